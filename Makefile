@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mymem - top-level Makefile.  `make help` lists the targets.
+#
+# KERNEL picks a Debian kernel flavour (6.1, 6.12, 6.12-rt); its headers
+# directory is found by tools/kernel.sh.  KDIR overrides it with any
+# configured kernel tree.  The build machine's own kernel (uname -r) is
+# never used.
+
+KERNEL ?= 6.1
+KDIR ?= $(shell tools/kernel.sh kdir $(KERNEL))
+KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	 $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+W ?= 1
+
+export KERNEL
+
+.PHONY: all modules extmod tools deps run run-host check install clean help
+
+all: modules
+
+help:
+	@echo 'mymem - targets (KERNEL=6.1|6.12|6.12-rt, default 6.1; or KDIR=<tree>):'
+	@echo '  make            build mymem_core.ko and mymem_test.ko (W=1) for KERNEL'
+	@echo '  make run        build, boot the Debian kernel in QEMU, load both'
+	@echo '                  modules, run every test, print the results; results/'
+	@echo '  make check      every test: static checks, builds on 6.1 and 6.12,'
+	@echo '                  tools, kselftests in the VM; ends "N passed, N failed"'
+	@echo '  make run-host   (root) the same run on this machine'"'"'s own kernel,'
+	@echo '                  which needs its headers: real-hardware numbers'
+	@echo '  make deps       install the Debian packages needed (apt-get)'
+	@echo '  make extmod     build mymem_test alone against Module.symvers.d/'
+	@echo '  make tools      build the user-space tools into tools/bin/'
+	@echo '  make install    modules_install + depmod for KDIR'"'"'s kernel'
+	@echo '  make clean      remove build products'
+
+# One Kbuild pass for both modules (see ./Kbuild); then keep the .ko files
+# per kernel release in build/ and the core's exported-symbol table in
+# Module.symvers.d/, where an out-of-tree consumer finds it.
+modules:
+	@test -n "$(KREL)" || { echo "no kernel headers in KDIR='$(KDIR)'" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) modules
+	@mkdir -p build/$(KREL) Module.symvers.d/$(KREL)
+	cp mymem_core/mymem_core.ko mymem_test/mymem_test.ko build/$(KREL)/
+	grep -w mymem_core Module.symvers > Module.symvers.d/$(KREL)/Module.symvers
+	@echo "modules for $(KREL) in build/$(KREL)/"
+
+# The consumer path: mymem_test built on its own, as a module outside this
+# tree would be, resolving the core's symbols through KBUILD_EXTRA_SYMBOLS.
+extmod: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/mymem_test W=$(W) \
+		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers.d/$(KREL)/Module.symvers \
+		modules
+
+tools:
+	$(MAKE) -C tools
+
+deps:
+	tools/deps.sh $(KERNEL)
+
+run:
+	tools/run.sh
+
+run-host:
+	tools/run-host.sh
+
+check:
+	tools/check.sh
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod -a $(KREL)
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	$(MAKE) -C tools clean 2>/dev/null || true
+	rm -rf build results Module.symvers.d/*/

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * mymem - user-space ABI of /dev/mymem
+ *
+ * /dev/mymem is a fixed-size byte buffer.  read(2), write(2), pread(2),
+ * pwrite(2) and lseek(2) work on it with the usual file semantics (see
+ * docs/DESIGN.md); the ioctls below add what plain file I/O cannot do.
+ */
+#ifndef _UAPI_LINUX_MYMEM_H
+#define _UAPI_LINUX_MYMEM_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/**
+ * struct mymem_add - argument of MYMEM_IOC_ADD_U64
+ * @offset: byte offset of a little-endian 64-bit integer; any alignment,
+ *          0 <= @offset and @offset + 8 <= buffer size
+ * @delta:  value added, modulo 2^64
+ * @result: out: the integer's new value
+ */
+struct mymem_add {
+	__s64 offset;
+	__u64 delta;
+	__u64 result;
+};
+
+#define MYMEM_IOC_MAGIC		0xB7
+
+/* Atomically add @delta at @offset; -EINVAL out of bounds, -EFAULT bad arg. */
+#define MYMEM_IOC_ADD_U64	_IOWR(MYMEM_IOC_MAGIC, 1, struct mymem_add)
+/* The buffer size in bytes. */
+#define MYMEM_IOC_GET_SIZE	_IOR(MYMEM_IOC_MAGIC, 2, __u64)
+
+#endif /* _UAPI_LINUX_MYMEM_H */
