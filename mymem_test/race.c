@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mymem_test race: W workers each add 1 to the 64-bit counter at offset 0, N times
+ *
+ * Three modes, the counter set to 0 before each:
+ *   unlocked  pread 8 bytes, add 1, pwrite 8 bytes: separate calls, so
+ *             concurrent workers lose updates (reported, not a failure)
+ *   locked    the same under a mutex of this module: must be exact
+ *   atomic    mymem_add_u64(): must be exact
+ * The counter is little-endian, as mymem_add_u64() defines it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/time64.h>
+
+#include <linux/mymem.h>
+
+#include "mymem_test.h"
+
+/* Workers look at the stop flag every this many increments. */
+#define MMT_RACE_CHECK_EVERY	256
+
+enum mmt_race_mode {
+	MMT_RACE_UNLOCKED,
+	MMT_RACE_LOCKED,
+	MMT_RACE_ATOMIC,
+	MMT_NR_RACE_MODES,
+};
+
+static const char *const mmt_race_names[MMT_NR_RACE_MODES] = {
+	[MMT_RACE_UNLOCKED]	= "unlocked",
+	[MMT_RACE_LOCKED]	= "locked",
+	[MMT_RACE_ATOMIC]	= "atomic",
+};
+
+/* The lab's fix: one lock around read + write, owned by the caller. */
+static DEFINE_MUTEX(mmt_race_lock);
+
+/**
+ * struct mmt_race_worker - one race worker
+ * @w:         runner data
+ * @mode:      enum mmt_race_mode
+ * @n:         increments to do
+ * @done:      increments done
+ * @errors:    API calls that did not return what they must
+ */
+struct mmt_race_worker {
+	struct mmt_worker w;
+	int mode;
+	unsigned int n;
+	unsigned int done;
+	unsigned int errors;
+};
+
+/* pread, +1, pwrite; Return: 0 or the unexpected return value. */
+static ssize_t mmt_race_rmw(void)
+{
+	__le64 v;
+	ssize_t ret;
+
+	ret = mymem_pread(&v, sizeof(v), 0);
+	if (ret != sizeof(v))
+		return ret < 0 ? ret : -EIO;
+	v = cpu_to_le64(le64_to_cpu(v) + 1);
+	ret = mymem_pwrite(&v, sizeof(v), 0);
+	if (ret != sizeof(v))
+		return ret < 0 ? ret : -EIO;
+	return 0;
+}
+
+static ssize_t mmt_race_inc(int mode)
+{
+	ssize_t ret;
+	u64 result;
+
+	switch (mode) {
+	case MMT_RACE_UNLOCKED:
+		return mmt_race_rmw();
+	case MMT_RACE_LOCKED:
+		mutex_lock(&mmt_race_lock);
+		ret = mmt_race_rmw();
+		mutex_unlock(&mmt_race_lock);
+		return ret;
+	default:
+		return mymem_add_u64(0, 1, &result);
+	}
+}
+
+static void mmt_race_body(struct mmt_worker *w)
+{
+	struct mmt_race_worker *rw = container_of(w, struct mmt_race_worker, w);
+	unsigned int i;
+	ssize_t ret;
+
+	for (i = 0; i < rw->n; i++) {
+		if (!(i % MMT_RACE_CHECK_EVERY) && mmt_worker_should_stop(w))
+			break;
+		ret = mmt_race_inc(rw->mode);
+		if (ret) {
+			if (!rw->errors++)
+				mmt_err("race %s: worker %u: API call returned %zd",
+					mmt_race_names[rw->mode], w->id, ret);
+			break;
+		}
+	}
+	rw->done = i;
+}
+
+/* Set the counter to @v and check it reads back. */
+static int mmt_race_set(u64 v)
+{
+	__le64 le = cpu_to_le64(v), back = 0;
+
+	if (mymem_pwrite(&le, sizeof(le), 0) != sizeof(le) ||
+	    mymem_pread(&back, sizeof(back), 0) != sizeof(back) ||
+	    back != le)
+		return -EIO;
+	return 0;
+}
+
+/**
+ * mmt_race_mode() - run one mode and report it
+ * @rws:  p->workers worker structs
+ * @p:    settings
+ * @mode: enum mmt_race_mode
+ * @span: out: the elapsed ns of the mode
+ *
+ * Return: the number of failed checks.
+ */
+static unsigned int mmt_race_mode(struct mmt_race_worker *rws,
+				  const struct mmt_params *p, int mode, u64 *span)
+{
+	unsigned int i, errors = 0, failures = 0;
+	u64 expected = 0, final, lost, ops;
+	struct mmt_rec r;
+	__le64 le = 0;
+	bool exact;
+	int ret;
+
+	if (mmt_race_set(0)) {
+		mmt_err("race %s: cannot set the counter to 0", mmt_race_names[mode]);
+		return 1;
+	}
+	for (i = 0; i < p->workers; i++) {
+		rws[i].mode = mode;
+		rws[i].n = p->increments;
+		rws[i].done = 0;
+		rws[i].errors = 0;
+	}
+	ret = mmt_group_run(&rws[0].w, sizeof(rws[0]), p->workers,
+			    mmt_race_body, mmt_race_names[mode], span);
+	if (ret == -EINTR) {
+		mmt_info("race %s: stopped", mmt_race_names[mode]);
+		return 0;
+	}
+	if (ret)
+		failures++;
+
+	for (i = 0; i < p->workers; i++) {
+		expected += rws[i].done;
+		errors += rws[i].errors;
+	}
+	if (mymem_pread(&le, sizeof(le), 0) != sizeof(le)) {
+		mmt_err("race %s: cannot read the counter", mmt_race_names[mode]);
+		return failures + errors + 1;
+	}
+	final = le64_to_cpu(le);
+	lost = final < expected ? expected - final : 0;
+	exact = final == expected;
+	ops = *span ? div64_u64(expected * NSEC_PER_SEC, *span) : 0;
+	if (expected != (u64)p->workers * p->increments) {
+		mmt_err("race %s: only %llu of %llu increments done",
+			mmt_race_names[mode], expected,
+			(u64)p->workers * p->increments);
+		failures++;
+	}
+	if (mode != MMT_RACE_UNLOCKED && !exact) {
+		mmt_err("race %s: final %llu != expected %llu",
+			mmt_race_names[mode], final, expected);
+		failures++;
+	}
+	failures += errors;
+
+	mmt_info("race %-8s %7u %10u %12llu %12llu %12llu %10llu %12llu %s",
+		 mmt_race_names[mode], p->workers, p->increments, expected,
+		 final, lost, div64_u64(*span, NSEC_PER_MSEC), ops,
+		 exact ? "yes" : "no");
+	mmt_rec_begin(&r, "race");
+	mmt_rec_str(&r, "mode", mmt_race_names[mode]);
+	mmt_rec_u64(&r, "workers", p->workers);
+	mmt_rec_u64(&r, "increments", p->increments);
+	mmt_rec_u64(&r, "expected", expected);
+	mmt_rec_u64(&r, "final", final);
+	mmt_rec_u64(&r, "lost", lost);
+	mmt_rec_u64(&r, "elapsed_ns", *span);
+	mmt_rec_u64(&r, "ops_per_sec", ops);
+	mmt_rec_bool(&r, "exact", exact);
+	mmt_rec_end(&r);
+	return failures;
+}
+
+/**
+ * mmt_race_run() - the race test
+ * @p: the run's settings (workers, increments)
+ *
+ * Context: the controller kthread.
+ * Return: the number of failed checks.
+ */
+unsigned int mmt_race_run(const struct mmt_params *p)
+{
+	u64 span[MMT_NR_RACE_MODES] = { };
+	struct mmt_race_worker *rws;
+	unsigned int failures = 0;
+	u64 x;
+	int mode;
+
+	rws = kvcalloc(p->workers, sizeof(*rws), GFP_KERNEL);
+	if (!rws)
+		return mmt_not_run("race", -ENOMEM);
+
+	mmt_info("race: %u workers x %u increments of the counter at offset 0; ops/s = increments per second",
+		 p->workers, p->increments);
+	mmt_info("race mode     workers increments     expected        final         lost elapsed_ms        ops/s exact");
+	for (mode = 0; mode < MMT_NR_RACE_MODES && !mmt_stop_requested(); mode++) {
+		mmt_progress(MMT_RACE, mode, MMT_NR_RACE_MODES);
+		failures += mmt_race_mode(rws, p, mode, &span[mode]);
+	}
+	if (mode == MMT_NR_RACE_MODES && !mmt_stop_requested()) {
+		mmt_progress(MMT_RACE, mode, MMT_NR_RACE_MODES);
+		x = mmt_ratio_x1000(span[MMT_RACE_LOCKED], span[MMT_RACE_ATOMIC]);
+		mmt_info("race: atomic is %llu.%03llux as fast as locked",
+			 x / 1000, x % 1000);
+	}
+	mmt_info("race: %s (%u failed checks)", failures ? "FAIL" : "ok",
+		 failures);
+	kvfree(rws);
+	return failures;
+}
