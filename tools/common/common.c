@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * common.c - helpers shared by the mymem user-space tools (see common.h)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/mymem.h>
+
+#include "common.h"
+
+uint64_t mm_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int mm_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int mm_open_dev(const char *prog, const char *path, int flags)
+{
+	const char *hint = "";
+	int fd, err;
+
+	fd = open(path, flags);
+	if (fd >= 0)
+		return fd;
+	err = errno;
+	switch (err) {
+	case ENOENT:
+	case ENXIO:
+	case ENODEV:
+		hint = " (is mymem_core loaded?)";
+		break;
+	case EACCES:
+	case EPERM:
+		hint = " (run as root or load mymem_core with mode=0666)";
+		break;
+	}
+	fprintf(stderr, "%s: cannot open %s: %s%s\n", prog, path,
+		strerror(err), hint);
+	return -1;
+}
+
+int mm_dev_size(const char *prog, const char *path, int fd, uint64_t *size)
+{
+	struct stat st;
+	__u64 sz = 0;
+
+	if (ioctl(fd, MYMEM_IOC_GET_SIZE, &sz) == 0) {
+		*size = sz;
+		return 0;
+	}
+	if (errno == ENOTTY && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		*size = (uint64_t)st.st_size;
+		return 0;
+	}
+	fprintf(stderr, "%s: %s: MYMEM_IOC_GET_SIZE: %s (not a mymem device?)\n",
+		prog, path, strerror(errno));
+	return -1;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+size_t mm_rank_index(size_t n, unsigned int pct)
+{
+	/* ceil(pct * n / 100) - 1, at least 0 */
+	size_t rank = ((uint64_t)pct * n + 99) / 100;
+
+	return rank ? rank - 1 : 0;
+}
+
+void mm_stats_compute(uint64_t *samples, size_t n, struct mm_stats *st)
+{
+	unsigned __int128 sum = 0;
+	size_t i;
+
+	qsort(samples, n, sizeof(*samples), cmp_u64);
+	for (i = 0; i < n; i++)
+		sum += samples[i];
+	st->n = n;
+	st->avg = (uint64_t)((sum + n / 2) / n);
+	st->min = samples[0];
+	st->p50 = samples[mm_rank_index(n, 50)];
+	st->p99 = samples[mm_rank_index(n, 99)];
+	st->max = samples[n - 1];
+}
+
+void mm_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+void mm_json_begin(FILE *f, const char *tool, const char *dev, uint64_t size)
+{
+	struct utsname u;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (uname(&u))
+		strcpy(u.release, "unknown");
+	fputs("{\"schema\":1,\"tool\":", f);
+	mm_json_string(f, tool);
+	fputs(",\"kernel\":", f);
+	mm_json_string(f, u.release);
+	fprintf(f, ",\"cpus\":%ld,\"device\":", cpus);
+	mm_json_string(f, dev);
+	fprintf(f, ",\"core_size\":%llu,\"records\":[\n",
+		(unsigned long long)size);
+}
+
+void mm_json_record_sep(FILE *f, int *first)
+{
+	if (!*first)
+		fputs(",\n", f);
+	*first = 0;
+}
+
+void mm_json_end(FILE *f)
+{
+	fputs("\n]}\n", f);
+}

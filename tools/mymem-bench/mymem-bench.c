@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mymem-bench - time read(2) and write(2) on /dev/mymem from user space
+ *
+ * The lab's Part 2 measurement, with the statistics of the in-kernel perf
+ * test: for each transfer size, -i timed calls per op, each timed alone
+ * with clock_gettime(CLOCK_MONOTONIC); avg, min, p50, p99 and max in ns.
+ * A mymem call is an untimed lseek(2) to 0 then a timed read(2)/write(2)
+ * (or a timed pread(2)/pwrite(2) with -P).  The baseline, measured in the
+ * same run, is pread(2)/pwrite(2) on a tmpfs file as large as the mymem
+ * buffer (up to 256 MiB; beyond, as large as the largest transfer): what a
+ * program would use instead of the device.  The calls on
+ * the two alternate, so both see the same machine.  Every read is checked
+ * against the data written before it.
+ *
+ * Output: one table, the mymem/tmpfs ratios, and with -j FILE a JSON file
+ * {"schema":1,"tool":"mymem-bench",...,"records":[{"test":"ubench",
+ * "target":"mymem"|"tmpfs","op":"read"|"write","method":...,"size":N,
+ * "iterations":N,"avg_ns":N,"min_ns":N,"p50_ns":N,"p99_ns":N,"max_ns":N}]}.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "../common/common.h"
+
+#define PROG		"mymem-bench"
+#define MAX_SIZES	16
+#define MAX_ITER	10000000u
+#define TMPFS_MAGIC_NR	0x01021994
+#define DEFAULT_SIZES	"1,64,1024,65536,524288"
+#define MAX_FILE	(256ull << 20)	/* largest baseline file */
+
+enum target { T_MYMEM, T_TMPFS, T_NR };
+enum op { OP_WRITE, OP_READ, OP_NR };
+
+static const char *const op_name[OP_NR] = { "write", "read" };
+
+struct target_ctx {
+	const char *name;	/* "mymem", "tmpfs" (or "file" off tmpfs) */
+	const char *path;
+	int fd;
+	bool pos_call;		/* untimed lseek + timed read/write */
+};
+
+struct result {
+	struct mm_stats st;
+	bool done;
+};
+
+struct bench {
+	uint64_t sizes[MAX_SIZES];
+	unsigned int nr_sizes;
+	uint64_t iterations;
+	uint64_t warmup;
+	uint64_t buf_size;	/* mymem buffer size */
+	uint64_t max_len;	/* largest transfer */
+	uint64_t file_size;	/* baseline file */
+	unsigned char *wbuf;
+	unsigned char *rbuf;
+	uint64_t *samples[T_NR];
+	struct target_ctx t[T_NR];
+	struct result res[MAX_SIZES][OP_NR][T_NR];
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: " PROG " [-d DEV] [-s SIZES] [-i N] [-t DIR] [-j FILE] [-P]\n"
+"\n"
+"Time read(2) and write(2) on the mymem device for each transfer size,\n"
+"against pread(2)/pwrite(2) on a tmpfs file of the same size.\n"
+"\n"
+"  -d DEV    device (default " MM_DEFAULT_DEV ")\n"
+"  -s SIZES  comma-separated transfer sizes in bytes, each 1..buffer size,\n"
+"            at most %d (default " DEFAULT_SIZES ")\n"
+"  -i N      timed calls per size, op and target, 1..%u (default 1000)\n"
+"  -t DIR    directory of the baseline file (default /dev/shm if it is\n"
+"            tmpfs, else /tmp); it should be a tmpfs\n"
+"  -j FILE   also write the results as JSON to FILE\n"
+"  -P        time pread/pwrite on mymem too (default: untimed lseek, then\n"
+"            a timed read/write, as in the lab)\n"
+"  -h        this help\n"
+"\n"
+"Exit status: 0 success, 1 an I/O error or a read-back mismatch, 2 usage.\n",
+		MAX_SIZES, MAX_ITER);
+}
+
+static int parse_sizes(struct bench *b, const char *arg)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	int ret = 0;
+
+	if (!copy)
+		return -1;
+	b->nr_sizes = 0;
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (b->nr_sizes == MAX_SIZES ||
+		    mm_parse_u64(tok, 1, UINT32_MAX,
+				 &b->sizes[b->nr_sizes])) {
+			ret = -1;
+			break;
+		}
+		b->nr_sizes++;
+	}
+	/* an empty list or a stray comma ("1,,2", "1,") is malformed */
+	if (!b->nr_sizes || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,") ||
+	    arg[0] == ',')
+		ret = -1;
+	free(copy);
+	return ret;
+}
+
+static bool is_tmpfs(const char *dir)
+{
+	struct statfs sfs;
+
+	return statfs(dir, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC_NR;
+}
+
+/*
+ * Create, unlink and fill the baseline file of size bytes, repeating the
+ * fill_len bytes of fill; returns its fd or -1.
+ */
+static int open_baseline(const char *dir, uint64_t size,
+			 const unsigned char *fill, uint64_t fill_len)
+{
+	char path[4096];
+	uint64_t done = 0;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/mymem-bench.XXXXXX", dir) >=
+	    (int)sizeof(path)) {
+		fprintf(stderr, PROG ": %s: path too long\n", dir);
+		return -1;
+	}
+	fd = mkstemp(path);
+	if (fd < 0) {
+		fprintf(stderr, PROG ": cannot create a file in %s: %s\n", dir,
+			strerror(errno));
+		return -1;
+	}
+	unlink(path);
+	/* write real data: a sparse file would read the zero page */
+	while (done < size) {
+		uint64_t chunk = size - done < fill_len ? size - done : fill_len;
+		ssize_t n = pwrite(fd, fill, chunk, (off_t)done);
+
+		if (n <= 0) {
+			fprintf(stderr, PROG ": filling the baseline file: %s\n",
+				n < 0 ? strerror(errno) : "short write");
+			close(fd);
+			return -1;
+		}
+		done += (uint64_t)n;
+	}
+	return fd;
+}
+
+/* One timed call: its result, its duration in *ns. */
+static ssize_t do_call(const struct target_ctx *t, enum op op, void *buf,
+		       size_t len, uint64_t *ns)
+{
+	uint64_t t0, t1;
+	ssize_t n;
+
+	*ns = 0;
+	if (t->pos_call) {
+		if (lseek(t->fd, 0, SEEK_SET) != 0)
+			return -1;
+		t0 = mm_now_ns();
+		n = op == OP_READ ? read(t->fd, buf, len) :
+				    write(t->fd, buf, len);
+		t1 = mm_now_ns();
+	} else {
+		t0 = mm_now_ns();
+		n = op == OP_READ ? pread(t->fd, buf, len, 0) :
+				    pwrite(t->fd, buf, len, 0);
+		t1 = mm_now_ns();
+	}
+	*ns = t1 - t0;
+	return n;
+}
+
+static void stamp(unsigned char *buf, size_t len, uint64_t i)
+{
+	buf[0] = (unsigned char)i;
+	buf[len - 1] = (unsigned char)~i;
+}
+
+/*
+ * Run one (size, op) cell for both targets.  The calls alternate between
+ * mymem and the baseline (call i on each, then call i+1), so a slow period
+ * of the machine (or of the emulator) hits both sides alike and the ratio
+ * holds even when absolute times wander.  Writes stamp each call's data
+ * so the read-back after the loop proves the last write landed; reads are
+ * each compared with what the last write left, after spoiling the first
+ * and last byte of the destination so that a call copying nothing fails.
+ */
+static int run_cell(struct bench *b, unsigned int si, enum op op)
+{
+	size_t len = b->sizes[si];
+	uint64_t i, total = b->warmup + b->iterations, ns;
+	ssize_t n;
+	int ti;
+
+	for (i = 0; i < total; i++) {
+		if (op == OP_WRITE)
+			stamp(b->wbuf, len, i);
+		for (ti = 0; ti < T_NR; ti++) {
+			const struct target_ctx *t = &b->t[ti];
+
+			if (op == OP_READ) {
+				b->rbuf[0] = (unsigned char)~b->wbuf[0];
+				b->rbuf[len - 1] = (unsigned char)~b->wbuf[len - 1];
+			}
+			n = do_call(t, op, op == OP_READ ? b->rbuf : b->wbuf,
+				    len, &ns);
+			if (n != (ssize_t)len) {
+				fprintf(stderr, PROG ": %s %s of %zu bytes returned %zd%s%s\n",
+					t->name, op_name[op], len, n,
+					n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
+				return -1;
+			}
+			if (op == OP_READ && memcmp(b->rbuf, b->wbuf, len)) {
+				fprintf(stderr, PROG ": %s read of %zu bytes: data differs from what was written\n",
+					t->name, len);
+				return -1;
+			}
+			if (i >= b->warmup)
+				b->samples[ti][i - b->warmup] = ns;
+		}
+	}
+	for (ti = 0; ti < T_NR; ti++) {
+		const struct target_ctx *t = &b->t[ti];
+
+		if (op == OP_WRITE) {
+			memset(b->rbuf, 0, len);
+			if (pread(t->fd, b->rbuf, len, 0) != (ssize_t)len ||
+			    memcmp(b->rbuf, b->wbuf, len)) {
+				fprintf(stderr, PROG ": %s write of %zu bytes: read-back differs\n",
+					t->name, len);
+				return -1;
+			}
+		}
+		mm_stats_compute(b->samples[ti], b->iterations,
+				 &b->res[si][op][ti].st);
+		b->res[si][op][ti].done = true;
+	}
+	return 0;
+}
+
+static uint64_t timer_overhead(void)
+{
+	uint64_t best = UINT64_MAX, t0, t1;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		t0 = mm_now_ns();
+		t1 = mm_now_ns();
+		if (t1 - t0 < best)
+			best = t1 - t0;
+	}
+	return best;
+}
+
+static double ratio(uint64_t a, uint64_t b)
+{
+	return b ? (double)a / (double)b : 0.0;
+}
+
+static void print_tables(const struct bench *b)
+{
+	unsigned int si;
+	int op, ti;
+
+	printf("%-6s %-5s %8s %6s %10s %10s %10s %10s %10s %10s\n",
+	       "target", "op", "size", "iters", "avg_ns", "min_ns", "p50_ns",
+	       "p99_ns", "max_ns", "MB/s");
+	for (si = 0; si < b->nr_sizes; si++)
+		for (op = 0; op < OP_NR; op++)
+			for (ti = 0; ti < T_NR; ti++) {
+				const struct mm_stats *s = &b->res[si][op][ti].st;
+
+				printf("%-6s %-5s %8llu %6llu %10llu %10llu %10llu %10llu %10llu %10.1f\n",
+				       b->t[ti].name, op_name[op],
+				       (unsigned long long)b->sizes[si],
+				       (unsigned long long)s->n,
+				       (unsigned long long)s->avg,
+				       (unsigned long long)s->min,
+				       (unsigned long long)s->p50,
+				       (unsigned long long)s->p99,
+				       (unsigned long long)s->max,
+				       s->avg ? (double)b->sizes[si] * 1e3 / (double)s->avg : 0.0);
+			}
+	printf("\nratio mymem/%s (<= 1.00: mymem is no slower)\n", b->t[T_TMPFS].name);
+	printf("%-5s %8s %10s %10s %9s %9s\n", "op", "size", "mymem_avg",
+	       "base_avg", "ratio_avg", "ratio_p50");
+	for (si = 0; si < b->nr_sizes; si++)
+		for (op = 0; op < OP_NR; op++) {
+			const struct mm_stats *m = &b->res[si][op][T_MYMEM].st;
+			const struct mm_stats *t = &b->res[si][op][T_TMPFS].st;
+
+			printf("%-5s %8llu %10llu %10llu %9.2f %9.2f\n",
+			       op_name[op], (unsigned long long)b->sizes[si],
+			       (unsigned long long)m->avg,
+			       (unsigned long long)t->avg,
+			       ratio(m->avg, t->avg), ratio(m->p50, t->p50));
+		}
+}
+
+static const char *method_name(const struct target_ctx *t, enum op op)
+{
+	if (t->pos_call)
+		return op == OP_READ ? "lseek+read" : "lseek+write";
+	return op == OP_READ ? "pread" : "pwrite";
+}
+
+static int write_json(const struct bench *b, const char *file, const char *dev)
+{
+	FILE *f = fopen(file, "w");
+	unsigned int si;
+	int op, ti, first = 1;
+
+	if (!f) {
+		fprintf(stderr, PROG ": cannot write %s: %s\n", file, strerror(errno));
+		return -1;
+	}
+	mm_json_begin(f, PROG, dev, b->buf_size);
+	for (si = 0; si < b->nr_sizes; si++)
+		for (op = 0; op < OP_NR; op++)
+			for (ti = 0; ti < T_NR; ti++) {
+				const struct mm_stats *s = &b->res[si][op][ti].st;
+				const struct target_ctx *t = &b->t[ti];
+
+				mm_json_record_sep(f, &first);
+				fprintf(f, "{\"test\":\"ubench\",\"target\":\"%s\",\"op\":\"%s\","
+					"\"method\":\"%s\",\"size\":%llu,\"iterations\":%llu,"
+					"\"avg_ns\":%llu,\"min_ns\":%llu,\"p50_ns\":%llu,"
+					"\"p99_ns\":%llu,\"max_ns\":%llu}",
+					t->name, op_name[op],
+					method_name(t, op),
+					(unsigned long long)b->sizes[si],
+					(unsigned long long)s->n,
+					(unsigned long long)s->avg,
+					(unsigned long long)s->min,
+					(unsigned long long)s->p50,
+					(unsigned long long)s->p99,
+					(unsigned long long)s->max);
+			}
+	mm_json_end(f);
+	if (fclose(f)) {
+		fprintf(stderr, PROG ": writing %s: %s\n", file, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dev = MM_DEFAULT_DEV, *dir = NULL, *json = NULL;
+	const char *sizes = DEFAULT_SIZES;
+	static struct bench bench;	/* large: not on the stack */
+	struct bench *b = &bench;
+	bool pread_mymem = false;
+	unsigned int si;
+	int c, op, ret = 1;
+
+	b->iterations = 1000;
+	while ((c = getopt_long(argc, argv, "d:s:i:t:j:Ph", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dev = optarg;
+			break;
+		case 's':
+			sizes = optarg;
+			break;
+		case 'i':
+			if (mm_parse_u64(optarg, 1, MAX_ITER, &b->iterations)) {
+				fprintf(stderr, PROG ": invalid -i %s: 1..%u\n",
+					optarg, MAX_ITER);
+				return 2;
+			}
+			break;
+		case 't':
+			dir = optarg;
+			break;
+		case 'j':
+			json = optarg;
+			break;
+		case 'P':
+			pread_mymem = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (parse_sizes(b, sizes)) {
+		fprintf(stderr, PROG ": invalid -s %s: 1 to %d sizes, comma-separated, each >= 1\n",
+			sizes, MAX_SIZES);
+		return 2;
+	}
+
+	b->t[T_MYMEM].name = "mymem";
+	b->t[T_MYMEM].path = dev;
+	b->t[T_MYMEM].pos_call = !pread_mymem;
+	b->t[T_MYMEM].fd = mm_open_dev(PROG, dev, O_RDWR);
+	if (b->t[T_MYMEM].fd < 0)
+		return 1;
+	if (mm_dev_size(PROG, dev, b->t[T_MYMEM].fd, &b->buf_size))
+		return 1;
+	for (si = 0; si < b->nr_sizes; si++) {
+		if (b->sizes[si] > b->buf_size) {
+			fprintf(stderr, PROG ": invalid -s: size %llu is larger than the %llu-byte buffer of %s\n",
+				(unsigned long long)b->sizes[si],
+				(unsigned long long)b->buf_size, dev);
+			return 2;
+		}
+		if (b->sizes[si] > b->max_len)
+			b->max_len = b->sizes[si];
+	}
+	/* as large as the buffer, unless that would not fit in a small VM */
+	b->file_size = b->buf_size <= MAX_FILE ? b->buf_size : b->max_len;
+
+	if (!dir)
+		dir = is_tmpfs("/dev/shm") ? "/dev/shm" : "/tmp";
+	b->t[T_TMPFS].path = dir;
+	b->t[T_TMPFS].pos_call = false;
+	if (is_tmpfs(dir)) {
+		b->t[T_TMPFS].name = "tmpfs";
+		printf(PROG ": baseline: pread/pwrite on a %llu-byte file in %s (tmpfs)\n",
+		       (unsigned long long)b->file_size, dir);
+	} else {
+		b->t[T_TMPFS].name = "file";
+		printf(PROG ": warning: %s is not a tmpfs; the baseline is a %llu-byte file there, labelled \"file\"\n",
+		       dir, (unsigned long long)b->file_size);
+	}
+
+	b->warmup = b->iterations / 10 < 100 ? b->iterations / 10 + 1 : 100;
+	b->samples[T_MYMEM] = calloc(b->iterations, sizeof(uint64_t));
+	b->samples[T_TMPFS] = calloc(b->iterations, sizeof(uint64_t));
+	if (posix_memalign((void **)&b->wbuf, 4096, b->max_len) ||
+	    posix_memalign((void **)&b->rbuf, 4096, b->max_len) ||
+	    !b->samples[T_MYMEM] || !b->samples[T_TMPFS]) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return 1;
+	}
+	for (uint64_t i = 0; i < b->max_len; i++)
+		b->wbuf[i] = (unsigned char)(i * 31 + 7);
+	memset(b->rbuf, 0, b->max_len);
+
+	b->t[T_TMPFS].fd = open_baseline(dir, b->file_size, b->wbuf, b->max_len);
+	if (b->t[T_TMPFS].fd < 0)
+		return 1;
+
+	printf(PROG ": %s (%llu bytes), %llu timed calls per cell after %llu warm-up calls; mymem: %s; timer overhead %llu ns\n",
+	       dev, (unsigned long long)b->buf_size,
+	       (unsigned long long)b->iterations, (unsigned long long)b->warmup,
+	       pread_mymem ? "pread/pwrite" : "untimed lseek + timed read/write",
+	       (unsigned long long)timer_overhead());
+
+	for (si = 0; si < b->nr_sizes; si++)
+		for (op = 0; op < OP_NR; op++)
+			if (run_cell(b, si, op))
+				goto out;
+	print_tables(b);
+	if (json && write_json(b, json, dev))
+		goto out;
+	ret = 0;
+out:
+	close(b->t[T_MYMEM].fd);
+	close(b->t[T_TMPFS].fd);
+	free(b->samples[T_MYMEM]);
+	free(b->samples[T_TMPFS]);
+	free(b->wbuf);
+	free(b->rbuf);
+	return ret;
+}

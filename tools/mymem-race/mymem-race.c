@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mymem-race - the lab's Part 3 counter test over /dev/mymem
+ *
+ * W threads each add 1 to a 64-bit counter at offset 0 of the buffer N
+ * times.  The correct final value is W x N.  Three modes:
+ *   unlocked  lseek+read 8 bytes, add 1, lseek+write 8 bytes: the
+ *             read-modify-write is not atomic, updates get lost;
+ *   locked    the same under one pthread mutex: exact, serialised in
+ *             user space;
+ *   atomic    ioctl(MYMEM_IOC_ADD_U64): the driver does the
+ *             read-modify-write under its own lock: exact.
+ * Each thread opens its own file descriptor before the start barrier.
+ * The counter is reset to 0 (and the reset read back) before each mode.
+ *
+ * Exit status: 0 when every locked and atomic run that was asked for is
+ * exact (unlocked losing updates is expected and only reported), 1 when
+ * one is not or on an I/O error, 2 for bad usage.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/mymem.h>
+
+#include "../common/common.h"
+
+#define PROG		"mymem-race"
+#define MAX_WORKERS	4096u
+#define MAX_INCREMENTS	1000000000u
+
+enum mode { M_UNLOCKED, M_LOCKED, M_ATOMIC, M_NR };
+
+static const char *const mode_name[M_NR] = { "unlocked", "locked", "atomic" };
+
+struct run {
+	enum mode mode;
+	uint64_t increments;
+	pthread_barrier_t start;
+	pthread_mutex_t lock;
+};
+
+struct worker {
+	pthread_t thread;
+	struct run *run;
+	int fd;
+	int err;		/* errno of the first failure, 0 if none */
+	const char *what;	/* the call that failed */
+};
+
+struct outcome {
+	uint64_t expected;
+	uint64_t final;
+	int64_t lost;
+	uint64_t elapsed_ns;
+	double ops_per_sec;
+	bool exact;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: " PROG " [-d DEV] [-w W] [-n N] [-m MODES] [-j FILE]\n"
+"\n"
+"W threads each increment a 64-bit counter at offset 0 of DEV N times;\n"
+"the final value must be W x N.\n"
+"\n"
+"  -d DEV    device (default " MM_DEFAULT_DEV ")\n"
+"  -w W      worker threads, 1..%u (default 50)\n"
+"  -n N      increments per worker, 1..%u (default 150000)\n"
+"  -m MODES  comma-separated: unlocked, locked, atomic, or all (default)\n"
+"              unlocked  lseek+read, +1, lseek+write (loses updates)\n"
+"              locked    the same under a pthread mutex\n"
+"              atomic    ioctl MYMEM_IOC_ADD_U64\n"
+"  -j FILE   also write the results as JSON to FILE\n"
+"  -h, --help  this help\n"
+"\n"
+"Exit status: 0 if every locked and atomic run is exact, 1 if not or on\n"
+"an error, 2 usage.  Lost updates in unlocked mode are reported, not an error.\n",
+		MAX_WORKERS, MAX_INCREMENTS);
+}
+
+static int parse_modes(const char *arg, bool want[M_NR])
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	int m, ret = 0, n = 0;
+
+	if (!copy)
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "all")) {
+			for (m = 0; m < M_NR; m++)
+				want[m] = true;
+			n++;
+			continue;
+		}
+		for (m = 0; m < M_NR; m++)
+			if (!strcmp(tok, mode_name[m]))
+				break;
+		if (m == M_NR) {
+			ret = -1;
+			break;
+		}
+		want[m] = true;
+		n++;
+	}
+	if (!n || arg[0] == ',' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,"))
+		ret = -1;
+	free(copy);
+	return ret;
+}
+
+static int read_counter(int fd, uint64_t *v)
+{
+	ssize_t n = pread(fd, v, sizeof(*v), 0);
+
+	if (n == (ssize_t)sizeof(*v))
+		return 0;
+	if (n >= 0)
+		errno = EIO;
+	return -1;
+}
+
+static bool fail(struct worker *w, const char *what)
+{
+	w->err = errno ? errno : EIO;
+	w->what = what;
+	return false;
+}
+
+/* One read-modify-write through the file position, as the lab does it. */
+static bool rmw(struct worker *w)
+{
+	uint64_t v;
+	ssize_t n;
+
+	if (lseek(w->fd, 0, SEEK_SET) != 0)
+		return fail(w, "lseek");
+	n = read(w->fd, &v, sizeof(v));
+	if (n != (ssize_t)sizeof(v))
+		return fail(w, n < 0 ? "read" : "read (short)");
+	v++;
+	if (lseek(w->fd, 0, SEEK_SET) != 0)
+		return fail(w, "lseek");
+	n = write(w->fd, &v, sizeof(v));
+	if (n != (ssize_t)sizeof(v))
+		return fail(w, n < 0 ? "write" : "write (short)");
+	return true;
+}
+
+static void *worker_fn(void *arg)
+{
+	struct worker *w = arg;
+	struct run *r = w->run;
+	struct mymem_add add = { .offset = 0, .delta = 1 };
+	uint64_t i;
+
+	pthread_barrier_wait(&r->start);
+	errno = 0;
+	for (i = 0; i < r->increments; i++) {
+		switch (r->mode) {
+		case M_UNLOCKED:
+			if (!rmw(w))
+				return NULL;
+			break;
+		case M_LOCKED: {
+			bool ok;
+
+			pthread_mutex_lock(&r->lock);
+			ok = rmw(w);
+			pthread_mutex_unlock(&r->lock);
+			if (!ok)
+				return NULL;
+			break;
+		}
+		case M_ATOMIC:
+			if (ioctl(w->fd, MYMEM_IOC_ADD_U64, &add)) {
+				fail(w, "ioctl(MYMEM_IOC_ADD_U64)");
+				return NULL;
+			}
+			break;
+		default:
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+static int run_mode(const char *dev, int ctl_fd, enum mode mode, unsigned int workers,
+		    uint64_t increments, struct outcome *out)
+{
+	struct run r = { .mode = mode, .increments = increments };
+	struct worker *w;
+	uint64_t zero = 0, v = 1, t0, t1;
+	unsigned int i, started = 0;
+	int ret = -1, err;
+
+	/* reset the counter and make sure the reset took */
+	if (pwrite(ctl_fd, &zero, sizeof(zero), 0) != (ssize_t)sizeof(zero) ||
+	    read_counter(ctl_fd, &v)) {
+		fprintf(stderr, PROG ": %s: resetting the counter: %s\n", dev,
+			strerror(errno));
+		return -1;
+	}
+	if (v != 0) {
+		fprintf(stderr, PROG ": %s: counter reads %llu after the reset to 0\n",
+			dev, (unsigned long long)v);
+		return -1;
+	}
+
+	w = calloc(workers, sizeof(*w));
+	if (!w) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return -1;
+	}
+	for (i = 0; i < workers; i++) {
+		w[i].fd = -1;
+		w[i].run = &r;
+	}
+	for (i = 0; i < workers; i++) {
+		w[i].fd = mm_open_dev(PROG, dev, O_RDWR);
+		if (w[i].fd < 0)
+			goto close_fds;
+	}
+	pthread_mutex_init(&r.lock, NULL);
+	pthread_barrier_init(&r.start, NULL, workers + 1);
+	for (i = 0; i < workers; i++) {
+		err = pthread_create(&w[i].thread, NULL, worker_fn, &w[i]);
+		if (err) {
+			fprintf(stderr, PROG ": pthread_create: %s\n", strerror(err));
+			/* the started workers wait at the barrier forever */
+			exit(1);
+		}
+		started++;
+	}
+	pthread_barrier_wait(&r.start);
+	t0 = mm_now_ns();
+	for (i = 0; i < started; i++)
+		pthread_join(w[i].thread, NULL);
+	t1 = mm_now_ns();
+	pthread_barrier_destroy(&r.start);
+	pthread_mutex_destroy(&r.lock);
+
+	for (i = 0; i < workers; i++) {
+		if (w[i].err) {
+			fprintf(stderr, PROG ": %s: %s worker %u: %s: %s\n", dev,
+				mode_name[mode], i, w[i].what, strerror(w[i].err));
+			if (w[i].err == ENOTTY)
+				fprintf(stderr, PROG ": %s does not support MYMEM_IOC_ADD_U64: not a mymem device?\n",
+					dev);
+			goto close_fds;
+		}
+	}
+	if (read_counter(ctl_fd, &v)) {
+		fprintf(stderr, PROG ": %s: reading the counter: %s\n", dev,
+			strerror(errno));
+		goto close_fds;
+	}
+	out->expected = (uint64_t)workers * increments;
+	out->final = v;
+	out->lost = (int64_t)(out->expected - out->final);
+	out->elapsed_ns = t1 - t0;
+	out->ops_per_sec = out->elapsed_ns ?
+		(double)out->expected * 1e9 / (double)out->elapsed_ns : 0.0;
+	out->exact = out->final == out->expected;
+	ret = 0;
+close_fds:
+	for (i = 0; i < workers; i++)
+		if (w[i].fd >= 0)
+			close(w[i].fd);
+	free(w);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dev = MM_DEFAULT_DEV, *json = NULL;
+	bool want[M_NR] = { false }, ran[M_NR] = { false }, bad = false;
+	struct outcome res[M_NR];
+	uint64_t workers = 50, increments = 150000, size;
+	FILE *jf = NULL;
+	int c, m, fd, first = 1;
+
+	while ((c = getopt_long(argc, argv, "d:w:n:m:j:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dev = optarg;
+			break;
+		case 'w':
+			if (mm_parse_u64(optarg, 1, MAX_WORKERS, &workers)) {
+				fprintf(stderr, PROG ": invalid -w %s: 1..%u\n",
+					optarg, MAX_WORKERS);
+				return 2;
+			}
+			break;
+		case 'n':
+			if (mm_parse_u64(optarg, 1, MAX_INCREMENTS, &increments)) {
+				fprintf(stderr, PROG ": invalid -n %s: 1..%u\n",
+					optarg, MAX_INCREMENTS);
+				return 2;
+			}
+			break;
+		case 'm':
+			if (parse_modes(optarg, want)) {
+				fprintf(stderr, PROG ": invalid -m %s: unlocked, locked, atomic or all, comma-separated\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'j':
+			json = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (!want[M_UNLOCKED] && !want[M_LOCKED] && !want[M_ATOMIC])
+		for (m = 0; m < M_NR; m++)
+			want[m] = true;
+
+	fd = mm_open_dev(PROG, dev, O_RDWR);
+	if (fd < 0)
+		return 1;
+	if (mm_dev_size(PROG, dev, fd, &size))
+		return 1;
+	if (size < sizeof(uint64_t)) {
+		fprintf(stderr, PROG ": %s: the buffer (%llu bytes) cannot hold the 8-byte counter\n",
+			dev, (unsigned long long)size);
+		return 1;
+	}
+	if (json) {
+		jf = fopen(json, "w");
+		if (!jf) {
+			fprintf(stderr, PROG ": cannot write %s: %s\n", json,
+				strerror(errno));
+			return 1;
+		}
+		mm_json_begin(jf, PROG, dev, size);
+	}
+
+	printf(PROG ": %s, %llu workers x %llu increments (expected %llu)\n",
+	       dev, (unsigned long long)workers, (unsigned long long)increments,
+	       (unsigned long long)(workers * increments));
+	printf("%-9s %12s %12s %12s %7s %12s %12s  %s\n", "mode", "expected",
+	       "final", "lost", "lost%", "elapsed_ms", "ops/s", "result");
+	for (m = 0; m < M_NR; m++) {
+		struct outcome *o = &res[m];
+
+		if (!want[m])
+			continue;
+		if (run_mode(dev, fd, m, (unsigned int)workers, increments, o)) {
+			bad = true;
+			break;
+		}
+		ran[m] = true;
+		printf("%-9s %12llu %12llu %12lld %6.1f%% %12.1f %12.0f  %s\n",
+		       mode_name[m], (unsigned long long)o->expected,
+		       (unsigned long long)o->final, (long long)o->lost,
+		       100.0 * (double)o->lost / (double)o->expected,
+		       (double)o->elapsed_ns / 1e6, o->ops_per_sec,
+		       o->exact ? "exact" :
+		       m == M_UNLOCKED ? "lost updates (expected without a lock)" :
+		       "WRONG");
+		fflush(stdout);
+		if (!o->exact && m != M_UNLOCKED)
+			bad = true;
+		if (jf) {
+			mm_json_record_sep(jf, &first);
+			fprintf(jf, "{\"test\":\"urace\",\"mode\":\"%s\",\"workers\":%llu,"
+				"\"increments\":%llu,\"expected\":%llu,\"final\":%llu,"
+				"\"lost\":%lld,\"elapsed_ns\":%llu,\"ops_per_sec\":%.0f,"
+				"\"exact\":%s}",
+				mode_name[m], (unsigned long long)workers,
+				(unsigned long long)increments,
+				(unsigned long long)o->expected,
+				(unsigned long long)o->final, (long long)o->lost,
+				(unsigned long long)o->elapsed_ns, o->ops_per_sec,
+				o->exact ? "true" : "false");
+		}
+	}
+	if (ran[M_LOCKED] && ran[M_ATOMIC]) {
+		printf(PROG ": atomic is %.2fx the speed of locked\n",
+		       res[M_ATOMIC].ops_per_sec / res[M_LOCKED].ops_per_sec);
+	}
+	if (jf) {
+		mm_json_end(jf);
+		if (fclose(jf)) {
+			fprintf(stderr, PROG ": writing %s: %s\n", json, strerror(errno));
+			bad = true;
+		}
+	}
+	close(fd);
+	printf(PROG ": %s\n", bad ? "FAIL" : "PASS");
+	return bad ? 1 : 0;
+}
