@@ -3,7 +3,8 @@
 #
 # run.sh - `make run`: install what is missing, build, boot Debian's kernel
 # (KERNEL=6.1 by default) in QEMU with the modules and tools, run the whole
-# job (tools/run-guest.sh) there, bring the results back to results/.
+# job (tools/run-guest.sh) there, bring the results back to
+# results/<release>/ and make the report there (tools/report.sh).
 # Exit status 0 exactly when the run passed.
 set -eu
 
@@ -42,6 +43,12 @@ set -e
 rm -rf "$payload"
 if [ -d "$out/vm/run" ]; then
 	mv "$out/vm/run"/* "$out/"
+	rmdir "$out/vm/run"
+fi
+
+if [ $rc -eq 0 ]; then
+	phase "report"
+	tools/report.sh "$out" || rc=1
 fi
 
 phase "done"
