@@ -1,0 +1,1530 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mymem_dev - kselftest of /dev/mymem against a model of the buffer
+ *
+ * The whole buffer is read into a model at start.  Every case updates the
+ * model with what it expects to have written, and after every case the
+ * whole device buffer is compared with the model, so a stray or missing
+ * write anywhere fails the case that caused it.
+ *
+ * If /dev/mymem is missing, the program loads mymem_core.ko itself (from
+ * $MYMEM_KO_DIR, its own directory, the build tree, or modprobe) and
+ * unloads it again at the end.  Output is KTAP; exit 0 when every case
+ * passed, 1 when one failed, 4 when everything was skipped.
+ *
+ * Usage: mymem_dev [-d DEVICE] [-w WORKERS] [-n INCREMENTS]
+ *   -w/-n size the user-space counter test (default 50 x 150000,
+ *   MYMEM_SELFTEST_QUICK=1 makes it 8 x 20000).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/mymem.h>
+
+#define KSFT_PASS	0
+#define KSFT_FAIL	1
+#define KSFT_SKIP	4
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define CORE_NAME	"mymem_core"
+#define NOBODY		65534
+
+static const char *dev_path = "/dev/mymem";
+static unsigned int counter_workers = 50;
+static unsigned long counter_increments = 150000;
+
+static size_t size;		/* buffer size from MYMEM_IOC_GET_SIZE */
+static unsigned char *model;	/* what the buffer must hold */
+static unsigned char *scratch;	/* size bytes for whole-buffer reads */
+static long page_size;
+static int dev_fd = -1;		/* the main descriptor, O_RDWR */
+
+static int case_failed;
+static int case_skipped;
+static char skip_reason[256];
+
+/* --- tiny KTAP helpers ------------------------------------------------ */
+
+static unsigned int ktap_num, ktap_pass, ktap_fail, ktap_skip;
+
+static void diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("# ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static void ktap_result(int failed, int skipped, const char *name,
+			const char *reason)
+{
+	ktap_num++;
+	if (skipped) {
+		ktap_skip++;
+		printf("ok %u %s # SKIP %s\n", ktap_num, name, reason);
+	} else if (failed) {
+		ktap_fail++;
+		printf("not ok %u %s\n", ktap_num, name);
+	} else {
+		ktap_pass++;
+		printf("ok %u %s\n", ktap_num, name);
+	}
+	fflush(stdout);
+}
+
+static int ktap_finish(void)
+{
+	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:%u error:0\n",
+	       ktap_pass, ktap_fail, ktap_skip);
+	fflush(stdout);
+	if (ktap_fail)
+		return KSFT_FAIL;
+	if (ktap_skip == ktap_num)
+		return KSFT_SKIP;
+	return KSFT_PASS;
+}
+
+/* --- expectations ------------------------------------------------------ */
+
+static void fail_at(int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	case_failed = 1;
+	printf("# line %d: ", line);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+#define FAIL(...)	fail_at(__LINE__, __VA_ARGS__)
+#define EXPECT(cond)	do { if (!(cond)) FAIL("expected %s", #cond); } while (0)
+
+static void skip_case(const char *reason)
+{
+	case_skipped = 1;
+	snprintf(skip_reason, sizeof(skip_reason), "%s", reason);
+}
+
+/* A syscall's return value with the errno it left, captured at once. */
+struct res {
+	long long ret;
+	int err;
+};
+
+static struct res mkres(long long ret)
+{
+	struct res r = { ret, ret < 0 ? errno : 0 };
+
+	return r;
+}
+
+#define CALL(x)	mkres((long long)(x))
+
+/*
+ * want >= 0: the call must return exactly want.
+ * want < 0:  the call must fail with errno -want.
+ */
+static int expect_res(struct res r, long long want, const char *what,
+		      int line)
+{
+	if (want >= 0 && r.ret == want)
+		return 1;
+	if (want < 0 && r.ret == -1 && r.err == -want)
+		return 1;
+	if (want >= 0)
+		fail_at(line, "%s = %lld (%s), expected %lld", what, r.ret,
+			r.ret < 0 ? strerror(r.err) : "ok", want);
+	else
+		fail_at(line, "%s = %lld (%s), expected error %s", what,
+			r.ret, r.ret < 0 ? strerror(r.err) : "no error",
+			strerror((int)-want));
+	return 0;
+}
+
+#define EXPECT_RES(call, want) \
+	expect_res(CALL(call), (long long)(want), #call, __LINE__)
+
+static long long pos_of(int fd)
+{
+	return lseek(fd, 0, SEEK_CUR);
+}
+
+#define EXPECT_POS(fd, want) do {					\
+	long long p_ = pos_of(fd), w_ = (long long)(want);		\
+	if (p_ != w_)							\
+		FAIL("position of fd is %lld, expected %lld", p_, w_);	\
+} while (0)
+
+/* --- buffer helpers ---------------------------------------------------- */
+
+static int read_whole(int fd, unsigned char *dst)
+{
+	size_t done = 0;
+
+	while (done < size) {
+		ssize_t n = pread(fd, dst + done, size - done, (off_t)done);
+
+		if (n <= 0) {
+			diag("pread of the whole buffer at %zu: %zd (%s)",
+			     done, n, n < 0 ? strerror(errno) : "EOF");
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* Compare the device with the model; on a mismatch, report and resync. */
+static void check_model(const char *when)
+{
+	size_t i, first, last, diffs = 0;
+
+	if (read_whole(dev_fd, scratch)) {
+		FAIL("%s: cannot read the buffer back", when);
+		return;
+	}
+	if (!memcmp(scratch, model, size))
+		return;
+	first = size;
+	last = 0;
+	for (i = 0; i < size; i++) {
+		if (scratch[i] != model[i]) {
+			if (first == size)
+				first = i;
+			last = i;
+			diffs++;
+		}
+	}
+	FAIL("%s: buffer differs from the model in %zu bytes (%zu..%zu)",
+	     when, diffs, first, last);
+	diag("first difference: device 0x%02x, model 0x%02x", scratch[first],
+	     model[first]);
+	memcpy(model, scratch, size);
+}
+
+static void fill_pattern(unsigned char *p, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (unsigned char)((i * 131 + seed * 29 + (i >> 8)) ^ seed);
+}
+
+static __u64 get_le64(const unsigned char *p)
+{
+	__u64 v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static void put_le64(unsigned char *p, __u64 v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		p[i] = (unsigned char)v;
+		v >>= 8;
+	}
+}
+
+/* Write through the device and the model; the write must not be short. */
+static int model_pwrite(const void *src, size_t len, off_t pos)
+{
+	if (!expect_res(CALL(pwrite(dev_fd, src, len, pos)), (long long)len,
+			"model_pwrite", __LINE__))
+		return -1;
+	memcpy(model + pos, src, len);
+	return 0;
+}
+
+static size_t min_sz(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/* --- cases ------------------------------------------------------------- */
+
+static void t_get_size(void)
+{
+	__u64 v = 0;
+	struct stat st;
+
+	EXPECT_RES(ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &v), 0);
+	EXPECT(v == size);
+	EXPECT_RES(ioctl(dev_fd, MYMEM_IOC_GET_SIZE, NULL), -EFAULT);
+	EXPECT(fstat(dev_fd, &st) == 0 && S_ISCHR(st.st_mode));
+	/* read() of the whole buffer and pread() agree, and EOF follows */
+	EXPECT_RES(lseek(dev_fd, 0, SEEK_SET), 0);
+	memset(scratch, 0, size);
+	{
+		size_t done = 0;
+		ssize_t n = 1;
+
+		while (done < size && n > 0) {
+			n = read(dev_fd, scratch + done, size - done);
+			if (n > 0)
+				done += (size_t)n;
+		}
+		if (done != size)
+			FAIL("read() of the whole buffer stopped at %zu of %zu",
+			     done, size);
+	}
+	EXPECT(!memcmp(scratch, model, size));
+	EXPECT_POS(dev_fd, size);
+	EXPECT_RES(read(dev_fd, scratch, 1), 0);
+	EXPECT_POS(dev_fd, size);
+}
+
+static void t_seek_set(void)
+{
+	const long long good[] = { 0, 1, (long long)size - 1, (long long)size };
+	const long long bad[] = { (long long)size + 1, -1, LLONG_MAX,
+				  LLONG_MIN, LLONG_MIN + 1, (long long)size * 2 + 7 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		if (good[i] < 0)
+			continue;
+		EXPECT_RES(lseek(dev_fd, good[i], SEEK_SET), good[i]);
+		EXPECT_POS(dev_fd, good[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		long long start = (long long)(i % 2 ? size / 2 : 0);
+
+		EXPECT_RES(lseek(dev_fd, start, SEEK_SET), start);
+		if (!EXPECT_RES(lseek(dev_fd, bad[i], SEEK_SET), -EINVAL))
+			diag("... for SEEK_SET offset %lld", bad[i]);
+		EXPECT_POS(dev_fd, start);
+	}
+}
+
+static void t_seek_cur(void)
+{
+	long long s = (long long)size;
+
+	EXPECT_RES(lseek(dev_fd, 0, SEEK_SET), 0);
+	EXPECT_RES(lseek(dev_fd, 1, SEEK_CUR), 1 <= s ? 1 : -EINVAL);
+	EXPECT_RES(lseek(dev_fd, s / 2, SEEK_SET), s / 2);
+	EXPECT_RES(lseek(dev_fd, s - s / 2, SEEK_CUR), s);
+	EXPECT_RES(lseek(dev_fd, 0, SEEK_CUR), s);
+	/* one past the end, from the end */
+	EXPECT_RES(lseek(dev_fd, 1, SEEK_CUR), -EINVAL);
+	EXPECT_POS(dev_fd, s);
+	/* back to 0 exactly, then one before 0 */
+	EXPECT_RES(lseek(dev_fd, -s, SEEK_CUR), 0);
+	EXPECT_RES(lseek(dev_fd, -1, SEEK_CUR), -EINVAL);
+	EXPECT_POS(dev_fd, 0);
+	/* overflowing arithmetic must be -EINVAL, position unchanged */
+	EXPECT_RES(lseek(dev_fd, s, SEEK_SET), s);
+	EXPECT_RES(lseek(dev_fd, LLONG_MAX, SEEK_CUR), -EINVAL);
+	EXPECT_POS(dev_fd, s);
+	EXPECT_RES(lseek(dev_fd, LLONG_MAX - s + 1, SEEK_CUR), -EINVAL);
+	EXPECT_POS(dev_fd, s);
+	EXPECT_RES(lseek(dev_fd, LLONG_MIN, SEEK_CUR), -EINVAL);
+	EXPECT_POS(dev_fd, s);
+	EXPECT_RES(lseek(dev_fd, 0, SEEK_SET), 0);
+	EXPECT_RES(lseek(dev_fd, LLONG_MIN, SEEK_CUR), -EINVAL);
+	EXPECT_RES(lseek(dev_fd, LLONG_MAX, SEEK_CUR), -EINVAL);
+	EXPECT_POS(dev_fd, 0);
+	if (s >= 2) {
+		EXPECT_RES(lseek(dev_fd, 1, SEEK_SET), 1);
+		EXPECT_RES(lseek(dev_fd, -1, SEEK_CUR), 0);
+		EXPECT_RES(lseek(dev_fd, s - 1, SEEK_CUR), s - 1);
+		EXPECT_RES(lseek(dev_fd, 2, SEEK_CUR), -EINVAL);
+		EXPECT_POS(dev_fd, s - 1);
+	}
+}
+
+static void t_seek_end(void)
+{
+	long long s = (long long)size;
+
+	EXPECT_RES(lseek(dev_fd, 0, SEEK_END), s);
+	EXPECT_RES(lseek(dev_fd, -1, SEEK_END), s - 1);
+	EXPECT_RES(lseek(dev_fd, -s, SEEK_END), 0);
+	EXPECT_RES(lseek(dev_fd, s / 2, SEEK_SET), s / 2);
+	EXPECT_RES(lseek(dev_fd, 1, SEEK_END), -EINVAL);
+	EXPECT_POS(dev_fd, s / 2);
+	EXPECT_RES(lseek(dev_fd, -s - 1, SEEK_END), -EINVAL);
+	EXPECT_POS(dev_fd, s / 2);
+	EXPECT_RES(lseek(dev_fd, LLONG_MAX, SEEK_END), -EINVAL);
+	EXPECT_POS(dev_fd, s / 2);
+	EXPECT_RES(lseek(dev_fd, LLONG_MIN, SEEK_END), -EINVAL);
+	EXPECT_POS(dev_fd, s / 2);
+	EXPECT_RES(lseek(dev_fd, LLONG_MAX - s + 1, SEEK_END), -EINVAL);
+	EXPECT_POS(dev_fd, s / 2);
+}
+
+static void t_seek_whence(void)
+{
+	const int bad[] = { 3 /* SEEK_DATA */, 4 /* SEEK_HOLE */, 5, 42, -1 };
+	unsigned int i;
+
+	EXPECT_RES(lseek(dev_fd, (off_t)(size / 3), SEEK_SET), (long long)(size / 3));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		if (!EXPECT_RES(lseek(dev_fd, 0, bad[i]), -EINVAL))
+			diag("... for whence %d", bad[i]);
+		EXPECT_POS(dev_fd, size / 3);
+	}
+}
+
+static void t_read_bounds(void)
+{
+	unsigned char buf[64];
+	long long s = (long long)size;
+	size_t n = min_sz(16, size);
+
+	/* at 0 */
+	memset(buf, 0xa5, sizeof(buf));
+	EXPECT_RES(lseek(dev_fd, 0, SEEK_SET), 0);
+	EXPECT_RES(read(dev_fd, buf, n), (long long)n);
+	EXPECT(!memcmp(buf, model, n));
+	EXPECT_POS(dev_fd, n);
+	/* at size-1: one byte, short */
+	memset(buf, 0xa5, sizeof(buf));
+	EXPECT_RES(lseek(dev_fd, s - 1, SEEK_SET), s - 1);
+	EXPECT_RES(read(dev_fd, buf, sizeof(buf)), 1);
+	EXPECT(buf[0] == model[size - 1]);
+	EXPECT(buf[1] == 0xa5);
+	EXPECT_POS(dev_fd, s);
+	/* at size: EOF, repeatedly, position unchanged */
+	EXPECT_RES(read(dev_fd, buf, sizeof(buf)), 0);
+	EXPECT_RES(read(dev_fd, buf, 1), 0);
+	EXPECT_POS(dev_fd, s);
+	/* crossing the end from the middle */
+	if (s >= 20) {
+		memset(buf, 0xa5, sizeof(buf));
+		EXPECT_RES(pread(dev_fd, buf, sizeof(buf), s - 20), 20);
+		EXPECT(!memcmp(buf, model + size - 20, 20));
+		EXPECT(buf[20] == 0xa5);
+	}
+	/* pread at size, size+1, far beyond and near LLONG_MAX: EOF */
+	EXPECT_RES(pread(dev_fd, buf, sizeof(buf), s), 0);
+	EXPECT_RES(pread(dev_fd, buf, sizeof(buf), s + 1), 0);
+	EXPECT_RES(pread(dev_fd, buf, sizeof(buf), LLONG_MAX - (long long)sizeof(buf)), 0);
+	EXPECT_RES(pread(dev_fd, buf, 1, LLONG_MAX - 1), 0);
+	/* negative positions: -EINVAL */
+	EXPECT_RES(pread(dev_fd, buf, sizeof(buf), -1), -EINVAL);
+	EXPECT_RES(pread(dev_fd, buf, sizeof(buf), LLONG_MIN), -EINVAL);
+	/* a read larger than the buffer is short */
+	EXPECT_RES(pread(dev_fd, scratch, size, 0), s);
+	EXPECT(!memcmp(scratch, model, size));
+	EXPECT_POS(dev_fd, s);
+}
+
+static void t_write_bounds(void)
+{
+	unsigned char buf[64];
+	long long s = (long long)size;
+	size_t n = min_sz(16, size);
+
+	fill_pattern(buf, sizeof(buf), 1);
+	/* at 0 */
+	EXPECT_RES(lseek(dev_fd, 0, SEEK_SET), 0);
+	if (EXPECT_RES(write(dev_fd, buf, n), (long long)n))
+		memcpy(model, buf, n);
+	EXPECT_POS(dev_fd, n);
+	/* at size-1: one byte, short */
+	fill_pattern(buf, sizeof(buf), 2);
+	EXPECT_RES(lseek(dev_fd, s - 1, SEEK_SET), s - 1);
+	if (EXPECT_RES(write(dev_fd, buf, sizeof(buf)), 1))
+		model[size - 1] = buf[0];
+	EXPECT_POS(dev_fd, s);
+	/* at size: -ENOSPC, position unchanged */
+	EXPECT_RES(write(dev_fd, buf, sizeof(buf)), -ENOSPC);
+	EXPECT_RES(write(dev_fd, buf, 1), -ENOSPC);
+	EXPECT_POS(dev_fd, s);
+	/* crossing the end from the middle */
+	if (s >= 20) {
+		fill_pattern(buf, sizeof(buf), 3);
+		if (EXPECT_RES(pwrite(dev_fd, buf, sizeof(buf), s - 20), 20))
+			memcpy(model + size - 20, buf, 20);
+	}
+	/* past the end and near LLONG_MAX: -ENOSPC */
+	EXPECT_RES(pwrite(dev_fd, buf, sizeof(buf), s), -ENOSPC);
+	EXPECT_RES(pwrite(dev_fd, buf, sizeof(buf), s + 1), -ENOSPC);
+	EXPECT_RES(pwrite(dev_fd, buf, 1, LLONG_MAX - 1), -ENOSPC);
+	EXPECT_RES(pwrite(dev_fd, buf, sizeof(buf), LLONG_MAX - (long long)sizeof(buf)), -ENOSPC);
+	/* negative positions: -EINVAL */
+	EXPECT_RES(pwrite(dev_fd, buf, sizeof(buf), -1), -EINVAL);
+	EXPECT_RES(pwrite(dev_fd, buf, sizeof(buf), LLONG_MIN), -EINVAL);
+	EXPECT_POS(dev_fd, s);
+}
+
+static void t_len_zero(void)
+{
+	const long long where[] = { 0, (long long)size - 1 };
+	unsigned char b = 0;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		EXPECT_RES(lseek(dev_fd, where[i], SEEK_SET), where[i]);
+		EXPECT_RES(read(dev_fd, &b, 0), 0);
+		EXPECT_RES(write(dev_fd, &b, 0), 0);
+		EXPECT_RES(read(dev_fd, NULL, 0), 0);
+		EXPECT_RES(write(dev_fd, NULL, 0), 0);
+		EXPECT_RES(pread(dev_fd, &b, 0, where[i]), 0);
+		EXPECT_RES(pwrite(dev_fd, &b, 0, where[i]), 0);
+		EXPECT_POS(dev_fd, where[i]);
+	}
+	/* at the end too, len 0 is 0 (it is checked before the position) */
+	EXPECT_RES(lseek(dev_fd, 0, SEEK_END), (long long)size);
+	EXPECT_RES(read(dev_fd, &b, 0), 0);
+	EXPECT_RES(write(dev_fd, &b, 0), 0);
+	EXPECT_RES(pwrite(dev_fd, &b, 0, (off_t)size + 1), 0);
+	EXPECT_POS(dev_fd, size);
+}
+
+static void t_sequential(void)
+{
+	unsigned char w[300], r[300];
+	size_t chunk = min_sz(100, size / 3);
+	size_t i;
+
+	if (!chunk) {
+		skip_case("buffer smaller than 3 bytes");
+		return;
+	}
+	fill_pattern(w, sizeof(w), 4);
+	EXPECT_RES(lseek(dev_fd, 0, SEEK_SET), 0);
+	for (i = 0; i < 3; i++) {
+		if (EXPECT_RES(write(dev_fd, w + i * chunk, chunk), (long long)chunk))
+			memcpy(model + i * chunk, w + i * chunk, chunk);
+		EXPECT_POS(dev_fd, (i + 1) * chunk);
+	}
+	EXPECT_RES(lseek(dev_fd, 0, SEEK_SET), 0);
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < 3; i++) {
+		EXPECT_RES(read(dev_fd, r + i * chunk, chunk), (long long)chunk);
+		EXPECT_POS(dev_fd, (i + 1) * chunk);
+	}
+	EXPECT(!memcmp(r, w, 3 * chunk));
+	/* pread/pwrite do not move the file position */
+	EXPECT_RES(lseek(dev_fd, 1, SEEK_SET), 1);
+	EXPECT_RES(pread(dev_fd, r, chunk, 0), (long long)chunk);
+	EXPECT_POS(dev_fd, 1);
+	fill_pattern(w, sizeof(w), 5);
+	if (EXPECT_RES(pwrite(dev_fd, w, chunk, (off_t)chunk), (long long)chunk))
+		memcpy(model + chunk, w, chunk);
+	EXPECT_POS(dev_fd, 1);
+}
+
+static void t_whole_buffer(void)
+{
+	unsigned char *w = malloc(size);
+
+	if (!w) {
+		FAIL("out of memory");
+		return;
+	}
+	fill_pattern(w, size, 6);
+	EXPECT_RES(lseek(dev_fd, 0, SEEK_SET), 0);
+	if (EXPECT_RES(write(dev_fd, w, size), (long long)size))
+		memcpy(model, w, size);
+	EXPECT_POS(dev_fd, size);
+	/* writing more than the buffer from 0 is short */
+	fill_pattern(w, size, 7);
+	if (size > 1) {
+		EXPECT_RES(lseek(dev_fd, 1, SEEK_SET), 1);
+		if (EXPECT_RES(write(dev_fd, w, size), (long long)size - 1))
+			memcpy(model + 1, w, size - 1);
+	}
+	free(w);
+}
+
+static struct res add_u64(int fd, long long off, __u64 delta,
+			  __u64 *result)
+{
+	struct mymem_add a = { .offset = off, .delta = delta, .result = 0 };
+	struct res r = CALL(ioctl(fd, MYMEM_IOC_ADD_U64, &a));
+
+	if (result)
+		*result = a.result;
+	return r;
+}
+
+/* ADD_U64 that must succeed; checks the result field and updates the model */
+static void add_ok(long long off, __u64 delta, int line)
+{
+	__u64 want = get_le64(model + off) + delta;
+	__u64 got = 0;
+	struct res r = add_u64(dev_fd, off, delta, &got);
+
+	if (!expect_res(r, 0, "ioctl(ADD_U64)", line)) {
+		diag("... offset %lld delta %llu", off, (unsigned long long)delta);
+		return;
+	}
+	put_le64(model + off, want);
+	if (got != want)
+		fail_at(line, "ADD_U64 at %lld: result %#llx, expected %#llx",
+			off, (unsigned long long)got, (unsigned long long)want);
+}
+
+static void add_bad(long long off, int line)
+{
+	__u64 got;
+
+	if (!expect_res(add_u64(dev_fd, off, 1, &got), -EINVAL,
+			"ioctl(ADD_U64)", line))
+		diag("... offset %lld", off);
+}
+
+static void t_ioctl_add(void)
+{
+	long long s = (long long)size;
+	unsigned char le[8];
+
+	/* out of bounds first: valid for every size */
+	add_bad(s - 7, __LINE__);
+	add_bad(s, __LINE__);
+	add_bad(s + 1, __LINE__);
+	add_bad(-1, __LINE__);
+	add_bad(-8, __LINE__);
+	add_bad(LLONG_MIN, __LINE__);
+	add_bad(LLONG_MAX, __LINE__);
+	add_bad(LLONG_MAX - 7, __LINE__);
+	if (s < 8) {
+		add_bad(0, __LINE__);
+		return;
+	}
+	add_ok(0, 1, __LINE__);
+	add_ok(0, 0, __LINE__);			/* delta 0 just reads */
+	add_ok(s - 8, 0x0102030405060708ULL, __LINE__);
+	if (s >= 16) {
+		add_ok(3, 77, __LINE__);	/* unaligned */
+		add_ok(1, ~0ULL, __LINE__);	/* i.e. -1 */
+		/* wrap-around modulo 2^64 */
+		put_le64(le, ~0ULL - 1);
+		if (!model_pwrite(le, 8, 8)) {
+			add_ok(8, 3, __LINE__);
+			EXPECT(get_le64(model + 8) == 1);
+		}
+		/* little-endian: +0x100 changes byte 1 only */
+		memset(le, 0, 8);
+		if (!model_pwrite(le, 8, 8)) {
+			add_ok(8, 0x100, __LINE__);
+			EXPECT(pread(dev_fd, le, 8, 8) == 8 && le[0] == 0 &&
+			       le[1] == 1 && le[2] == 0);
+		}
+	}
+}
+
+static void t_ioctl_unknown(void)
+{
+	unsigned long bad[] = {
+		_IO(MYMEM_IOC_MAGIC, 0),
+		_IOWR(MYMEM_IOC_MAGIC, 3, struct mymem_add),
+		_IOWR(MYMEM_IOC_MAGIC, 0xff, struct mymem_add),
+		_IOR(MYMEM_IOC_MAGIC, 1, struct mymem_add),	/* nr of ADD, wrong dir */
+		_IOWR(MYMEM_IOC_MAGIC, 1, __u64),		/* nr of ADD, wrong size */
+		_IOW(MYMEM_IOC_MAGIC, 2, __u64),		/* nr of GET_SIZE, wrong dir */
+		_IOWR('x', 1, struct mymem_add),		/* another magic */
+		0x12345678,
+	};
+	struct mymem_add a = { 0 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		a.offset = 0;
+		a.delta = 1;
+		if (!EXPECT_RES(ioctl(dev_fd, bad[i], &a), -ENOTTY))
+			diag("... for cmd %#lx", bad[i]);
+	}
+}
+
+static void *map_pages(int n, int prot)
+{
+	void *p = mmap(NULL, (size_t)page_size * n, prot,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void t_efault(void)
+{
+	unsigned char *ro, *hole;
+	size_t n = min_sz(64, size);
+	struct mymem_add *a;
+	__u64 v;
+
+	ro = map_pages(1, PROT_READ | PROT_WRITE);
+	hole = map_pages(1, PROT_READ | PROT_WRITE);
+	if (!ro || !hole) {
+		FAIL("mmap: %s", strerror(errno));
+		return;
+	}
+	memset(ro, 0x5a, (size_t)page_size);
+	/* a valid mymem_add in the read-only page: only the result is bad */
+	a = (struct mymem_add *)ro;
+	a->offset = 0;
+	a->delta = 1;
+	a->result = 0;
+	EXPECT(mprotect(ro, (size_t)page_size, PROT_READ) == 0);
+	EXPECT(munmap(hole, (size_t)page_size) == 0);
+
+	EXPECT_RES(lseek(dev_fd, 0, SEEK_SET), 0);
+	/* read(2) into NULL, an unmapped page, a read-only page */
+	EXPECT_RES(read(dev_fd, NULL, n), -EFAULT);
+	EXPECT_POS(dev_fd, 0);
+	EXPECT_RES(read(dev_fd, hole, n), -EFAULT);
+	EXPECT_POS(dev_fd, 0);
+	EXPECT_RES(read(dev_fd, ro + 128, n), -EFAULT);
+	EXPECT_POS(dev_fd, 0);
+	EXPECT_RES(pread(dev_fd, hole, n, 0), -EFAULT);
+	EXPECT(ro[128] == 0x5a && ro[page_size - 1] == 0x5a);
+	/* write(2) from NULL and an unmapped page: nothing written */
+	EXPECT_RES(write(dev_fd, NULL, n), -EFAULT);
+	EXPECT_POS(dev_fd, 0);
+	EXPECT_RES(write(dev_fd, hole, n), -EFAULT);
+	EXPECT_POS(dev_fd, 0);
+	EXPECT_RES(pwrite(dev_fd, hole, n, 0), -EFAULT);
+	/* ioctl arguments */
+	EXPECT_RES(ioctl(dev_fd, MYMEM_IOC_ADD_U64, NULL), -EFAULT);
+	EXPECT_RES(ioctl(dev_fd, MYMEM_IOC_ADD_U64, hole), -EFAULT);
+	EXPECT_RES(ioctl(dev_fd, MYMEM_IOC_GET_SIZE, hole), -EFAULT);
+	EXPECT_RES(ioctl(dev_fd, MYMEM_IOC_GET_SIZE, ro), -EFAULT);
+	v = get_le64(ro);
+	EXPECT(v == 0);		/* GET_SIZE wrote nothing: offset is still 0 */
+	if (size >= 8) {
+		/*
+		 * The argument is readable but the result cannot be stored:
+		 * -EFAULT, and the add must not have happened either.
+		 */
+		if (!EXPECT_RES(ioctl(dev_fd, MYMEM_IOC_ADD_U64, ro), -EFAULT))
+			diag("ADD_U64 with a read-only argument: -EFAULT and no add expected");
+	}
+	munmap(ro, (size_t)page_size);
+}
+
+/* A user buffer whose tail lies in an unmapped page: short transfers. */
+static void t_efault_partial(void)
+{
+	unsigned char *area, *p, *ro;
+	size_t valid = 100, len = 200;
+	long long s = (long long)size;
+	long long pos = s > 1000 ? 500 : 0;
+
+	if (s < (long long)len + pos) {
+		skip_case("buffer smaller than 200 bytes");
+		return;
+	}
+	area = map_pages(2, PROT_READ | PROT_WRITE);
+	if (!area) {
+		FAIL("mmap: %s", strerror(errno));
+		return;
+	}
+	EXPECT(munmap(area + page_size, (size_t)page_size) == 0);
+	p = area + page_size - valid;
+
+	/* read into [valid page | hole]: the valid prefix is transferred */
+	memset(area, 0xee, (size_t)page_size);
+	EXPECT_RES(lseek(dev_fd, pos, SEEK_SET), pos);
+	if (EXPECT_RES(read(dev_fd, p, len), (long long)valid)) {
+		EXPECT(!memcmp(p, model + pos, valid));
+		EXPECT_POS(dev_fd, pos + (long long)valid);
+	}
+	EXPECT(area[page_size - valid - 1] == 0xee);
+
+	/* write from [valid page | hole]: only the valid prefix lands */
+	fill_pattern(p, valid, 8);
+	EXPECT_RES(lseek(dev_fd, pos, SEEK_SET), pos);
+	if (EXPECT_RES(write(dev_fd, p, len), (long long)valid)) {
+		memcpy(model + pos, p, valid);
+		EXPECT_POS(dev_fd, pos + (long long)valid);
+	} else {
+		EXPECT_POS(dev_fd, pos);
+	}
+	fill_pattern(p, valid, 9);
+	if (EXPECT_RES(pwrite(dev_fd, p, len, pos), (long long)valid))
+		memcpy(model + pos, p, valid);
+	munmap(area, (size_t)page_size);
+
+	/* read into [writable page | read-only page] */
+	area = map_pages(2, PROT_READ | PROT_WRITE);
+	if (!area) {
+		FAIL("mmap: %s", strerror(errno));
+		return;
+	}
+	ro = area + page_size;
+	memset(ro, 0x77, (size_t)page_size);
+	EXPECT(mprotect(ro, (size_t)page_size, PROT_READ) == 0);
+	p = ro - valid;
+	if (EXPECT_RES(pread(dev_fd, p, len, pos), (long long)valid))
+		EXPECT(!memcmp(p, model + pos, valid));
+	EXPECT(ro[0] == 0x77 && ro[len] == 0x77);
+	munmap(area, 2 * (size_t)page_size);
+}
+
+static void t_several_opens(void)
+{
+	int a = open(dev_path, O_RDWR), b = open(dev_path, O_RDWR);
+	int r = open(dev_path, O_RDONLY), w = open(dev_path, O_WRONLY);
+	unsigned char buf[32], x[8];
+	long long s = (long long)size;
+
+	if (a < 0 || b < 0 || r < 0 || w < 0) {
+		FAIL("open: %s", strerror(errno));
+		goto out;
+	}
+	/* each starts at 0 and has its own position */
+	EXPECT_POS(a, 0);
+	EXPECT_POS(b, 0);
+	EXPECT_RES(lseek(a, s / 2, SEEK_SET), s / 2);
+	EXPECT_POS(b, 0);
+	EXPECT_RES(lseek(b, s, SEEK_SET), s);
+	EXPECT_POS(a, s / 2);
+	if (s >= 8) {
+		EXPECT_RES(lseek(a, 0, SEEK_SET), 0);
+		EXPECT_RES(lseek(b, 4, SEEK_SET), 4);
+		EXPECT_RES(read(a, buf, 8), 8);
+		EXPECT_POS(a, 8);
+		EXPECT_POS(b, 4);
+		EXPECT(!memcmp(buf, model, 8));
+		/* a write on one descriptor is seen through another */
+		fill_pattern(x, sizeof(x), 10);
+		if (EXPECT_RES(write(b, x, 4), 4))
+			memcpy(model + 4, x, 4);
+		EXPECT_POS(b, 8);
+		EXPECT_POS(a, 8);
+		EXPECT_RES(pread(a, buf, 8, 0), 8);
+		EXPECT(!memcmp(buf, model, 8));
+	}
+	/* access modes are enforced */
+	EXPECT_RES(write(r, buf, 1), -EBADF);
+	EXPECT_RES(read(w, buf, 1), -EBADF);
+	EXPECT_RES(read(r, buf, 1), 1);
+	EXPECT_POS(r, 1);
+	EXPECT_POS(w, 0);
+	/* the add writes: not through a read-only descriptor */
+	expect_res(add_u64(r, 0, 1, NULL), -EBADF, "ADD_U64 on an O_RDONLY fd",
+		   __LINE__);
+	EXPECT_RES(ioctl(w, MYMEM_IOC_GET_SIZE, x), 0);
+out:
+	if (a >= 0)
+		close(a);
+	if (b >= 0)
+		close(b);
+	if (r >= 0)
+		close(r);
+	if (w >= 0)
+		close(w);
+}
+
+/* --- threads ----------------------------------------------------------- */
+
+static void set_stop(int *stop)
+{
+	__atomic_store_n(stop, 1, __ATOMIC_RELEASE);
+}
+
+static int stopped(int *stop)
+{
+	return __atomic_load_n(stop, __ATOMIC_ACQUIRE);
+}
+
+#define REC		64		/* a record of one 8-byte value x 8 */
+#define REC_WORDS	(REC / 8)
+
+struct shared_ctx {
+	int fd;
+	unsigned int id;
+	unsigned int n;
+	long long limit;		/* bytes of records in the region */
+	int *stop;
+	unsigned long errors;
+	unsigned long torn;
+	__u64 first_bad;
+};
+
+/* A record holds one 64-bit value eight times; anything else is torn. */
+static int rec_uniform(const unsigned char *r, __u64 *val)
+{
+	__u64 v = get_le64(r);
+	int i;
+
+	for (i = 1; i < REC_WORDS; i++)
+		if (get_le64(r + 8 * i) != v)
+			return 0;
+	*val = v;
+	return 1;
+}
+
+static void *shared_writer(void *arg)
+{
+	struct shared_ctx *c = arg;
+	unsigned char rec[REC];
+	unsigned int i;
+	int k;
+
+	for (i = 0; i < c->n; i++) {
+		__u64 v = ((__u64)(c->id + 1) << 32) | (i + 1);
+		ssize_t n;
+
+		for (k = 0; k < REC_WORDS; k++)
+			put_le64(rec + 8 * k, v);
+		n = write(c->fd, rec, REC);
+		if (n != REC)
+			c->errors++;
+	}
+	return NULL;
+}
+
+static void *shared_reader(void *arg)
+{
+	struct shared_ctx *c = arg;
+	unsigned char rec[REC];
+	unsigned long i = 0;
+	__u64 v;
+
+	while (!stopped(c->stop)) {
+		off_t off = (off_t)((i++ * 7919) % (unsigned long)(c->limit / REC)) * REC;
+
+		if (pread(c->fd, rec, REC, off) != REC) {
+			c->errors++;
+			continue;
+		}
+		if (!rec_uniform(rec, &v)) {
+			if (!c->torn)
+				c->first_bad = (__u64)off;
+			c->torn++;
+		}
+	}
+	return NULL;
+}
+
+/* One round of t_shared_fd_threads(); returns -1 after a failure. */
+static int shared_round(unsigned int round)
+{
+	enum { T = 8, R = 2 };
+	struct shared_ctx wc[T], rc[R];
+	pthread_t wt[T], rt[R];
+	int stop = 0;
+	unsigned int per = 1000, i;
+	long long limit, pos, off;
+	unsigned long errors = 0, torn = 0, missing = 0, twice = 0;
+	unsigned char *seen;
+	__u64 v;
+
+	while ((long long)T * per * REC > (long long)size)
+		per /= 2;
+	limit = (long long)T * per * REC;
+	/* the region starts as uniform records (zeros) */
+	memset(scratch, 0, (size_t)limit);
+	if (model_pwrite(scratch, (size_t)limit, 0))
+		return -1;
+	EXPECT_RES(lseek(dev_fd, 0, SEEK_SET), 0);
+	for (i = 0; i < T; i++)
+		wc[i] = (struct shared_ctx){ .fd = dev_fd, .id = i, .n = per,
+					     .limit = limit, .stop = &stop };
+	for (i = 0; i < R; i++) {
+		rc[i] = wc[i];
+		pthread_create(&rt[i], NULL, shared_reader, &rc[i]);
+	}
+	for (i = 0; i < T; i++)
+		pthread_create(&wt[i], NULL, shared_writer, &wc[i]);
+	for (i = 0; i < T; i++) {
+		pthread_join(wt[i], NULL);
+		errors += wc[i].errors;
+	}
+	set_stop(&stop);
+	for (i = 0; i < R; i++) {
+		pthread_join(rt[i], NULL);
+		errors += rc[i].errors;
+		if (rc[i].torn && !torn)
+			diag("torn record read at offset %llu",
+			     (unsigned long long)rc[i].first_bad);
+		torn += rc[i].torn;
+	}
+	if (errors)
+		FAIL("round %u: %lu calls through the shared fd failed or were short",
+		     round, errors);
+	if (torn)
+		FAIL("round %u: %lu torn records read", round, torn);
+	pos = pos_of(dev_fd);
+	if (pos != limit)
+		FAIL("round %u: position %lld after %u x %u writes of %d bytes, not %lld",
+		     round, pos, T, per, REC, limit);
+	if (pread(dev_fd, scratch, (size_t)limit, 0) != limit) {
+		FAIL("pread of the region");
+		return -1;
+	}
+	/* the content is the writers' to choose: take it into the model */
+	memcpy(model, scratch, (size_t)limit);
+	seen = calloc((size_t)T * per, 1);
+	if (!seen) {
+		FAIL("out of memory");
+		return -1;
+	}
+	for (off = 0; off < limit; off += REC) {
+		if (!rec_uniform(scratch + off, &v)) {
+			FAIL("round %u: record at %lld is torn", round, off);
+			break;
+		}
+		if (!v) {
+			missing++;
+			continue;
+		}
+		if ((v >> 32) < 1 || (v >> 32) > T || !(__u32)v ||
+		    (__u32)v > per) {
+			FAIL("round %u: record at %lld has a foreign value %#llx",
+			     round, off, (unsigned long long)v);
+			break;
+		}
+		if (seen[((v >> 32) - 1) * per + (__u32)v - 1]++)
+			twice++;
+	}
+	free(seen);
+	if (missing || twice)
+		FAIL("round %u: %lu records lost, %lu written twice: non-atomic positions",
+		     round, missing, twice);
+	if (case_failed)
+		return -1;
+	return 0;
+}
+
+/*
+ * Eight writers write() 64-byte records through one shared descriptor
+ * while two readers pread() records through it.  Every record read or
+ * left behind must be one writer's whole record.  /dev/mymem updates the
+ * file position atomically (FMODE_ATOMIC_POS, as POSIX wants for threads
+ * sharing an open file description), so no write may land on another:
+ * the final position is exactly the bytes written and every record of
+ * every writer is found exactly once.  Races are rare under emulation,
+ * hence the rounds.
+ */
+static void t_shared_fd_threads(void)
+{
+	unsigned int round;
+
+	if (size < 8 * REC * 4) {
+		skip_case("buffer smaller than 2 KiB");
+		return;
+	}
+	for (round = 0; round < 10; round++)
+		if (shared_round(round))
+			return;
+}
+
+struct torn_ctx {
+	off_t off;
+	size_t len;
+	unsigned int id;
+	unsigned long iters;
+	int *stop;
+	unsigned long bad;
+	unsigned long errors;
+};
+
+static void *torn_writer(void *arg)
+{
+	struct torn_ctx *c = arg;
+	unsigned char *buf = malloc(c->len);
+	unsigned long i;
+
+	if (!buf) {
+		c->errors++;
+		return NULL;
+	}
+	for (i = 0; i < c->iters; i++) {
+		memset(buf, (int)(c->id * 64 + i % 64), c->len);
+		if (pwrite(dev_fd, buf, c->len, c->off) != (ssize_t)c->len)
+			c->errors++;
+	}
+	free(buf);
+	return NULL;
+}
+
+static void *torn_reader(void *arg)
+{
+	struct torn_ctx *c = arg;
+	unsigned char *buf = malloc(c->len);
+	size_t k;
+
+	if (!buf) {
+		c->errors++;
+		return NULL;
+	}
+	while (!stopped(c->stop)) {
+		if (pread(dev_fd, buf, c->len, c->off) != (ssize_t)c->len) {
+			c->errors++;
+			continue;
+		}
+		for (k = 1; k < c->len; k++) {
+			if (buf[k] != buf[0]) {
+				c->bad++;
+				break;
+			}
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+/* Whole-block pwrite()s racing pread()s of the same block: no torn reads. */
+static void t_no_torn_reads(void)
+{
+	enum { W = 2, R = 2 };
+	struct torn_ctx wc[W], rc[R];
+	pthread_t wt[W], rt[R];
+	int stop = 0;
+	size_t len = min_sz(4096, size);
+	unsigned long bad = 0, errors = 0;
+	unsigned int i;
+
+	if (len < 2) {
+		skip_case("buffer smaller than 2 bytes");
+		return;
+	}
+	memset(scratch, 0, len);
+	if (model_pwrite(scratch, len, 0))
+		return;
+	for (i = 0; i < R; i++) {
+		rc[i] = (struct torn_ctx){ .off = 0, .len = len, .id = i,
+					   .stop = &stop };
+		pthread_create(&rt[i], NULL, torn_reader, &rc[i]);
+	}
+	for (i = 0; i < W; i++) {
+		wc[i] = (struct torn_ctx){ .off = 0, .len = len, .id = i + 1,
+					   .iters = 3000, .stop = &stop };
+		pthread_create(&wt[i], NULL, torn_writer, &wc[i]);
+	}
+	for (i = 0; i < W; i++) {
+		pthread_join(wt[i], NULL);
+		errors += wc[i].errors;
+	}
+	set_stop(&stop);
+	for (i = 0; i < R; i++) {
+		pthread_join(rt[i], NULL);
+		errors += rc[i].errors;
+		bad += rc[i].bad;
+	}
+	if (errors)
+		FAIL("%lu short or failed calls", errors);
+	if (bad)
+		FAIL("%lu torn reads of a %zu-byte block", bad, len);
+	if (pread(dev_fd, scratch, len, 0) != (ssize_t)len) {
+		FAIL("pread of the block");
+		return;
+	}
+	for (i = 1; i < len; i++) {
+		if (scratch[i] != scratch[0]) {
+			FAIL("block left torn at byte %u", i);
+			break;
+		}
+	}
+	memcpy(model, scratch, len);
+}
+
+struct counter_ctx {
+	int fd;
+	long long off;
+	unsigned long n;
+	unsigned long errors;
+	unsigned long nonmono;
+};
+
+static void *counter_worker(void *arg)
+{
+	struct counter_ctx *c = arg;
+	struct mymem_add a;
+	__u64 last = 0;
+	unsigned long i;
+
+	for (i = 0; i < c->n; i++) {
+		a.offset = c->off;
+		a.delta = 1;
+		a.result = 0;
+		if (ioctl(c->fd, MYMEM_IOC_ADD_U64, &a)) {
+			c->errors++;
+			continue;
+		}
+		/* a thread's own results only grow (no wrap at this scale) */
+		if (i && a.result <= last)
+			c->nonmono++;
+		last = a.result;
+	}
+	return NULL;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* W threads x N atomic increments of one (unaligned) counter: exact. */
+static void t_counter(void)
+{
+	unsigned int w = counter_workers, i;
+	struct counter_ctx *c;
+	pthread_t *t;
+	long long off = size >= 24 ? 13 : 0;
+	unsigned long errors = 0, nonmono = 0;
+	__u64 start, expect, got;
+	unsigned char le[8];
+	double t0, dt;
+
+	if (size < 8) {
+		skip_case("buffer smaller than 8 bytes");
+		return;
+	}
+	c = calloc(w, sizeof(*c));
+	t = calloc(w, sizeof(*t));
+	if (!c || !t) {
+		FAIL("out of memory");
+		goto out;
+	}
+	/* start just below 2^32 so that a carry into the high word is made */
+	put_le64(le, 0xffffffffULL - 1000);
+	if (model_pwrite(le, 8, off))
+		goto out;
+	start = get_le64(model + off);
+	t0 = now_s();
+	for (i = 0; i < w; i++) {
+		c[i].fd = open(dev_path, O_RDWR);
+		c[i].off = off;
+		c[i].n = counter_increments;
+		if (c[i].fd < 0 ||
+		    pthread_create(&t[i], NULL, counter_worker, &c[i])) {
+			FAIL("worker %u: %s", i, strerror(errno));
+			w = i;
+			if (c[i].fd >= 0)
+				close(c[i].fd);
+			break;
+		}
+	}
+	for (i = 0; i < w; i++) {
+		pthread_join(t[i], NULL);
+		close(c[i].fd);
+		errors += c[i].errors;
+		nonmono += c[i].nonmono;
+	}
+	dt = now_s() - t0;
+	expect = start + (__u64)w * counter_increments;
+	if (pread(dev_fd, le, 8, off) != 8) {
+		FAIL("pread of the counter");
+		goto out;
+	}
+	got = get_le64(le);
+	diag("counter: %u workers x %lu increments in %.2f s (%.0f adds/s)",
+	     w, counter_increments, dt,
+	     dt > 0 ? (double)w * counter_increments / dt : 0.0);
+	diag("counter: final %llu, expected %llu",
+	     (unsigned long long)(got - start),
+	     (unsigned long long)(expect - start));
+	if (errors)
+		FAIL("%lu ioctl(ADD_U64) calls failed", errors);
+	if (nonmono)
+		FAIL("%lu results did not grow within a thread", nonmono);
+	if (got != expect)
+		FAIL("counter is %llu, expected %llu: %lld updates lost",
+		     (unsigned long long)got, (unsigned long long)expect,
+		     (long long)(expect - got));
+	put_le64(model + off, expect);
+out:
+	free(c);
+	free(t);
+}
+
+/* The core's mode parameter (decimal in sysfs), or -1 if unknown. */
+static long core_mode_param(void)
+{
+	FILE *f = fopen("/sys/module/" CORE_NAME "/parameters/mode", "r");
+	long mode = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%li", &mode) != 1)
+		mode = -1;
+	fclose(f);
+	return mode;
+}
+
+/* The default mode 0600 keeps everyone but root out. */
+static void t_nonroot_denied(void)
+{
+	long mode = core_mode_param();
+	struct stat st;
+	pid_t pid;
+	int status;
+
+	if (stat(dev_path, &st)) {
+		FAIL("stat %s: %s", dev_path, strerror(errno));
+		return;
+	}
+	diag("%s: mode %04o uid %u gid %u", dev_path,
+	     (unsigned int)(st.st_mode & 07777), (unsigned int)st.st_uid,
+	     (unsigned int)st.st_gid);
+	if (mode >= 0 && mode != 0600) {
+		diag("mymem_core mode parameter: %04lo", mode);
+		skip_case("mymem_core was loaded with a mode other than 0600");
+		return;
+	}
+	EXPECT((st.st_mode & 0777) == 0600);
+	EXPECT(st.st_uid == 0);
+	pid = fork();
+	if (pid < 0) {
+		FAIL("fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		int fd;
+
+		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(10);
+		if (geteuid() != NOBODY)
+			_exit(11);
+		fd = open(dev_path, O_RDWR);
+		if (fd >= 0)
+			_exit(12);
+		if (errno != EACCES)
+			_exit(13);
+		fd = open(dev_path, O_RDONLY);
+		if (fd >= 0)
+			_exit(14);
+		if (errno != EACCES)
+			_exit(15);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid) {
+		FAIL("waitpid: %s", strerror(errno));
+		return;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		static const char * const why[] = {
+			[10] = "could not drop privileges",
+			[11] = "euid is not 65534",
+			[12] = "open O_RDWR succeeded as uid 65534",
+			[13] = "open O_RDWR failed, but not with EACCES",
+			[14] = "open O_RDONLY succeeded as uid 65534",
+			[15] = "open O_RDONLY failed, but not with EACCES",
+		};
+		int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+
+		FAIL("child as uid %d: %s (status %#x)", NOBODY,
+		     code >= 10 && code <= 15 ? why[code] : "died", status);
+	}
+}
+
+/* --- loading the core when needed ----------------------------------------- */
+
+static int loaded_core;
+
+static int try_finit(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = (int)syscall(SYS_finit_module, fd, "", 0);
+	if (ret)
+		diag("finit_module(%s): %s", path, strerror(errno));
+	close(fd);
+	return ret;
+}
+
+static void load_core(const char *argv0)
+{
+	char self[PATH_MAX], path[PATH_MAX + 64];
+	const char *env = getenv("MYMEM_KO_DIR");
+	ssize_t n;
+	char *slash;
+
+	if (env) {
+		snprintf(path, sizeof(path), "%s/%s.ko", env, CORE_NAME);
+		if (!try_finit(path))
+			goto loaded;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		snprintf(self, sizeof(self), "%s", argv0);
+		n = (ssize_t)strlen(self);
+	}
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash) {
+		*slash = '\0';
+		snprintf(path, sizeof(path), "%s/%s.ko", self, CORE_NAME);
+		if (!try_finit(path))
+			goto loaded;
+		snprintf(path, sizeof(path), "%s/../../../../%s/%s.ko", self,
+			 CORE_NAME, CORE_NAME);
+		if (!try_finit(path))
+			goto loaded;
+	}
+	if (!system("modprobe -q " CORE_NAME " 2>/dev/null") &&
+	    !access(dev_path, F_OK)) {
+		snprintf(path, sizeof(path), "modprobe %s", CORE_NAME);
+		goto loaded;
+	}
+	return;
+loaded:
+	diag("loaded %s", path);
+	loaded_core = 1;
+}
+
+static void unload_core(void)
+{
+	if (!loaded_core)
+		return;
+	if (syscall(SYS_delete_module, CORE_NAME, O_NONBLOCK))
+		diag("delete_module(%s): %s", CORE_NAME, strerror(errno));
+	else
+		diag("unloaded %s", CORE_NAME);
+}
+
+/* --- main -------------------------------------------------------------------- */
+
+struct test_case {
+	const char *name;
+	void (*fn)(void);
+};
+
+static const struct test_case cases[] = {
+	{ "get_size_and_read_all", t_get_size },
+	{ "seek_set_bounds", t_seek_set },
+	{ "seek_cur_arithmetic", t_seek_cur },
+	{ "seek_end_arithmetic", t_seek_end },
+	{ "seek_bad_whence", t_seek_whence },
+	{ "read_bounds", t_read_bounds },
+	{ "write_bounds", t_write_bounds },
+	{ "len_zero", t_len_zero },
+	{ "sequential_and_positional", t_sequential },
+	{ "whole_buffer", t_whole_buffer },
+	{ "ioctl_add_u64", t_ioctl_add },
+	{ "ioctl_unknown_enotty", t_ioctl_unknown },
+	{ "bad_user_pointers_efault", t_efault },
+	{ "partly_valid_buffer_short", t_efault_partial },
+	{ "several_opens", t_several_opens },
+	{ "shared_fd_threads", t_shared_fd_threads },
+	{ "no_torn_reads", t_no_torn_reads },
+	{ "counter_add_u64_exact", t_counter },
+	{ "nonroot_denied", t_nonroot_denied },
+};
+
+#define NCASES	ARRAY_SIZE(cases)
+
+static void skip_all(const char *reason)
+{
+	unsigned int i;
+
+	for (i = 0; i < NCASES; i++)
+		ktap_result(0, 1, cases[i].name, reason);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int i;
+	__u64 sz = 0;
+	int opt, rc;
+
+	if (getenv("MYMEM_SELFTEST_QUICK") &&
+	    !strcmp(getenv("MYMEM_SELFTEST_QUICK"), "1")) {
+		counter_workers = 8;
+		counter_increments = 20000;
+	}
+	while ((opt = getopt(argc, argv, "d:w:n:h")) != -1) {
+		switch (opt) {
+		case 'd':
+			dev_path = optarg;
+			break;
+		case 'w':
+			counter_workers = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'n':
+			counter_increments = strtoul(optarg, NULL, 0);
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-d DEVICE] [-w WORKERS] [-n INCREMENTS]\n",
+				argv[0]);
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	if (!counter_workers || counter_workers > 4096 || !counter_increments) {
+		fprintf(stderr, "mymem_dev: -w must be 1..4096 and -n at least 1\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	page_size = sysconf(_SC_PAGESIZE);
+
+	printf("TAP version 13\n1..%zu\n", NCASES);
+	if (geteuid() != 0) {
+		skip_all("must be run as root");
+		return ktap_finish();
+	}
+	if (access(dev_path, F_OK))
+		load_core(argv[0]);
+	dev_fd = open(dev_path, O_RDWR);
+	if (dev_fd < 0) {
+		diag("open %s: %s; is mymem_core loaded?", dev_path,
+		     strerror(errno));
+		diag("needs CONFIG_MODULES=y and mymem_core.ko (MYMEM_KO_DIR)");
+		skip_all("/dev/mymem not available");
+		return ktap_finish();
+	}
+	if (ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &sz) || !sz || sz > (1ULL << 30)) {
+		diag("MYMEM_IOC_GET_SIZE: %s, size %llu", strerror(errno),
+		     (unsigned long long)sz);
+		for (i = 0; i < NCASES; i++)
+			ktap_result(1, 0, cases[i].name, NULL);
+		rc = ktap_finish();
+		goto out;
+	}
+	size = (size_t)sz;
+	model = malloc(size);
+	scratch = malloc(size);
+	if (!model || !scratch || read_whole(dev_fd, model)) {
+		diag("cannot read the %zu-byte buffer into the model", size);
+		for (i = 0; i < NCASES; i++)
+			ktap_result(1, 0, cases[i].name, NULL);
+		rc = ktap_finish();
+		goto out;
+	}
+	diag("%s: %zu bytes; counter test %u x %lu", dev_path, size,
+	     counter_workers, counter_increments);
+
+	for (i = 0; i < NCASES; i++) {
+		case_failed = 0;
+		case_skipped = 0;
+		cases[i].fn();
+		check_model(cases[i].name);
+		ktap_result(case_failed, case_skipped && !case_failed,
+			    cases[i].name, skip_reason);
+	}
+	rc = ktap_finish();
+out:
+	close(dev_fd);
+	unload_core();
+	free(model);
+	free(scratch);
+	return rc;
+}

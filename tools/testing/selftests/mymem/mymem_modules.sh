@@ -1,0 +1,998 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# mymem_modules.sh - kselftest of the mymem kernel modules (KTAP output)
+#
+# Load order and dependencies, the test module's runs and its debugfs
+# control, every bad parameter, rmmod during each kind of test, load/run/
+# unload cycles, the core's statistics and its parameters.  After every
+# case the kernel log written since the case began is searched for
+# warnings, BUGs, oopses, lockdep/KASAN/KCSAN/UBSAN/kmemleak reports.
+#
+# POSIX sh: runs under busybox ash in a minimal guest.  Needs root, kmod
+# (insmod/rmmod/lsmod/modprobe/depmod), dmesg, jq and debugfs mounted.
+#
+# Environment:
+#   MYMEM_KO_DIR=DIR        where mymem_core.ko and mymem_test.ko are (searched
+#                           up to three levels deep); default: this script's
+#                           directory, the build tree, /lib/modules/`uname -r`
+#   MYMEM_SELFTEST_QUICK=1  shorter runs (small default-run parameters, 10
+#                           load cycles instead of 50)
+#   MYMEM_SELFTEST_CASES="a b"  run only these cases (names as in $CASES)
+#   MYMEM_SELFTEST_RMMOD_CS=N   how long rmmod of a running test may take, in
+#                           centiseconds (default 100: the 1 s of the issue)
+#
+# Exit: 0 all passed, 1 a case failed, 4 skipped (not root, modules missing).
+#
+# shellcheck disable=SC2317 # the case_* functions are called through $CASES
+# shellcheck disable=SC2086 # $CORE, $TEST, $DEV and the like have no spaces
+
+ksft_skip=4
+CORE=mymem_core
+TEST=mymem_test
+DBG=/sys/kernel/debug
+CDIR=$DBG/mymem
+TDIR=$DBG/mymem_test
+DEV=/dev/mymem
+QUICK=${MYMEM_SELFTEST_QUICK:-0}
+RMMOD_CS=${MYMEM_SELFTEST_RMMOD_CS:-100}
+script_dir=$(cd "$(dirname "$0")" && pwd)
+krel=$(uname -r)
+
+CASES="load_core_then_test test_before_core_fails core_pinned_by_test
+unload_reverse_order modprobe_loads_core default_run rerun_through_control
+ebusy_concurrent_start control_bad_input
+bad_param_tests bad_param_sizes bad_param_iterations bad_param_workers
+bad_param_increments bad_param_max_threads bad_param_duration
+bad_param_autorun
+rmmod_during_perf rmmod_during_race rmmod_during_scale rmmod_during_torture
+load_run_unload_cycles core_stats_count core_pinned_by_open_file
+insmod_twice_eexist core_size_param dev_test_odd_sizes kmemleak_clean"
+
+# Kernel log lines that fail the case they appear in.
+BAD_LOG='WARNING:|BUG:|Oops|general protection fault|Kernel panic'
+BAD_LOG="$BAD_LOG|sleeping function called from invalid context"
+BAD_LOG="$BAD_LOG|KASAN|KCSAN|UBSAN|kmemleak|lockdep"
+BAD_LOG="$BAD_LOG|possible circular locking|possible recursive locking"
+BAD_LOG="$BAD_LOG|inconsistent lock state|Call Trace|blocked for more than"
+BAD_LOG="$BAD_LOG|soft lockup|hard LOCKUP|rcu: INFO|refcount_t:"
+BAD_LOG="$BAD_LOG|list_add corruption|list_del corruption"
+# Taint flags a case must not add: B bad page, D die, W warning, L lockup.
+BAD_TAINT=$((32 + 128 + 512 + 16384))
+
+# --- KTAP ------------------------------------------------------------------
+
+n_case=0
+n_pass=0
+n_fail=0
+n_skip=0
+case_failed=0
+case_skip=
+
+diag()
+{
+	echo "# $*"
+}
+
+# Print a command's output (or a file) as diagnostic lines.
+diag_lines()
+{
+	sed 's/^/#   /'
+}
+
+fail()
+{
+	case_failed=1
+	echo "# FAIL: $*"
+}
+
+skip()
+{
+	case_skip=$*
+}
+
+count_words()
+{
+	echo $#
+}
+
+# --- time, log marks ---------------------------------------------------------
+
+# Monotonic centiseconds from /proc/uptime ("12345.67 ...").
+now_cs()
+{
+	read -r up _ < /proc/uptime
+	echo $(( ${up%.*} * 100 + 1${up#*.} - 100 ))
+}
+
+mark_seq=0
+cur_mark=
+
+# Write a unique marker into the kernel log; the log is checked from it on.
+mark_log()
+{
+	mark_seq=$((mark_seq + 1))
+	cur_mark="mymem-selftest: [$mark_seq] $*"
+	echo "$cur_mark" > /dev/kmsg
+}
+
+# The kernel log after the current marker; fails if the marker has been
+# overwritten in the ring buffer.
+log_since_mark()
+{
+	dmesg | awk -v m="$cur_mark" 'f { print } index($0, m) { f = 1 }
+		END { exit !f }'
+}
+
+# Fail the case on any bad line (or new bad taint) since the marker, then
+# start a new marker.
+check_log()
+{
+	log=$(log_since_mark) || {
+		diag "log marker '$cur_mark' was overwritten; checking the whole log"
+		log=$(dmesg)
+	}
+	bad=$(printf '%s\n' "$log" | grep -E "$BAD_LOG" | grep -v 'mymem-selftest:')
+	if [ -n "$bad" ]; then
+		fail "kernel log reports a problem:"
+		printf '%s\n' "$bad" | head -n 40 | diag_lines
+	fi
+	taint=$(cat /proc/sys/kernel/tainted)
+	new=$(( (taint ^ taint0) & taint & BAD_TAINT ))
+	if [ "$new" -ne 0 ]; then
+		fail "kernel taint went from $taint0 to $taint"
+	fi
+	taint0=$taint
+	mark_log "$*"
+}
+
+# --- modules -------------------------------------------------------------------
+
+find_ko()
+{
+	if [ -n "${MYMEM_KO_DIR:-}" ]; then
+		dirs=$MYMEM_KO_DIR
+	else
+		dirs="$script_dir $script_dir/../../../../$1
+		      /lib/modules/$krel/extra /lib/modules/$krel/updates"
+	fi
+	for d in $dirs; do
+		[ -d "$d" ] || continue
+		f=$(find "$d" -maxdepth 3 -name "$1.ko*" 2>/dev/null | head -n 1)
+		if [ -n "$f" ]; then
+			echo "$f"
+			return 0
+		fi
+	done
+	return 1
+}
+
+is_loaded()
+{
+	lsmod | grep -q "^$1 "
+}
+
+# insmod with the output shown on failure; returns insmod's status.
+load()
+{
+	ko=$CORE_KO
+	[ "$1" = "$TEST" ] && ko=$TEST_KO
+	shift
+	if ! out=$(insmod "$ko" "$@" 2>&1); then
+		fail "insmod $(basename "$ko") $*: $out"
+		return 1
+	fi
+	return 0
+}
+
+unload()
+{
+	if ! out=$(rmmod "$1" 2>&1); then
+		fail "rmmod $1: $out"
+		return 1
+	fi
+	return 0
+}
+
+# Leave nothing loaded (between cases; not part of any case's verdict).
+unload_all()
+{
+	is_loaded $TEST && rmmod $TEST 2>/dev/null
+	is_loaded $CORE && rmmod $CORE 2>/dev/null
+	if is_loaded $TEST || is_loaded $CORE; then
+		diag "could not unload the modules:"
+		lsmod | grep mymem | diag_lines
+	fi
+}
+
+# Nothing of the test module left: not loaded, no debugfs directory.
+expect_test_gone()
+{
+	is_loaded $TEST && fail "$TEST is still loaded ($*)"
+	[ -e "$TDIR" ] && fail "$TDIR still exists ($*)"
+}
+
+expect_core_gone()
+{
+	is_loaded $CORE && fail "$CORE is still loaded ($*)"
+	[ -e "$CDIR" ] && fail "$CDIR still exists ($*)"
+	[ -e "$DEV" ] && fail "$DEV still exists ($*)"
+}
+
+# A counter of the core's stats file: "name: value", "name = value" or
+# "name value".
+stat_of()
+{
+	sed -n "s/^[[:space:]]*$1[[:space:]:=]*\([0-9-][0-9]*\).*/\1/p" \
+		"$CDIR/stats" | head -n 1
+}
+
+# After the test module is gone, the core has no handle open any more.
+expect_no_open_handles()
+{
+	h=$(stat_of open_now)
+	if [ -z "$h" ]; then
+		diag "no open_now in $CDIR/stats: handle leaks not checked"
+	elif [ "$h" -ne 0 ]; then
+		fail "$h mymem handles still open ($*): leaked by $TEST"
+	fi
+}
+
+# --- the test module's debugfs interface ------------------------------------------
+
+status()
+{
+	cat "$TDIR/status" 2>/dev/null
+}
+
+# Block until no run is going (at most $1 s); print the status line.
+wait_run()
+{
+	if command -v timeout > /dev/null 2>&1; then
+		timeout "$1" cat "$TDIR/wait"
+	else
+		cat "$TDIR/wait"
+	fi
+}
+
+# Write a command to control in one write(2); on failure print the error
+# (dd names the errno, shell builtins may not) and return non-zero.
+control()
+{
+	if ! out=$(printf '%s\n' "$*" |
+		   dd of="$TDIR/control" bs=1024 conv=notrunc 2>&1); then
+		printf '%s\n' "$out" | grep -v records
+		return 1
+	fi
+	return 0
+}
+
+# Poll the status until it says "running $1" (at most $2 s).
+wait_running()
+{
+	deadline=$(( $(now_cs) + $2 * 100 ))
+	while [ "$(now_cs)" -lt "$deadline" ]; do
+		case $(status) in
+		"running $1"*)
+			return 0 ;;
+		done*|aborted)
+			return 1 ;;
+		esac
+		sleep 0.05 2>/dev/null || sleep 1
+	done
+	return 1
+}
+
+# Show what the test module knows after a failure.
+dump_test_state()
+{
+	diag "status: $(status)"
+	if [ -r "$TDIR/results" ]; then
+		diag "results:"
+		head -n 40 "$TDIR/results" | diag_lines
+	fi
+	diag "kernel log tail:"
+	dmesg | tail -n 25 | diag_lines
+}
+
+# Problems in results.json, one a line; nothing when all is well.
+#   $1 the tests that ran ("perf,race", "all"), $2 the expected verdict.
+json_problems()
+{
+	jq -r --arg tests "$1" --arg verdict "$2" --arg krel "$krel" \
+		--arg size "$(core_size)" '
+	def ran($t): ($tests == "all") or
+		(($tests | split(",") | map(select(. == $t)) | length) > 0);
+	def num($v): ($v | tostring | tonumber);
+	. as $j |
+	[ (if .schema != 1 then "schema is \(.schema), not 1" else empty end),
+	  (if .verdict != $verdict
+	   then "verdict is \(.verdict), not \($verdict)" else empty end),
+	  (if .kernel != $krel then "kernel is \(.kernel)" else empty end),
+	  (if (.core_size | tostring) != $size
+	   then "core_size is \(.core_size), not \($size)" else empty end),
+	  (["tests", "sizes", "iterations", "workers", "increments",
+	    "max_threads", "duration", "autorun"][] as $k |
+		select($j.params | has($k) | not) | "params has no \($k)"),
+	  (if (.records | type) != "array" then "no records array"
+	   else empty end),
+	  (.records[] | select(has("test") | not) |
+		"record without test: \(tojson)"),
+	  (["perf", "race", "scale", "torture"][] as $t |
+		($j.records | map(select(.test == $t)) | length) as $n |
+		if ran($t) and $n == 0 then "no \($t) records"
+		elif (ran($t) | not) and $n > 0
+		then "\($n) \($t) records but \($t) did not run"
+		else empty end),
+	  (if ran("race") then
+		(["locked", "atomic"][] as $m |
+		 ($j.records | map(select(.test == "race" and .mode == $m))) as $r |
+		 if ($r | length) == 0 then "no race \($m) record"
+		 else ($r[] |
+			select(.exact != true or .final != .expected or
+			       .lost != 0 or
+			       .expected != .workers * .increments) |
+			"race \($m) not exact: \(tojson)")
+		 end),
+		(.records[] | select(.test == "race") |
+		 select(.workers != num($j.params.workers) or
+			.increments != num($j.params.increments)) |
+		 "race record does not match the params: \(tojson)")
+	   else empty end),
+	  (.records[] | select(.test == "perf") |
+		select(.iterations != num($j.params.iterations) or
+		       .min_ns > .p50_ns or .p50_ns > .p99_ns or
+		       .p99_ns > .max_ns or .avg_ns < .min_ns or
+		       .avg_ns > .max_ns) |
+		"perf record inconsistent: \(tojson)"),
+	  (.records[] | select(.test == "torture") |
+		select(.verdict != "SUCCESS" or .torn != 0 or .lost != 0 or
+		       .add_errors != 0 or .errors != 0) |
+		"torture record failed: \(tojson)"),
+	  (.records[] | select(.test == "scale") |
+		select(.ops <= 0 or .threads < 1) |
+		"scale record inconsistent: \(tojson)")
+	] | .[]' "$TDIR/results.json" 2>&1
+}
+
+check_json()
+{
+	if ! jq -e . "$TDIR/results.json" > /dev/null 2>&1; then
+		fail "results.json does not parse"
+		head -c 2000 "$TDIR/results.json" | diag_lines
+		return 1
+	fi
+	problems=$(json_problems "$1" "$2")
+	if [ -n "$problems" ]; then
+		fail "results.json:"
+		printf '%s\n' "$problems" | head -n 20 | diag_lines
+		return 1
+	fi
+	return 0
+}
+
+# --- cases -------------------------------------------------------------------------
+
+core_size()
+{
+	tr -dc 0-9 < "$CDIR/size"
+}
+
+case_load_core_then_test()
+{
+	load $CORE || return
+	load $TEST autorun=N || return
+	is_loaded $CORE || fail "$CORE not in lsmod"
+	is_loaded $TEST || fail "$TEST not in lsmod"
+	[ -c "$DEV" ] || fail "$DEV is not a character device"
+	for f in size stats; do
+		[ -e "$CDIR/$f" ] || fail "$CDIR/$f missing"
+	done
+	for f in status results results.json control wait; do
+		[ -e "$TDIR/$f" ] || fail "$TDIR/$f missing"
+	done
+	st=$(status)
+	[ "$st" = idle ] || fail "status is '$st', expected 'idle' with autorun=N"
+	[ -d /sys/module/$CORE/holders/$TEST ] ||
+		fail "$TEST is not listed as a holder of $CORE"
+}
+
+case_test_before_core_fails()
+{
+	if out=$(insmod "$TEST_KO" autorun=N 2>&1); then
+		fail "insmod $TEST without $CORE succeeded"
+		return
+	fi
+	diag "insmod: $out"
+	log=$(log_since_mark)
+	printf '%s\n' "$log" | grep -q "$TEST: Unknown symbol" ||
+		fail "no '$TEST: Unknown symbol' in the kernel log"
+	expect_test_gone "after the failed insmod"
+	is_loaded $CORE && fail "$CORE got loaded"
+}
+
+case_core_pinned_by_test()
+{
+	load $CORE || return
+	load $TEST autorun=N || return
+	if out=$(rmmod $CORE 2>&1); then
+		fail "rmmod $CORE succeeded while $TEST was loaded"
+		return
+	fi
+	diag "rmmod: $out"
+	is_loaded $CORE || fail "$CORE is gone"
+	[ -c "$DEV" ] || fail "$DEV is gone"
+	[ "$(status)" = idle ] || fail "status is '$(status)'"
+	size=$(dd if=$DEV bs=16 count=1 2>/dev/null | wc -c)
+	[ "$size" -eq 16 ] || fail "a read of $DEV returned $size bytes, not 16"
+}
+
+case_unload_reverse_order()
+{
+	load $CORE || return
+	load $TEST autorun=N || return
+	unload $TEST || return
+	expect_test_gone "after rmmod $TEST"
+	is_loaded $CORE || fail "$CORE went away with $TEST"
+	unload $CORE || return
+	expect_core_gone "after rmmod $CORE"
+}
+
+case_modprobe_loads_core()
+{
+	if ! find "/lib/modules/$krel" -name "$TEST.ko*" 2>/dev/null | grep -q . ||
+	   ! find "/lib/modules/$krel" -name "$CORE.ko*" 2>/dev/null | grep -q .; then
+		skip "modules not installed under /lib/modules/$krel"
+		return
+	fi
+	if ! out=$(depmod -a 2>&1); then
+		fail "depmod -a: $out"
+		return
+	fi
+	dep=$(modinfo -F depends $TEST 2>&1)
+	[ "$dep" = "$CORE" ] || fail "modinfo -F depends $TEST: '$dep', expected '$CORE'"
+	if ! out=$(modprobe $TEST autorun=N 2>&1); then
+		fail "modprobe $TEST: $out"
+		return
+	fi
+	is_loaded $CORE || fail "modprobe $TEST did not load $CORE"
+	is_loaded $TEST || fail "modprobe $TEST did not load $TEST"
+	[ "$(status)" = idle ] || fail "status is '$(status)'"
+	if ! out=$(modprobe -r $TEST 2>&1); then
+		fail "modprobe -r $TEST: $out"
+		return
+	fi
+	expect_test_gone "after modprobe -r"
+	expect_core_gone "after modprobe -r (unused dependency)"
+}
+
+case_default_run()
+{
+	if [ "$QUICK" = 1 ]; then
+		tests=all
+		params="sizes=1,64,4096,65536 iterations=200 workers=8
+			increments=5000 max_threads=4 duration=3"
+		diag "MYMEM_SELFTEST_QUICK=1: $params"
+	else
+		tests=all
+		params=
+	fi
+	load $CORE || return
+	t0=$(now_cs)
+	# shellcheck disable=SC2086 # params is a list of words
+	load $TEST $params || return
+	st=$(wait_run 1800)
+	diag "run took $(( ($(now_cs) - t0) / 100 )) s: $st"
+	if [ "$st" != "done PASS" ]; then
+		fail "status after the run is '$st', expected 'done PASS'"
+		dump_test_state
+	fi
+	log=$(log_since_mark)
+	printf '%s\n' "$log" | grep -q "$TEST: End of test: SUCCESS" ||
+		fail "no '$TEST: End of test: SUCCESS' in the kernel log"
+	printf '%s\n' "$log" | grep -q "$TEST: End of test: FAILURE" &&
+		fail "'End of test: FAILURE' in the kernel log"
+	# debugfs files have no size: read a byte
+	[ -n "$(head -c 1 "$TDIR/results")" ] || fail "results is empty"
+	check_json "$tests" PASS
+	jq -c '.records[] | select(.test == "race")' "$TDIR/results.json" 2>/dev/null |
+		diag_lines
+}
+
+case_rerun_through_control()
+{
+	load $CORE || return
+	load $TEST autorun=N || return
+	for w in 4 3; do
+		if ! err=$(control "run tests=race workers=$w increments=1000"); then
+			fail "control 'run tests=race workers=$w increments=1000': $err"
+			return
+		fi
+		st=$(wait_run 600)
+		if [ "$st" != "done PASS" ]; then
+			fail "status after re-run is '$st'"
+			dump_test_state
+			return
+		fi
+		check_json race PASS || return
+		n=$(jq '[.records[] | select(.test == "race" and
+			.workers == '"$w"' and .increments == 1000 and
+			.expected == '"$((w * 1000))"')] | length' "$TDIR/results.json")
+		[ "$n" -ge 2 ] || fail "race records of the re-run with workers=$w: $n"
+	done
+	check_log "rerun: second run checked"
+	# another test through control
+	if ! err=$(control "run tests=perf sizes=1,64 iterations=10"); then
+		fail "control 'run tests=perf ...': $err"
+		return
+	fi
+	st=$(wait_run 600)
+	[ "$st" = "done PASS" ] || fail "status after the perf re-run is '$st'"
+	check_json perf PASS
+}
+
+case_ebusy_concurrent_start()
+{
+	load $CORE || return
+	load $TEST autorun=N || return
+	if ! err=$(control "run tests=torture duration=60"); then
+		fail "control 'run tests=torture duration=60': $err"
+		return
+	fi
+	if ! wait_running torture 30; then
+		fail "status never said 'running torture': '$(status)'"
+		return
+	fi
+	if err=$(control "run"); then
+		fail "a second 'run' during a run was accepted"
+	else
+		case $err in
+		*"busy"*) diag "second run refused: $err" ;;
+		*) fail "second run refused with '$err', expected EBUSY" ;;
+		esac
+	fi
+	if err=$(control "run tests=race workers=2 increments=10"); then
+		fail "a second 'run tests=race' during a run was accepted"
+	fi
+	case $(status) in
+	"running torture"*) ;;
+	*) fail "status after the refused starts: '$(status)'" ;;
+	esac
+	t0=$(now_cs)
+	if ! err=$(control stop); then
+		fail "control 'stop': $err"
+		return
+	fi
+	st=$(wait_run 30)
+	dt=$(( $(now_cs) - t0 ))
+	[ "$st" = aborted ] || fail "status after stop is '$st', expected 'aborted'"
+	[ "$dt" -le 500 ] || fail "stop took $dt cs (more than 5 s)"
+	v=$(jq -r .verdict "$TDIR/results.json" 2>&1)
+	[ "$v" = ABORTED ] || fail "results.json verdict after stop: '$v'"
+	# and the module takes a new run afterwards
+	if ! err=$(control "run tests=race workers=2 increments=100"); then
+		fail "run after stop refused: $err"
+		return
+	fi
+	st=$(wait_run 120)
+	[ "$st" = "done PASS" ] || fail "run after stop: '$st'"
+}
+
+case_control_bad_input()
+{
+	load $CORE || return
+	load $TEST autorun=N || return
+	size=$(core_size)
+	for cmd in "frobnicate" "run bogus=1" "run workers=0" \
+		   "run workers=100000" "run tests=bogus" "run sizes=" \
+		   "run sizes=$((size + 1))" "run duration=0" "run workers"; do
+		check_log "control '$cmd'"
+		if err=$(control "$cmd"); then
+			fail "control '$cmd' was accepted"
+			wait_run 60 > /dev/null
+			continue
+		fi
+		case $err in
+		*"Invalid argument"*) ;;
+		*) fail "control '$cmd': '$err', expected EINVAL" ;;
+		esac
+		n=$(log_since_mark | grep -c "$TEST: ")
+		[ "$n" -eq 1 ] || {
+			fail "control '$cmd' logged $n lines, expected one"
+			log_since_mark | diag_lines
+		}
+		[ "$(status)" = idle ] || fail "status after '$cmd': '$(status)'"
+	done
+}
+
+# Every bad value of one parameter fails insmod with one log line naming
+# the parameter, and leaves nothing behind.
+bad_param()
+{
+	p=$1
+	shift
+	is_loaded $CORE || load $CORE || return
+	for v in "$@"; do
+		check_log "$p=$v"
+		if insmod "$TEST_KO" "$p=$v" > /dev/null 2>&1; then
+			fail "insmod $TEST $p='$v' succeeded"
+			rmmod $TEST 2>/dev/null
+			continue
+		fi
+		expect_test_gone "$p='$v'"
+		lines=$(log_since_mark | grep "$TEST" | grep -F -- "$p")
+		n=$(printf '%s' "$lines" | grep -c .)
+		if [ "$n" -ne 1 ]; then
+			fail "$p='$v': $n kernel log lines name the parameter, expected one"
+			log_since_mark | diag_lines
+		fi
+	done
+	# no reference on the core was leaked
+	unload $CORE && expect_core_gone "after the refused loads"
+}
+
+case_bad_param_tests()
+{
+	bad_param tests bogus perf,bogus , PERF
+}
+
+case_bad_param_sizes()
+{
+	load $CORE || return
+	size=$(core_size)
+	bad_param sizes "" "1,,2" "$((size + 1))" 0 abc 1,2, \
+		1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17
+}
+
+case_bad_param_iterations()
+{
+	bad_param iterations 0 100001 -1 x
+}
+
+case_bad_param_workers()
+{
+	bad_param workers 0 100000 1025 -1
+}
+
+case_bad_param_increments()
+{
+	bad_param increments 0 10000001
+}
+
+case_bad_param_max_threads()
+{
+	bad_param max_threads 1000 257
+}
+
+case_bad_param_duration()
+{
+	bad_param duration 0 3601
+}
+
+case_bad_param_autorun()
+{
+	bad_param autorun maybe 2
+}
+
+# rmmod of the test module in the middle of a test: returns within 1 s,
+# leaves nothing behind, the core can be unloaded (no handle leaked).
+#   $1 test, $2 "autorun" or "control", $3.. long-running parameters
+rmmod_during()
+{
+	t=$1
+	how=$2
+	shift 2
+	load $CORE || return
+	if [ "$how" = autorun ]; then
+		load $TEST "tests=$t" "$@" || return
+	else
+		load $TEST autorun=N || return
+		if ! err=$(control "run tests=$t $*"); then
+			fail "control 'run tests=$t $*': $err"
+			return
+		fi
+	fi
+	if ! wait_running "$t" 60; then
+		fail "status never said 'running $t': '$(status)'"
+		return
+	fi
+	sleep 1
+	st=$(status)
+	case $st in
+	"running $t"*) diag "before rmmod: $st" ;;
+	*) fail "the run ended before rmmod ('$st'); parameters too small"
+	   return ;;
+	esac
+	# what starting rmmod costs (slow under emulation) is not the module's
+	t0=$(now_cs)
+	rmmod mymem_selftest_no_such_module > /dev/null 2>&1
+	base=$(( $(now_cs) - t0 ))
+	t0=$(now_cs)
+	out=$(rmmod $TEST 2>&1)
+	rc=$?
+	dt=$(( $(now_cs) - t0 - base ))
+	[ "$dt" -ge 0 ] || dt=0
+	diag "rmmod $TEST during $t took $dt cs (plus $base cs to start rmmod)"
+	[ $rc -eq 0 ] || fail "rmmod $TEST during $t: $out"
+	[ "$dt" -le "$RMMOD_CS" ] ||
+		fail "rmmod $TEST during $t took $dt cs (more than $RMMOD_CS)"
+	expect_test_gone "after rmmod during $t"
+	expect_no_open_handles "after rmmod during $t"
+	unload $CORE && expect_core_gone "after rmmod during $t"
+}
+
+case_rmmod_during_perf()
+{
+	rmmod_during perf autorun sizes=524288 iterations=100000
+}
+
+case_rmmod_during_race()
+{
+	rmmod_during race control workers=50 increments=10000000
+}
+
+case_rmmod_during_scale()
+{
+	rmmod_during scale control max_threads=16
+}
+
+case_rmmod_during_torture()
+{
+	rmmod_during torture control duration=120
+}
+
+case_load_run_unload_cycles()
+{
+	cycles=50
+	[ "$QUICK" = 1 ] && cycles=10
+	i=1
+	while [ $i -le $cycles ]; do
+		if [ $((i % 10)) -eq 0 ]; then
+			params="tests=all sizes=1,64 iterations=10 workers=2
+				increments=100 max_threads=2 duration=1"
+		else
+			params="tests=race workers=2 increments=100"
+		fi
+		load $CORE || break
+		# shellcheck disable=SC2086 # params is a list of words
+		load $TEST $params || break
+		st=$(wait_run 120)
+		if [ "$st" != "done PASS" ]; then
+			fail "cycle $i ($params): status '$st'"
+			dump_test_state
+			break
+		fi
+		unload $TEST || break
+		expect_no_open_handles "cycle $i"
+		unload $CORE || break
+		expect_test_gone "cycle $i"
+		expect_core_gone "cycle $i"
+		check_log "cycle $i"
+		[ $case_failed -eq 0 ] || break
+		i=$((i + 1))
+	done
+	diag "$((i - 1)) of $cycles cycles completed"
+}
+
+case_core_stats_count()
+{
+	load $CORE || return
+	diag "stats before:"
+	diag_lines < "$CDIR/stats"
+	for c in reads writes seeks adds; do
+		eval "b_$c=\$(stat_of $c)"
+	done
+	dd if=$DEV of=/dev/null bs=4096 count=4 2>/dev/null
+	dd if=/dev/zero of=$DEV bs=512 count=2 conv=notrunc 2>/dev/null
+	dd if=$DEV of=/dev/null bs=4096 skip=2 count=1 2>/dev/null
+	load $TEST tests=race workers=2 increments=100 || return
+	st=$(wait_run 120)
+	[ "$st" = "done PASS" ] || fail "race run: '$st'"
+	diag "stats after:"
+	diag_lines < "$CDIR/stats"
+	# reads: 4 + 1 by dd; writes: 2 by dd; seeks: dd skip=; adds: the
+	# atomic race mode, 2 x 100
+	for want in reads:5 writes:2 seeks:1 adds:200; do
+		c=${want%:*}
+		eval "b=\$b_$c"
+		a=$(stat_of "$c")
+		if [ -z "$a" ] || [ -z "$b" ]; then
+			fail "no '$c' counter in $CDIR/stats"
+			continue
+		fi
+		[ $((a - b)) -ge "${want#*:}" ] ||
+			fail "$c went from $b to $a, expected +${want#*:} or more"
+	done
+	sz=$(core_size)
+	[ "$sz" = 524288 ] || fail "$CDIR/size says '$(cat "$CDIR/size")', expected 524288"
+}
+
+case_core_pinned_by_open_file()
+{
+	load $CORE || return
+	# a background process of ours holds the device open
+	# shellcheck disable=SC2217 # the redirection is the point
+	sleep 600 < $DEV &
+	holder=$!
+	sleep 1
+	if ! kill -0 $holder 2>/dev/null; then
+		fail "could not hold $DEV open"
+		return
+	fi
+	if out=$(rmmod $CORE 2>&1); then
+		fail "rmmod $CORE succeeded with $DEV open"
+	else
+		diag "rmmod with $DEV open: $out"
+	fi
+	is_loaded $CORE || fail "$CORE is gone"
+	n=$(dd if=$DEV bs=8 count=1 2>/dev/null | wc -c)
+	[ "$n" -eq 8 ] || fail "a read of $DEV returned $n bytes"
+	kill $holder
+	wait $holder 2>/dev/null
+	is_loaded $CORE && unload $CORE && expect_core_gone "after closing $DEV"
+}
+
+case_insmod_twice_eexist()
+{
+	load $CORE || return
+	if out=$(insmod "$CORE_KO" 2>&1); then
+		fail "a second insmod $CORE succeeded"
+	else
+		case $out in
+		*"File exists"*) ;;
+		*) fail "second insmod $CORE: '$out', expected EEXIST" ;;
+		esac
+	fi
+	load $TEST autorun=N || return
+	if out=$(insmod "$TEST_KO" autorun=N 2>&1); then
+		fail "a second insmod $TEST succeeded"
+	else
+		case $out in
+		*"File exists"*) ;;
+		*) fail "second insmod $TEST: '$out', expected EEXIST" ;;
+		esac
+	fi
+	[ "$(status)" = idle ] || fail "status after the second insmod: '$(status)'"
+	[ -c "$DEV" ] || fail "$DEV is gone"
+}
+
+case_core_size_param()
+{
+	for v in 0 1073741825 -1 abc 4294967297; do
+		check_log "size=$v"
+		if insmod "$CORE_KO" "size=$v" > /dev/null 2>&1; then
+			fail "insmod $CORE size=$v succeeded"
+			rmmod $CORE 2>/dev/null
+			continue
+		fi
+		expect_core_gone "size=$v"
+		n=$(log_since_mark | grep "$CORE" | grep -c size)
+		if [ "$n" -ne 1 ]; then
+			fail "size=$v: $n kernel log lines name the parameter, expected one"
+			log_since_mark | diag_lines
+		fi
+	done
+	for v in 1 4097; do
+		load $CORE "size=$v" || return
+		sz=$(core_size)
+		[ "$sz" = "$v" ] || fail "size=$v: $CDIR/size says '$(cat "$CDIR/size")'"
+		n=$(dd if=$DEV bs=8192 count=1 2>/dev/null | wc -c)
+		[ "$n" -eq "$v" ] || fail "size=$v: a read from 0 returned $n bytes"
+		unload $CORE || return
+	done
+}
+
+# mymem_dev (the /dev/mymem model test) on odd buffer sizes.
+case_dev_test_odd_sizes()
+{
+	if [ ! -x "$script_dir/mymem_dev" ]; then
+		skip "$script_dir/mymem_dev not built"
+		return
+	fi
+	for v in 1 9 4097 65535; do
+		load $CORE "size=$v" || return
+		out=$("$script_dir/mymem_dev" -w 4 -n 1000 2>&1)
+		rc=$?
+		if [ $rc -ne 0 ]; then
+			fail "mymem_dev with size=$v: exit $rc"
+			printf '%s\n' "$out" | grep -v '^ok' | diag_lines
+		fi
+		unload $CORE || return
+	done
+}
+
+case_kmemleak_clean()
+{
+	if [ ! -w "$DBG/kmemleak" ]; then
+		skip "no kmemleak (CONFIG_DEBUG_KMEMLEAK)"
+		return
+	fi
+	# objects must be unreferenced for a while before they are reported
+	sleep 6
+	echo scan > "$DBG/kmemleak"
+	echo scan > "$DBG/kmemleak"
+	leaks=$(grep -B2 -A20 mymem "$DBG/kmemleak")
+	if [ -n "$leaks" ]; then
+		fail "kmemleak reports objects allocated by mymem:"
+		printf '%s\n' "$leaks" | head -n 60 | diag_lines
+	fi
+}
+
+# --- main --------------------------------------------------------------------------
+
+if [ -n "${MYMEM_SELFTEST_CASES:-}" ]; then
+	for main_case in $MYMEM_SELFTEST_CASES; do
+		case " $(printf '%s ' $CASES)" in
+		*" $main_case "*) ;;
+		*) echo "mymem_modules.sh: unknown case $main_case" >&2
+		   exit 2 ;;
+		esac
+	done
+	CASES=$MYMEM_SELFTEST_CASES
+fi
+
+echo "TAP version 13"
+plan=$(count_words $CASES)
+echo "1..$plan"
+
+skip_all()
+{
+	diag "$1"
+	for main_case in $CASES; do
+		n_case=$((n_case + 1))
+		echo "ok $n_case $main_case # SKIP $1"
+	done
+	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:$plan error:0"
+	exit $ksft_skip
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+	skip_all "must be run as root"
+fi
+[ -r /proc/modules ] || skip_all "kernel without module support (CONFIG_MODULES)"
+if ! CORE_KO=$(find_ko $CORE) || ! TEST_KO=$(find_ko $TEST); then
+	diag "kernel configuration needed:"
+	diag_lines < "$script_dir/config"
+	skip_all "$CORE.ko / $TEST.ko not found (set MYMEM_KO_DIR)"
+fi
+for tool in insmod rmmod lsmod modprobe depmod modinfo dmesg jq; do
+	command -v $tool > /dev/null 2>&1 || skip_all "$tool is missing"
+done
+grep -q " $DBG debugfs " /proc/mounts || mount -t debugfs none "$DBG" 2>/dev/null
+grep -q " $DBG debugfs " /proc/mounts || skip_all "debugfs is not mounted on $DBG"
+diag "kernel $krel; $CORE=$CORE_KO; $TEST=$TEST_KO; quick=$QUICK"
+
+if [ -w "$DBG/kmemleak" ]; then
+	echo clear > "$DBG/kmemleak"
+fi
+taint0=$(cat /proc/sys/kernel/tainted)
+
+# Shell functions share variables: the loop's own are prefixed with main_.
+for main_case in $CASES; do
+	unload_all
+	case_failed=0
+	case_skip=
+	mark_log "case $main_case begin"
+	main_t0=$(now_cs)
+	"case_$main_case"
+	check_log "case $main_case end"
+	n_case=$((n_case + 1))
+	main_dt=$(( ($(now_cs) - main_t0) / 100 ))
+	[ "$main_dt" -lt 5 ] || diag "$main_case took $main_dt s"
+	if [ $case_failed -ne 0 ]; then
+		n_fail=$((n_fail + 1))
+		echo "not ok $n_case $main_case"
+	elif [ -n "$case_skip" ]; then
+		n_skip=$((n_skip + 1))
+		echo "ok $n_case $main_case # SKIP $case_skip"
+	else
+		n_pass=$((n_pass + 1))
+		echo "ok $n_case $main_case"
+	fi
+done
+unload_all
+
+echo "# Totals: pass:$n_pass fail:$n_fail xfail:0 xpass:0 skip:$n_skip error:0"
+[ $n_fail -eq 0 ] || exit 1
+[ $n_pass -eq 0 ] && [ $n_skip -gt 0 ] && exit $ksft_skip
+exit 0
