@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mymem_test scale: throughput of 1 KiB calls with 1, 2, ... max_threads kthreads
+ * (every count up to 8, then doubling, and max_threads itself)
  *
  * Workloads: read (mymem_pread), write (mymem_pwrite), mixed (each worker
  * does 3 reads then 1 write).  Regions: shared (every worker at offset 0)
@@ -184,6 +185,26 @@ static int mmt_scale_point(struct mmt_scale_worker *sws, int load, int region,
 	return failures;
 }
 
+/*
+ * The thread counts of a sweep: every count up to 8, then doubling, and
+ * always @n itself, so a large machine measures O(log n) points, not n.
+ */
+static unsigned int mmt_scale_next(unsigned int threads, unsigned int n)
+{
+	unsigned int next = threads < 8 ? threads + 1 : threads * 2;
+
+	return threads < n && next > n ? n : next;
+}
+
+static unsigned int mmt_scale_points(unsigned int n)
+{
+	unsigned int threads, points = 0;
+
+	for (threads = 1; threads <= n; threads = mmt_scale_next(threads, n))
+		points++;
+	return points;
+}
+
 /**
  * mmt_scale_run() - the scale test
  * @p: the run's settings (max_threads)
@@ -193,7 +214,8 @@ static int mmt_scale_point(struct mmt_scale_worker *sws, int load, int region,
  */
 unsigned int mmt_scale_run(const struct mmt_params *p)
 {
-	unsigned int n = p->max_threads, total = (2 * MMT_NR_LOADS - 1) * n;
+	unsigned int n = p->max_threads;
+	unsigned int total = (2 * MMT_NR_LOADS - 1) * mmt_scale_points(n);
 	unsigned int i, threads, done = 0, failures = 0;
 	struct mmt_scale_worker *sws;
 	struct mmt_scale_result res;
@@ -220,7 +242,8 @@ unsigned int mmt_scale_run(const struct mmt_params *p)
 		for (load = 0; load < MMT_NR_LOADS; load++) {
 			if (load == MMT_LOAD_MEMCPY && !region)
 				continue;
-			for (threads = 1; threads <= n; threads++) {
+			for (threads = 1; threads <= n;
+			     threads = mmt_scale_next(threads, n)) {
 				mmt_progress(MMT_SCALE, done++, total);
 				ret = mmt_scale_point(sws, load, region, threads,
 						      &res);
