@@ -156,6 +156,10 @@ ktap_count() {
 make_payload() {
 	k=$1 p=$2
 	krel=$(tools/kernel.sh krel "$k") || return 1
+	# the vm stage must also work alone (CHECK_STAGES=vm)
+	make --no-print-directory -C tools >/dev/null || return 1
+	make --no-print-directory -C tools/testing/selftests/mymem \
+		>/dev/null || return 1
 	rm -rf "$p"
 	mkdir -p "$p/ko" "$p/selftests" "$p/tests"
 	cp "build/$krel/mymem_core.ko" "build/$krel/mymem_test.ko" "$p/ko/" ||
