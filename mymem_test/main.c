@@ -263,6 +263,34 @@ static int mmt_params_from_module(struct mmt_params *p)
 }
 
 /**
+ * mmt_list_format() - one of the settings' lists, comma-separated
+ * @buf:   output
+ * @len:   size of @buf
+ * @p:     the settings
+ * @sizes: the perf sizes if true, else the names of the selected tests
+ *
+ * Return: the number of characters written (scnprintf semantics).
+ */
+size_t mmt_list_format(char *buf, size_t len, const struct mmt_params *p,
+		       bool sizes)
+{
+	size_t n = 0;
+	unsigned int i;
+
+	if (sizes) {
+		for (i = 0; i < p->nr_sizes; i++)
+			n += scnprintf(buf + n, len - n, "%s%zu", i ? "," : "",
+				       p->sizes[i]);
+		return n;
+	}
+	for (i = 0; i < MMT_NR_TESTS; i++)
+		if (p->tests & BIT(i))
+			n += scnprintf(buf + n, len - n, "%s%s", n ? "," : "",
+				       mmt_test_names[i]);
+	return n;
+}
+
+/**
  * mmt_params_format() - the settings as "key=value ..." for the log
  * @p:   the settings
  * @buf: output
@@ -271,21 +299,11 @@ static int mmt_params_from_module(struct mmt_params *p)
 void mmt_params_format(const struct mmt_params *p, char *buf, size_t len)
 {
 	size_t n;
-	int t, first = 1;
-	unsigned int i;
 
 	n = scnprintf(buf, len, "tests=");
-	for (t = 0; t < MMT_NR_TESTS; t++) {
-		if (!(p->tests & BIT(t)))
-			continue;
-		n += scnprintf(buf + n, len - n, "%s%s", first ? "" : ",",
-			       mmt_test_names[t]);
-		first = 0;
-	}
+	n += mmt_list_format(buf + n, len - n, p, false);
 	n += scnprintf(buf + n, len - n, " sizes=");
-	for (i = 0; i < p->nr_sizes; i++)
-		n += scnprintf(buf + n, len - n, "%s%zu", i ? "," : "",
-			       p->sizes[i]);
+	n += mmt_list_format(buf + n, len - n, p, true);
 	scnprintf(buf + n, len - n,
 		  " iterations=%u workers=%u increments=%u max_threads=%u duration=%u autorun=%c",
 		  p->iterations, p->workers, p->increments, p->max_threads,

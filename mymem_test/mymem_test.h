@@ -69,6 +69,8 @@ struct mmt_params {
 extern const char *const mmt_test_names[MMT_NR_TESTS];
 bool mmt_stop_requested(void);
 void mmt_progress(enum mmt_test test, unsigned int done, unsigned int total);
+size_t mmt_list_format(char *buf, size_t len, const struct mmt_params *p,
+		       bool sizes);
 void mmt_params_format(const struct mmt_params *p, char *buf, size_t len);
 
 /* runner.c */

@@ -263,21 +263,11 @@ void mmt_rec_end(struct mmt_rec *r)
 static size_t mmt_json_params(char *buf, size_t len, const struct mmt_params *p)
 {
 	size_t n;
-	unsigned int i;
-	int t, first = 1;
 
 	n = scnprintf(buf, len, "{\"tests\":\"");
-	for (t = 0; t < MMT_NR_TESTS; t++) {
-		if (!(p->tests & BIT(t)))
-			continue;
-		n += scnprintf(buf + n, len - n, "%s%s", first ? "" : ",",
-			       mmt_test_names[t]);
-		first = 0;
-	}
+	n += mmt_list_format(buf + n, len - n, p, false);
 	n += scnprintf(buf + n, len - n, "\",\"sizes\":[");
-	for (i = 0; i < p->nr_sizes; i++)
-		n += scnprintf(buf + n, len - n, "%s%zu", i ? "," : "",
-			       p->sizes[i]);
+	n += mmt_list_format(buf + n, len - n, p, true);
 	n += scnprintf(buf + n, len - n, "],\"iterations\":%u", p->iterations);
 	n += scnprintf(buf + n, len - n, ",\"workers\":%u", p->workers);
 	n += scnprintf(buf + n, len - n, ",\"increments\":%u", p->increments);
