@@ -421,7 +421,7 @@ ssize_t mymem_buf_read_iter(loff_t pos, struct iov_iter *to)
 	done = copy_to_iter(mymem.data + pos, n, to);
 	mutex_unlock(&mymem.lock);
 out:
-	return mymem_done_read(pos, len, done ? done : -EFAULT);
+	return mymem_done_read(pos, len, done ? (ssize_t)done : -EFAULT);
 }
 
 /**
@@ -450,7 +450,7 @@ ssize_t mymem_buf_write_iter(loff_t pos, struct iov_iter *from)
 	done = copy_from_iter(mymem.data + pos, n, from);
 	mymem_write_end();
 	mutex_unlock(&mymem.lock);
-	return mymem_done_write(pos, len, done ? done : -EFAULT);
+	return mymem_done_write(pos, len, done ? (ssize_t)done : -EFAULT);
 }
 
 /**
