@@ -659,5 +659,6 @@ module_init(mmt_init);
 module_exit(mmt_exit);
 
 MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The mymem developers");
 MODULE_DESCRIPTION("mymem in-kernel benchmark and stress test (perf, race, scale, torture)");
 MODULE_INFO(test, "Y");
