@@ -15,7 +15,7 @@ W ?= 1
 
 export KERNEL
 
-.PHONY: all modules extmod tools deps run run-host check install clean help
+.PHONY: all modules extmod tools deps run run-host bench check install clean help
 
 all: modules
 
@@ -24,6 +24,8 @@ help:
 	@echo '  make            build mymem_core.ko and mymem_test.ko (W=1) for KERNEL'
 	@echo '  make run        build, boot the Debian kernel in QEMU, load both'
 	@echo '                  modules, run every test, print the results; results/'
+	@echo '  make bench      build, boot KERNEL in QEMU, run the performance benchmarks,'
+	@echo '                  print each target PASS or MISS; results/bench-<release>/'
 	@echo '  make check      every test: static checks, builds on 6.1 and 6.12,'
 	@echo '                  tools, kselftests in the VM; ends "N passed, N failed"'
 	@echo '  make run-host   (root) the same run on this machine'"'"'s own kernel,'
@@ -63,6 +65,9 @@ run:
 
 run-host:
 	tools/run-host.sh
+
+bench:
+	tools/bench.sh
 
 check:
 	tools/check.sh
