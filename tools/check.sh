@@ -4,8 +4,8 @@
 # check.sh - every test mymem has (`make check`).
 #
 #   static    checkpatch --strict, kernel-doc on the API
-#   build     W=1 (zero warnings) and sparse C=2 on each kernel, and the
-#             test module alone through KBUILD_EXTRA_SYMBOLS
+#   build     W=1 (zero warnings) and sparse C=2 on each kernel, the test
+#             module alone through KBUILD_EXTRA_SYMBOLS, and a dkms build
 #   tools     the user-space tools' build and host-side tests
 #   harness   the VM harness itself: a guest kernel panic and a failing
 #             guest command must each fail vm.sh, with the reason shown
@@ -232,6 +232,7 @@ for stage in $stages; do
 			run_check "sparse $k C=2, no warnings" sparse_clean "$k"
 			run_check "mymem_test alone via KBUILD_EXTRA_SYMBOLS $k" \
 				make --no-print-directory KERNEL="$k" extmod
+			run_check "dkms build $k" sh tools/dkms-check.sh "$k"
 			# leave the tree built for this kernel for the vm stage
 			make --no-print-directory KERNEL="$k" modules >/dev/null 2>&1
 		done

@@ -22,7 +22,7 @@ esac
 pkgs="make gcc libc6-dev qemu-system-x86 busybox-static cpio gzip xz-utils
       kmod jq gnuplot-nox"
 if [ "$set_name" = check ]; then
-	pkgs="$pkgs sparse linux-source-6.1 perl"
+	pkgs="$pkgs sparse linux-source-6.1 perl dkms"
 fi
 for flavour; do
 	pkgs="$pkgs $("$here/kernel.sh" pkgs "$flavour")"

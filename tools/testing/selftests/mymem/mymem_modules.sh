@@ -5,9 +5,10 @@
 #
 # Load order and dependencies, the test module's runs and its debugfs
 # control, every bad parameter, rmmod during each kind of test, load/run/
-# unload cycles, the core's statistics and its parameters.  After every
-# case the kernel log written since the case began is searched for
-# warnings, BUGs, oopses, lockdep/KASAN/KCSAN/UBSAN/kmemleak reports.
+# unload cycles, the core's statistics, its parameters and its trace
+# events.  After every case the kernel log written since the case began is
+# searched for warnings, BUGs, oopses, lockdep/KASAN/KCSAN/UBSAN/kmemleak
+# reports.
 #
 # POSIX sh: runs under busybox ash in a minimal guest.  Needs root, kmod
 # (insmod/rmmod/lsmod/modprobe/depmod), dmesg, jq and debugfs mounted.
@@ -47,7 +48,8 @@ bad_param_increments bad_param_max_threads bad_param_duration
 bad_param_autorun
 rmmod_during_perf rmmod_during_race rmmod_during_scale rmmod_during_torture
 load_run_unload_cycles core_stats_count core_pinned_by_open_file
-insmod_twice_eexist core_size_param dev_test_odd_sizes kmemleak_clean"
+insmod_twice_eexist core_size_param dev_test_odd_sizes tracepoints
+kmemleak_clean"
 
 # Kernel log lines that fail the case they appear in.
 BAD_LOG='WARNING:|BUG:|Oops|general protection fault|Kernel panic'
@@ -369,6 +371,64 @@ check_json()
 		return 1
 	fi
 	return 0
+}
+
+# --- trace events --------------------------------------------------------------------
+
+TRACE_EVENTS="mymem_read mymem_write mymem_seek mymem_add"
+TRACE_INST=mymem_selftest
+
+# The tracefs directory (mounted if need be); fails when there is none.
+tracefs_dir()
+{
+	for d in /sys/kernel/tracing $DBG/tracing; do
+		if [ -d "$d/events" ]; then
+			echo "$d"
+			return 0
+		fi
+	done
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null &&
+		[ -d /sys/kernel/tracing/events ] && echo /sys/kernel/tracing
+}
+
+# mymem-race, for an ioctl(MYMEM_IOC_ADD_U64) from the shell: next to this
+# script, in the payload's bin/ or in the source tree's tools/bin/.
+find_race()
+{
+	for f in "$script_dir/mymem-race" "$script_dir/../bin/mymem-race" \
+		 "$script_dir/../../../bin/mymem-race"; do
+		if [ -x "$f" ]; then
+			echo "$f"
+			return 0
+		fi
+	done
+	command -v mymem-race
+}
+
+# Set every mymem event of trace directory $1 to $2 (0 or 1).
+trace_enable()
+{
+	for e in $TRACE_EVENTS; do
+		echo "$2" > "$1/events/mymem/$e/enable" ||
+			fail "could not write $2 to $1/events/mymem/$e/enable"
+	done
+}
+
+# Each mymem event of trace directory $1 reads $2 in its enable file.
+expect_enabled()
+{
+	for e in $TRACE_EVENTS; do
+		v=$(cat "$1/events/mymem/$e/enable" 2>&1)
+		[ "$v" = "$2" ] || fail "$1/events/mymem/$e/enable is '$v', expected $2 ($3)"
+	done
+}
+
+# The trace text $1 holds exactly one event line ending with "$2"
+# (letters, digits and "_:= -" only: no regex characters).
+expect_event()
+{
+	n=$(printf '%s\n' "$1" | grep -c -e ": $2\$")
+	[ "$n" -eq 1 ] || fail "$n trace lines '$2', expected one"
 }
 
 # --- cases -------------------------------------------------------------------------
@@ -899,6 +959,76 @@ case_dev_test_odd_sizes()
 		fi
 		unload $CORE || return
 	done
+}
+
+# The four events exist, are off after load, and once enabled each records
+# the offset, length and result of the call it traces; disabled again they
+# record nothing.  A trace instance of our own keeps the global buffer as
+# it was.
+case_tracepoints()
+{
+	if ! tr=$(tracefs_dir); then
+		skip "no tracefs (CONFIG_FTRACE)"
+		return
+	fi
+	load $CORE || return
+	for e in $TRACE_EVENTS; do
+		for f in enable format id; do
+			[ -e "$tr/events/mymem/$e/$f" ] ||
+				fail "$tr/events/mymem/$e/$f missing"
+		done
+	done
+	[ $case_failed -eq 0 ] || return
+	expect_enabled "$tr" 0 "after insmod"
+	inst=$tr/instances/$TRACE_INST
+	rmdir "$inst" 2>/dev/null
+	if ! out=$(mkdir "$inst" 2>&1); then
+		fail "could not create the trace instance $inst: $out"
+		return
+	fi
+	expect_enabled "$inst" 0 "in a new instance"
+	trace_enable "$inst" 1
+	echo 1 > "$inst/tracing_on"
+	sz=$(core_size)
+	# dd seeks with SEEK_CUR (whence=1): a write at 40, a read of 24 bytes
+	# at 24 that must end with it, a write at the end (-ENOSPC)
+	printf mymemTRC | dd of=$DEV bs=8 seek=5 count=1 conv=notrunc 2>/dev/null ||
+		fail "dd: the write at 40 failed"
+	got=$(dd if=$DEV bs=24 skip=1 count=1 2>/dev/null | tail -c 8)
+	[ "$got" = mymemTRC ] || fail "read back '$got' at 40, expected 'mymemTRC'"
+	printf x | dd of=$DEV bs=1 seek="$sz" count=1 conv=notrunc 2>/dev/null &&
+		fail "dd: a write at the end ($sz) succeeded"
+	race=$(find_race)
+	if [ -n "$race" ]; then
+		out=$("$race" -d $DEV -w 1 -n 1 -m atomic 2>&1) ||
+			fail "$race -w 1 -n 1 -m atomic: $out"
+	else
+		diag "mymem-race not found: no MYMEM_IOC_ADD_U64, mymem_add not checked"
+	fi
+	trace_enable "$inst" 0
+	expect_enabled "$inst" 0 "after disabling"
+	buf=$(cat "$inst/trace")
+	for ev in "mymem_write: pos=40 len=8 ret=8" \
+		  "mymem_seek: offset=40 whence=1 ret=40" \
+		  "mymem_seek: offset=24 whence=1 ret=24" \
+		  "mymem_read: pos=24 len=24 ret=24" \
+		  "mymem_seek: offset=$sz whence=1 ret=$sz" \
+		  "mymem_write: pos=$sz len=1 ret=-28"; do
+		expect_event "$buf" "$ev"
+	done
+	[ -n "$race" ] && expect_event "$buf" "mymem_add: pos=0 delta=1 ret=0"
+	if [ $case_failed -ne 0 ]; then
+		diag "trace buffer:"
+		printf '%s\n' "$buf" | grep -v '^#' | head -n 40 | diag_lines
+	fi
+	# disabled: a read leaves no event behind
+	echo > "$inst/trace"
+	dd if=$DEV of=/dev/null bs=8 skip=1 count=1 2>/dev/null
+	n=$(grep -c 'mymem_' "$inst/trace")
+	[ "$n" -eq 0 ] || fail "$n mymem events recorded with the events disabled"
+	rmdir "$inst" || fail "could not remove the trace instance $inst"
+	expect_enabled "$tr" 0 "at the end"
+	[ -n "$race" ] || skip "mymem-race not found: mymem_add not checked"
 }
 
 case_kmemleak_clean()
