@@ -26,6 +26,7 @@ big=1073741824
 run_args="tests=perf,race,scale sizes=1,64,1024,65536,524288 iterations=1000"
 run_args="$run_args workers=50 increments=150000 max_threads=0"
 rc=0
+. "$(dirname "$0")/guest-lib.sh"
 
 say() {
 	echo "[bench] $*"
@@ -75,17 +76,7 @@ fi
 
 say "control: run $run_args"
 if echo "run $run_args" >$dbg/control; then
-	t0=$(uptime_now)
-	cat $dbg/wait >"$out/status.txt" &
-	waiter=$!
-	while kill -0 $waiter 2>/dev/null; do
-		sleep 10
-		kill -0 $waiter 2>/dev/null && say "  $(cat $dbg/status)"
-	done
-	wait $waiter
-	t1=$(uptime_now)
-	say "in-kernel run ended after $(awk -v a="$t0" -v b="$t1" \
-		'BEGIN { printf "%.1f", b - a }') s: $(cat "$out/status.txt")"
+	wait_run $dbg "$out/status.txt"
 	cat $dbg/results.json >"$out/kernel-results.json" ||
 		fail "no results.json"
 	cat $dbg/results >"$out/kernel-results.txt"

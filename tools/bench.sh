@@ -238,10 +238,7 @@ fi
 
 kernel=${KERNEL:-6.1}
 t0=$(date +%s)
-
-phase() {
-	echo "== $* ($(($(date +%s) - t0)) s)"
-}
+. tools/lib.sh
 
 hostload=$(cut -d ' ' -f 1 /proc/loadavg)
 if awk -v l="$hostload" 'BEGIN { exit !(l > 0.5) }'; then
@@ -249,34 +246,12 @@ if awk -v l="$hostload" 'BEGIN { exit !(l > 0.5) }'; then
 	echo "bench: WARNING: running; benchmarks must run alone, the figures will be noisy" >&2
 fi
 
-phase "dependencies"
-tools/deps.sh run "$kernel"
-krel=$(tools/kernel.sh krel "$kernel")
-
-phase "build for $krel"
-make --no-print-directory -s KERNEL="$kernel" modules
-make --no-print-directory -s -C tools
-
+vm_prepare "$kernel"
 out=$top/results/bench-$krel
-payload=$top/results/.payload-bench-$krel
-rm -rf "$out" "$payload"
-mkdir -p "$out" "$payload/ko" "$payload/bin"
-cp "build/$krel/mymem_core.ko" "build/$krel/mymem_test.ko" "$payload/ko/"
-cp tools/bin/mymem-bench "$payload/bin/"
-cp tools/bench-guest.sh "$payload/"
-
 phase "boot $krel in QEMU (2048 MiB) and run the benchmarks"
-set +e
-tools/vm/vm.sh --kernel "$kernel" --mem 2048 --payload "$payload" \
-	--out "$out/vm" --timeout "${BENCH_TIMEOUT:-1800}" \
-	--cmd "sh bench-guest.sh /mymem/ko /mymem/bin /results/bench"
-rc=$?
-set -e
-rm -rf "$payload"
-if [ -d "$out/vm/bench" ]; then
-	mv "$out/vm/bench"/* "$out/"
-	rmdir "$out/vm/bench"
-fi
+rc=0
+vm_job "$kernel" "$out" tools/bench-guest.sh --mem 2048 \
+	--timeout "${BENCH_TIMEOUT:-1800}" || rc=$?
 
 phase "evaluate"
 set +e

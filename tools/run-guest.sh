@@ -14,6 +14,7 @@
 ko=${1:?KO_DIR} bin=${2:?BIN_DIR} out=${3:?OUT_DIR}
 dbg=/sys/kernel/debug/mymem_test
 rc=0
+. "$(dirname "$0")/guest-lib.sh"
 
 say() {
 	echo "[run] $*"
@@ -37,18 +38,8 @@ if ! insmod "$ko/mymem_test.ko"; then
 	exit 1
 fi
 
-t0=$(cut -d ' ' -f 1 /proc/uptime)
 say "waiting for the in-kernel run: $(cat $dbg/status)"
-# Progress every 10 s while the blocking read of 'wait' is outstanding.
-cat $dbg/wait >"$out/status.txt" &
-waiter=$!
-while kill -0 $waiter 2>/dev/null; do
-	sleep 10
-	kill -0 $waiter 2>/dev/null && say "  $(cat $dbg/status)"
-done
-wait $waiter
-t1=$(cut -d ' ' -f 1 /proc/uptime)
-say "in-kernel run ended after $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s: $(cat "$out/status.txt")"
+wait_run $dbg "$out/status.txt"
 
 cat $dbg/results | tee "$out/kernel-results.txt"
 cp $dbg/results.json "$out/kernel-results.json"

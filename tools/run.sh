@@ -12,39 +12,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 kernel=${KERNEL:-6.1}
 t0=$(date +%s)
+. tools/lib.sh
 
-phase() {
-	echo "== $* ($(($(date +%s) - t0)) s)"
-}
-
-phase "dependencies"
-tools/deps.sh run "$kernel"
-krel=$(tools/kernel.sh krel "$kernel")
-
-phase "build for $krel"
-make --no-print-directory -s KERNEL="$kernel" modules
-make --no-print-directory -s -C tools
-
+vm_prepare "$kernel"
 out=$top/results/$krel
-payload=$top/results/.payload-$krel
-rm -rf "$out" "$payload"
-mkdir -p "$payload/ko" "$payload/bin"
-cp "build/$krel/mymem_core.ko" "build/$krel/mymem_test.ko" "$payload/ko/"
-cp tools/bin/mymem-bench tools/bin/mymem-race "$payload/bin/"
-cp tools/run-guest.sh "$payload/"
-
 phase "boot $krel in QEMU and run"
-set +e
-tools/vm/vm.sh --kernel "$kernel" --payload "$payload" --out "$out/vm" \
-	--timeout "${RUN_TIMEOUT:-1800}" \
-	--cmd "sh run-guest.sh /mymem/ko /mymem/bin /results/run"
-rc=$?
-set -e
-rm -rf "$payload"
-if [ -d "$out/vm/run" ]; then
-	mv "$out/vm/run"/* "$out/"
-	rmdir "$out/vm/run"
-fi
+rc=0
+vm_job "$kernel" "$out" tools/run-guest.sh \
+	--timeout "${RUN_TIMEOUT:-1800}" || rc=$?
 
 if [ $rc -eq 0 ]; then
 	phase "report"
