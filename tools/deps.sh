@@ -3,10 +3,12 @@
 #
 # deps.sh - install the Debian packages mymem needs, if any are missing.
 #
-#   deps.sh [run|check] FLAVOUR...
+#   deps.sh [run|check|check-debug] FLAVOUR...
 #
 # run:   what `make run` needs for the given kernel flavours (default)
 # check: that plus the static-analysis tools `make check` uses
+# check-debug: what building and booting the debug kernels needs
+#        (tools/debug-kernel.sh); its flavours are 6.1-kasan and 6.1-kcsan
 #
 # As root, missing packages are installed with apt-get; otherwise the exact
 # command to run is printed and the script fails.
@@ -16,6 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 set_name=run
 case "${1:-}" in
 run|check) set_name=$1; shift ;;
+check-debug) set_name=$1; shift; set -- 6.1-kasan 6.1-kcsan "$@" ;;
 esac
 [ $# -gt 0 ] || set -- 6.1
 
@@ -26,6 +29,7 @@ if [ "$set_name" = check ]; then
 fi
 for flavour; do
 	pkgs="$pkgs $("$here/kernel.sh" pkgs "$flavour")"
+	pkgs=$(echo $pkgs | tr ' ' '\n' | sort -u)
 done
 
 missing=

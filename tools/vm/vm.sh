@@ -8,7 +8,8 @@
 #         --out OUTDIR [--timeout SEC] [--smp N] [--mem MB] [--append ARGS]
 #         [--image PATH --modules PATH] [--bin PROGRAM]...
 #
-#   --kernel   6.1 | 6.12 | 6.12-rt, resolved with tools/kernel.sh
+#   --kernel   6.1 | 6.12 | 6.12-rt | 6.1-kasan | 6.1-kcsan, resolved with
+#              tools/kernel.sh (a debug kernel also boots with its qemu options)
 #   --krel     an installed release: /boot/vmlinuz-KREL, /lib/modules/KREL
 #   --image    boot this bzImage instead (a kernel built by the project)
 #   --modules  its /lib/modules/KREL directory (or an INSTALL_MOD_PATH root);
@@ -27,6 +28,10 @@
 #   --timeout  hard limit for the whole boot in seconds (default 600)
 #   --smp, --mem  vCPUs (default 2) and memory in MiB (default 1024)
 #   --append   more kernel parameters (may be repeated)
+#   --expect-alloc-failures 1
+#              allocation failures are injected on purpose: the stack dump
+#              after "vmalloc error" or "page allocation failure" is not
+#              a problem (any other report still is)
 #   --bin      add a host program (and its libraries) to the guest's /bin
 #
 # The guest: /bin/sh is dash, every busybox applet is in /bin, kmod's
@@ -83,7 +88,7 @@ secs() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'
 }
 
-flavour='' krel='' image='' moddir='' payload='' cmd='' out='' append='' bins=''
+flavour='' krel='' image='' qemu_extra='' expect_alloc=0 moddir='' payload='' cmd='' out='' append='' bins=''
 timeout=600 smp=2 mem=1024
 cmd_set=''
 while [ $# -gt 0 ]; do
@@ -104,6 +109,8 @@ while [ $# -gt 0 ]; do
 	--mem)		mem=$2 ;;
 	--append)	append="$append $2" ;;
 	--bin)		bins="$bins --bin $2" ;;
+	--expect-alloc-failures)
+			expect_alloc=$2 ;;
 	*)		echo "vm.sh: unknown option $1" >&2
 			usage ;;
 	esac
@@ -125,6 +132,9 @@ done
 if [ -n "$flavour" ]; then
 	[ -z "$krel" ] || die "give --kernel or --krel, not both"
 	krel=$("$top/tools/kernel.sh" krel "$flavour") || exit 2
+	[ -n "$image" ] || image=$("$top/tools/kernel.sh" image "$flavour")
+	[ -n "$moddir" ] || moddir=$("$top/tools/kernel.sh" moddir "$flavour")
+	qemu_extra=$("$top/tools/kernel.sh" qemu "$flavour")
 fi
 if [ -n "$moddir" ] && [ -d "$moddir/lib/modules" ] && [ ! -f "$moddir/modules.order" ]; then
 	# an INSTALL_MOD_PATH root: take its only release
@@ -268,7 +278,7 @@ run_qemu() {
 	rm -f "$out/serial1.log" "$work/timeout" "$work/t_init"
 	: >"$out/console.log"
 	# shellcheck disable=SC2086 # $1 is a list of options
-	qemu-system-x86_64 $1 -smp "$smp" -m "$mem" \
+	qemu-system-x86_64 $1 $qemu_extra -smp "$smp" -m "$mem" \
 		-nodefaults -display none -no-reboot \
 		-kernel "$boot_image" -initrd "$work/initramfs.cpio.gz" -append "$cmdline" \
 		-chardev "stdio,id=con,signal=off,logfile=$out/console.log" \
@@ -385,9 +395,22 @@ fi
 # 6. kernel problems: the console (levels <= 5) and the guest's full dmesg.
 # Only kernel lines (with a printk timestamp) count, not the command's output.
 pat='Kernel panic|Oops|BUG:|WARNING:|blocked for more than|soft lockup|KASAN|UBSAN|KCSAN|Call Trace|detected stalls|general protection fault'
+# With --expect-alloc-failures, the stack dump that follows an allocation
+# failure report ("vmalloc error:", "page allocation failure:"), up to its
+# </TASK>, is not a problem: fault injection makes those on purpose.
+alloc_dumps() {
+	if [ "$expect_alloc" = 1 ]; then
+		awk '/(vmalloc error|page allocation failure): / { skip = 1 }
+		     !skip { print }
+		     skip && /<\/TASK>/ { skip = 0 }'
+	else
+		cat
+	fi
+}
 scan() {
 	[ -f "$1" ] || return 0
-	tr -d '\r' <"$1" | grep -a -E "^(<[0-9]+>)?\[ *[0-9]+\.[0-9]+\] .*($pat)" | head -n 1
+	tr -d '\r' <"$1" | alloc_dumps |
+		grep -a -E "^(<[0-9]+>)?\[ *[0-9]+\.[0-9]+\] .*($pat)" | head -n 1
 }
 problem=$(scan "$out/console.log")
 problem_in=$out/console.log
