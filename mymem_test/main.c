@@ -413,7 +413,6 @@ static int mmt_start_run(const struct mmt_params *p)
 	t = kthread_create(mmt_controller_fn, NULL, "mymem_test");
 	if (IS_ERR(t)) {
 		ret = PTR_ERR(t);
-		pr_err("cannot create the controller kthread: %d\n", ret);
 		goto out;
 	}
 	mmt_controller = t;
@@ -422,6 +421,9 @@ static int mmt_start_run(const struct mmt_params *p)
 	wake_up_process(t);
 out:
 	mutex_unlock(&mmt_run_lock);
+	/* one line for every failure but the expected -EBUSY */
+	if (ret && ret != -EBUSY)
+		pr_err("cannot start a run: %d\n", ret);
 	return ret;
 }
 
@@ -610,28 +612,8 @@ static void mmt_debugfs_init(void)
 
 /* ---- module ---- */
 
-static int __init mmt_init(void)
-{
-	int ret;
-
-	ret = mmt_params_from_module(&mmt_load_params);
-	if (ret)
-		return ret;
-
-	mmt_debugfs_init();
-	if (mmt_load_params.autorun) {
-		ret = mmt_start_run(&mmt_load_params);
-		if (ret) {
-			pr_err("cannot start a run: %d\n", ret);
-			debugfs_remove_recursive(mmt_dir);
-			mmt_report_free();
-			return ret;
-		}
-	}
-	return 0;
-}
-
-static void __exit mmt_exit(void)
+/* Everything init set up; also the unwinding of a failed init. */
+static void mmt_cleanup(void)
 {
 	struct task_struct *t;
 	bool running;
@@ -653,6 +635,30 @@ static void __exit mmt_exit(void)
 			div64_u64(ktime_get_ns() - t0, NSEC_PER_MSEC));
 	debugfs_remove_recursive(mmt_dir);
 	mmt_report_free();
+}
+
+static int __init mmt_init(void)
+{
+	int ret;
+
+	ret = mmt_params_from_module(&mmt_load_params);
+	if (ret)
+		return ret;
+
+	mmt_debugfs_init();
+	if (mmt_load_params.autorun) {
+		ret = mmt_start_run(&mmt_load_params);
+		if (ret) {
+			mmt_cleanup();
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void __exit mmt_exit(void)
+{
+	mmt_cleanup();
 }
 
 module_init(mmt_init);
