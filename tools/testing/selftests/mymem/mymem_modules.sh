@@ -19,6 +19,7 @@
 #                           directory, the build tree, /lib/modules/`uname -r`
 #   MYMEM_SELFTEST_QUICK=1  shorter runs (small default-run parameters, 10
 #                           load cycles instead of 50)
+#   MYMEM_SELFTEST_CYCLES=N load/run/unload cycles (default 50, 10 if quick)
 #   MYMEM_SELFTEST_CASES="a b"  run only these cases (names as in $CASES)
 #   MYMEM_SELFTEST_RMMOD_CS=N   how long rmmod of a running test may take, in
 #                           centiseconds (default 100: the 1 s of the issue)
@@ -27,21 +28,14 @@
 #
 # shellcheck disable=SC2317 # the case_* functions are called through $CASES
 # shellcheck disable=SC2086 # $CORE, $TEST, $DEV and the like have no spaces
+# shellcheck source=mymem_lib.sh
 
-ksft_skip=4
-CORE=mymem_core
-TEST=mymem_test
-DBG=/sys/kernel/debug
-CDIR=$DBG/mymem
-TDIR=$DBG/mymem_test
-DEV=/dev/mymem
 QUICK=${MYMEM_SELFTEST_QUICK:-0}
 RMMOD_CS=${MYMEM_SELFTEST_RMMOD_CS:-100}
-script_dir=$(cd "$(dirname "$0")" && pwd)
-krel=$(uname -r)
 
 CASES="load_core_then_test test_before_core_fails core_pinned_by_test
-unload_reverse_order modprobe_loads_core default_run rerun_through_control
+unload_reverse_order modprobe_loads_core modprobe_r_removes_both
+default_run rerun_through_control
 ebusy_concurrent_start control_bad_input
 bad_param_tests bad_param_sizes bad_param_iterations bad_param_workers
 bad_param_increments bad_param_max_threads bad_param_duration
@@ -51,251 +45,7 @@ load_run_unload_cycles core_stats_count core_pinned_by_open_file
 insmod_twice_eexist core_size_param dev_test_odd_sizes tracepoints
 kmemleak_clean"
 
-# Kernel log lines that fail the case they appear in.
-BAD_LOG='WARNING:|BUG:|Oops|general protection fault|Kernel panic'
-BAD_LOG="$BAD_LOG|sleeping function called from invalid context"
-BAD_LOG="$BAD_LOG|KASAN|KCSAN|UBSAN|kmemleak|lockdep"
-BAD_LOG="$BAD_LOG|possible circular locking|possible recursive locking"
-BAD_LOG="$BAD_LOG|inconsistent lock state|Call Trace|blocked for more than"
-BAD_LOG="$BAD_LOG|soft lockup|hard LOCKUP|rcu: INFO|refcount_t:"
-BAD_LOG="$BAD_LOG|list_add corruption|list_del corruption"
-# Taint flags a case must not add: B bad page, D die, W warning, L lockup.
-BAD_TAINT=$((32 + 128 + 512 + 16384))
-
-# --- KTAP ------------------------------------------------------------------
-
-n_case=0
-n_pass=0
-n_fail=0
-n_skip=0
-case_failed=0
-case_skip=
-
-diag()
-{
-	echo "# $*"
-}
-
-# Print a command's output (or a file) as diagnostic lines.
-diag_lines()
-{
-	sed 's/^/#   /'
-}
-
-fail()
-{
-	case_failed=1
-	echo "# FAIL: $*"
-}
-
-skip()
-{
-	case_skip=$*
-}
-
-count_words()
-{
-	echo $#
-}
-
-# --- time, log marks ---------------------------------------------------------
-
-# Monotonic centiseconds from /proc/uptime ("12345.67 ...").
-now_cs()
-{
-	read -r up _ < /proc/uptime
-	echo $(( ${up%.*} * 100 + 1${up#*.} - 100 ))
-}
-
-mark_seq=0
-cur_mark=
-
-# Write a unique marker into the kernel log; the log is checked from it on.
-mark_log()
-{
-	mark_seq=$((mark_seq + 1))
-	cur_mark="mymem-selftest: [$mark_seq] $*"
-	echo "$cur_mark" > /dev/kmsg
-}
-
-# The kernel log after the current marker; fails if the marker has been
-# overwritten in the ring buffer.
-log_since_mark()
-{
-	dmesg | awk -v m="$cur_mark" 'f { print } index($0, m) { f = 1 }
-		END { exit !f }'
-}
-
-# Fail the case on any bad line (or new bad taint) since the marker, then
-# start a new marker.
-check_log()
-{
-	log=$(log_since_mark) || {
-		diag "log marker '$cur_mark' was overwritten; checking the whole log"
-		log=$(dmesg)
-	}
-	bad=$(printf '%s\n' "$log" | grep -E "$BAD_LOG" | grep -v 'mymem-selftest:')
-	if [ -n "$bad" ]; then
-		fail "kernel log reports a problem:"
-		printf '%s\n' "$bad" | head -n 40 | diag_lines
-	fi
-	taint=$(cat /proc/sys/kernel/tainted)
-	new=$(( (taint ^ taint0) & taint & BAD_TAINT ))
-	if [ "$new" -ne 0 ]; then
-		fail "kernel taint went from $taint0 to $taint"
-	fi
-	taint0=$taint
-	mark_log "$*"
-}
-
-# --- modules -------------------------------------------------------------------
-
-find_ko()
-{
-	if [ -n "${MYMEM_KO_DIR:-}" ]; then
-		dirs=$MYMEM_KO_DIR
-	else
-		dirs="$script_dir $script_dir/../../../../$1
-		      /lib/modules/$krel/extra /lib/modules/$krel/updates"
-	fi
-	for d in $dirs; do
-		[ -d "$d" ] || continue
-		f=$(find "$d" -maxdepth 3 -name "$1.ko*" 2>/dev/null | head -n 1)
-		if [ -n "$f" ]; then
-			echo "$f"
-			return 0
-		fi
-	done
-	return 1
-}
-
-is_loaded()
-{
-	lsmod | grep -q "^$1 "
-}
-
-# insmod with the output shown on failure; returns insmod's status.
-load()
-{
-	ko=$CORE_KO
-	[ "$1" = "$TEST" ] && ko=$TEST_KO
-	shift
-	if ! out=$(insmod "$ko" "$@" 2>&1); then
-		fail "insmod $(basename "$ko") $*: $out"
-		return 1
-	fi
-	return 0
-}
-
-unload()
-{
-	if ! out=$(rmmod "$1" 2>&1); then
-		fail "rmmod $1: $out"
-		return 1
-	fi
-	return 0
-}
-
-# Leave nothing loaded (between cases; not part of any case's verdict).
-unload_all()
-{
-	is_loaded $TEST && rmmod $TEST 2>/dev/null
-	is_loaded $CORE && rmmod $CORE 2>/dev/null
-	if is_loaded $TEST || is_loaded $CORE; then
-		diag "could not unload the modules:"
-		lsmod | grep mymem | diag_lines
-	fi
-}
-
-# Nothing of the test module left: not loaded, no debugfs directory.
-expect_test_gone()
-{
-	is_loaded $TEST && fail "$TEST is still loaded ($*)"
-	[ -e "$TDIR" ] && fail "$TDIR still exists ($*)"
-}
-
-expect_core_gone()
-{
-	is_loaded $CORE && fail "$CORE is still loaded ($*)"
-	[ -e "$CDIR" ] && fail "$CDIR still exists ($*)"
-	[ -e "$DEV" ] && fail "$DEV still exists ($*)"
-}
-
-# A counter of the core's stats file: "name: value", "name = value" or
-# "name value".
-stat_of()
-{
-	sed -n "s/^[[:space:]]*$1[[:space:]:=]*\([0-9-][0-9]*\).*/\1/p" \
-		"$CDIR/stats" | head -n 1
-}
-
-# After the test module is gone, the core has no handle open any more.
-expect_no_open_handles()
-{
-	h=$(stat_of open_now)
-	if [ -z "$h" ]; then
-		diag "no open_now in $CDIR/stats: handle leaks not checked"
-	elif [ "$h" -ne 0 ]; then
-		fail "$h mymem handles still open ($*): leaked by $TEST"
-	fi
-}
-
-# --- the test module's debugfs interface ------------------------------------------
-
-status()
-{
-	cat "$TDIR/status" 2>/dev/null
-}
-
-# Block until no run is going (at most $1 s); print the status line.
-wait_run()
-{
-	if command -v timeout > /dev/null 2>&1; then
-		timeout "$1" cat "$TDIR/wait"
-	else
-		cat "$TDIR/wait"
-	fi
-}
-
-# Write a command to control in one write(2); on failure print the error
-# (dd names the errno, shell builtins may not) and return non-zero.
-control()
-{
-	if ! out=$(printf '%s\n' "$*" |
-		   dd of="$TDIR/control" bs=1024 conv=notrunc 2>&1); then
-		printf '%s\n' "$out" | grep -v records
-		return 1
-	fi
-	return 0
-}
-
-# Poll the status until it says "running $1" (at most $2 s).
-wait_running()
-{
-	deadline=$(( $(now_cs) + $2 * 100 ))
-	while [ "$(now_cs)" -lt "$deadline" ]; do
-		case $(status) in
-		"running $1"*)
-			return 0 ;;
-		done*|aborted)
-			return 1 ;;
-		esac
-		sleep 0.05 2>/dev/null || sleep 1
-	done
-	return 1
-}
-
-# Show what the test module knows after a failure.
-dump_test_state()
-{
-	diag "status: $(status)"
-	if [ -r "$TDIR/results" ]; then
-		diag "results:"
-		head -n 40 "$TDIR/results" | diag_lines
-	fi
-	diag "kernel log tail:"
-	dmesg | tail -n 25 | diag_lines
-}
+. "$(cd "$(dirname "$0")" && pwd)/mymem_lib.sh"
 
 # Problems in results.json, one a line; nothing when all is well.
 #   $1 the tests that ran ("perf,race", "all"), $2 the expected verdict.
@@ -498,13 +248,20 @@ case_unload_reverse_order()
 	expect_core_gone "after rmmod $CORE"
 }
 
-case_modprobe_loads_core()
+# Both modules installed under /lib/modules (make install); else skip.
+installed()
 {
 	if ! find "/lib/modules/$krel" -name "$TEST.ko*" 2>/dev/null | grep -q . ||
 	   ! find "/lib/modules/$krel" -name "$CORE.ko*" 2>/dev/null | grep -q .; then
 		skip "modules not installed under /lib/modules/$krel"
-		return
+		return 1
 	fi
+	return 0
+}
+
+case_modprobe_loads_core()
+{
+	installed || return
 	if ! out=$(depmod -a 2>&1); then
 		fail "depmod -a: $out"
 		return
@@ -524,6 +281,30 @@ case_modprobe_loads_core()
 	fi
 	expect_test_gone "after modprobe -r"
 	expect_core_gone "after modprobe -r (unused dependency)"
+}
+
+# modprobe -r of the core alone is refused while the test module uses it;
+# "modprobe -r mymem_test mymem_core" removes both.
+case_modprobe_r_removes_both()
+{
+	installed || return
+	if ! out=$(modprobe $TEST autorun=N 2>&1); then
+		fail "modprobe $TEST: $out"
+		return
+	fi
+	if out=$(modprobe -r $CORE 2>&1); then
+		fail "modprobe -r $CORE succeeded while $TEST uses it"
+	else
+		diag "modprobe -r $CORE refused: $out"
+	fi
+	is_loaded $CORE || fail "$CORE unloaded under $TEST"
+	is_loaded $TEST || fail "$TEST unloaded by modprobe -r $CORE"
+	if ! out=$(modprobe -r $TEST $CORE 2>&1); then
+		fail "modprobe -r $TEST $CORE: $out"
+		return
+	fi
+	expect_test_gone "after modprobe -r $TEST $CORE"
+	expect_core_gone "after modprobe -r $TEST $CORE"
 }
 
 case_default_run()
@@ -805,6 +586,7 @@ case_load_run_unload_cycles()
 {
 	cycles=50
 	[ "$QUICK" = 1 ] && cycles=10
+	cycles=${MYMEM_SELFTEST_CYCLES:-$cycles}
 	i=1
 	while [ $i -le $cycles ]; do
 		if [ $((i % 10)) -eq 0 ]; then
@@ -1031,98 +813,4 @@ case_tracepoints()
 	[ -n "$race" ] || skip "mymem-race not found: mymem_add not checked"
 }
 
-case_kmemleak_clean()
-{
-	if [ ! -w "$DBG/kmemleak" ]; then
-		skip "no kmemleak (CONFIG_DEBUG_KMEMLEAK)"
-		return
-	fi
-	# objects must be unreferenced for a while before they are reported
-	sleep 6
-	echo scan > "$DBG/kmemleak"
-	echo scan > "$DBG/kmemleak"
-	leaks=$(grep -B2 -A20 mymem "$DBG/kmemleak")
-	if [ -n "$leaks" ]; then
-		fail "kmemleak reports objects allocated by mymem:"
-		printf '%s\n' "$leaks" | head -n 60 | diag_lines
-	fi
-}
-
-# --- main --------------------------------------------------------------------------
-
-if [ -n "${MYMEM_SELFTEST_CASES:-}" ]; then
-	for main_case in $MYMEM_SELFTEST_CASES; do
-		case " $(printf '%s ' $CASES)" in
-		*" $main_case "*) ;;
-		*) echo "mymem_modules.sh: unknown case $main_case" >&2
-		   exit 2 ;;
-		esac
-	done
-	CASES=$MYMEM_SELFTEST_CASES
-fi
-
-echo "TAP version 13"
-plan=$(count_words $CASES)
-echo "1..$plan"
-
-skip_all()
-{
-	diag "$1"
-	for main_case in $CASES; do
-		n_case=$((n_case + 1))
-		echo "ok $n_case $main_case # SKIP $1"
-	done
-	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:$plan error:0"
-	exit $ksft_skip
-}
-
-if [ "$(id -u)" -ne 0 ]; then
-	skip_all "must be run as root"
-fi
-[ -r /proc/modules ] || skip_all "kernel without module support (CONFIG_MODULES)"
-if ! CORE_KO=$(find_ko $CORE) || ! TEST_KO=$(find_ko $TEST); then
-	diag "kernel configuration needed:"
-	diag_lines < "$script_dir/config"
-	skip_all "$CORE.ko / $TEST.ko not found (set MYMEM_KO_DIR)"
-fi
-for tool in insmod rmmod lsmod modprobe depmod modinfo dmesg jq; do
-	command -v $tool > /dev/null 2>&1 || skip_all "$tool is missing"
-done
-grep -q " $DBG debugfs " /proc/mounts || mount -t debugfs none "$DBG" 2>/dev/null
-grep -q " $DBG debugfs " /proc/mounts || skip_all "debugfs is not mounted on $DBG"
-diag "kernel $krel; $CORE=$CORE_KO; $TEST=$TEST_KO; quick=$QUICK"
-
-if [ -w "$DBG/kmemleak" ]; then
-	echo clear > "$DBG/kmemleak"
-fi
-taint0=$(cat /proc/sys/kernel/tainted)
-
-# Shell functions share variables: the loop's own are prefixed with main_.
-for main_case in $CASES; do
-	unload_all
-	case_failed=0
-	case_skip=
-	mark_log "case $main_case begin"
-	main_t0=$(now_cs)
-	"case_$main_case"
-	check_log "case $main_case end"
-	n_case=$((n_case + 1))
-	main_dt=$(( ($(now_cs) - main_t0) / 100 ))
-	[ "$main_dt" -lt 5 ] || diag "$main_case took $main_dt s"
-	if [ $case_failed -ne 0 ]; then
-		n_fail=$((n_fail + 1))
-		echo "not ok $n_case $main_case"
-	elif [ -n "$case_skip" ]; then
-		n_skip=$((n_skip + 1))
-		echo "ok $n_case $main_case # SKIP $case_skip"
-	else
-		n_pass=$((n_pass + 1))
-		echo "ok $n_case $main_case"
-	fi
-done
-unload_all
-
-echo "# Totals: pass:$n_pass fail:$n_fail xfail:0 xpass:0 skip:$n_skip error:0"
-[ $n_fail -eq 0 ] || exit 1
-[ $n_pass -eq 0 ] && [ $n_skip -gt 0 ] && exit $ksft_skip
-exit 0
+ktap_main

@@ -1,0 +1,291 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# mymem_faults.sh - kselftest: mymem under injected allocation failures
+# (KTAP output).  Needs a kernel with CONFIG_FAULT_INJECTION,
+# CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC and CONFIG_FAULT_INJECTION_DEBUG_FS
+# (the project's debug kernels, tools/debug-kernel.sh), booted with
+# slub_debug=A,kmalloc-* slub_nomerge; elsewhere every case is skipped.
+#
+#   core_load_every_fault   insmod mymem_core with the Nth kmalloc or
+#   test_load_every_fault   large page allocation of the call failing (see
+#                           fi_setup), for N = 1, 2, ...
+#   run_start_every_fault   until the call passes no more injection points
+#                           (/proc/thread-self/fail-nth, set by
+#                           mymem_failnth); every call must fail cleanly
+#                           (an errno, at most one line of ours in the log,
+#                           nothing left behind) or succeed and work
+#   run_under_random_faults runs whose kthreads see random allocation
+#                           failures must end (PASS, or FAIL with the error
+#                           reported), then unload with nothing left behind
+#   kmemleak_clean          and none of that leaked
+#
+# Environment: MYMEM_KO_DIR, MYMEM_SELFTEST_CASES as for mymem_modules.sh.
+# Exit: 0 all passed, 1 a case failed, 4 skipped.
+#
+# shellcheck disable=SC2317 # the case_* functions are called through $CASES
+# shellcheck disable=SC2086 # $CORE, $TEST, $DEV and the like have no spaces
+# shellcheck source=mymem_lib.sh
+
+CASES="core_load_every_fault test_load_every_fault run_start_every_fault
+run_under_random_faults kmemleak_clean"
+
+. "$(cd "$(dirname "$0")" && pwd)/mymem_lib.sh"
+
+# A stack dump of an injected page allocation failure ("page allocation
+# failure", "vmalloc error") is expected here: only the real reports fail.
+BAD_LOG=$(printf '%s' "$BAD_LOG" | sed 's/|Call Trace//')
+# kmemleak's own allocations fail too: it then scans an object whole
+OK_LOG='kmemleak: Cannot allocate a scan area'
+
+FAILNTH=$script_dir/mymem_failnth
+# a sweep that passes this many injection points is not converging
+MAX_SITES=3000
+SMALL_RUN="tests=race workers=2 increments=100"
+
+have_fault_injection()
+{
+	if [ ! -w /proc/thread-self/fail-nth ] || [ ! -d $DBG/failslab ] ||
+	   [ ! -d $DBG/fail_page_alloc ]; then
+		skip "no fault injection (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC, CONFIG_FAULT_INJECTION_DEBUG_FS)"
+		return 1
+	fi
+	if [ "$(cat /sys/kernel/slab/kmalloc-64/failslab 2>/dev/null)" != 1 ]; then
+		skip "kmalloc caches not flagged for failslab: boot with slub_debug=A,kmalloc-*"
+		return 1
+	fi
+	if [ ! -x "$FAILNTH" ]; then
+		skip "$FAILNTH not built"
+		return 1
+	fi
+	return 0
+}
+
+# fi_set NAME VALUE: the same attribute for failslab and fail_page_alloc
+fi_set()
+{
+	for fi in failslab fail_page_alloc; do
+		echo "$2" > "$DBG/$fi/$1" ||
+			fail "cannot set $fi/$1 to $2"
+	done
+}
+
+# Injection armed by fail-nth or make-it-fail only, aimed at what mymem
+# allocates: GFP_KERNEL (sleeping) allocations from the kmalloc caches,
+# where all of mymem's small objects come from, and pages of order 3 and
+# up, like the core's buffer.  The other slab caches are left alone: in
+# particular ftrace_event_field, whose allocation failure while a module's
+# trace events are registered is a WARN in the kernel itself
+# (kernel/trace/trace_events.c, event_define_fields), not a mymem bug.
+# The kmalloc caches are flagged at boot (slub_debug=A,kmalloc-*; 6.1 has
+# no runtime switch).  No stack dump per fault.
+fi_setup()
+{
+	fi_set probability 0
+	fi_set interval 1
+	fi_set times -1
+	fi_set space 0
+	fi_set verbose 0
+	fi_set task-filter Y
+	fi_set ignore-gfp-wait N
+	echo Y > $DBG/failslab/cache-filter
+	echo N > $DBG/fail_page_alloc/ignore-gfp-highmem
+	echo 3 > $DBG/fail_page_alloc/min-order
+}
+
+# Lines of ours in the kernel log since the last mark.
+our_lines()
+{
+	log_since_mark | grep -E "^(\[[ 0-9.]*\] )?($CORE|$TEST): "
+}
+
+# Lines of ours per "fault N" segment of the log since the current mark,
+# for the N in $1 (a space-separated list): "N COUNT" for those above 1.
+lines_per_fault()
+{
+	log_since_mark | awk -v want=" $1 " '
+		/mymem-selftest: .*: fault [0-9]+$/ { n = $NF; next }
+		n != "" && index(want, " " n " ") &&
+			/^(\[[ 0-9.]*\] )?mymem_(core|test): / { c[n]++ }
+		END { for (k in c) if (c[k] > 1) print k, c[k] }'
+}
+
+# sweep WHAT GONE ARGS...: mymem_failnth N ARGS for N = 1, 2, ... until a
+# call passes fewer than N injection points.  After a call that failed,
+# GONE (a function) checks that nothing was left behind; after one that
+# succeeded, WHAT_works checks the result and undoes it.  The kernel log is
+# checked once at the end: no report, and at most one line of ours for each
+# failed call.  Sets sites, failed, tolerated.
+sweep()
+{
+	what=$1 gone=$2
+	shift 2
+	sites=0 failed=0 tolerated=0 errnos='' failed_at=''
+	mark_log "$what: sweep"
+	sweep_mark=$cur_mark
+	n=1
+	while [ $n -le $MAX_SITES ]; do
+		echo "mymem-selftest: $what: fault $n" > /dev/kmsg
+		if ! res=$("$FAILNTH" $n "$@" 2>&1); then
+			fail "$what: mymem_failnth $n: $res"
+			break
+		fi
+		rc=${res#rc=}
+		rc=${rc%% *}
+		injected=${res##*injected=}
+		if [ "$injected" = 0 ]; then
+			[ "$rc" = 0 ] || fail "$what: no fault injected, yet rc=$rc"
+			"${what}_works" "with no fault"
+			break
+		fi
+		sites=$n
+		if [ "$rc" = 0 ]; then
+			tolerated=$((tolerated + 1))
+			"${what}_works" "after fault $n"
+		else
+			failed=$((failed + 1))
+			failed_at="$failed_at $n"
+			case " $errnos " in
+			*" $rc "*) ;;
+			*) errnos="$errnos $rc" ;;
+			esac
+			"$gone" "fault $n"
+		fi
+		[ $case_failed -eq 0 ] || { diag "stopped at fault $n"; break; }
+		n=$((n + 1))
+	done
+	[ $n -le $MAX_SITES ] ||
+		fail "$what: still injecting after $MAX_SITES faults"
+	cur_mark=$sweep_mark
+	many=$(lines_per_fault "$failed_at")
+	if [ -n "$many" ]; then
+		fail "$what: more than one line of ours for a failure (fault, lines):"
+		printf '%s\n' "$many" | diag_lines
+	fi
+	check_log "$what: after the sweep"
+	diag "$what: $sites injection points: $failed failed cleanly (errno$errnos), $tolerated tolerated"
+	[ $sites -gt 0 ] || fail "$what: no fault was injected at all"
+}
+
+core_works()
+{
+	[ -c $DEV ] || fail "insmod $CORE succeeded $1 but there is no $DEV"
+	echo x > $DEV 2>/dev/null || fail "$DEV not writable $1"
+	unload $CORE
+	expect_core_gone "unloaded $1"
+}
+
+case_core_load_every_fault()
+{
+	have_fault_injection || return
+	fi_setup
+	sweep core expect_core_gone insmod "$CORE_KO"
+	[ $failed -gt 0 ] || fail "no injected fault made insmod fail"
+}
+
+test_works()
+{
+	if [ -e "$TDIR/wait" ]; then
+		st=$(wait_run 120)
+		[ "$st" = "done PASS" ] ||
+			fail "insmod $TEST succeeded $1, the run ended '$st'"
+	else
+		# debugfs failures are not fatal, by the kernel's rules
+		diag "insmod $TEST succeeded $1 without $TDIR/wait"
+	fi
+	unload $TEST
+	expect_test_gone "unloaded $1"
+	expect_no_open_handles "$1"
+}
+
+case_test_load_every_fault()
+{
+	have_fault_injection || return
+	fi_setup
+	load $CORE || return
+	# the run starts in init: its allocations are swept too
+	sweep test expect_test_gone insmod "$TEST_KO" "$SMALL_RUN"
+	[ $failed -gt 0 ] || fail "no injected fault made insmod fail"
+	unload $CORE
+}
+
+start_works()
+{
+	st=$(wait_run 120)
+	[ "$st" = "done PASS" ] ||
+		fail "run started $1 ended '$st'"
+}
+
+# a refused start leaves the test module idle and ready
+start_refused()
+{
+	case $(status) in
+	running*) fail "run refused ($1) but the status is '$(status)'" ;;
+	esac
+}
+
+case_run_start_every_fault()
+{
+	have_fault_injection || return
+	fi_setup
+	load $CORE || return
+	load $TEST autorun=0 || return
+	sweep start start_refused write "$TDIR/control" "run $SMALL_RUN"
+	[ $failed -gt 0 ] || fail "no injected fault made the start fail"
+	start_works "after the sweep"
+	unload $TEST
+	unload $CORE
+}
+
+# Every kthread created while kthreadd has make-it-fail set inherits it:
+# the test module's controller and workers (and kthreadd's own forks for
+# them) then see random allocation failures; nothing else does.
+case_run_under_random_faults()
+{
+	have_fault_injection || return
+	fi_setup
+	fi_set probability 2
+	fi_set times 100000
+	load $CORE || return
+	runs=0 passed=0
+	for params in "tests=all sizes=1,4096 iterations=20 workers=4 increments=200 max_threads=4 duration=1" \
+		      "tests=race,torture workers=8 increments=500 duration=1" \
+		      "tests=perf,scale sizes=64,65536 iterations=50 max_threads=8"; do
+		load $TEST autorun=0 || break
+		mark_log "random faults: $params"
+		echo 1 > /proc/2/make-it-fail
+		control "run $params"
+		crc=$?
+		echo 0 > /proc/2/make-it-fail
+		runs=$((runs + 1))
+		if [ $crc -ne 0 ]; then
+			diag "run $runs: start refused"
+		else
+			st=$(wait_run 300)
+			case $st in
+			"done PASS") passed=$((passed + 1)) ;;
+			"done FAIL"|aborted)
+				our_lines | grep -q . ||
+					fail "run $runs ended '$st' without a line of ours" ;;
+			*)	fail "run $runs did not end: '$st'"
+				dump_test_state ;;
+			esac
+			diag "run $runs: $st"
+		fi
+		unload $TEST || break
+		expect_test_gone "random faults run $runs"
+		expect_no_open_handles "random faults run $runs"
+		check_log "random faults: after run $runs"
+	done
+	fi_set probability 0
+	left=$(cat $DBG/failslab/times)
+	injected=$((100000 - left))
+	left=$(cat $DBG/fail_page_alloc/times)
+	injected=$((injected + 100000 - left))
+	diag "$runs runs, $passed passed, $injected faults injected"
+	[ $injected -gt 0 ] || fail "no fault was injected"
+	unload $CORE
+	expect_core_gone "after the random faults"
+}
+
+ktap_main
