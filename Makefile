@@ -15,12 +15,14 @@ W ?= 1
 
 export KERNEL
 
-.PHONY: all modules extmod tools deps run run-host bench check install clean help
+.PHONY: all modules extmod tools deps run run-host bench check check-debug \
+	docs install clean help
 
 all: modules
 
 help:
-	@echo 'mymem - targets (KERNEL=6.1|6.12|6.12-rt, default 6.1; or KDIR=<tree>):'
+	@echo 'mymem - targets (KERNEL=6.1|6.12|6.12-rt|6.1-kasan|6.1-kcsan, default 6.1;'
+	@echo '                 or KDIR=<tree>):'
 	@echo '  make            build mymem_core.ko and mymem_test.ko (W=1) for KERNEL'
 	@echo '  make run        build, boot the Debian kernel in QEMU, load both'
 	@echo '                  modules, run every test, print the results; results/'
@@ -28,12 +30,17 @@ help:
 	@echo '                  print each target PASS or MISS; results/bench-<release>/'
 	@echo '  make check      every test: static checks, builds on 6.1 and 6.12,'
 	@echo '                  tools, kselftests in the VM; ends "N passed, N failed"'
+	@echo '  make check-debug  the kselftests, KUnit, fault injection and a long'
+	@echo '                  fuzz on debug kernels (KASAN; KCSAN) built from'
+	@echo '                  linux-source-6.1 (tools/debug-kernel.sh); same output'
+	@echo '  make docs       regenerate docs/API.rst from the kernel-doc comments'
 	@echo '  make run-host   (root) the same run on this machine'"'"'s own kernel,'
 	@echo '                  which needs its headers: real-hardware numbers'
 	@echo '  make deps       install the Debian packages needed (apt-get)'
 	@echo '  make extmod     build mymem_test alone against Module.symvers.d/'
 	@echo '  make tools      build the user-space tools into tools/bin/'
-	@echo '  make install    modules_install + depmod for KDIR'"'"'s kernel'
+	@echo '  make install    modules_install + depmod for KERNEL (or KDIR); then'
+	@echo '                  "modprobe mymem_test" loads mymem_core first'
 	@echo '  make clean      remove build products'
 
 # One Kbuild pass for both modules (see ./Kbuild); then keep the .ko files
@@ -41,9 +48,13 @@ help:
 # Module.symvers.d/, where an out-of-tree consumer finds it.
 modules:
 	@test -n "$(KREL)" || { echo "no kernel headers in KDIR='$(KDIR)'" >&2; exit 1; }
+	@rm -f mymem_core/mymem_kunit.ko	# only kernels with KUnit build it
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) modules
 	@mkdir -p build/$(KREL) Module.symvers.d/$(KREL)
+	rm -f build/$(KREL)/*.ko
 	cp mymem_core/mymem_core.ko mymem_test/mymem_test.ko build/$(KREL)/
+	if [ -f mymem_core/mymem_kunit.ko ]; then \
+		cp mymem_core/mymem_kunit.ko build/$(KREL)/; fi
 	grep -w mymem_core Module.symvers > Module.symvers.d/$(KREL)/Module.symvers
 	@echo "modules for $(KREL) in build/$(KREL)/"
 
@@ -72,9 +83,19 @@ bench:
 check:
 	tools/check.sh
 
+check-debug:
+	tools/deps.sh check-debug
+	tools/check-debug.sh
+
+docs:
+	tools/api-doc.sh > docs/API.rst
+
+# The kernel's own rules pick the place and the compression: extra/ on 6.1,
+# updates/ and .ko.xz on Debian's 6.12.  INSTALL_MOD_PATH=<root> installs
+# into another root (the VM tests do), and depmod runs there.
 install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
-	depmod -a $(KREL)
+	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KREL)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

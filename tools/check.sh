@@ -29,35 +29,8 @@ logs=$top/results/check
 rm -rf "$logs"
 mkdir -p "$logs"
 
-npass=0 nfail=0 nskip=0
 t0=$(date +%s)
-
-# record STATUS NAME [DETAIL]
-record() {
-	case "$1" in
-	PASS) npass=$((npass + 1)) ;;
-	FAIL) nfail=$((nfail + 1)) ;;
-	SKIP) nskip=$((nskip + 1)) ;;
-	esac
-	echo "$1 $2${3:+ ($3)}"
-}
-
-# run_check NAME COMMAND...: PASS when the command exits 0, log kept
-run_check() {
-	name=$1
-	shift
-	log=$logs/$(echo "$name" | tr ' /' '__').log
-	if "$@" >"$log" 2>&1; then
-		record PASS "$name"
-	else
-		record FAIL "$name" "see $log"
-		tail -n 20 "$log" | sed 's/^/    /'
-	fi
-}
-
-phase() {
-	echo "== $* ($(($(date +%s) - t0)) s)"
-}
+. tools/check-lib.sh
 
 # The sources we own and check: tracked .c/.h files of both modules and
 # the headers.
@@ -96,14 +69,6 @@ find_checkpatch() {
 	echo "$cp"
 }
 
-# build_check KERNEL: W=1 build with zero warnings
-build_clean() {
-	out=$(make --no-print-directory KERNEL="$1" modules 2>&1)
-	rc=$?
-	echo "$out"
-	[ $rc -eq 0 ] || return 1
-	! echo "$out" | grep -E 'warning:|error:'
-}
 
 sparse_clean() {
 	kdir=$(tools/kernel.sh kdir "$1") || return 1
@@ -112,6 +77,10 @@ sparse_clean() {
 	echo "$out"
 	[ $rc -eq 0 ] || return 1
 	! echo "$out" | grep -E 'warning:|error:'
+}
+
+api_doc_current() {
+	tools/api-doc.sh | diff -u docs/API.rst -
 }
 
 kerneldoc_clean() {
@@ -123,59 +92,7 @@ kerneldoc_clean() {
 	[ -z "$out" ]
 }
 
-# ktap_count FILE NAME: one result per top-level KTAP result line, and a
-# failure if the plan does not match the number of results
-ktap_count() {
-	file=$1 suite=$2
-	if [ ! -s "$file" ]; then
-		record FAIL "$suite" "no KTAP output"
-		return
-	fi
-	plan=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "$file" | head -n 1)
-	n=0
-	while IFS= read -r line; do
-		case "$line" in
-		"ok "*|"not ok "*) ;;
-		*) continue ;;
-		esac
-		n=$((n + 1))
-		desc=$(echo "$line" | sed 's/^\(not \)\{0,1\}ok [0-9]* \{0,1\}-\{0,1\} \{0,1\}//')
-		case "$line" in
-		"not ok "*)	record FAIL "$suite: $desc" ;;
-		*"# SKIP"*|*"# skip"*) record SKIP "$suite: $desc" ;;
-		*)		record PASS "$suite: $desc" ;;
-		esac
-	done <"$file"
-	if [ -z "$plan" ] || [ "$plan" -ne "$n" ]; then
-		record FAIL "$suite: KTAP plan" "plan '${plan:-none}', $n results"
-	fi
-}
 
-# The payload the guest gets: modules (also as an installed tree for
-# modprobe), the selftests, the tools and the guest script.
-make_payload() {
-	k=$1 p=$2
-	krel=$(tools/kernel.sh krel "$k") || return 1
-	# the vm stage must also work alone (CHECK_STAGES=vm)
-	make --no-print-directory -C tools >/dev/null || return 1
-	make --no-print-directory -C tools/testing/selftests/mymem \
-		>/dev/null || return 1
-	rm -rf "$p"
-	mkdir -p "$p/ko" "$p/selftests" "$p/tests"
-	cp "build/$krel/mymem_core.ko" "build/$krel/mymem_test.ko" "$p/ko/" ||
-		return 1
-	make --no-print-directory -C "$(tools/kernel.sh kdir "$k")" \
-		M="$top" INSTALL_MOD_PATH="$p" modules_install >/dev/null ||
-		return 1
-	cp tools/testing/selftests/mymem/mymem_dev \
-	   tools/testing/selftests/mymem/mymem_modules.sh \
-	   tools/testing/selftests/mymem/settings "$p/selftests/" || return 1
-	mkdir -p "$p/bin"
-	cp tools/bin/mymem-bench tools/bin/mymem-race tools/bin/mymem-fuzz \
-	   "$p/bin/" || return 1
-	cp tools/tests/guest-tools.sh tools/check-guest.sh "$p/tests/" ||
-		return 1
-}
 
 # harness_catches NAME COMMAND PATTERN: vm.sh must fail and say PATTERN
 harness_catches() {
@@ -197,6 +114,8 @@ vm_suite() {
 		record FAIL "vm $k: payload" "see $logs/payload-$k.log"
 		return
 	fi
+	run_check "make install $k: place, compression, depmod" \
+		installed_where "$k" "$payload"
 	VM_QUIET=1 tools/vm/vm.sh --kernel "$k" --payload "$payload" \
 		--cmd "sh tests/check-guest.sh" --out "$out" \
 		--timeout "${CHECK_VM_TIMEOUT:-1500}" \
@@ -224,6 +143,8 @@ for stage in $stages; do
 			record FAIL "checkpatch --strict" "linux-source-6.1 not installed (make deps)"
 		fi
 		run_check "kernel-doc on the API" kerneldoc_clean 6.1
+		run_check "docs/API.rst matches the kernel-doc (make docs)" \
+			api_doc_current
 		;;
 	build)
 		for k in $kernels; do
@@ -267,10 +188,4 @@ for stage in $stages; do
 	esac
 done
 
-phase "done"
-if [ $nskip -gt 0 ]; then
-	echo "$npass passed, $nfail failed, $nskip skipped"
-else
-	echo "$npass passed, $nfail failed"
-fi
-[ $nfail -eq 0 ]
+summary
