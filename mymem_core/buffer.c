@@ -32,6 +32,7 @@
 #include <linux/mutex.h>
 #include <linux/mymem.h>
 #include <linux/overflow.h>
+#include <linux/rwsem.h>
 #include <linux/seqlock.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -41,6 +42,28 @@
 
 #define CREATE_TRACE_POINTS
 #include "mymem_trace.h"
+
+/*
+ * The lock design.  mymem_core is built with the seqcount design described
+ * above.  Two others exist only so that `make bench-locks` can run the same
+ * benchmarks against them (docs/DESIGN.md, "Lock designs compared"); the
+ * choice is made at build time (MYMEM_LOCK=mutex|rwsem) and confined to
+ * the helpers below:
+ *   mutex  every call, reader or writer, holds one mutex
+ *   rwsem  an rw_semaphore: readers share it, writers hold it exclusively
+ */
+#if defined(MYMEM_LOCK_MUTEX)
+#define MYMEM_LOCK_DESIGN	"mutex"
+#define MYMEM_LOCKLESS_READS	false
+#elif defined(MYMEM_LOCK_RWSEM)
+#define MYMEM_LOCK_DESIGN	"rwsem"
+#define MYMEM_LOCKLESS_READS	false
+#else
+#define MYMEM_LOCK_DESIGN	"seqcount"
+#define MYMEM_LOCKLESS_READS	true
+#endif
+
+const char mymem_lock_design[] = MYMEM_LOCK_DESIGN;
 
 /**
  * struct mymem_buffer - the one buffer of mymem_core
@@ -52,7 +75,11 @@
 struct mymem_buffer {
 	u8 *data;
 	size_t size;
+#ifdef MYMEM_LOCK_RWSEM
+	struct rw_semaphore lock;
+#else
 	struct mutex lock;	/* serialises writers */
+#endif
 	seqcount_t seq;		/* odd while a writer changes @data */
 };
 
@@ -133,16 +160,98 @@ void mymem_buf_note_seek(loff_t offset, int whence, loff_t ret)
 		this_cpu_inc(mymem_stats.seeks);
 }
 
+/*
+ * Writers: the lock, exclusive, and (seqcount design) an odd count while
+ * the bytes change.  The _killable form is for user-space callers.
+ */
+static void mymem_write_lock(void)
+{
+#ifdef MYMEM_LOCK_RWSEM
+	down_write(&mymem.lock);
+#else
+	mutex_lock(&mymem.lock);
+#endif
+}
+
+static int mymem_write_lock_killable(void)
+{
+#ifdef MYMEM_LOCK_RWSEM
+	return down_write_killable(&mymem.lock);
+#else
+	return mutex_lock_killable(&mymem.lock);
+#endif
+}
+
+static void mymem_write_unlock(void)
+{
+#ifdef MYMEM_LOCK_RWSEM
+	up_write(&mymem.lock);
+#else
+	mutex_unlock(&mymem.lock);
+#endif
+}
+
 /* Open a write section: the caller holds mymem.lock. */
 static void mymem_write_begin(void)
 {
 	lockdep_assert_held(&mymem.lock);
-	raw_write_seqcount_begin(&mymem.seq);
+	if (MYMEM_LOCKLESS_READS)
+		raw_write_seqcount_begin(&mymem.seq);
 }
 
 static void mymem_write_end(void)
 {
-	raw_write_seqcount_end(&mymem.seq);
+	if (MYMEM_LOCKLESS_READS)
+		raw_write_seqcount_end(&mymem.seq);
+}
+
+/*
+ * Readers: a lockless pass first (seqcount design only; the other designs
+ * go straight to the lock), then, if a writer interfered, one pass under
+ * the lock.
+ */
+static bool mymem_lockless_begin(unsigned int *seq)
+{
+	if (!MYMEM_LOCKLESS_READS)
+		return false;
+	*seq = raw_read_seqcount(&mymem.seq);
+	return !(*seq & 1);
+}
+
+static bool mymem_lockless_valid(unsigned int seq)
+{
+	return !read_seqcount_retry(&mymem.seq, seq);
+}
+
+static void mymem_read_lock(void)
+{
+	if (MYMEM_LOCKLESS_READS)
+		this_cpu_inc(mymem_stats.read_retries);
+#ifdef MYMEM_LOCK_RWSEM
+	down_read(&mymem.lock);
+#else
+	mutex_lock(&mymem.lock);
+#endif
+}
+
+static int mymem_read_lock_killable(void)
+{
+	if (MYMEM_LOCKLESS_READS)
+		this_cpu_inc(mymem_stats.read_retries);
+#ifdef MYMEM_LOCK_RWSEM
+	return down_read_killable(&mymem.lock);
+#else
+	return mutex_lock_killable(&mymem.lock);
+#endif
+}
+
+static void mymem_read_unlock(void)
+{
+#ifdef MYMEM_LOCK_RWSEM
+	up_read(&mymem.lock);
+#else
+	mutex_unlock(&mymem.lock);
+#endif
 }
 
 /**
@@ -166,16 +275,14 @@ ssize_t mymem_pread(void *buf, size_t len, loff_t pos)
 	if (n <= 0)
 		return mymem_done_read(pos, len, n);
 
-	seq = raw_read_seqcount(&mymem.seq);
-	if (!(seq & 1)) {
+	if (mymem_lockless_begin(&seq)) {
 		memcpy(buf, mymem.data + pos, n);
-		if (!read_seqcount_retry(&mymem.seq, seq))
+		if (mymem_lockless_valid(seq))
 			return mymem_done_read(pos, len, n);
 	}
-	this_cpu_inc(mymem_stats.read_retries);
-	mutex_lock(&mymem.lock);
+	mymem_read_lock();
 	memcpy(buf, mymem.data + pos, n);
-	mutex_unlock(&mymem.lock);
+	mymem_read_unlock();
 	return mymem_done_read(pos, len, n);
 }
 EXPORT_SYMBOL_GPL(mymem_pread);
@@ -200,11 +307,11 @@ ssize_t mymem_pwrite(const void *buf, size_t len, loff_t pos)
 	if (n <= 0)
 		return mymem_done_write(pos, len, n);
 
-	mutex_lock(&mymem.lock);
+	mymem_write_lock();
 	mymem_write_begin();
 	memcpy(mymem.data + pos, buf, n);
 	mymem_write_end();
-	mutex_unlock(&mymem.lock);
+	mymem_write_unlock();
 	return mymem_done_write(pos, len, n);
 }
 EXPORT_SYMBOL_GPL(mymem_pwrite);
@@ -240,12 +347,12 @@ int mymem_add_u64(loff_t pos, u64 delta, u64 *result)
 	if (!mymem_u64_in_bounds(pos))
 		return mymem_done_add(pos, delta, -EINVAL);
 
-	mutex_lock(&mymem.lock);
+	mymem_write_lock();
 	mymem_write_begin();
 	val = get_unaligned_le64(mymem.data + pos) + delta;
 	put_unaligned_le64(val, mymem.data + pos);
 	mymem_write_end();
-	mutex_unlock(&mymem.lock);
+	mymem_write_unlock();
 
 	if (result)
 		*result = val;
@@ -408,18 +515,16 @@ ssize_t mymem_buf_read_iter(loff_t pos, struct iov_iter *to)
 	if (n <= 0)
 		return mymem_done_read(pos, len, n);
 
-	seq = raw_read_seqcount(&mymem.seq);
-	if (!(seq & 1)) {
+	if (mymem_lockless_begin(&seq)) {
 		done = copy_to_iter(mymem.data + pos, n, to);
-		if (!read_seqcount_retry(&mymem.seq, seq))
+		if (mymem_lockless_valid(seq))
 			goto out;
 		iov_iter_revert(to, done);
 	}
-	this_cpu_inc(mymem_stats.read_retries);
-	if (mutex_lock_killable(&mymem.lock))
+	if (mymem_read_lock_killable())
 		return mymem_done_read(pos, len, -EINTR);
 	done = copy_to_iter(mymem.data + pos, n, to);
-	mutex_unlock(&mymem.lock);
+	mymem_read_unlock();
 out:
 	return mymem_done_read(pos, len, done ? (ssize_t)done : -EFAULT);
 }
@@ -444,12 +549,12 @@ ssize_t mymem_buf_write_iter(loff_t pos, struct iov_iter *from)
 	if (n <= 0)
 		return mymem_done_write(pos, len, n);
 
-	if (mutex_lock_killable(&mymem.lock))
+	if (mymem_write_lock_killable())
 		return mymem_done_write(pos, len, -EINTR);
 	mymem_write_begin();
 	done = copy_from_iter(mymem.data + pos, n, from);
 	mymem_write_end();
-	mutex_unlock(&mymem.lock);
+	mymem_write_unlock();
 	return mymem_done_write(pos, len, done ? (ssize_t)done : -EFAULT);
 }
 
@@ -472,7 +577,7 @@ int mymem_buf_add_user(loff_t pos, u64 delta, u64 __user *result)
 	if (!mymem_u64_in_bounds(pos))
 		return mymem_done_add(pos, delta, -EINVAL);
 
-	if (mutex_lock_killable(&mymem.lock))
+	if (mymem_write_lock_killable())
 		return mymem_done_add(pos, delta, -EINTR);
 	val = get_unaligned_le64(mymem.data + pos) + delta;
 	if (put_user(val, result)) {
@@ -482,7 +587,7 @@ int mymem_buf_add_user(loff_t pos, u64 delta, u64 __user *result)
 		put_unaligned_le64(val, mymem.data + pos);
 		mymem_write_end();
 	}
-	mutex_unlock(&mymem.lock);
+	mymem_write_unlock();
 	return mymem_done_add(pos, delta, ret);
 }
 
@@ -523,7 +628,11 @@ void mymem_stats_sum(struct mymem_stats *sum)
  */
 int mymem_buf_init(size_t size)
 {
+#ifdef MYMEM_LOCK_RWSEM
+	init_rwsem(&mymem.lock);
+#else
 	mutex_init(&mymem.lock);
+#endif
 	seqcount_init(&mymem.seq);
 	mymem.data = kvzalloc(size, GFP_KERNEL | __GFP_NOWARN);
 	if (!mymem.data) {

@@ -56,7 +56,8 @@ static int __init mymem_init(void)
 	if (ret)
 		goto fail;
 
-	pr_info("%lu-byte buffer ready, /dev/mymem mode 0%o\n", size, mode);
+	pr_info("%lu-byte buffer ready (%s lock), /dev/mymem mode 0%o\n",
+		size, mymem_lock_design, mode);
 	return 0;
 
 fail:

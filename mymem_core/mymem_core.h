@@ -46,6 +46,7 @@ struct mymem_stats {
 DECLARE_PER_CPU(struct mymem_stats, mymem_stats);
 
 /* buffer.c */
+extern const char mymem_lock_design[];
 int mymem_buf_init(size_t size);
 void mymem_buf_exit(void);
 ssize_t mymem_buf_read_iter(loff_t pos, struct iov_iter *to);

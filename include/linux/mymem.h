@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
- * mymem - the in-kernel API of mymem_core
+/**
+ * DOC: the in-kernel API of mymem_core
  *
  * mymem_core owns one zeroed byte buffer of mymem_size() bytes.  Other
  * modules reach it through the calls below; user space reaches the same
@@ -21,8 +21,10 @@
  * one thread at a time: calls on the same handle from two threads at once
  * must be serialised by the caller.  Distinct handles are independent.
  *
- * The functions are implemented in mymem_core/buffer.c (see the kernel-doc
- * there) and exported with EXPORT_SYMBOL_GPL.
+ * The functions are implemented in mymem_core/buffer.c and exported with
+ * EXPORT_SYMBOL_GPL.  A module that calls them depends on mymem_core
+ * through those symbols: modprobe loads the core first, and the core
+ * cannot be unloaded while such a module is loaded.
  */
 #ifndef _LINUX_MYMEM_H
 #define _LINUX_MYMEM_H

@@ -1,10 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
-/*
- * mymem - user-space ABI of /dev/mymem
+/**
+ * DOC: the user-space ABI of /dev/mymem
  *
  * /dev/mymem is a fixed-size byte buffer.  read(2), write(2), pread(2),
  * pwrite(2) and lseek(2) work on it with the usual file semantics (see
- * docs/DESIGN.md); the ioctls below add what plain file I/O cannot do.
+ * docs/DESIGN.md); two ioctls add what plain file I/O cannot do:
+ *
+ * ``MYMEM_IOC_ADD_U64`` (struct mymem_add, read-write): atomically add
+ * ``delta`` to the little-endian 64-bit integer at ``offset`` and return
+ * its new value in ``result``.  Needs a file opened for writing (-EBADF
+ * otherwise); -EINVAL out of bounds; -EFAULT for a bad argument pointer,
+ * and then the buffer is unchanged.
+ *
+ * ``MYMEM_IOC_GET_SIZE`` (__u64, read): the buffer size in bytes.
+ *
+ * Any other command is -ENOTTY.
  */
 #ifndef _UAPI_LINUX_MYMEM_H
 #define _UAPI_LINUX_MYMEM_H
