@@ -16,7 +16,7 @@ W ?= 1
 export KERNEL
 
 .PHONY: all modules extmod tools deps run run-host bench check check-debug \
-	docs install clean help
+	bench-locks teeth docs install clean help
 
 all: modules
 
@@ -28,11 +28,16 @@ help:
 	@echo '                  modules, run every test, print the results; results/'
 	@echo '  make bench      build, boot KERNEL in QEMU, run the performance benchmarks,'
 	@echo '                  print each target PASS or MISS; results/bench-<release>/'
-	@echo '  make check      every test: static checks, builds on 6.1 and 6.12,'
-	@echo '                  tools, kselftests in the VM; ends "N passed, N failed"'
+	@echo '  make bench-locks  make bench once per lock design (seqcount, mutex,'
+	@echo '                  rwsem) and a table comparing them; results/'
+	@echo '  make check      every test: static checks, builds on 6.1, 6.12 and'
+	@echo '                  6.12-rt, tools, kselftests in the VM on each;'
+	@echo '                  ends "N passed, N failed"'
 	@echo '  make check-debug  the kselftests, KUnit, fault injection and a long'
 	@echo '                  fuzz on debug kernels (KASAN; KCSAN) built from'
 	@echo '                  linux-source-6.1 (tools/debug-kernel.sh); same output'
+	@echo '  make teeth      plant each bug of tools/teeth/ in a copy, boot a debug'
+	@echo '                  kernel, and show the detector or test that catches it'
 	@echo '  make docs       regenerate docs/API.rst from the kernel-doc comments'
 	@echo '  make run-host   (root) the same run on this machine'"'"'s own kernel,'
 	@echo '                  which needs its headers: real-hardware numbers'
@@ -79,6 +84,12 @@ run-host:
 
 bench:
 	tools/bench.sh
+
+teeth:
+	tools/teeth.sh
+
+bench-locks:
+	tools/bench-locks.sh
 
 check:
 	tools/check.sh

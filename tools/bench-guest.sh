@@ -20,7 +20,6 @@
 
 ko=${1:?KO_DIR} bin=${2:?BIN_DIR} out=${3:?OUT_DIR}
 dbg=/sys/kernel/debug/mymem_test
-big=1073741824
 # Everything explicit, so that the figures do not depend on the defaults
 # of the module being benchmarked.
 run_args="tests=perf,race,scale sizes=1,64,1024,65536,524288 iterations=1000"
@@ -37,31 +36,7 @@ fail() {
 	rc=1
 }
 
-# uptime_now - the guest's uptime in seconds, 10 ms resolution
-uptime_now() {
-	cut -d ' ' -f 1 /proc/uptime
-}
-
-# timed_insmod KEY ARGS... - insmod mymem_core with ARGS, record the
-# seconds it took as "KEY_s" in load.txt; fails like insmod
-timed_insmod() {
-	key=$1
-	shift
-	t0=$(uptime_now)
-	insmod "$ko/mymem_core.ko" "$@"
-	st=$?
-	t1=$(uptime_now)
-	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-	if [ $st -ne 0 ]; then
-		echo "${key}_error insmod-exit-$st" >>"$out/load.txt"
-		return $st
-	fi
-	echo "${key}_s $secs" >>"$out/load.txt"
-	say "insmod mymem_core${*:+ $*}: $secs s"
-}
-
 mkdir -p "$out"
-: >"$out/load.txt"
 mountpoint -q /sys/kernel/debug 2>/dev/null ||
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
@@ -95,20 +70,7 @@ rmmod mymem_test || fail "rmmod mymem_test"
 rmmod mymem_core || { fail "rmmod mymem_core"; exit 1; }
 
 # --- 3. load time: the default size for reference, then 1 GiB
-if timed_insmod default; then
-	rmmod mymem_core || { fail "rmmod mymem_core"; exit 1; }
-else
-	fail "insmod mymem_core (default size)"
-fi
-if timed_insmod load_1g size=$big; then
-	got=$(cat /sys/kernel/debug/mymem/size 2>/dev/null)
-	echo "load_1g_size ${got:-unknown}" >>"$out/load.txt"
-	[ "$got" = $big ] ||
-		fail "debugfs mymem/size is '${got:-unreadable}', not $big"
-	rmmod mymem_core || fail "rmmod mymem_core (1 GiB)"
-else
-	fail "insmod mymem_core size=$big"
-fi
+load_times "$ko" "$out/load.txt"
 
 [ $rc -eq 0 ] && say "done" || say "done, with failures"
 exit $rc

@@ -8,7 +8,7 @@
 #                        2048 MiB, run tools/bench-guest.sh there, judge
 #   bench.sh --eval DIR  judge the raw files already in DIR again
 #
-# Everything goes to results/bench-<release>/: bench.txt (the verdicts, also
+# Everything goes to results/bench-<release>/ (or $BENCH_OUT): bench.txt (the verdicts, also
 # printed), the raw kernel-results.json (mymem_test), ubench.json
 # (mymem-bench) and load.txt (insmod times), and vm/ (console, dmesg).
 # Exit status 0 exactly when the job ran and every target is PASS; a MISS
@@ -209,9 +209,12 @@ evaluate() {
 		       ok(t >= 0 && t <= T && lin)
 		printf "%s%s\n%s%s\n", pad, fl[1], pad, fl[2]
 		printf "%s(reference) %s\n%s(reference) %s\n", pad, fla[1], pad, fla[2]
-		if (fit(p50, "memcpy"))
+		if (fit(p50, "memcpy")) {
 			printf "%s(reference) memcpy p50 = %.0f ns + %.4f ns/B x size, R^2 %.5f: the machine'"'"'s own curve\n",
 			       pad, fa, fb, fr2
+			printf "%s(reference) one pass over 1 GiB at that slope: %.2f s; the page allocator zeroes a new buffer in such a pass\n",
+			       pad, (fa + fb * 1073741824) / 1e9
+		}
 		printf "%sthe fixed cost measured directly: 1 B read p50 %s ns, write p50 %s ns\n",
 		       pad, val(p50, "read" SUBSEP 1), val(p50, "write" SUBSEP 1)
 		printf "%sfit over sizes", pad
@@ -247,7 +250,7 @@ if awk -v l="$hostload" 'BEGIN { exit !(l > 0.5) }'; then
 fi
 
 vm_prepare "$kernel"
-out=$top/results/bench-$krel
+out=${BENCH_OUT:-$top/results/bench-$krel}
 phase "boot $krel in QEMU (2048 MiB) and run the benchmarks"
 rc=0
 vm_job "$kernel" "$out" tools/bench-guest.sh --mem 2048 \

@@ -10,24 +10,29 @@
 #   build     the kernel (ccache: quick when only the fragments or nothing
 #             changed), then both modules and mymem_kunit W=1 against it
 #   vm        boot it (panic_on_warn, oops=panic: any report ends the run)
-#             and run the kselftests (mymem_modules.sh with 200 load/run/
-#             unload cycles, mymem_faults.sh, mymem_dev), the KUnit suite,
-#             the tools' tests with a 1,000,000-call mymem-fuzz, and a
-#             kmemleak scan; every KTAP result line counts as one test
+#             and run the kselftests (mymem_modules.sh, mymem_faults.sh,
+#             mymem_dev), the KUnit suite and the tools' tests; every KTAP
+#             result line counts as one test.  The long runs, 200 load/run/
+#             unload cycles and a 1,000,000-call mymem-fuzz, are made on
+#             one kernel (CHECK_DEBUG_LONG, default 6.1-kasan: KASAN and
+#             kmemleak watch them); the other gets 10 cycles and 200,000
+#             calls
 #   detectors each detector the kernel was built with was still active at
 #             the end (lockdep switches itself off after a report), with
 #             both CPUs online
 #
 # Output and exit status as for tools/check.sh; logs in results/check-debug/.
 # Environment: CHECK_DEBUG_KERNELS (default "6.1-kasan 6.1-kcsan"),
-# CHECK_DEBUG_CYCLES (200), CHECK_DEBUG_FUZZ_CALLS (1000000).
+# CHECK_DEBUG_LONG (6.1-kasan), CHECK_DEBUG_CYCLES (200),
+# CHECK_DEBUG_FUZZ_CALLS (1000000).
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 kernels=${CHECK_DEBUG_KERNELS:-6.1-kasan 6.1-kcsan}
-cycles=${CHECK_DEBUG_CYCLES:-200}
-fuzz_calls=${CHECK_DEBUG_FUZZ_CALLS:-1000000}
+long=${CHECK_DEBUG_LONG:-6.1-kasan}
+long_cycles=${CHECK_DEBUG_CYCLES:-200}
+long_fuzz=${CHECK_DEBUG_FUZZ_CALLS:-1000000}
 logs=$top/results/check-debug
 rm -rf "$logs"
 mkdir -p "$logs"
@@ -113,8 +118,12 @@ debug_suite() {
 		record FAIL "vm $k: payload" "see $logs/payload-$k.log"
 		return
 	fi
+	cycles=10 fuzz_calls=200000
+	if [ "$k" = "$long" ]; then
+		cycles=$long_cycles fuzz_calls=$long_fuzz
+	fi
 	VM_QUIET=1 tools/vm/vm.sh --kernel "$k" --payload "$payload" \
-		--cmd "MYMEM_SELFTEST_QUICK=1 MYMEM_SELFTEST_CYCLES=$cycles TOOLS_FUZZ_CALLS=$fuzz_calls sh tests/check-debug-guest.sh" \
+		--cmd "MYMEM_SELFTEST_QUICK=1 MYMEM_SELFTEST_CYCLES=$cycles TOOLS_FUZZ_CALLS=$fuzz_calls TOOLS_RACE_N=20000 sh tests/check-debug-guest.sh" \
 		--out "$out" --timeout "${CHECK_VM_TIMEOUT:-2400}" \
 		--append "kasan_multi_shot slub_nomerge slub_debug=A,kmalloc-*" \
 		--expect-alloc-failures 1 \
@@ -148,10 +157,7 @@ for k in $kernels; do
 	fi
 	run_check "build $k W=1, no warnings (with mymem_kunit)" \
 		build_clean "$k"
-	krel=$(tools/kernel.sh krel "$k")
-	if [ ! -f "build/$krel/mymem_kunit.ko" ]; then
-		record FAIL "build $k: mymem_kunit.ko" "not built (CONFIG_KUNIT?)"
-	fi
+	kunit_built "$k"
 	phase "kselftests, KUnit, fuzz in the VM on $k"
 	debug_suite "$k"
 done

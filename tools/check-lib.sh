@@ -70,6 +70,23 @@ build_clean() {
 	! echo "$out" | grep -E 'warning:|error:'
 }
 
+# kunit_built FLAVOUR: record whether mymem_kunit.ko was built as it should
+# be: a kernel with CONFIG_KUNIT must give it; one without is a SKIP (Debian's
+# stock kernels; make check-debug runs the suite on the debug kernels)
+kunit_built() {
+	kb_krel=$(tools/kernel.sh krel "$1") || return
+	kb_conf=$(tools/kernel.sh kdir "$1")/include/config/auto.conf
+	if grep -q '^CONFIG_KUNIT=[ym]' "$kb_conf" 2>/dev/null; then
+		if [ -f "build/$kb_krel/mymem_kunit.ko" ]; then
+			record PASS "KUnit $1: mymem_kunit.ko built"
+		else
+			record FAIL "KUnit $1: mymem_kunit.ko built" "CONFIG_KUNIT is set, no module"
+		fi
+	else
+		record SKIP "KUnit $1: mymem_kunit.ko" "CONFIG_KUNIT is not set in $kb_krel; make check-debug runs the suite"
+	fi
+}
+
 # make_payload FLAVOUR DIR: what the guest gets: the modules (also as an
 # installed tree, for modprobe), the selftests, the tools and the guest
 # scripts.

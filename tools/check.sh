@@ -17,13 +17,13 @@
 # results/check/.  The last line is "N passed, N failed, N skipped"; the exit
 # status is non-zero when anything failed.
 #
-# Environment: CHECK_KERNELS (default "6.1 6.12"), CHECK_STAGES (default
+# Environment: CHECK_KERNELS (default "6.1 6.12 6.12-rt"), CHECK_STAGES (default
 # "static build tools harness vm"), MYMEM_SELFTEST_QUICK=1 for shorter VM runs.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-kernels=${CHECK_KERNELS:-6.1 6.12}
+kernels=${CHECK_KERNELS:-6.1 6.12 6.12-rt}
 stages=${CHECK_STAGES:-static build tools harness vm}
 logs=$top/results/check
 rm -rf "$logs"
@@ -156,6 +156,7 @@ for stage in $stages; do
 			run_check "dkms build $k" sh tools/dkms-check.sh "$k"
 			# leave the tree built for this kernel for the vm stage
 			make --no-print-directory KERNEL="$k" modules >/dev/null 2>&1
+			kunit_built "$k"
 		done
 		;;
 	tools)

@@ -59,5 +59,7 @@ say "user-space counter test: mymem-race"
 
 rmmod mymem_test || fail "rmmod mymem_test"
 rmmod mymem_core || fail "rmmod mymem_core"
+say "load time: default size, 1 GiB (for the make bench verdicts)"
+load_times "$ko" "$out/load.txt"
 [ $rc -eq 0 ] && say "PASS" || say "FAIL"
 exit $rc

@@ -15,7 +15,8 @@
 #
 # Environment: TOOLS_BENCH_ITER (100), TOOLS_FUZZ_CALLS (200000),
 # TOOLS_FUZZ_PROCS (4), TOOLS_FUZZ_SEED (random), TOOLS_RACE_FULL (1; 0
-# skips the W=50 runs, reported as SKIP).
+# skips the W=50 runs, reported as SKIP), TOOLS_RACE_N (150000: N of the
+# W=50 runs; the debug kernels use fewer).
 #
 # Prints KTAP; exit status 0 iff every test passed.
 
@@ -25,6 +26,7 @@ iter=${TOOLS_BENCH_ITER:-100}
 fuzz_calls=${TOOLS_FUZZ_CALLS:-200000}
 fuzz_procs=${TOOLS_FUZZ_PROCS:-4}
 race_full=${TOOLS_RACE_FULL:-1}
+race_n=${TOOLS_RACE_N:-150000}
 res=${RESULTS:-}
 [ -z "$res" ] && [ -d /results ] && res=/results
 tmp=$(mktemp -d) || exit 1
@@ -140,34 +142,34 @@ json_test "mymem-race W=4 JSON: three modes, locked and atomic exact" \
 	     .lost == .expected - .final) and
 	 all(.records[] | select(.mode != "unlocked"); .exact and .final == 80000)'
 
-# --- mymem-race, the lab's W=50 N=150000 ---
+# --- mymem-race, the lab's W=50 N=150000 (N is TOOLS_RACE_N) ---
 if [ "$race_full" = 1 ]; then
-	run race-w50 "$bin/mymem-race" -w 50 -n 150000 -m locked,atomic \
+	run race-w50 "$bin/mymem-race" -w 50 -n "$race_n" -m locked,atomic \
 		-j "$res/tools-urace-w50.json"
 	if [ $rc -eq 0 ]; then
-		ok "mymem-race W=50 N=150000: locked and atomic exact"
+		ok "mymem-race W=50 N=$race_n: locked and atomic exact"
 	else
-		not_ok "mymem-race W=50 N=150000: locked and atomic exact"
+		not_ok "mymem-race W=50 N=$race_n: locked and atomic exact"
 	fi
-	json_test "mymem-race W=50 JSON: final 7500000 in both modes" \
+	json_test "mymem-race W=50 JSON: final $((50 * race_n)) in both modes" \
 		"$res/tools-urace-w50.json" \
-		'(.records | length) == 2 and
-		 all(.records[]; .final == 7500000 and .exact)'
+		"(.records | length) == 2 and
+		 all(.records[]; .final == $((50 * race_n)) and .exact)"
 	cpus=$(grep -c '^processor' /proc/cpuinfo)
-	run race-w50-unlocked "$bin/mymem-race" -w 50 -n 150000 -m unlocked \
+	run race-w50-unlocked "$bin/mymem-race" -w 50 -n "$race_n" -m unlocked \
 		-j "$res/tools-urace-w50-unlocked.json"
 	if [ "$cpus" -lt 2 ]; then
-		skip "mymem-race W=50 N=150000 unlocked loses updates" "1 CPU"
+		skip "mymem-race W=50 N=$race_n unlocked loses updates" "1 CPU"
 	elif [ $rc -eq 0 ] && has_jq &&
 	     jq -e '.records[0].lost > 0' "$res/tools-urace-w50-unlocked.json" >/dev/null; then
-		ok "mymem-race W=50 N=150000 unlocked loses updates (the lab's race)"
+		ok "mymem-race W=50 N=$race_n unlocked loses updates (the lab's race)"
 	else
-		not_ok "mymem-race W=50 N=150000 unlocked loses updates (the lab's race)"
+		not_ok "mymem-race W=50 N=$race_n unlocked loses updates (the lab's race)"
 	fi
 else
-	skip "mymem-race W=50 N=150000: locked and atomic exact" "TOOLS_RACE_FULL=0"
-	skip "mymem-race W=50 JSON: final 7500000 in both modes" "TOOLS_RACE_FULL=0"
-	skip "mymem-race W=50 N=150000 unlocked loses updates" "TOOLS_RACE_FULL=0"
+	skip "mymem-race W=50 N=$race_n: locked and atomic exact" "TOOLS_RACE_FULL=0"
+	skip "mymem-race W=50 JSON: final $((50 * race_n)) in both modes" "TOOLS_RACE_FULL=0"
+	skip "mymem-race W=50 N=$race_n unlocked loses updates" "TOOLS_RACE_FULL=0"
 fi
 
 # --- mymem-fuzz ---

@@ -93,11 +93,15 @@ mark_log()
 }
 
 # The kernel log after the current marker; fails if the marker has been
-# overwritten in the ring buffer.
+# overwritten in the ring buffer.  The marker is nearly always among the
+# last lines: look there first, so that a long run does not reread the
+# whole log after every step.
 log_since_mark()
 {
-	dmesg | awk -v m="$cur_mark" 'f { print } index($0, m) { f = 1 }
-		END { exit !f }'
+	dmesg | tail -n 3000 | awk -v m="$cur_mark" '
+		f { print } index($0, m) { f = 1 } END { exit !f }' ||
+	dmesg | awk -v m="$cur_mark" '
+		f { print } index($0, m) { f = 1 } END { exit !f }'
 }
 
 # Fail the case on any bad line (or new bad taint) since the marker, then

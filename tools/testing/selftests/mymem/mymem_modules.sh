@@ -609,7 +609,9 @@ case_load_run_unload_cycles()
 		unload $CORE || break
 		expect_test_gone "cycle $i"
 		expect_core_gone "cycle $i"
-		check_log "cycle $i"
+		# the log every 10 cycles (and at the end of the case): a
+		# warning would have stopped a panic_on_warn kernel anyway
+		[ $((i % 10)) -ne 0 ] || check_log "cycle $i"
 		[ $case_failed -eq 0 ] || break
 		i=$((i + 1))
 	done
