@@ -10,13 +10,13 @@
 #   build     the kernel (ccache: quick when only the fragments or nothing
 #             changed), then both modules and mymem_kunit W=1 against it
 #   vm        boot it (panic_on_warn, oops=panic: any report ends the run)
-#             and run the kselftests (mymem_modules.sh, mymem_faults.sh,
-#             mymem_dev), the KUnit suite and the tools' tests; every KTAP
+#             and run the kselftests (mymem_modules.sh, mymem_dev), the
+#             KUnit suite and the tools' tests; every KTAP
 #             result line counts as one test.  The long runs, 200 load/run/
-#             unload cycles and a 1,000,000-call mymem-fuzz, are made on
-#             one kernel (CHECK_DEBUG_LONG, default 6.1-kasan: KASAN and
-#             kmemleak watch them); the other gets 10 cycles and 200,000
-#             calls
+#             unload cycles and a 1,000,000-call mymem-fuzz, and the fault
+#             sweeps (mymem_faults.sh) are made on one kernel
+#             (CHECK_DEBUG_LONG, default 6.1-kasan: KASAN and kmemleak
+#             watch them); the other gets 10 cycles and 200,000 calls
 #   detectors each detector the kernel was built with was still active at
 #             the end (lockdep switches itself off after a report), with
 #             both CPUs online
@@ -85,16 +85,15 @@ kasan 1" ;;
 	*-kcsan) want="$want
 kcsan 1" ;;
 	esac
-	bad=
 	for when in before after; do
 		echo "$want" | while read -r key val; do
 			got=$(sed -n "s/^$when $key //p" "$f")
 			[ "$got" = "$val" ] || echo "$when: $key is '${got:-missing}', not $val"
 		done
 	done >"$logs/detectors-$1.bad"
-	bad=$(cat "$logs/detectors-$1.bad")
-	if [ -n "$bad" ]; then
-		record FAIL "$1: detectors active" "$(echo $bad)"
+	if [ -s "$logs/detectors-$1.bad" ]; then
+		record FAIL "$1: detectors active" \
+			"$(tr '\n' ';' <"$logs/detectors-$1.bad")"
 		return
 	fi
 	detail="lockdep, kmemleak, KUnit, 2 CPUs"
@@ -118,21 +117,22 @@ debug_suite() {
 		record FAIL "vm $k: payload" "see $logs/payload-$k.log"
 		return
 	fi
-	cycles=10 fuzz_calls=200000
+	cycles=10 fuzz_calls=200000 faults=0
 	if [ "$k" = "$long" ]; then
-		cycles=$long_cycles fuzz_calls=$long_fuzz
+		cycles=$long_cycles fuzz_calls=$long_fuzz faults=1
 	fi
 	VM_QUIET=1 tools/vm/vm.sh --kernel "$k" --payload "$payload" \
-		--cmd "MYMEM_SELFTEST_QUICK=1 MYMEM_SELFTEST_CYCLES=$cycles TOOLS_FUZZ_CALLS=$fuzz_calls TOOLS_RACE_N=20000 sh tests/check-debug-guest.sh" \
+		--cmd "MYMEM_SELFTEST_QUICK=1 MYMEM_SELFTEST_CYCLES=$cycles MYMEM_FAULTS=$faults TOOLS_FUZZ_CALLS=$fuzz_calls TOOLS_RACE_N=20000 sh tests/check-debug-guest.sh" \
 		--out "$out" --timeout "${CHECK_VM_TIMEOUT:-2400}" \
 		--append "kasan_multi_shot slub_nomerge slub_debug=A,kmalloc-*" \
 		--expect-alloc-failures 1 \
 		>"$logs/vm-$k.log" 2>&1
 	rc=$?
 	grep '^\[vm\]' "$logs/vm-$k.log" | sed 's/^/    /'
-	for t in mymem_modules mymem_faults mymem_dev tools; do
+	for t in mymem_modules mymem_dev tools; do
 		ktap_count "$out/$t.tap" "$k $t"
 	done
+	[ $faults = 0 ] || ktap_count "$out/mymem_faults.tap" "$k mymem_faults"
 	kunit_count "$out/kunit.tap" "$k kunit"
 	if [ -f "$out/detectors.txt" ]; then
 		detectors_check "$k" "$out/detectors.txt"
