@@ -23,8 +23,6 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include <mymem_compat.h>
-
 /* Fill [pos, pos + len) of the buffer with @c; the caller checks room. */
 static void mmk_fill(struct kunit *test, loff_t pos, size_t len, u8 c)
 {
