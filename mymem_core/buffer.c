@@ -2,36 +2,40 @@
 /*
  * mymem_core: the buffer, its lock, and the exported API.
  *
- * Locking (see docs/DESIGN.md for the measurements behind it):
+ * Locking (docs/DESIGN.md has the measurements behind it):
  *
  *  - Writers (write, pwrite, add) serialise on mymem.lock, a mutex, and
  *    bracket their stores with mymem.seq: the count is odd while a writer
- *    is changing the bytes.  A writer may sleep with the count odd (a
- *    user-space source can fault), so the plain seqcount_t is driven with
- *    the raw_ primitives, which neither disable preemption nor expect it
- *    disabled.
+ *    is changing the bytes.  The plain seqcount_t is driven with the raw_
+ *    primitives: a writer holding the mutex may be preempted, so the write
+ *    section must not disable preemption.
  *
  *  - Readers take no lock.  They sample the count, copy, and check the
  *    count again.  If a writer was active when they started or finished
  *    while they copied, they copy again under the mutex.  A reader never
- *    spins waiting for an even count: it sleeps on the mutex instead, so a
- *    sleeping writer cannot make readers burn a CPU, and a reader needs at
- *    most two passes.
+ *    spins waiting for an even count: it sleeps on the mutex instead, and
+ *    needs at most two passes.
  *
- * Both passes see a complete state: every call is atomic with respect to
- * every other, and no write is lost because writers are mutually exclusive.
- * Two readers share only the read-mostly sequence count, so they proceed
- * in parallel without bouncing a cache line between CPUs.
+ *  - No lock and no read section is ever held across a user page fault,
+ *    so a caller whose memory faults slowly (userfaultfd, FUSE, reclaim)
+ *    delays only itself.  A write from user memory pins the source pages
+ *    first, then copies from them under the lock; a read copies out with
+ *    page faults disabled and, if a destination page is missing, faults it
+ *    in with nothing held and starts again.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bvec.h>
+#include <linux/kcsan-checks.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/mymem.h>
 #include <linux/overflow.h>
+#include <linux/pagemap.h>
 #include <linux/rwsem.h>
 #include <linux/seqlock.h>
 #include <linux/slab.h>
@@ -111,7 +115,7 @@ static ssize_t mymem_span(loff_t pos, size_t len, bool write)
 	return min_t(size_t, len, mymem.size - pos);
 }
 
-static ssize_t mymem_done_read(loff_t pos, size_t len, ssize_t ret)
+static ssize_t mymem_account_read(loff_t pos, size_t len, ssize_t ret)
 {
 	trace_mymem_read(pos, len, ret);
 	if (ret < 0) {
@@ -123,7 +127,7 @@ static ssize_t mymem_done_read(loff_t pos, size_t len, ssize_t ret)
 	return ret;
 }
 
-static ssize_t mymem_done_write(loff_t pos, size_t len, ssize_t ret)
+static ssize_t mymem_account_write(loff_t pos, size_t len, ssize_t ret)
 {
 	trace_mymem_write(pos, len, ret);
 	if (ret < 0) {
@@ -135,7 +139,7 @@ static ssize_t mymem_done_write(loff_t pos, size_t len, ssize_t ret)
 	return ret;
 }
 
-static int mymem_done_add(loff_t pos, u64 delta, int ret)
+static int mymem_account_add(loff_t pos, u64 delta, int ret)
 {
 	trace_mymem_add(pos, delta, ret);
 	if (ret)
@@ -146,12 +150,12 @@ static int mymem_done_add(loff_t pos, u64 delta, int ret)
 }
 
 /**
- * mymem_buf_note_seek() - account for a seek done elsewhere
+ * mymem_account_seek() - trace and count a seek
  * @offset: the requested offset
  * @whence: SEEK_SET, SEEK_CUR or SEEK_END
  * @ret:    the new position, or a negative errno
  */
-void mymem_buf_note_seek(loff_t offset, int whence, loff_t ret)
+void mymem_account_seek(loff_t offset, int whence, loff_t ret)
 {
 	trace_mymem_seek(offset, whence, ret);
 	if (ret < 0)
@@ -273,17 +277,17 @@ ssize_t mymem_pread(void *buf, size_t len, loff_t pos)
 	unsigned int seq;
 
 	if (n <= 0)
-		return mymem_done_read(pos, len, n);
+		return mymem_account_read(pos, len, n);
 
 	if (mymem_lockless_begin(&seq)) {
 		memcpy(buf, mymem.data + pos, n);
 		if (mymem_lockless_valid(seq))
-			return mymem_done_read(pos, len, n);
+			return mymem_account_read(pos, len, n);
 	}
 	mymem_read_lock();
 	memcpy(buf, mymem.data + pos, n);
 	mymem_read_unlock();
-	return mymem_done_read(pos, len, n);
+	return mymem_account_read(pos, len, n);
 }
 EXPORT_SYMBOL_GPL(mymem_pread);
 
@@ -305,14 +309,14 @@ ssize_t mymem_pwrite(const void *buf, size_t len, loff_t pos)
 	ssize_t n = mymem_span(pos, len, true);
 
 	if (n <= 0)
-		return mymem_done_write(pos, len, n);
+		return mymem_account_write(pos, len, n);
 
 	mymem_write_lock();
 	mymem_write_begin();
 	memcpy(mymem.data + pos, buf, n);
 	mymem_write_end();
 	mymem_write_unlock();
-	return mymem_done_write(pos, len, n);
+	return mymem_account_write(pos, len, n);
 }
 EXPORT_SYMBOL_GPL(mymem_pwrite);
 
@@ -345,7 +349,7 @@ int mymem_add_u64(loff_t pos, u64 delta, u64 *result)
 	u64 val;
 
 	if (!mymem_u64_in_bounds(pos))
-		return mymem_done_add(pos, delta, -EINVAL);
+		return mymem_account_add(pos, delta, -EINVAL);
 
 	mymem_write_lock();
 	mymem_write_begin();
@@ -356,7 +360,7 @@ int mymem_add_u64(loff_t pos, u64 delta, u64 *result)
 
 	if (result)
 		*result = val;
-	return mymem_done_add(pos, delta, 0);
+	return mymem_account_add(pos, delta, 0);
 }
 EXPORT_SYMBOL_GPL(mymem_add_u64);
 
@@ -490,18 +494,62 @@ loff_t mymem_seek(struct mymem_handle *h, loff_t offset, int whence)
 	else
 		h->pos = pos;
 out:
-	mymem_buf_note_seek(offset, whence, pos);
+	mymem_account_seek(offset, whence, pos);
 	return pos;
 }
 EXPORT_SYMBOL_GPL(mymem_seek);
 
+/*
+ * The reader's copy to user memory, inside a read section or under the
+ * lock: with page faults disabled it cannot sleep, and a missing page ends
+ * it short.  The lockless pass races with writers by design (the count
+ * check discards what it copied), which KCSAN is told for the whole copy:
+ * the allowance of read_seqcount_begin() covers only its first accesses,
+ * and an iovec walk makes many.
+ */
+static size_t mymem_copy_to_user_nofault(loff_t pos, size_t n,
+					 struct iov_iter *to, bool lockless)
+{
+	size_t done;
+
+	if (lockless)
+		kcsan_nestable_atomic_begin();
+	pagefault_disable();
+	done = copy_to_iter(mymem.data + pos, n, to);
+	pagefault_enable();
+	if (lockless)
+		kcsan_nestable_atomic_end();
+	return done;
+}
+
+/* One snapshot of [pos, pos + n) into @to; short only on a missing page. */
+static ssize_t mymem_read_user_once(loff_t pos, size_t n, struct iov_iter *to)
+{
+	unsigned int seq;
+	size_t done;
+
+	if (mymem_lockless_begin(&seq)) {
+		done = mymem_copy_to_user_nofault(pos, n, to, true);
+		if (mymem_lockless_valid(seq))
+			return done;
+		iov_iter_revert(to, done);
+	}
+	if (mymem_read_lock_killable())
+		return -EINTR;
+	done = mymem_copy_to_user_nofault(pos, n, to, false);
+	mymem_read_unlock();
+	return done;
+}
+
 /**
  * mymem_buf_read_iter() - read for /dev/mymem
  * @pos: byte offset in the buffer
- * @to:  destination (user memory)
+ * @to:  destination
  *
- * Like mymem_pread(), copying straight to user space.  A fault after some
- * bytes gives a short read; a fault on the first byte gives -EFAULT.
+ * Like mymem_pread().  A destination page that is not present is faulted
+ * in with no lock held, and the read starts again: what the caller gets is
+ * one snapshot.  A destination that cannot be faulted in after some bytes
+ * gives a short read of exactly those bytes; on the first byte, -EFAULT.
  *
  * Return: bytes read, or a negative errno.
  */
@@ -509,34 +557,103 @@ ssize_t mymem_buf_read_iter(loff_t pos, struct iov_iter *to)
 {
 	size_t len = iov_iter_count(to);
 	ssize_t n = mymem_span(pos, len, false);
-	unsigned int seq;
-	size_t done;
+	ssize_t done;
 
 	if (n <= 0)
-		return mymem_done_read(pos, len, n);
+		return mymem_account_read(pos, len, n);
 
-	if (mymem_lockless_begin(&seq)) {
-		done = copy_to_iter(mymem.data + pos, n, to);
-		if (mymem_lockless_valid(seq))
-			goto out;
+	for (;;) {
+		done = mymem_read_user_once(pos, n, to);
+		if (done < 0 || done == n)
+			break;
 		iov_iter_revert(to, done);
+		this_cpu_inc(mymem_stats.fault_retries);
+		n -= fault_in_iov_iter_writeable(to, n);
+		if (!n) {
+			done = -EFAULT;
+			break;
+		}
 	}
-	if (mymem_read_lock_killable())
-		return mymem_done_read(pos, len, -EINTR);
-	done = copy_to_iter(mymem.data + pos, n, to);
-	mymem_read_unlock();
-out:
-	return mymem_done_read(pos, len, done ? (ssize_t)done : -EFAULT);
+	return mymem_account_read(pos, len, done);
+}
+
+/*
+ * The pages of a user source, held while the copy into the buffer runs
+ * under the lock: a pinned page cannot fault, so no fault is ever serviced
+ * with the lock held.  Small writes need no allocation.
+ */
+#define MYMEM_INLINE_BVECS	8
+
+struct mymem_user_src {
+	struct iov_iter iter;
+	struct bio_vec *bvec;
+	unsigned int nr;
+	struct bio_vec inline_bvec[MYMEM_INLINE_BVECS];
+};
+
+static void mymem_user_src_release(struct mymem_user_src *src)
+{
+	unsigned int i;
+
+	for (i = 0; i < src->nr; i++)
+		put_page(src->bvec[i].bv_page);
+	if (src->bvec != src->inline_bvec)
+		kvfree(src->bvec);
+}
+
+/*
+ * Take references on the pages behind the first @n bytes of @from, as far
+ * as they can be faulted in, and describe them in src->iter.
+ * Return: the bytes held (short at the first page that cannot be faulted
+ * in), -EFAULT when that is the first one, or -ENOMEM.
+ */
+static ssize_t mymem_user_src_get(struct mymem_user_src *src,
+				  struct iov_iter *from, size_t n)
+{
+	/* Each segment adds at most two partial pages. */
+	size_t max = DIV_ROUND_UP(n, PAGE_SIZE) + 2 * max(from->nr_segs, 1UL);
+	struct page *pages[16];
+	size_t held = 0, start, len;
+	ssize_t got;
+	int k;
+
+	src->nr = 0;
+	src->bvec = src->inline_bvec;
+	if (max > MYMEM_INLINE_BVECS) {
+		src->bvec = kvmalloc_array(max, sizeof(*src->bvec), GFP_KERNEL);
+		if (!src->bvec)
+			return -ENOMEM;
+	}
+	while (held < n) {
+		got = iov_iter_get_pages2(from, pages, n - held,
+					  ARRAY_SIZE(pages), &start);
+		if (got <= 0)
+			break;
+		held += got;
+		for (k = 0; got > 0; k++) {
+			len = min_t(size_t, got, PAGE_SIZE - start);
+			bvec_set_page(&src->bvec[src->nr++], pages[k], len, start);
+			got -= len;
+			start = 0;
+		}
+	}
+	if (!held) {
+		mymem_user_src_release(src);
+		return -EFAULT;
+	}
+	iov_iter_bvec(&src->iter, ITER_SOURCE, src->bvec, src->nr, held);
+	return held;
 }
 
 /**
  * mymem_buf_write_iter() - write for /dev/mymem
  * @pos:  byte offset in the buffer
- * @from: source (user memory)
+ * @from: source
  *
- * Like mymem_pwrite(), copying straight from user space under the writers'
- * mutex.  A fault after some bytes gives a short write of exactly those
- * bytes; a fault on the first byte gives -EFAULT and changes nothing.
+ * Like mymem_pwrite().  A user source is faulted in and held before the
+ * lock is taken.  A source that cannot be faulted in after some bytes
+ * gives a short write of exactly those bytes; on the first byte, -EFAULT
+ * and nothing changes.
  *
  * Return: bytes written, or a negative errno.
  */
@@ -544,18 +661,29 @@ ssize_t mymem_buf_write_iter(loff_t pos, struct iov_iter *from)
 {
 	size_t len = iov_iter_count(from);
 	ssize_t n = mymem_span(pos, len, true);
-	size_t done;
+	struct mymem_user_src src = { };
+	struct iov_iter *it = from;
 
 	if (n <= 0)
-		return mymem_done_write(pos, len, n);
+		return mymem_account_write(pos, len, n);
 
-	if (mymem_write_lock_killable())
-		return mymem_done_write(pos, len, -EINTR);
-	mymem_write_begin();
-	done = copy_from_iter(mymem.data + pos, n, from);
-	mymem_write_end();
-	mymem_write_unlock();
-	return mymem_done_write(pos, len, done ? (ssize_t)done : -EFAULT);
+	if (user_backed_iter(from)) {
+		n = mymem_user_src_get(&src, from, n);
+		if (n < 0)
+			return mymem_account_write(pos, len, n);
+		it = &src.iter;
+	}
+	if (mymem_write_lock_killable()) {
+		n = -EINTR;
+	} else {
+		mymem_write_begin();
+		n = copy_from_iter(mymem.data + pos, n, it);
+		mymem_write_end();
+		mymem_write_unlock();
+	}
+	if (it == &src.iter)
+		mymem_user_src_release(&src);
+	return mymem_account_write(pos, len, n);
 }
 
 /**
@@ -565,30 +693,38 @@ ssize_t mymem_buf_write_iter(loff_t pos, struct iov_iter *from)
  * @result: user address that receives the new value
  *
  * The new value is stored to user space before the buffer changes, under
- * the mutex: if that store faults, the buffer is left as it was.
+ * the lock but with page faults disabled.  If the page is missing, the
+ * lock is dropped, the page faulted in, and the add starts again (as the
+ * futex code does); if it cannot be faulted in, the buffer is unchanged.
  *
  * Return: 0, -EINVAL out of bounds, -EFAULT for a bad @result, -EINTR.
  */
 int mymem_buf_add_user(loff_t pos, u64 delta, u64 __user *result)
 {
-	int ret = 0;
+	long missing;
 	u64 val;
 
 	if (!mymem_u64_in_bounds(pos))
-		return mymem_done_add(pos, delta, -EINVAL);
+		return mymem_account_add(pos, delta, -EINVAL);
 
-	if (mymem_write_lock_killable())
-		return mymem_done_add(pos, delta, -EINTR);
-	val = get_unaligned_le64(mymem.data + pos) + delta;
-	if (put_user(val, result)) {
-		ret = -EFAULT;
-	} else {
-		mymem_write_begin();
-		put_unaligned_le64(val, mymem.data + pos);
-		mymem_write_end();
+	for (;;) {
+		if (mymem_write_lock_killable())
+			return mymem_account_add(pos, delta, -EINTR);
+		val = get_unaligned_le64(mymem.data + pos) + delta;
+		missing = copy_to_user_nofault(result, &val, sizeof(val));
+		if (!missing) {
+			mymem_write_begin();
+			put_unaligned_le64(val, mymem.data + pos);
+			mymem_write_end();
+		}
+		mymem_write_unlock();
+		if (!missing)
+			return mymem_account_add(pos, delta, 0);
+		this_cpu_inc(mymem_stats.fault_retries);
+		if (fault_in_safe_writeable((const char __user *)result,
+					    sizeof(*result)))
+			return mymem_account_add(pos, delta, -EFAULT);
 	}
-	mymem_write_unlock();
-	return mymem_done_add(pos, delta, ret);
 }
 
 /**
@@ -615,6 +751,7 @@ void mymem_stats_sum(struct mymem_stats *sum)
 		sum->bytes_written += READ_ONCE(s->bytes_written);
 		sum->errors += READ_ONCE(s->errors);
 		sum->read_retries += READ_ONCE(s->read_retries);
+		sum->fault_retries += READ_ONCE(s->fault_retries);
 		sum->opens += READ_ONCE(s->opens);
 		sum->closes += READ_ONCE(s->closes);
 	}

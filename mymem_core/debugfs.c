@@ -36,6 +36,7 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "bytes_written %llu\n", s.bytes_written);
 	seq_printf(m, "errors %llu\n", s.errors);
 	seq_printf(m, "read_retries %llu\n", s.read_retries);
+	seq_printf(m, "fault_retries %llu\n", s.fault_retries);
 	seq_printf(m, "opens %llu\n", s.opens);
 	seq_printf(m, "closes %llu\n", s.closes);
 	seq_printf(m, "open_now %lld\n", (s64)(s.opens - s.closes));

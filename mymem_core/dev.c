@@ -60,7 +60,7 @@ static loff_t mymem_dev_llseek(struct file *file, loff_t offset, int whence)
 {
 	loff_t ret = fixed_size_llseek(file, offset, whence, mymem_size());
 
-	mymem_buf_note_seek(offset, whence, ret);
+	mymem_account_seek(offset, whence, ret);
 	return ret;
 }
 

@@ -24,6 +24,8 @@
  * @bytes_written: bytes copied into the buffer
  * @errors:	   calls that returned an error
  * @read_retries:  lockless reads that had to be redone under the lock
+ * @fault_retries: /dev/mymem calls that met a missing user page and
+ *		   faulted it in with no lock held
  * @opens:	   handles and /dev/mymem files opened
  * @closes:	   handles and /dev/mymem files closed
  *
@@ -39,6 +41,7 @@ struct mymem_stats {
 	u64 bytes_written;
 	u64 errors;
 	u64 read_retries;
+	u64 fault_retries;
 	u64 opens;
 	u64 closes;
 };
@@ -52,7 +55,7 @@ void mymem_buf_exit(void);
 ssize_t mymem_buf_read_iter(loff_t pos, struct iov_iter *to);
 ssize_t mymem_buf_write_iter(loff_t pos, struct iov_iter *from);
 int mymem_buf_add_user(loff_t pos, u64 delta, u64 __user *result);
-void mymem_buf_note_seek(loff_t offset, int whence, loff_t ret);
+void mymem_account_seek(loff_t offset, int whence, loff_t ret);
 void mymem_stats_sum(struct mymem_stats *sum);
 
 /* dev.c */
