@@ -55,6 +55,7 @@ cp $dbg/kunit/mymem_core/results /results/kunit.tap
 cat /results/kunit.tap
 rmmod mymem_kunit || exit 1
 suite mymem_dev ./selftests/mymem_dev
+suite mymem_uffd ./selftests/mymem_uffd
 suite tools sh tests/guest-tools.sh /mymem/bin
 rmmod mymem_core || exit 1
 detectors after

@@ -129,7 +129,7 @@ debug_suite() {
 		>"$logs/vm-$k.log" 2>&1
 	rc=$?
 	grep '^\[vm\]' "$logs/vm-$k.log" | sed 's/^/    /'
-	for t in mymem_modules mymem_dev tools; do
+	for t in mymem_modules mymem_dev mymem_uffd tools; do
 		ktap_count "$out/$t.tap" "$k $t"
 	done
 	[ $faults = 0 ] || ktap_count "$out/mymem_faults.tap" "$k mymem_faults"

@@ -24,6 +24,7 @@ suite mymem_modules sh selftests/mymem_modules.sh
 
 insmod ko/mymem_core.ko || exit 1
 suite mymem_dev ./selftests/mymem_dev
+suite mymem_uffd ./selftests/mymem_uffd
 suite tools sh tests/guest-tools.sh /mymem/bin
 rmmod mymem_core || exit 1
 exit 0

@@ -104,7 +104,7 @@ make_payload() {
 	make --no-print-directory KERNEL="$k" INSTALL_MOD_PATH="$p" install \
 		>/dev/null || return 1
 	st=tools/testing/selftests/mymem
-	cp $st/mymem_dev $st/mymem_failnth $st/mymem_lib.sh \
+	cp $st/mymem_dev $st/mymem_uffd $st/mymem_failnth $st/mymem_lib.sh \
 	   $st/mymem_modules.sh $st/mymem_faults.sh $st/settings $st/config \
 	   "$p/selftests/" || return 1
 	mkdir -p "$p/bin"

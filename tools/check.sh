@@ -130,7 +130,7 @@ vm_suite() {
 		>"$logs/vm-$k.log" 2>&1
 	rc=$?
 	grep '^\[vm\]' "$logs/vm-$k.log" | sed 's/^/    /'
-	for t in mymem_dev mymem_modules tools; do
+	for t in mymem_dev mymem_uffd mymem_modules tools; do
 		ktap_count "$out/$t.tap" "$k $t"
 	done
 	if [ $rc -eq 0 ]; then
