@@ -6,6 +6,7 @@
  * pread(2), pwrite(2), readv(2) and writev(2) have the semantics of
  * include/linux/mymem.h; lseek(2) accepts SEEK_SET, SEEK_CUR and SEEK_END
  * (relative to the buffer size) and keeps the position in [0, size].
+ * An appending write (O_APPEND, RWF_APPEND) is a write at the end: -ENOSPC.
  * The ioctls are in include/uapi/linux/mymem.h.
  */
 
@@ -49,7 +50,17 @@ static ssize_t mymem_dev_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 static ssize_t mymem_dev_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
-	ssize_t ret = mymem_buf_write_iter(iocb->ki_pos, from);
+	ssize_t ret;
+
+	/*
+	 * O_APPEND and RWF_APPEND write at the end of the file, and nothing
+	 * fits at the end of a fixed-size buffer: -ENOSPC, as any write
+	 * there.  Silently writing at the file position instead would
+	 * overwrite what the caller asked to keep.
+	 */
+	if (iocb->ki_flags & IOCB_APPEND)
+		iocb->ki_pos = mymem_size();
+	ret = mymem_buf_write_iter(iocb->ki_pos, from);
 
 	if (ret > 0)
 		iocb->ki_pos += ret;

@@ -477,6 +477,49 @@ static void t_write_bounds(void)
 	EXPECT_POS(dev_fd, s);
 }
 
+/*
+ * An appending write writes at the end of the file, and nothing fits at
+ * the end of a fixed-size buffer: O_APPEND (at open or through fcntl) and
+ * RWF_APPEND make every write -ENOSPC, whatever the file position or the
+ * pwrite() offset, and change neither the buffer nor the position.  Reads
+ * are not affected.
+ */
+static void t_append(void)
+{
+	unsigned char buf[16];
+	struct iovec iov = { buf, sizeof(buf) };
+	size_t n = min_sz(sizeof(buf), size);
+	int fd = open(dev_path, O_RDWR | O_APPEND);
+
+	if (fd < 0) {
+		FAIL("open O_APPEND: %s", strerror(errno));
+		return;
+	}
+	fill_pattern(buf, sizeof(buf), 7);
+	EXPECT_RES(write(fd, buf, n), -ENOSPC);
+	EXPECT_POS(fd, 0);
+	EXPECT_RES(pwrite(fd, buf, n, 0), -ENOSPC);
+	EXPECT_RES(writev(fd, &iov, 1), -ENOSPC);
+	EXPECT_RES(write(fd, buf, 0), 0);
+	EXPECT_POS(fd, 0);
+	EXPECT_RES(read(fd, scratch, n), (long long)n);
+	EXPECT(!memcmp(scratch, model, n));
+	EXPECT_POS(fd, n);
+	close(fd);
+
+	/* RWF_APPEND on a plain descriptor, and O_APPEND set by fcntl() */
+	EXPECT_RES(lseek(dev_fd, 0, SEEK_SET), 0);
+	EXPECT_RES(pwritev2(dev_fd, &iov, 1, 0, RWF_APPEND), -ENOSPC);
+	EXPECT_RES(pwritev2(dev_fd, &iov, 1, -1, RWF_APPEND), -ENOSPC);
+	EXPECT_RES(fcntl(dev_fd, F_SETFL, O_APPEND), 0);
+	EXPECT_RES(write(dev_fd, buf, n), -ENOSPC);
+	EXPECT_RES(fcntl(dev_fd, F_SETFL, 0), 0);
+	EXPECT_POS(dev_fd, 0);
+	/* and without it, the same write lands at the position */
+	if (EXPECT_RES(write(dev_fd, buf, n), (long long)n))
+		memcpy(model, buf, n);
+}
+
 static void t_len_zero(void)
 {
 	const long long where[] = { 0, (long long)size - 1 };
@@ -1481,6 +1524,7 @@ static const struct test_case cases[] = {
 	{ "read_bounds", t_read_bounds },
 	{ "write_bounds", t_write_bounds },
 	{ "len_zero", t_len_zero },
+	{ "append_is_enospc", t_append },
 	{ "sequential_and_positional", t_sequential },
 	{ "whole_buffer", t_whole_buffer },
 	{ "ioctl_add_u64", t_ioctl_add },
