@@ -38,7 +38,7 @@ echo
 echo "Exported functions"
 echo "------------------"
 echo
-kd -export mymem_core/buffer.c
+kd -export mymem_core/buffer.c mymem_core/handle.c
 cat <<'MID'
 
 User-space API

@@ -86,7 +86,8 @@ api_doc_current() {
 kerneldoc_clean() {
 	kdir=$(tools/kernel.sh kdir "$1") || return 1
 	out=$(perl "$kdir/scripts/kernel-doc" -none \
-		mymem_core/buffer.c include/linux/mymem.h \
+		mymem_core/buffer.c mymem_core/handle.c mymem_core/dev.c \
+		mymem_core/mymem_core.h include/linux/mymem.h \
 		include/uapi/linux/mymem.h 2>&1)
 	echo "$out"
 	[ -z "$out" ]
