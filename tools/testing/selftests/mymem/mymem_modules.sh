@@ -324,8 +324,8 @@ case_default_run()
 	load $TEST $params || return
 	st=$(wait_run 1800)
 	diag "run took $(( ($(now_cs) - t0) / 100 )) s: $st"
-	if [ "$st" != "done PASS" ]; then
-		fail "status after the run is '$st', expected 'done PASS'"
+	if [ "$st" != SUCCESS ]; then
+		fail "status after the run is '$st', expected SUCCESS"
 		dump_test_state
 	fi
 	log=$(log_since_mark)
@@ -335,7 +335,7 @@ case_default_run()
 		fail "'End of test: FAILURE' in the kernel log"
 	# debugfs files have no size: read a byte
 	[ -n "$(head -c 1 "$TDIR/results")" ] || fail "results is empty"
-	check_json "$tests" PASS
+	check_json "$tests" SUCCESS
 	jq -c '.records[] | select(.test == "race")' "$TDIR/results.json" 2>/dev/null |
 		diag_lines
 }
@@ -350,12 +350,12 @@ case_rerun_through_control()
 			return
 		fi
 		st=$(wait_run 600)
-		if [ "$st" != "done PASS" ]; then
+		if [ "$st" != SUCCESS ]; then
 			fail "status after re-run is '$st'"
 			dump_test_state
 			return
 		fi
-		check_json race PASS || return
+		check_json race SUCCESS || return
 		n=$(jq '[.records[] | select(.test == "race" and
 			.workers == '"$w"' and .increments == 1000 and
 			.expected == '"$((w * 1000))"')] | length' "$TDIR/results.json")
@@ -368,8 +368,8 @@ case_rerun_through_control()
 		return
 	fi
 	st=$(wait_run 600)
-	[ "$st" = "done PASS" ] || fail "status after the perf re-run is '$st'"
-	check_json perf PASS
+	[ "$st" = SUCCESS ] || fail "status after the perf re-run is '$st'"
+	check_json perf SUCCESS
 }
 
 case_ebusy_concurrent_start()
@@ -406,17 +406,17 @@ case_ebusy_concurrent_start()
 	fi
 	st=$(wait_run 30)
 	dt=$(( $(now_cs) - t0 ))
-	[ "$st" = aborted ] || fail "status after stop is '$st', expected 'aborted'"
+	[ "$st" = STOPPED ] || fail "status after stop is '$st', expected STOPPED"
 	[ "$dt" -le 500 ] || fail "stop took $dt cs (more than 5 s)"
 	v=$(jq -r .verdict "$TDIR/results.json" 2>&1)
-	[ "$v" = ABORTED ] || fail "results.json verdict after stop: '$v'"
+	[ "$v" = STOPPED ] || fail "results.json verdict after stop: '$v'"
 	# and the module takes a new run afterwards
 	if ! err=$(control "run tests=race workers=2 increments=100"); then
 		fail "run after stop refused: $err"
 		return
 	fi
 	st=$(wait_run 120)
-	[ "$st" = "done PASS" ] || fail "run after stop: '$st'"
+	[ "$st" = SUCCESS ] || fail "run after stop: '$st'"
 }
 
 case_control_bad_input()
@@ -599,7 +599,7 @@ case_load_run_unload_cycles()
 		# shellcheck disable=SC2086 # params is a list of words
 		load $TEST $params || break
 		st=$(wait_run 120)
-		if [ "$st" != "done PASS" ]; then
+		if [ "$st" != SUCCESS ]; then
 			fail "cycle $i ($params): status '$st'"
 			dump_test_state
 			break
@@ -631,7 +631,7 @@ case_core_stats_count()
 	dd if=$DEV of=/dev/null bs=4096 skip=2 count=1 2>/dev/null
 	load $TEST tests=race workers=2 increments=100 || return
 	st=$(wait_run 120)
-	[ "$st" = "done PASS" ] || fail "race run: '$st'"
+	[ "$st" = SUCCESS ] || fail "race run: '$st'"
 	diag "stats after:"
 	diag_lines < "$CDIR/stats"
 	# reads: 4 + 1 by dd; writes: 2 by dd; seeks: dd skip=; adds: the
