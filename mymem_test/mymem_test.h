@@ -92,13 +92,11 @@ void mmt_record_end(struct mmt_record *r);
  * @id:       0..nr-1 in its group
  * @start_ns: when it passed the start gate; 0: it did not run
  * @end_ns:   when its work returned
- * @task:     its kthread
  */
 struct mmt_worker {
 	unsigned int id;
 	u64 start_ns;
 	u64 end_ns;
-	struct task_struct *task;
 };
 
 int mmt_run_start(const struct mmt_params *p);

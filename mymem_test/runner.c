@@ -4,13 +4,14 @@
  *
  * A controller kthread runs the selected tests, so insmod and "run" return
  * at once.  A test's workers start together behind a gate.  A stop is one
- * flag that every thread polls (mmt_must_stop()).  Every kthread waits for
- * kthread_stop() before it returns, so none can leave module text after
- * rmmod: rmmod is safe at any moment.
+ * flag that every thread polls (mmt_must_stop()): creation ends at it and
+ * all workers see it at once.  Workers exit through
+ * kthread_complete_and_exit(), so a group ends only when none can still be
+ * in module text: rmmod is safe at any moment, its cost one wake-up per
+ * worker, all in parallel.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/jiffies.h>
@@ -39,8 +40,7 @@ enum mmt_state {
 /* The workers of the test running. */
 struct mmt_group {
 	struct completion gate;		/* opened once creation is over */
-	struct completion done;		/* when @pending drops to 0 */
-	atomic_t pending;		/* bodies running, + 1 while creating */
+	struct completion exited;	/* completed by each worker, last */
 	bool cancel;			/* a worker could not be created */
 	void (*body)(struct mmt_worker *w);
 };
@@ -105,18 +105,6 @@ static struct mmt_worker *mmt_worker_at(struct mmt_worker *first,
 	return (void *)first + stride * i;
 }
 
-/* The last thing a kthread of the run does: returning first could free its text. */
-static void mmt_wait_for_stop(void)
-{
-	for (;;) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (kthread_should_stop())
-			break;
-		schedule();
-	}
-	__set_current_state(TASK_RUNNING);
-}
-
 static int mmt_worker_fn(void *data)
 {
 	struct mmt_worker *w = data;
@@ -130,10 +118,7 @@ static int mmt_worker_fn(void *data)
 		g->body(w);
 		w->end_ns = ktime_get_ns();
 	}
-	if (atomic_dec_and_test(&g->pending))
-		complete(&g->done);
-	mmt_wait_for_stop();
-	return 0;
+	kthread_complete_and_exit(&g->exited, 0);
 }
 
 /**
@@ -152,52 +137,62 @@ int mmt_group_run(struct mmt_worker *first, size_t stride, unsigned int nr,
 		  void (*body)(struct mmt_worker *w), u64 *span_ns)
 {
 	struct mmt_group *g = &run.group;
+	unsigned int created, exited;
 	u64 t0 = U64_MAX, t1 = 0;
 	struct task_struct *task;
-	unsigned int i, created;
 	struct mmt_worker *w;
 	int ret = 0;
 
 	init_completion(&g->gate);
-	init_completion(&g->done);
-	atomic_set(&g->pending, 1);
+	init_completion(&g->exited);
 	g->body = body;
-	for (created = 0; created < nr; created++) {
+	for (created = 0; created < nr && !mmt_must_stop(); created++) {
 		w = mmt_worker_at(first, stride, created);
 		w->id = created;
 		w->start_ns = 0;
 		w->end_ns = 0;
-		atomic_inc(&g->pending);
 		task = kthread_run(mmt_worker_fn, w, "mmt_%s/%u",
 				   run.test->name, created);
 		if (IS_ERR(task)) {
-			atomic_dec(&g->pending);
 			ret = PTR_ERR(task);
 			mmt_err("%s: cannot create worker %u of %u: %d",
 				run.test->name, created, nr, ret);
 			WRITE_ONCE(g->cancel, true);
 			break;
 		}
-		w->task = task;
 	}
+	if (!ret && created < nr)
+		mmt_info("%s: stopped after creating %u of %u workers",
+			 run.test->name, created, nr);
 	complete_all(&g->gate);
 
-	if (!atomic_dec_and_test(&g->pending))
-		while (!wait_for_completion_timeout(&g->done, MMT_WAIT_SLICE))
-			;
+	for (exited = 0; exited < created; )
+		if (wait_for_completion_timeout(&g->exited, MMT_WAIT_SLICE))
+			exited++;
 	WRITE_ONCE(g->cancel, false);
 	if (!ret && READ_ONCE(run.stop))
 		ret = -EINTR;
 
-	for (i = 0; i < created; i++) {
-		w = mmt_worker_at(first, stride, i);
-		kthread_stop(w->task);
+	while (created--) {
+		w = mmt_worker_at(first, stride, created);
 		if (w->start_ns && w->start_ns < t0)
 			t0 = w->start_ns;
 		t1 = max(t1, w->end_ns);
 	}
 	*span_ns = t1 > t0 ? t1 - t0 : 0;
 	return ret;
+}
+
+/* The last thing the controller does: returning first could free its text. */
+static void mmt_wait_for_stop(void)
+{
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
 }
 
 static int mmt_controller_fn(void *unused)

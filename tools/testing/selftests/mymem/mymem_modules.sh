@@ -43,6 +43,7 @@ bad_param_autorun
 rmmod_during_perf rmmod_during_race rmmod_during_scale rmmod_during_torture
 load_run_unload_cycles core_stats_count core_pinned_by_open_file
 insmod_twice_eexist core_size_param dev_test_odd_sizes tracepoints
+rmmod_during_worker_creation
 kmemleak_clean"
 
 . "$(cd "$(dirname "$0")" && pwd)/mymem_lib.sh"
@@ -813,6 +814,49 @@ case_tracepoints()
 	rmdir "$inst" || fail "could not remove the trace instance $inst"
 	expect_enabled "$tr" 0 "at the end"
 	[ -n "$race" ] || skip "mymem-race not found: mymem_add not checked"
+}
+
+# rmmod while the race test creates 1024 workers: creation is abandoned at
+# the stop, and the log says how many workers were created.  The status
+# says "running race" from the start of the run and creating 1024 kthreads
+# takes far longer than starting rmmod; a stop that still came before the
+# race or after its last worker proves nothing and is tried again.
+case_rmmod_during_worker_creation()
+{
+	load $CORE || return
+	attempt=1
+	while [ $attempt -le 3 ]; do
+		load $TEST autorun=N || return
+		if ! err=$(control "run tests=race workers=1024 increments=10000000"); then
+			fail "control 'run tests=race workers=1024 ...': $err"
+			return
+		fi
+		if ! wait_running race 60; then
+			fail "status never said 'running race': '$(status)'"
+			return
+		fi
+		unload $TEST || return
+		log=$(log_since_mark)
+		printf '%s\n' "$log" | grep -E "$TEST: (race: stopped|unload:)" |
+			diag_lines
+		n=$(printf '%s\n' "$log" | grep -c "$TEST: unload: the run stopped in [0-9]* ms$")
+		[ "$n" -eq 1 ] ||
+			fail "$n lines 'unload: the run stopped in N ms', expected one"
+		created=$(printf '%s\n' "$log" | sed -n \
+			"s/.*$TEST: race: stopped after creating \([0-9]*\) of 1024 workers.*/\1/p")
+		check_log "worker creation: attempt $attempt"
+		if [ -n "$created" ]; then
+			[ "$created" -lt 1024 ] ||
+				fail "creation went on to $created of 1024 workers after the stop"
+			break
+		fi
+		diag "attempt $attempt: the stop did not come during worker creation"
+		attempt=$((attempt + 1))
+	done
+	[ $attempt -le 3 ] ||
+		fail "no 'race: stopped after creating N of 1024 workers' line in 3 attempts"
+	expect_test_gone "after rmmod during worker creation"
+	expect_no_open_handles "after rmmod during worker creation"
 }
 
 ktap_main
