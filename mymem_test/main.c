@@ -31,9 +31,11 @@
 /* The tests, in the order a run executes them. */
 static const struct mmt_test mmt_tests[] = {
 	{ .name = "perf",	.run = mmt_perf_run },
-	{ .name = "race",	.run = mmt_race_run },
+	{ .name = "race",	.run = mmt_race_run,
+	  .min_core_size = mmt_race_min_core_size },
 	{ .name = "scale",	.run = mmt_scale_run },
-	{ .name = "torture",	.run = mmt_torture_run },
+	{ .name = "torture",	.run = mmt_torture_run,
+	  .min_core_size = mmt_torture_min_core_size },
 	{ }
 };
 

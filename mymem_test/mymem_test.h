@@ -20,18 +20,20 @@ struct seq_file;
 
 /**
  * struct mmt_test - a row of the test table
- * @name: its name, in the "tests" parameter and in its lines
- * @run:  runs it; returns the number of failed checks
+ * @name:          its name, in the "tests" parameter and in its lines
+ * @run:           runs it; returns the number of failed checks
+ * @min_core_size: the smallest core it runs on; NULL: any
  */
 struct mmt_test {
 	const char *name;
 	unsigned int (*run)(const struct mmt_params *p);
+	size_t (*min_core_size)(void);
 };
 
 #define MMT_MAX_SIZES	16
 
 /**
- * struct mmt_params - the validated settings of a run
+ * struct mmt_params - the settings of a run, valid for the core loaded
  * @table:       the test table, which ends with a row without a name
  * @tests:       BIT(i) selects @table[i]; they run in table order
  * @nr_sizes:    entries in @sizes
@@ -112,8 +114,10 @@ int mmt_group_run(struct mmt_worker *first, size_t stride, unsigned int nr,
 /* the tests */
 unsigned int mmt_perf_run(const struct mmt_params *p);
 unsigned int mmt_race_run(const struct mmt_params *p);
+size_t mmt_race_min_core_size(void);
 unsigned int mmt_scale_run(const struct mmt_params *p);
 unsigned int mmt_torture_run(const struct mmt_params *p);
+size_t mmt_torture_min_core_size(void);
 
 /* a / b in thousandths, for "%llu.%03llu" */
 static inline u64 mmt_ratio_x1000(u64 a, u64 b)

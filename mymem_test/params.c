@@ -300,6 +300,25 @@ static int mmt_param_load(struct mmt_params *p, const struct mmt_param_row *row)
 	}
 }
 
+/* Each test selected must fit in the core; one line for the first that does not. */
+static int mmt_params_check(const struct mmt_params *p)
+{
+	size_t min, size = mymem_size();
+	const struct mmt_test *t;
+
+	for (t = p->table; t->name; t++) {
+		if (!(p->tests & BIT(t - p->table)) || !t->min_core_size)
+			continue;
+		min = t->min_core_size();
+		if (size < min) {
+			mmt_reject("tests=%s needs a core of at least %zu bytes, not %zu",
+				   t->name, min, size);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /**
  * mmt_params_load() - the settings given as module parameters
  * @p:     out: the settings
@@ -319,7 +338,7 @@ int mmt_params_load(struct mmt_params *p, const struct mmt_test *table)
 		if (ret)
 			return ret;
 	}
-	return 0;
+	return mmt_params_check(p);
 }
 
 /**
@@ -362,8 +381,10 @@ int mmt_params_parse(struct mmt_params *p, char *args)
 		if (ret)
 			return ret;
 	}
-	*p = new;
-	return 0;
+	ret = mmt_params_check(&new);
+	if (!ret)
+		*p = new;
+	return ret;
 }
 
 /**

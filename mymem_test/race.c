@@ -55,6 +55,16 @@ struct mmt_race_worker {
 	unsigned int errors;
 };
 
+/**
+ * mmt_race_min_core_size() - the counter at offset 0 is a u64
+ *
+ * Return: the smallest core size the race test runs on.
+ */
+size_t mmt_race_min_core_size(void)
+{
+	return sizeof(u64);
+}
+
 /* pread, +1, pwrite; Return: 0 or the unexpected return value. */
 static ssize_t mmt_race_read_add_write(void)
 {
@@ -235,7 +245,8 @@ unsigned int mmt_race_run(const struct mmt_params *p)
 		failures += mmt_race_mode(workers, p, mode, &span[mode]);
 	}
 	mmt_progress(mode, MMT_NR_RACE_MODES);
-	if (mode == MMT_NR_RACE_MODES && !mmt_must_stop()) {
+	/* Only modes that ran to their end, without an error, are compared. */
+	if (span[MMT_RACE_LOCKED] && span[MMT_RACE_ATOMIC]) {
 		x = mmt_ratio_x1000(span[MMT_RACE_LOCKED], span[MMT_RACE_ATOMIC]);
 		mmt_info("race: atomic is %llu.%03llux as fast as locked",
 			 x / 1000, x % 1000);

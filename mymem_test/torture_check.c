@@ -52,6 +52,16 @@ static size_t mmt_torture_min_size(unsigned int threads)
 }
 
 /**
+ * mmt_torture_min_core_size() - the smallest core torture runs on now
+ *
+ * Return: its size in bytes.
+ */
+size_t mmt_torture_min_core_size(void)
+{
+	return mmt_torture_min_size(mmt_torture_threads());
+}
+
+/**
  * mmt_torture_lay_out() - lay the buffer out for @threads threads
  * @layout:   out: the layout
  * @threads:  number of threads

@@ -43,7 +43,7 @@ bad_param_autorun
 rmmod_during_perf rmmod_during_race rmmod_during_scale rmmod_during_torture
 load_run_unload_cycles core_stats_count core_pinned_by_open_file
 insmod_twice_eexist core_size_param dev_test_odd_sizes tracepoints
-rmmod_during_worker_creation
+rmmod_during_worker_creation run_needs_core_size
 kmemleak_clean"
 
 . "$(cd "$(dirname "$0")" && pwd)/mymem_lib.sh"
@@ -857,6 +857,90 @@ case_rmmod_during_worker_creation()
 		fail "no 'race: stopped after creating N of 1024 workers' line in 3 attempts"
 	expect_test_gone "after rmmod during worker creation"
 	expect_no_open_handles "after rmmod during worker creation"
+}
+
+# Set min_size to the smallest core (in bytes) that "$TEST tests=$1 ..."
+# accepts, from the one line with which a core of $2 bytes refuses it at
+# load; empty when there is no such line.
+refused_core_size()
+{
+	t=$1 small=$2
+	shift 2
+	min_size=
+	load $CORE "size=$small" || return
+	check_log "tests=$t on a $small-byte core"
+	if insmod "$TEST_KO" "tests=$t" sizes=1 "$@" > /dev/null 2>&1; then
+		fail "insmod $TEST tests=$t on a $small-byte core succeeded"
+		diag "the run ended '$(wait_run 120)'"
+		log_since_mark | grep -q "$TEST: race: atomic is .* as fast" &&
+			fail "a ratio of race modes that could not run was printed"
+		rmmod $TEST
+		unload $CORE
+		return
+	fi
+	expect_test_gone "tests=$t on a $small-byte core"
+	lines=$(log_since_mark | grep "$TEST: ")
+	n=$(printf '%s' "$lines" | grep -c .)
+	if [ "$n" -ne 1 ]; then
+		fail "tests=$t on a $small-byte core: $n lines, expected one"
+		printf '%s\n' "$lines" | diag_lines
+	fi
+	min_size=$(printf '%s\n' "$lines" |
+		   sed -n 's/.* at least \([0-9][0-9]*\) bytes.*/\1/p' | head -n 1)
+	if [ -z "$min_size" ] || [ "$min_size" -le "$small" ]; then
+		fail "tests=$t on a $small-byte core: no minimum size above $small in '$lines'"
+		min_size=
+	fi
+	unload $CORE
+}
+
+# "run tests=$1 ..." on a core of $2 bytes: $3 is "refused" or "runs".
+run_on_core()
+{
+	t=$1 size=$2 want=$3
+	shift 3
+	load $CORE "size=$size" || return
+	load $TEST autorun=N tests=perf sizes=1 || return
+	check_log "run tests=$t on a $size-byte core"
+	if err=$(control "run tests=$t $*"); then
+		st=$(wait_run 300)
+		[ "$want" = runs ] ||
+			fail "run tests=$t on a $size-byte core accepted, ended '$st'"
+		[ "$want" = refused ] || [ "$st" = SUCCESS ] ||
+			fail "run tests=$t on a $size-byte core ended '$st'"
+	else
+		[ "$want" = refused ] ||
+			fail "run tests=$t on a $size-byte core: $err"
+		lines=$(log_since_mark | grep "$TEST: ")
+		n=$(printf '%s' "$lines" | grep -c .)
+		if [ "$want" = refused ] && { [ "$n" -ne 1 ] ||
+		   ! printf '%s' "$lines" | grep -q "at least [0-9]* bytes"; }; then
+			fail "run tests=$t on a $size-byte core: $n lines, expected one naming the minimum size"
+			printf '%s\n' "$lines" | diag_lines
+		fi
+	fi
+	unload $TEST
+	unload $CORE
+}
+
+# race needs the 8-byte counter, torture its block layout: a smaller core
+# is refused at load and at "run" with one line naming the minimum size,
+# and a core of exactly that size runs the test.
+case_run_needs_core_size()
+{
+	refused_core_size race 7 workers=2 increments=10
+	if [ -n "$min_size" ]; then
+		[ "$min_size" -eq 8 ] ||
+			fail "race: minimum core size $min_size, expected 8"
+	fi
+	run_on_core race 7 refused workers=2 increments=10
+	run_on_core race 8 runs workers=2 increments=10
+
+	refused_core_size torture 512 duration=1
+	[ -n "$min_size" ] || return
+	diag "torture: minimum core size $min_size bytes"
+	run_on_core torture $((min_size - 1)) refused duration=1
+	run_on_core torture "$min_size" runs duration=1
 }
 
 ktap_main
