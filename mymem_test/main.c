@@ -53,28 +53,19 @@ static int mmt_status_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(mmt_status);
 
-static ssize_t mmt_wait_read(struct file *file, char __user *ubuf,
-			     size_t count, loff_t *ppos)
+/* seq_file shows once per open: one line, even if a run starts meanwhile. */
+static int mmt_wait_show(struct seq_file *m, void *unused)
 {
 	char line[MMT_STATUS_LEN];
 	int ret;
 
-	if (!*ppos) {
-		ret = mmt_run_wait(line, sizeof(line) - 1);
-		if (ret)
-			return ret;
-	} else {
-		mmt_run_status(line, sizeof(line) - 1);
-	}
-	strcat(line, "\n");
-	return simple_read_from_buffer(ubuf, count, ppos, line, strlen(line));
+	ret = mmt_run_wait(line, sizeof(line));
+	if (ret)
+		return ret;
+	seq_printf(m, "%s\n", line);
+	return 0;
 }
-
-static const struct file_operations mmt_wait_fops = {
-	.owner	= THIS_MODULE,
-	.read	= mmt_wait_read,
-	.llseek	= default_llseek,
-};
+DEFINE_SHOW_ATTRIBUTE(mmt_wait);
 
 static int mmt_results_show(struct seq_file *m, void *unused)
 {

@@ -43,7 +43,7 @@ bad_param_autorun
 rmmod_during_perf rmmod_during_race rmmod_during_scale rmmod_during_torture
 load_run_unload_cycles core_stats_count core_pinned_by_open_file
 insmod_twice_eexist core_size_param dev_test_odd_sizes tracepoints
-rmmod_during_worker_creation run_needs_core_size
+rmmod_during_worker_creation run_needs_core_size wait_one_line_per_open
 kmemleak_clean"
 
 . "$(cd "$(dirname "$0")" && pwd)/mymem_lib.sh"
@@ -941,6 +941,28 @@ case_run_needs_core_size()
 	diag "torture: minimum core size $min_size bytes"
 	run_on_core torture $((min_size - 1)) refused duration=1
 	run_on_core torture "$min_size" runs duration=1
+}
+
+# The wait file's line is taken once per open, as results is: a run that
+# starts between two reads of one open file does not change the line.
+case_wait_one_line_per_open()
+{
+	load $CORE || return
+	load $TEST autorun=N || return
+	exec 3< "$TDIR/wait"
+	head=$(dd bs=2 count=1 <&3 2>/dev/null)
+	if ! err=$(control "run tests=torture duration=600"); then
+		fail "control 'run tests=torture duration=600': $err"
+		exec 3<&-
+		return
+	fi
+	wait_running torture 60 || fail "status never said 'running torture': '$(status)'"
+	rest=$(cat <&3)
+	exec 3<&-
+	[ "$head$rest" = idle ] ||
+		fail "one open wait file read '$head' then '$rest', expected 'idle'"
+	control stop || fail "control 'stop' failed"
+	wait_run 120 > /dev/null
 }
 
 ktap_main
