@@ -13,6 +13,7 @@
 #include <linux/cpumask.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/ratelimit.h>
 #include <linux/string.h>
 #include <linux/stringify.h>
 
@@ -108,15 +109,24 @@ static const struct mmt_param_row mmt_param_table[] = {
 
 #define MMT_PARAM_END	(mmt_param_table + ARRAY_SIZE(mmt_param_table))
 
+/* A loop of bad input must not flood the kernel log. */
+static DEFINE_RATELIMIT_STATE(mmt_reject_ratelimit, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
+
 /**
  * mmt_reject() - log why a parameter or a control write was refused
  * @fmt: printf format of the line, without the newline
+ *
+ * At most DEFAULT_RATELIMIT_BURST lines per DEFAULT_RATELIMIT_INTERVAL;
+ * the kernel then says how many it dropped.
  */
 void mmt_reject(const char *fmt, ...)
 {
 	struct va_format vaf;
 	va_list args;
 
+	if (!__ratelimit(&mmt_reject_ratelimit))
+		return;
 	va_start(args, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &args;

@@ -44,6 +44,7 @@ rmmod_during_perf rmmod_during_race rmmod_during_scale rmmod_during_torture
 load_run_unload_cycles core_stats_count core_pinned_by_open_file
 insmod_twice_eexist core_size_param dev_test_odd_sizes tracepoints
 rmmod_during_worker_creation run_needs_core_size wait_one_line_per_open
+bad_input_rate_limited
 kmemleak_clean"
 
 . "$(cd "$(dirname "$0")" && pwd)/mymem_lib.sh"
@@ -963,6 +964,38 @@ case_wait_one_line_per_open()
 		fail "one open wait file read '$head' then '$rest', expected 'idle'"
 	control stop || fail "control 'stop' failed"
 	wait_run 120 > /dev/null
+}
+
+# A loop of bad control writes and bad run parameters does not flood the
+# kernel log: each error has its line, rate-limited.
+case_bad_input_rate_limited()
+{
+	load $CORE || return
+	load $TEST autorun=N || return
+	check_log "bad input loop"
+	writes=200
+	t0=$(now_cs)
+	i=0
+	while [ $i -lt $writes ]; do
+		echo frobnicate > "$TDIR/control" 2>/dev/null
+		echo "run workers=0" > "$TDIR/control" 2>/dev/null
+		i=$((i + 2))
+	done
+	dt=$(( ($(now_cs) - t0 + 99) / 100 ))
+	log=$(log_since_mark)
+	cmds=$(printf '%s\n' "$log" | grep -c "$TEST: invalid control command")
+	params=$(printf '%s\n' "$log" | grep -c "$TEST: invalid workers=0")
+	lines=$((cmds + params))
+	diag "$writes bad writes in $dt s: $cmds + $params lines"
+	[ "$cmds" -ge 1 ] || fail "no line for a bad control command"
+	[ "$params" -ge 1 ] || [ "$lines" -ge 10 ] ||
+		fail "no line for a bad run parameter"
+	[ "$lines" -lt "$writes" ] ||
+		fail "each of $writes bad writes logged its line: no rate limit"
+	# at most 10 lines per 5 s (the module's limit)
+	[ "$lines" -le $(( (dt / 5 + 2) * 10 )) ] ||
+		fail "$lines lines in $dt s: more than 10 per 5 s"
+	[ "$(status)" = idle ] || fail "status after the bad writes: '$(status)'"
 }
 
 ktap_main
