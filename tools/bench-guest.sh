@@ -55,7 +55,7 @@ if echo "run $run_args" >$dbg/control; then
 	cat $dbg/results.json >"$out/kernel-results.json" ||
 		fail "no results.json"
 	cat $dbg/results >"$out/kernel-results.txt"
-	grep -q '^done PASS' "$out/status.txt" ||
+	grep -qx SUCCESS "$out/status.txt" ||
 		fail "in-kernel run: $(cat "$out/status.txt")"
 else
 	fail "write to $dbg/control"

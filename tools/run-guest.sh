@@ -50,7 +50,7 @@ case "$verdict" in
 *"End of test: SUCCESS"*) ;;
 *) fail "in-kernel run: ${verdict:-no verdict in dmesg}" ;;
 esac
-grep -q '^done PASS' "$out/status.txt" || fail "status: $(cat "$out/status.txt")"
+grep -qx SUCCESS "$out/status.txt" || fail "status: $(cat "$out/status.txt")"
 
 say "user-space timing test: mymem-bench"
 "$bin/mymem-bench" -j "$out/ubench.json" || fail "mymem-bench"

@@ -257,7 +257,7 @@ wait_running()
 		case $(status) in
 		"running $1"*)
 			return 0 ;;
-		done*|aborted)
+		SUCCESS|FAILURE|STOPPED)
 			return 1 ;;
 		esac
 		sleep 0.05 2>/dev/null || sleep 1
