@@ -5,7 +5,9 @@
  *
  * Workloads: read (mymem_pread), write (mymem_pwrite), mixed (each worker
  * does 3 reads then 1 write).  Regions: shared (every worker at offset 0)
- * and disjoint (worker i at i * 1 KiB, wrapping inside the buffer).
+ * and disjoint (the buffer cut into one part per worker, each working at
+ * the start of its own part, so that writers of different parts take
+ * different stripe locks whatever the stripe size).
  * A last workload, memcpy (disjoint only), copies 1 KiB between two private
  * buffers without calling the API: how far the machine itself lets
  * independent threads scale, the ceiling for the others.
@@ -156,6 +158,7 @@ static int mmt_scale_point(struct mmt_scale_worker *workers, int load, int regio
 {
 	size_t len = min_t(size_t, MMT_SCALE_OP_SIZE, mymem_size());
 	unsigned int i, rep, slots = mymem_size() / len;
+	unsigned int stride = max(slots / threads, 1U);
 	struct mmt_scale_result once;
 	int ret, failures = 0;
 	struct mmt_record r;
@@ -163,7 +166,8 @@ static int mmt_scale_point(struct mmt_scale_worker *workers, int load, int regio
 	for (i = 0; i < threads; i++) {
 		workers[i].load = load;
 		workers[i].len = len;
-		workers[i].pos = region ? (loff_t)(i % slots) * len : 0;
+		workers[i].pos = region ?
+				 (loff_t)((i * stride) % slots) * len : 0;
 	}
 	memset(res, 0, sizeof(*res));
 	for (rep = 0; rep < MMT_SCALE_REPEAT; rep++) {
