@@ -106,15 +106,17 @@ static ssize_t mmt_write_at(struct mmt_torture_thread *thread, const void *buf,
 static void mmt_torture_read(struct mmt_torture_thread *thread)
 {
 	const struct mmt_torture_layout *layout = thread->layout;
+	size_t len, room, most = MMT_TORTURE_MAX_READ;
 	unsigned int first, count;
-	size_t len, room;
 	loff_t pos;
 	ssize_t ret;
 
 	switch (mmt_random(3)) {
-	case 0:		/* the hot range */
+	case 0:		/* the hot range, sometimes all of it */
 		first = 0;
 		count = layout->hot;
+		if (!mmt_random(8))
+			most = MMT_TORTURE_LONG_BYTES;
 		break;
 	case 1:		/* its own slice */
 		first = thread->first;
@@ -129,7 +131,7 @@ static void mmt_torture_read(struct mmt_torture_thread *thread)
 	pos = MMT_TORTURE_BASE + (loff_t)first * MMT_TORTURE_BLOCK;
 	pos += mmt_random(room);
 	room -= pos - MMT_TORTURE_BASE - (loff_t)first * MMT_TORTURE_BLOCK;
-	len = 1 + mmt_random(min_t(size_t, room, MMT_TORTURE_MAX_READ));
+	len = 1 + mmt_random(min(room, most));
 
 	thread->count[MMT_READS]++;
 	ret = mmt_read_at(thread, thread->rbuf, len, pos);
@@ -143,7 +145,7 @@ static void mmt_torture_read(struct mmt_torture_thread *thread)
 static void mmt_torture_write(struct mmt_torture_thread *thread)
 {
 	const struct mmt_torture_layout *layout = thread->layout;
-	unsigned int first, count, n, blk, i;
+	unsigned int first, count, n, blk, i, most = MMT_TORTURE_WRITE_BLOCKS;
 	bool mine = mmt_random(2);
 	size_t len;
 	loff_t pos;
@@ -152,7 +154,9 @@ static void mmt_torture_write(struct mmt_torture_thread *thread)
 
 	first = mine ? thread->first : 0;
 	count = mine ? layout->slice : layout->hot;
-	n = 1 + mmt_random(min(count, MMT_TORTURE_WRITE_BLOCKS));
+	if (!mine && !mmt_random(8))
+		most = count;	/* the hot range, up to all of it */
+	n = 1 + mmt_random(min(count, most));
 	blk = first + mmt_random(count - n + 1);
 	stamp = mmt_stamp(thread->w.id, ++thread->seq, blk, n);
 	len = (size_t)n * MMT_TORTURE_BLOCK;

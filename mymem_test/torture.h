@@ -14,6 +14,13 @@
 #define MMT_TORTURE_TAIL	64
 #define MMT_TORTURE_MAX_READ	4096	/* bytes per read */
 #define MMT_TORTURE_WRITE_BLOCKS	32	/* blocks per write */
+/*
+ * The hot range is 64 KiB, and one call in eight there reads or writes
+ * up to all of it: calls that span many stripes of mymem_core's lock, run
+ * against the short ones that fit in one.
+ */
+#define MMT_TORTURE_HOT_BLOCKS	1024
+#define MMT_TORTURE_LONG_BYTES	(MMT_TORTURE_HOT_BLOCKS * MMT_TORTURE_BLOCK)
 #define MMT_TORTURE_MAX_THREADS	254	/* writer ids; 255 is the initial fill */
 #define MMT_TORTURE_INIT_ID	255
 

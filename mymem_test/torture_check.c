@@ -32,7 +32,6 @@
 #include "torture.h"
 
 #define MMT_TORTURE_MAX_BLOCKS	65535	/* a stamp holds 16-bit block numbers */
-#define MMT_TORTURE_HOT_BLOCKS	128
 
 /**
  * mmt_torture_threads() - how many threads torture runs
@@ -102,11 +101,10 @@ int mmt_torture_thread_init(struct mmt_torture_thread *thread,
 
 	thread->layout = layout;
 	thread->first = layout->hot + id * layout->slice;
-	thread->wbuf = kmalloc(max(MMT_TORTURE_WRITE_BLOCKS * MMT_TORTURE_BLOCK,
-				   2 * MMT_TORTURE_TAIL + 2), GFP_KERNEL);
-	thread->rbuf = kmalloc(MMT_TORTURE_MAX_READ, GFP_KERNEL);
-	thread->spans = kmalloc_array(MMT_TORTURE_MAX_READ / 8 + 1,
-				      sizeof(*thread->spans), GFP_KERNEL);
+	thread->wbuf = kvmalloc(MMT_TORTURE_LONG_BYTES, GFP_KERNEL);
+	thread->rbuf = kvmalloc(MMT_TORTURE_LONG_BYTES, GFP_KERNEL);
+	thread->spans = kvmalloc_array(MMT_TORTURE_LONG_BYTES / 8 + 1,
+				       sizeof(*thread->spans), GFP_KERNEL);
 	thread->shadow = kvmalloc_array(layout->slice, sizeof(u64), GFP_KERNEL);
 	if (!thread->wbuf || !thread->rbuf || !thread->spans || !thread->shadow)
 		return -ENOMEM;
@@ -132,9 +130,9 @@ void mmt_torture_thread_free(struct mmt_torture_thread *thread)
 {
 	if (thread->h)
 		mymem_close(thread->h);
-	kfree(thread->wbuf);
-	kfree(thread->rbuf);
-	kfree(thread->spans);
+	kvfree(thread->wbuf);
+	kvfree(thread->rbuf);
+	kvfree(thread->spans);
 	kvfree(thread->shadow);
 }
 
