@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# check-guest.sh - the guest half of `make check`, run by tools/check.sh
+# check.sh - the guest half of `make check`, run by tools/harness/bin/check.sh
 # in the VM from /mymem.  Each suite's KTAP goes to /results/<suite>.tap
 # (and to the console); the host counts the results.  The exit status is
 # 0 unless the suites could not be run at all: test failures are counted
@@ -24,6 +24,6 @@ suite mymem_modules sh selftests/mymem_modules.sh
 
 insmod ko/mymem_core.ko || exit 1
 suite mymem_dev ./selftests/mymem_dev
-suite tools sh tests/guest-tools.sh /mymem/bin
+suite tools sh guest/tools.sh /mymem/bin
 rmmod mymem_core || exit 1
 exit 0

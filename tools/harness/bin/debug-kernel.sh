@@ -6,7 +6,7 @@
 #   debug-kernel.sh FLAVOUR      build (or bring up to date) 6.1-kasan or 6.1-kcsan
 #   debug-kernel.sh --dir FLAVOUR   print its build directory
 #
-# The configuration is allnoconfig plus the fragments in tools/debug-kernel/:
+# The configuration is allnoconfig plus the fragments in tools/harness/configs/debug-kernel/:
 # base.config (boots in QEMU with tools/vm's initramfs), debug.config
 # (lockdep, kmemleak, UBSAN, KUnit, fault injection, ...) and kasan.config or
 # kcsan.config.  Every option the fragments ask for is checked to be in the
@@ -70,12 +70,13 @@ fi
 
 for tool in gcc make bc flex bison ccache cpio; do
 	command -v $tool >/dev/null ||
-		die "$tool not found: make deps (tools/deps.sh check-debug)"
+		die "$tool not found: make deps (tools/harness/bin/deps.sh check-debug)"
 done
 
 # 2. configuration: allnoconfig + fragments, then every fragment option
 # must have survived
-frags="$here/debug-kernel/base.config $here/debug-kernel/debug.config $here/debug-kernel/$sanitizer.config"
+conf=$here/../configs/debug-kernel
+frags="$conf/base.config $conf/debug.config $conf/$sanitizer.config"
 mkdir -p "$out"
 cat $frags >"$out/.mymem-fragments.new"
 if ! cmp -s "$out/.mymem-fragments.new" "$out/.mymem-fragments" ||

@@ -5,7 +5,7 @@
 # by side in one VM run and judged one by one.
 #
 #   bench.sh             build, boot KERNEL (default 6.1) in QEMU with
-#                        2048 MiB, run tools/bench-guest.sh there, judge
+#                        2048 MiB, run tools/harness/guest/bench.sh there, judge
 #   bench.sh --eval DIR  judge the raw files already in DIR again
 #
 # Everything goes to results/bench-<release>/ (or $BENCH_OUT): bench.txt (the verdicts, also
@@ -18,7 +18,7 @@
 # host's load average is above 0.5 at the start.
 set -eu
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 if [ "${1:-}" = --eval ]; then
 	evaldir=$(cd "${2:?usage: bench.sh --eval DIR}" && pwd)
 fi
@@ -241,7 +241,7 @@ fi
 
 kernel=${KERNEL:-6.1}
 t0=$(date +%s)
-. tools/lib.sh
+. tools/harness/bin/lib.sh
 
 hostload=$(cut -d ' ' -f 1 /proc/loadavg)
 if awk -v l="$hostload" 'BEGIN { exit !(l > 0.5) }'; then
@@ -256,7 +256,7 @@ rc=0
 # The guest reads the TSC, not the HPET it picks under TCG: an HPET read
 # is emulated under QEMU's global lock, so timing calls in two vCPUs at
 # once would serialise them and the scaling figures would measure that.
-vm_job "$kernel" "$out" tools/bench-guest.sh --mem 2048 \
+vm_job "$kernel" "$out" tools/harness/guest/bench.sh --mem 2048 \
 	--append "clocksource=tsc tsc=reliable" \
 	--timeout "${BENCH_TIMEOUT:-1800}" || rc=$?
 

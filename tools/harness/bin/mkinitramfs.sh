@@ -17,7 +17,7 @@
 #                   their shared libraries added too)
 #   /etc/vm/cmd     the command to run (sh -c), /etc/vm/krel
 #   /etc/passwd, /etc/group with root and nobody (65534)
-#   /init           tools/vm/init
+#   /init           tools/harness/guest/init
 #
 # A payload that carries lib/modules/KREL/... (e.g. from
 # "make modules_install INSTALL_MOD_PATH=PAYLOAD") gets that tree copied
@@ -158,7 +158,7 @@ done
 
 cp "$cmdfile" "$stage/etc/vm/cmd"
 echo "$krel" >"$stage/etc/vm/krel"
-cp "$here/init" "$stage/init"
+cp "$here/../guest/init" "$stage/init"
 chmod 0755 "$stage/init"
 
 cat >"$stage/etc/passwd" <<'EOF'

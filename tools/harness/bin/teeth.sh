@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # teeth.sh - `make teeth`: prove that the tests and the kernel's detectors
-# catch real bugs.  Each entry plants one bug (tools/teeth/NAME.patch) in a
+# catch real bugs.  Each entry plants one bug (tools/harness/configs/teeth/NAME.patch) in a
 # copy of the tree, builds it for a debug kernel, boots that kernel with the
 # planted modules and runs a command that exercises the bug; the entry
 # passes when the expected report appears in the guest's console or output.
@@ -13,7 +13,7 @@
 # when every planted bug was caught.  Work trees in $MYMEM_CACHE/teeth.
 set -u
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top" || exit 1
 cache=${MYMEM_CACHE:-/var/cache/mymem}/teeth
 
@@ -45,7 +45,7 @@ echo "$entries" | while IFS='|' read -r name kernel cmd expect; do
 	rm -rf "$w"
 	mkdir -p "$w/tree" "$w/payload/ko" "$w/payload/selftests"
 	git ls-files -z | xargs -0 cp --parents -t "$w/tree" || exit 1
-	if ! patch -s -d "$w/tree" -p1 <"tools/teeth/$name.patch"; then
+	if ! patch -s -d "$w/tree" -p1 <"tools/harness/configs/teeth/$name.patch"; then
 		echo "MISSED $name: the patch does not apply"
 		continue
 	fi
@@ -59,7 +59,7 @@ echo "$entries" | while IFS='|' read -r name kernel cmd expect; do
 	st=tools/testing/selftests/mymem
 	cp $st/mymem_dev $st/mymem_failnth $st/mymem_lib.sh \
 	   $st/mymem_faults.sh $st/config "$w/payload/selftests/"
-	VM_QUIET=1 tools/vm/vm.sh --kernel "$kernel" --payload "$w/payload" \
+	VM_QUIET=1 tools/harness/bin/vm.sh --kernel "$kernel" --payload "$w/payload" \
 		--out "$w/vm" --timeout 900 --expect-alloc-failures 1 \
 		--append "slub_nomerge slub_debug=A,kmalloc-*" \
 		--cmd "MYMEM_KO_DIR=/mymem/ko; export MYMEM_KO_DIR; $cmd" \

@@ -21,7 +21,7 @@
 # "static build tools harness vm"), MYMEM_SELFTEST_QUICK=1 for shorter VM runs.
 set -u
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top" || exit 1
 kernels=${CHECK_KERNELS:-6.1 6.12 6.12-rt}
 stages=${CHECK_STAGES:-static build tools harness vm}
@@ -30,7 +30,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 
 t0=$(date +%s)
-. tools/check-lib.sh
+. tools/harness/bin/check-lib.sh
 
 # The sources we own and check: tracked .c/.h files of both modules and
 # the headers.
@@ -71,7 +71,7 @@ find_checkpatch() {
 
 
 sparse_clean() {
-	kdir=$(tools/kernel.sh kdir "$1") || return 1
+	kdir=$(tools/harness/bin/kernel.sh kdir "$1") || return 1
 	out=$(make --no-print-directory -C "$kdir" M="$top" C=2 W=1 modules 2>&1)
 	rc=$?
 	echo "$out"
@@ -80,11 +80,11 @@ sparse_clean() {
 }
 
 api_doc_current() {
-	tools/api-doc.sh | diff -u docs/API.rst -
+	tools/harness/bin/api-doc.sh | diff -u docs/API.rst -
 }
 
 kerneldoc_clean() {
-	kdir=$(tools/kernel.sh kdir "$1") || return 1
+	kdir=$(tools/harness/bin/kernel.sh kdir "$1") || return 1
 	out=$(perl "$kdir/scripts/kernel-doc" -none \
 		mymem_core/buffer.c include/linux/mymem.h \
 		include/uapi/linux/mymem.h 2>&1)
@@ -98,7 +98,7 @@ kerneldoc_clean() {
 harness_catches() {
 	out=$logs/harness-$1
 	mkdir -p "$out.payload"
-	if VM_QUIET=1 tools/vm/vm.sh --kernel 6.1 --payload "$out.payload" \
+	if VM_QUIET=1 tools/harness/bin/vm.sh --kernel 6.1 --payload "$out.payload" \
 		--cmd "$2" --out "$out" --timeout 300 >"$out.log" 2>&1; then
 		echo "vm.sh exited 0 for: $2"
 		return 1
@@ -124,8 +124,8 @@ vm_suite() {
 	case "$k" in
 	*-rt)	genv="MYMEM_SELFTEST_QUICK=1 TOOLS_RACE_N=20000 " ;;
 	esac
-	VM_QUIET=1 tools/vm/vm.sh --kernel "$k" --payload "$payload" \
-		--cmd "${genv}sh tests/check-guest.sh" --out "$out" \
+	VM_QUIET=1 tools/harness/bin/vm.sh --kernel "$k" --payload "$payload" \
+		--cmd "${genv}sh guest/check.sh" --out "$out" \
 		--timeout "${CHECK_VM_TIMEOUT:-1500}" \
 		>"$logs/vm-$k.log" 2>&1
 	rc=$?
@@ -161,7 +161,7 @@ for stage in $stages; do
 			run_check "sparse $k C=2, no warnings" sparse_clean "$k"
 			run_check "mymem_test alone via KBUILD_EXTRA_SYMBOLS $k" \
 				make --no-print-directory KERNEL="$k" extmod
-			run_check "dkms build $k" sh tools/dkms-check.sh "$k"
+			run_check "dkms build $k" sh tools/harness/bin/dkms-check.sh "$k"
 			# leave the tree built for this kernel for the vm stage
 			make --no-print-directory KERNEL="$k" modules >/dev/null 2>&1
 			kunit_built "$k"

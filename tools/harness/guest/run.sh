@@ -1,10 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# run-guest.sh - the job of `make run`, on the machine that runs it (the
+# run.sh - the job of `make run`, on the machine that runs it (the
 # VM's /mymem, or this tree for `make run-host`):
 #
-#   run-guest.sh KO_DIR BIN_DIR OUT_DIR
+#   run.sh KO_DIR BIN_DIR OUT_DIR
 #
 # insmod mymem_core, insmod mymem_test (in that order), wait for the run to
 # end, print the result tables from debugfs and the verdict from dmesg, run
@@ -14,7 +14,7 @@
 ko=${1:?KO_DIR} bin=${2:?BIN_DIR} out=${3:?OUT_DIR}
 dbg=/sys/kernel/debug/mymem_test
 rc=0
-. "$(dirname "$0")/guest-lib.sh"
+. "$(dirname "$0")/lib.sh"
 
 say() {
 	echo "[run] $*"

@@ -1,10 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench-guest.sh - the job of `make bench`, in the VM (tools/bench.sh
+# bench.sh - the job of `make bench`, in the VM (tools/harness/bin/bench.sh
 # boots it with 2048 MiB so that the 1 GiB buffer fits):
 #
-#   bench-guest.sh KO_DIR BIN_DIR OUT_DIR
+#   bench.sh KO_DIR BIN_DIR OUT_DIR
 #
 # 1. insmod mymem_core (default size) and mymem_test autorun=0, start one
 #    run of perf, race and scale through debugfs control with explicit
@@ -15,7 +15,7 @@
 #
 # OUT_DIR gets kernel-results.json, kernel-results.txt, kernel-dmesg.txt,
 # status.txt, ubench.json and load.txt ("key value" lines).  The host
-# (tools/bench.sh) judges the figures; this script only fails when a step
+# (tools/harness/bin/bench.sh) judges the figures; this script only fails when a step
 # could not be done.  POSIX sh (dash, busybox ash).
 
 ko=${1:?KO_DIR} bin=${2:?BIN_DIR} out=${3:?OUT_DIR}
@@ -25,7 +25,7 @@ dbg=/sys/kernel/debug/mymem_test
 run_args="tests=perf,race,scale sizes=1,64,1024,65536,524288 iterations=1000"
 run_args="$run_args workers=50 increments=150000 max_threads=0"
 rc=0
-. "$(dirname "$0")/guest-lib.sh"
+. "$(dirname "$0")/lib.sh"
 
 say() {
 	echo "[bench] $*"

@@ -13,7 +13,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
+top=$(cd "$here/../../.." && pwd)
 vm=$here/vm.sh
 kernels=${*:-6.1 6.12}
 
@@ -60,7 +60,7 @@ said() {
 
 # a throwaway module, installed into payload $2 for kernel flavour $1
 make_module() {
-	kdir=$("$top/tools/kernel.sh" kdir "$1") || return 1
+	kdir=$("$top/tools/harness/bin/kernel.sh" kdir "$1") || return 1
 	[ -d "$kdir" ] || return 1
 	src=$tmp/mod-$1
 	mkdir -p "$src"

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# lib.sh - what tools/run.sh and tools/bench.sh share (sourced; POSIX sh).
+# lib.sh - what tools/harness/bin/run.sh and tools/harness/bin/bench.sh share (sourced; POSIX sh).
 # The caller has cd'ed to the top of the tree and set t0=$(date +%s).
 
 # phase TEXT - a progress line with the seconds since t0
@@ -12,8 +12,8 @@ phase() {
 # tools for FLAVOUR; sets krel
 vm_prepare() {
 	phase "dependencies"
-	tools/deps.sh run "$1"
-	krel=$(tools/kernel.sh krel "$1")
+	tools/harness/bin/deps.sh run "$1"
+	krel=$(tools/harness/bin/kernel.sh krel "$1")
 
 	phase "build for $krel"
 	make --no-print-directory -s KERNEL="$1" modules
@@ -35,10 +35,10 @@ vm_job() {
 		"$vj_payload/ko/" || return 1
 	cp tools/bin/mymem-bench tools/bin/mymem-race "$vj_payload/bin/" ||
 		return 1
-	cp "$vj_script" tools/guest-lib.sh "$vj_payload/" || return 1
+	cp "$vj_script" tools/harness/guest/lib.sh "$vj_payload/" || return 1
 
 	vj_rc=0
-	tools/vm/vm.sh --kernel "$vj_kernel" --payload "$vj_payload" \
+	tools/harness/bin/vm.sh --kernel "$vj_kernel" --payload "$vj_payload" \
 		--out "$vj_out/vm" "$@" \
 		--cmd "sh $(basename "$vj_script") /mymem/ko /mymem/bin /results/job" ||
 		vj_rc=$?

@@ -3,7 +3,7 @@
 #
 # check-debug.sh - `make check-debug`: mymem under the kernel's own bug
 # detectors.  For each debug kernel (6.1-kasan, 6.1-kcsan; built from
-# Debian's linux-source-6.1 by tools/debug-kernel.sh, with lockdep,
+# Debian's linux-source-6.1 by tools/harness/bin/debug-kernel.sh, with lockdep,
 # DEBUG_ATOMIC_SLEEP, kmemleak, UBSAN, DEBUG_OBJECTS, KUnit and fault
 # injection in both):
 #
@@ -21,13 +21,13 @@
 #             the end (lockdep switches itself off after a report), with
 #             both CPUs online
 #
-# Output and exit status as for tools/check.sh; logs in results/check-debug/.
+# Output and exit status as for tools/harness/bin/check.sh; logs in results/check-debug/.
 # Environment: CHECK_DEBUG_KERNELS (default "6.1-kasan 6.1-kcsan"),
 # CHECK_DEBUG_LONG (6.1-kasan), CHECK_DEBUG_CYCLES (200),
 # CHECK_DEBUG_FUZZ_CALLS (1000000).
 set -u
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top" || exit 1
 kernels=${CHECK_DEBUG_KERNELS:-6.1-kasan 6.1-kcsan}
 long=${CHECK_DEBUG_LONG:-6.1-kasan}
@@ -38,7 +38,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 
 t0=$(date +%s)
-. tools/check-lib.sh
+. tools/harness/bin/check-lib.sh
 
 # kunit_count FILE NAME: one result per KUnit case (the indented case
 # lines; a parameterised case's own line sums up its parameters), the
@@ -121,8 +121,8 @@ debug_suite() {
 	if [ "$k" = "$long" ]; then
 		cycles=$long_cycles fuzz_calls=$long_fuzz faults=1
 	fi
-	VM_QUIET=1 tools/vm/vm.sh --kernel "$k" --payload "$payload" \
-		--cmd "MYMEM_SELFTEST_QUICK=1 MYMEM_SELFTEST_CYCLES=$cycles MYMEM_FAULTS=$faults TOOLS_FUZZ_CALLS=$fuzz_calls TOOLS_RACE_N=20000 sh tests/check-debug-guest.sh" \
+	VM_QUIET=1 tools/harness/bin/vm.sh --kernel "$k" --payload "$payload" \
+		--cmd "MYMEM_SELFTEST_QUICK=1 MYMEM_SELFTEST_CYCLES=$cycles MYMEM_FAULTS=$faults TOOLS_FUZZ_CALLS=$fuzz_calls TOOLS_RACE_N=20000 sh guest/check-debug.sh" \
 		--out "$out" --timeout "${CHECK_VM_TIMEOUT:-2400}" \
 		--append "kasan_multi_shot slub_nomerge slub_debug=A,kmalloc-*" \
 		--expect-alloc-failures 1 \
@@ -150,8 +150,8 @@ debug_suite() {
 
 for k in $kernels; do
 	phase "debug kernel $k"
-	run_check "debug kernel $k builds" tools/debug-kernel.sh "$k"
-	if ! tools/kernel.sh krel "$k" >/dev/null 2>&1; then
+	run_check "debug kernel $k builds" tools/harness/bin/debug-kernel.sh "$k"
+	if ! tools/harness/bin/kernel.sh krel "$k" >/dev/null 2>&1; then
 		record FAIL "vm $k" "the kernel did not build"
 		continue
 	fi

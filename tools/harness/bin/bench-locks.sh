@@ -18,12 +18,12 @@
 # The modules are rebuilt with the shipped design at the end.
 set -eu
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top"
 kernel=${KERNEL:-6.1}
 designs=${BENCH_LOCKS:-seqcount mutex rwsem}
 rounds=${BENCH_LOCKS_ROUNDS:-3}
-krel=$(tools/kernel.sh krel "$kernel")
+krel=$(tools/harness/bin/kernel.sh krel "$kernel")
 out=$top/results/bench-locks-$krel
 rm -rf "$out"
 mkdir -p "$out"
@@ -32,7 +32,7 @@ r=1
 while [ $r -le "$rounds" ]; do
 	for d in $designs; do
 		echo "== bench-locks: round $r of $rounds, $d"
-		MYMEM_LOCK=$d BENCH_OUT=$out/$d.$r tools/bench.sh \
+		MYMEM_LOCK=$d BENCH_OUT=$out/$d.$r tools/harness/bin/bench.sh \
 			>"$out/$d.$r.log" 2>&1 || true
 		tail -n 1 "$out/$d.$r.log"
 		if ! grep -q "($d lock)" "$out/$d.$r/vm/dmesg.txt" 2>/dev/null; then

@@ -7,7 +7,7 @@
 # Here, and only here, the target kernel is the running one.
 set -eu
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top"
 krel=$(uname -r)
 kdir=/lib/modules/$krel/build
@@ -34,11 +34,11 @@ out=$top/results/host-$krel
 rm -rf "$out"
 echo "== run on this machine"
 set +e
-sh tools/run-guest.sh "build/$krel" tools/bin "$out"
+sh tools/harness/guest/run.sh "build/$krel" tools/bin "$out"
 rc=$?
 set -e
 if [ $rc -eq 0 ]; then
-	tools/report.sh "$out" || rc=1
+	tools/harness/bin/report.sh "$out" || rc=1
 fi
 echo "results in $out/"
 [ $rc -eq 0 ] && echo "make run-host: PASS ($krel)" ||

@@ -1,10 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# guest-tools.sh - the user-space tools against the real /dev/mymem, in the
+# tools.sh - the user-space tools against the real /dev/mymem, in the
 # test VM (busybox sh), with mymem_core loaded with its default mode 0600.
 #
-#   sh guest-tools.sh [BINDIR]          (default: bin next to this script)
+#   sh tools.sh [BINDIR]          (default: bin next to this script)
 #
 # Tests: the error messages (missing device, no permission), mymem-bench
 # (every read verified; its JSON complete), mymem-race at W=4 N=20000 (all

@@ -4,7 +4,7 @@
 # dkms-check.sh - build both modules through DKMS, as a distribution
 # package of mymem would: dkms add, dkms build, dkms remove.
 #
-#   dkms-check.sh FLAVOUR     (6.1, 6.12 or 6.12-rt: see tools/kernel.sh)
+#   dkms-check.sh FLAVOUR     (6.1, 6.12 or 6.12-rt: see tools/harness/bin/kernel.sh)
 #
 # The tree (the files git knows, with their working-tree contents) is copied
 # as the DKMS source.  Everything DKMS writes goes to one temporary
@@ -16,12 +16,12 @@
 # leaves nothing in the DKMS tree.  Needs dkms and the flavour's headers.
 set -eu
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../../.." && pwd)
 [ $# -eq 1 ] || {
 	echo "usage: $0 {6.1|6.12|6.12-rt}" >&2
 	exit 2
 }
-krel=$("$top/tools/kernel.sh" krel "$1")
+krel=$("$top/tools/harness/bin/kernel.sh" krel "$1")
 command -v dkms >/dev/null 2>&1 || {
 	echo "dkms-check: dkms is not installed (apt-get install dkms)" >&2
 	exit 1

@@ -8,7 +8,7 @@
 # run:   what `make run` needs for the given kernel flavours (default)
 # check: that plus the static-analysis tools `make check` uses
 # check-debug: what building and booting the debug kernels needs
-#        (tools/debug-kernel.sh); its flavours are 6.1-kasan and 6.1-kcsan
+#        (tools/harness/bin/debug-kernel.sh); its flavours are 6.1-kasan and 6.1-kcsan
 #
 # As root, missing packages are installed with apt-get; otherwise the exact
 # command to run is printed and the script fails.

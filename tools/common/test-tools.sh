@@ -1,16 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# host-tools.sh - host-side tests of the mymem user-space tools: what can
+# test-tools.sh - host-side tests of the mymem user-space tools: what can
 # be checked without /dev/mymem.  Options and their validation, --help,
 # the messages for a missing device and for a permission problem, and the
 # read/write paths of mymem-bench and mymem-race on a regular file (the
 # tools accept one: its size stands in for MYMEM_IOC_GET_SIZE).  The fuzzer
 # must find divergences on a regular file (it is not mymem) and report the
 # same one again for the same seed.  Device semantics are tested in the VM
-# by tests/guest-tools.sh.
+# by tools/harness/guest/tools.sh.
 #
-#   sh tests/host-tools.sh [BINDIR]      (default: bin next to tests/)
+#   sh common/test-tools.sh [BINDIR]      (default: bin next to common/)
 #
 # Prints KTAP; exit status 0 iff every test passed (skips are listed).
 

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# check-debug-guest.sh - the guest half of `make check-debug`, run by
-# tools/check-debug.sh in a debug kernel from /mymem.  Each suite's KTAP goes
+# check-debug.sh - the guest half of `make check-debug`, run by
+# tools/harness/bin/check-debug.sh in a debug kernel from /mymem.  Each suite's KTAP goes
 # to /results/<suite>.tap; /results/detectors.txt says which bug detectors
 # were active before and after (the host checks them).  The exit status is
 # 0 unless the suites could not be run at all.
@@ -55,7 +55,7 @@ cp $dbg/kunit/mymem_core/results /results/kunit.tap
 cat /results/kunit.tap
 rmmod mymem_kunit || exit 1
 suite mymem_dev ./selftests/mymem_dev
-suite tools sh tests/guest-tools.sh /mymem/bin
+suite tools sh guest/tools.sh /mymem/bin
 rmmod mymem_core || exit 1
 detectors after
 exit 0

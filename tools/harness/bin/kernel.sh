@@ -11,7 +11,7 @@
 # kernel).
 #
 # The project's debug kernels, built from linux-source-6.1 by
-# tools/debug-kernel.sh: 6.1-kasan and 6.1-kcsan.
+# tools/harness/bin/debug-kernel.sh: 6.1-kasan and 6.1-kcsan.
 #
 #   kernel.sh pkgs   FLAVOUR  Debian packages it needs
 #   kernel.sh krel   FLAVOUR  kernel release, e.g. 6.1.0-56-amd64
@@ -43,7 +43,7 @@ esac
 
 if [ -z "$meta" ]; then
 	# A debug kernel has no ACPI: qboot, not SeaBIOS, brings up every
-	# CPU (see tools/debug-kernel.sh).
+	# CPU (see tools/harness/bin/debug-kernel.sh).
 	dir=$("$here/debug-kernel.sh" --dir "$flavour")
 	case "$what" in
 	pkgs)	echo "linux-source-6.1 bc bison flex libelf-dev libssl-dev ccache"
@@ -53,7 +53,7 @@ if [ -z "$meta" ]; then
 	esac
 	if [ ! -f "$dir/include/config/kernel.release" ] ||
 	   [ ! -f "$dir/arch/x86/boot/bzImage" ]; then
-		echo "kernel.sh: $flavour is not built; run: tools/debug-kernel.sh $flavour" >&2
+		echo "kernel.sh: $flavour is not built; run: tools/harness/bin/debug-kernel.sh $flavour" >&2
 		exit 1
 	fi
 	krel=$(cat "$dir/include/config/kernel.release")

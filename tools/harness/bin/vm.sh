@@ -9,7 +9,7 @@
 #         [--image PATH --modules PATH] [--bin PROGRAM]...
 #
 #   --kernel   6.1 | 6.12 | 6.12-rt | 6.1-kasan | 6.1-kcsan, resolved with
-#              tools/kernel.sh (a debug kernel also boots with its qemu options)
+#              tools/harness/bin/kernel.sh (a debug kernel also boots with its qemu options)
 #   --krel     an installed release: /boot/vmlinuz-KREL, /lib/modules/KREL
 #   --image    boot this bzImage instead (a kernel built by the project)
 #   --modules  its /lib/modules/KREL directory (or an INSTALL_MOD_PATH root);
@@ -57,7 +57,7 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
+top=$(cd "$here/../../.." && pwd)
 
 say() {
 	echo "[vm] $*"
@@ -131,10 +131,10 @@ done
 # kernel release, image and modules directory
 if [ -n "$flavour" ]; then
 	[ -z "$krel" ] || die "give --kernel or --krel, not both"
-	krel=$("$top/tools/kernel.sh" krel "$flavour") || exit 2
-	[ -n "$image" ] || image=$("$top/tools/kernel.sh" image "$flavour")
-	[ -n "$moddir" ] || moddir=$("$top/tools/kernel.sh" moddir "$flavour")
-	qemu_extra=$("$top/tools/kernel.sh" qemu "$flavour")
+	krel=$("$top/tools/harness/bin/kernel.sh" krel "$flavour") || exit 2
+	[ -n "$image" ] || image=$("$top/tools/harness/bin/kernel.sh" image "$flavour")
+	[ -n "$moddir" ] || moddir=$("$top/tools/harness/bin/kernel.sh" moddir "$flavour")
+	qemu_extra=$("$top/tools/harness/bin/kernel.sh" qemu "$flavour")
 fi
 if [ -n "$moddir" ] && [ -d "$moddir/lib/modules" ] && [ ! -f "$moddir/modules.order" ]; then
 	# an INSTALL_MOD_PATH root: take its only release

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# guest-lib.sh - what the jobs run on the test machine share (sourced by
-# tools/run-guest.sh and tools/bench-guest.sh; POSIX sh: dash, busybox
+# lib.sh - what the jobs run on the test machine share (sourced by
+# tools/harness/guest/run.sh and tools/harness/guest/bench.sh; POSIX sh: dash, busybox
 # ash).  The caller defines say() and fail().
 
 # wait_run DBG STATUS_FILE - wait for the mymem_test run to end through

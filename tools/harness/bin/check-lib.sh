@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# check-lib.sh - what tools/check.sh and tools/check-debug.sh share
+# check-lib.sh - what tools/harness/bin/check.sh and tools/harness/bin/check-debug.sh share
 # (sourced; POSIX sh).  The caller sets top (the tree), logs (a directory
 # for logs) and t0, and has cd'ed to $top.
 
@@ -74,8 +74,8 @@ build_clean() {
 # be: a kernel with CONFIG_KUNIT must give it; one without is a SKIP (Debian's
 # stock kernels; make check-debug runs the suite on the debug kernels)
 kunit_built() {
-	kb_krel=$(tools/kernel.sh krel "$1") || return
-	kb_conf=$(tools/kernel.sh kdir "$1")/include/config/auto.conf
+	kb_krel=$(tools/harness/bin/kernel.sh krel "$1") || return
+	kb_conf=$(tools/harness/bin/kernel.sh kdir "$1")/include/config/auto.conf
 	if grep -q '^CONFIG_KUNIT=[ym]' "$kb_conf" 2>/dev/null; then
 		if [ -f "build/$kb_krel/mymem_kunit.ko" ]; then
 			record PASS "KUnit $1: mymem_kunit.ko built"
@@ -92,13 +92,13 @@ kunit_built() {
 # scripts.
 make_payload() {
 	k=$1 p=$2
-	krel=$(tools/kernel.sh krel "$k") || return 1
+	krel=$(tools/harness/bin/kernel.sh krel "$k") || return 1
 	# the vm stage must also work alone (CHECK_STAGES=vm)
 	make --no-print-directory -C tools >/dev/null || return 1
 	make --no-print-directory -C tools/testing/selftests/mymem \
 		>/dev/null || return 1
 	rm -rf "$p"
-	mkdir -p "$p/ko" "$p/selftests" "$p/tests"
+	mkdir -p "$p/ko" "$p/selftests" "$p/guest"
 	# both modules, and mymem_kunit.ko where the kernel has KUnit
 	cp "build/$krel/"*.ko "$p/ko/" || return 1
 	make --no-print-directory KERNEL="$k" INSTALL_MOD_PATH="$p" install \
@@ -110,8 +110,8 @@ make_payload() {
 	mkdir -p "$p/bin"
 	cp tools/bin/mymem-bench tools/bin/mymem-race tools/bin/mymem-fuzz \
 	   "$p/bin/" || return 1
-	cp tools/tests/guest-tools.sh tools/check-guest.sh \
-	   tools/check-debug-guest.sh "$p/tests/" || return 1
+	cp tools/harness/guest/tools.sh tools/harness/guest/check.sh \
+	   tools/harness/guest/check-debug.sh "$p/guest/" || return 1
 }
 
 # installed_where FLAVOUR DIR: `make install INSTALL_MOD_PATH=DIR` must
@@ -120,7 +120,7 @@ make_payload() {
 # 6.12 kernels; and depmod must have recorded mymem_test's dependency on
 # mymem_core
 installed_where() {
-	krel=$(tools/kernel.sh krel "$1") || return 1
+	krel=$(tools/harness/bin/kernel.sh krel "$1") || return 1
 	case "$1" in
 	6.12*)	dir=updates ext=.ko.xz ;;
 	*)	dir=extra ext=.ko ;;
