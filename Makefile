@@ -16,7 +16,7 @@ W ?= 1
 export KERNEL
 
 .PHONY: all modules extmod tools deps run run-host bench check check-debug \
-	bench-locks teeth docs install clean help
+	bench-locks teeth soak docs install clean help
 
 all: modules
 
@@ -33,9 +33,11 @@ help:
 	@echo '  make check      every test: static checks, builds on 6.1, 6.12 and'
 	@echo '                  6.12-rt, tools, kselftests in the VM on each;'
 	@echo '                  ends "N passed, N failed"'
-	@echo '  make check-debug  the kselftests, KUnit, fault injection and a long'
-	@echo '                  fuzz on debug kernels (KASAN; KCSAN) built from'
+	@echo '  make check-debug  the kselftests, KUnit, fault injection and the fuzz'
+	@echo '                  on debug kernels (KASAN; KCSAN) built from'
 	@echo '                  linux-source-6.1 (tools/harness/bin/debug-kernel.sh); same output'
+	@echo '  make soak       the long runs on the KASAN kernel: 200 load/run/unload'
+	@echo '                  cycles, a 1,000,000-call fuzz; same output'
 	@echo '  make teeth      plant each bug of tools/harness/configs/teeth/ in a copy, boot a debug'
 	@echo '                  kernel, and show the detector or test that catches it'
 	@echo '  make docs       regenerate docs/API.rst from the kernel-doc comments'
@@ -96,7 +98,11 @@ check:
 
 check-debug:
 	tools/harness/bin/deps.sh check-debug
-	tools/harness/bin/check-debug.sh
+	tools/harness/bin/check.sh --debug
+
+soak:
+	tools/harness/bin/deps.sh check-debug
+	tools/harness/bin/check.sh --soak
 
 docs:
 	tools/harness/bin/api-doc.sh > docs/API.rst

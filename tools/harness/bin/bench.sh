@@ -241,7 +241,7 @@ fi
 
 kernel=${KERNEL:-6.1}
 t0=$(date +%s)
-. tools/harness/bin/lib.sh
+. tools/harness/bin/functions.sh
 
 hostload=$(cut -d ' ' -f 1 /proc/loadavg)
 if awk -v l="$hostload" 'BEGIN { exit !(l > 0.5) }'; then

@@ -1,36 +1,58 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# check.sh - every test mymem has (`make check`).
+# check.sh - every test mymem has: `make check`, `make check-debug` and
+# `make soak`.
 #
-#   static    checkpatch --strict, kernel-doc on the API
-#   build     W=1 (zero warnings) and sparse C=2 on each kernel, the test
-#             module alone through KBUILD_EXTRA_SYMBOLS, and a dkms build
-#   tools     the user-space tools' build and host-side tests
-#   harness   the VM harness itself: a guest kernel panic and a failing
-#             guest command must each fail vm.sh, with the reason shown
-#   vm        per kernel: boot it in QEMU and run the kselftest suite
-#             (tools/testing/selftests/mymem) and the tools' device tests;
-#             every KTAP result line counts as one test
+#   check.sh         Debian's kernels (6.1 6.12 6.12-rt), stages:
+#     static         checkpatch --strict, kernel-doc on the API, docs/API.rst
+#     build          per kernel: W=1 (zero warnings), sparse C=2, the test
+#                    module alone through KBUILD_EXTRA_SYMBOLS, a dkms build
+#     tools          the programs' build and host tests, the kselftests' build
+#     harness        vm.sh itself: a panic, a BUG line only in dmesg, a
+#                    failing command and the hard timeout each fail it
+#     vm             per kernel: the suite in QEMU (functions.sh: suite)
+#   check.sh --debug the debug kernels (6.1-kasan 6.1-kcsan, built from
+#                    linux-source-6.1 by debug-kernel.sh), stages:
+#     debug-build    the kernel (ccache), then the modules and mymem_kunit
+#                    W=1 against it
+#     vm             the suite, with KUnit, the fault sweeps and the
+#                    detectors checked
+#   check.sh --soak  the long runs on the KASAN kernel (debug-build, vm)
 #
-# Each result prints as "PASS name", "FAIL name" or "SKIP name"; logs go to
-# results/check/.  The last line is "N passed, N failed, N skipped"; the exit
-# status is non-zero when anything failed.
+# Each vm scenario is a file in tools/harness/configs/suite/.  Each result
+# prints as "PASS name", "FAIL name" or "SKIP name"; logs go to
+# results/check/ (check-debug/, soak/).  The last line is "N passed, N
+# failed[, N skipped]"; the exit status is non-zero when anything failed.
 #
-# Environment: CHECK_KERNELS (default "6.1 6.12 6.12-rt"), CHECK_STAGES (default
-# "static build tools harness vm"), MYMEM_SELFTEST_QUICK=1 for shorter VM runs.
+# Environment: CHECK_KERNELS (the scenarios), CHECK_STAGES.
 set -u
 
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top" || exit 1
-kernels=${CHECK_KERNELS:-6.1 6.12 6.12-rt}
-stages=${CHECK_STAGES:-static build tools harness vm}
-logs=$top/results/check
+. tools/harness/bin/functions.sh
+
+case "${1:-}" in
+--debug)
+	mode=check-debug
+	kernels=${CHECK_KERNELS:-6.1-kasan 6.1-kcsan}
+	stages=${CHECK_STAGES:-debug-build vm} ;;
+--soak)
+	mode=soak
+	kernels=${CHECK_KERNELS:-soak}
+	stages=${CHECK_STAGES:-debug-build vm} ;;
+'')
+	mode=check
+	kernels=${CHECK_KERNELS:-6.1 6.12 6.12-rt}
+	stages=${CHECK_STAGES:-static build tools harness vm} ;;
+*)
+	echo "usage: $0 [--debug|--soak]" >&2
+	exit 2 ;;
+esac
+logs=$top/results/$mode
 rm -rf "$logs"
 mkdir -p "$logs"
-
 t0=$(date +%s)
-. tools/harness/bin/check-lib.sh
 
 # The sources we own and check: tracked .c/.h files of both modules and
 # the headers.
@@ -39,7 +61,7 @@ kernel_sources() {
 }
 
 checkpatch_all() {
-	cp=$1
+	cp=$(linux_source)/scripts/checkpatch.pl || return 1
 	rc=0
 	for f in $(kernel_sources); do
 		# The compat header is where version tests belong.
@@ -54,37 +76,8 @@ checkpatch_all() {
 	return $rc
 }
 
-find_checkpatch() {
-	cpdir=${MYMEM_CACHE:-/var/cache/mymem}/checkpatch
-	cp=$cpdir/scripts/checkpatch.pl
-	if [ ! -x "$cp" ]; then
-		src=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
-		[ -n "$src" ] || return 1
-		mkdir -p "$cpdir"
-		tar -xf "$src" -C "$cpdir" --strip-components=1 \
-			--wildcards '*/scripts/checkpatch.pl' \
-			'*/scripts/spelling.txt' \
-			'*/scripts/const_structs.checkpatch' || return 1
-	fi
-	echo "$cp"
-}
-
-
-sparse_clean() {
-	kdir=$(tools/harness/bin/kernel.sh kdir "$1") || return 1
-	out=$(make --no-print-directory -C "$kdir" M="$top" C=2 W=1 modules 2>&1)
-	rc=$?
-	echo "$out"
-	[ $rc -eq 0 ] || return 1
-	! echo "$out" | grep -E 'warning:|error:'
-}
-
-api_doc_current() {
-	tools/harness/bin/api-doc.sh | diff -u docs/API.rst -
-}
-
 kerneldoc_clean() {
-	kdir=$(tools/harness/bin/kernel.sh kdir "$1") || return 1
+	kdir=$($harness/bin/kernel.sh kdir "$1") || return 1
 	out=$(perl "$kdir/scripts/kernel-doc" -none \
 		mymem_core/buffer.c include/linux/mymem.h \
 		include/uapi/linux/mymem.h 2>&1)
@@ -92,67 +85,46 @@ kerneldoc_clean() {
 	[ -z "$out" ]
 }
 
-
-
-# harness_catches NAME COMMAND PATTERN: vm.sh must fail and say PATTERN
-harness_catches() {
-	out=$logs/harness-$1
-	mkdir -p "$out.payload"
-	if VM_QUIET=1 tools/harness/bin/vm.sh --kernel 6.1 --payload "$out.payload" \
-		--cmd "$2" --out "$out" --timeout 300 >"$out.log" 2>&1; then
-		echo "vm.sh exited 0 for: $2"
-		return 1
-	fi
-	grep -E "$3" "$out.log"
+sparse_clean() {
+	kdir=$($harness/bin/kernel.sh kdir "$1") || return 1
+	out=$(make --no-print-directory -C "$kdir" M="$top" C=2 W=1 modules 2>&1)
+	rc=$?
+	echo "$out"
+	[ $rc -eq 0 ] || return 1
+	! echo "$out" | grep -E 'warning:|error:'
 }
 
-vm_suite() {
-	k=$1
-	out=$logs/vm-$k
-	payload=$logs/payload-$k
-	if ! make_payload "$k" "$payload" >"$logs/payload-$k.log" 2>&1; then
-		record FAIL "vm $k: payload" "see $logs/payload-$k.log"
-		return
+# vm.sh must fail each of these and say why:
+#   NAME|COMMAND|what vm.sh says|more vm.sh options
+harness_cases="a guest kernel panic|echo c >/proc/sysrq-trigger|FAIL: .*Kernel panic|
+a BUG line seen only in dmesg|echo '<6>harness: BUG: planted' >/dev/kmsg|FAIL: .*BUG: planted|
+a failing command|exit 3|command exit status 3|
+the hard timeout|sleep 600|FAIL: hard timeout|--timeout 20"
+
+# harness_catches COMMAND PATTERN OPTIONS: vm.sh exits non-zero, saying PATTERN
+harness_catches() {
+	hc_out=$logs/harness-$(echo "$1" | cksum | cut -d ' ' -f 1)
+	mkdir -p "$hc_out.payload"
+	# shellcheck disable=SC2086 # $3 is a list of options
+	VM_QUIET=1 $harness/bin/vm.sh --kernel 6.1 --payload "$hc_out.payload" \
+		--cmd "$1" --out "$hc_out" --timeout 300 $3 >"$hc_out.log" 2>&1
+	hc_rc=$?
+	cat "$hc_out.log"
+	if [ $hc_rc -eq 0 ]; then
+		echo "vm.sh exited 0 for: $1"
+		return 1
 	fi
-	run_check "make install $k: place, compression, depmod" \
-		installed_where "$k" "$payload"
-	# PREEMPT_RT: every contended mutex is an rt_mutex that sleeps and
-	# hands over with a context switch; under TCG the W=50 x N=150000
-	# counter runs would take over ten minutes each, so RT gets the
-	# selftests' quick sizes and N=20000 (the same code paths)
-	genv=
-	case "$k" in
-	*-rt)	genv="MYMEM_SELFTEST_QUICK=1 TOOLS_RACE_N=20000 " ;;
-	esac
-	VM_QUIET=1 tools/harness/bin/vm.sh --kernel "$k" --payload "$payload" \
-		--cmd "${genv}sh guest/check.sh" --out "$out" \
-		--timeout "${CHECK_VM_TIMEOUT:-1500}" \
-		>"$logs/vm-$k.log" 2>&1
-	rc=$?
-	grep '^\[vm\]' "$logs/vm-$k.log" | sed 's/^/    /'
-	for t in mymem_dev mymem_modules tools; do
-		ktap_count "$out/$t.tap" "$k $t"
-	done
-	if [ $rc -eq 0 ]; then
-		record PASS "vm $k: clean boot, run and shutdown"
-	else
-		record FAIL "vm $k: clean boot, run and shutdown" \
-			"vm.sh rc=$rc, console in $out/console.log"
-	fi
+	grep -E "$2" "$hc_out.log"
 }
 
 for stage in $stages; do
 	case "$stage" in
 	static)
 		phase "static checks"
-		if cp=$(find_checkpatch); then
-			run_check "checkpatch --strict" checkpatch_all "$cp"
-		else
-			record FAIL "checkpatch --strict" "linux-source-6.1 not installed (make deps)"
-		fi
+		run_check "checkpatch --strict" checkpatch_all
 		run_check "kernel-doc on the API" kerneldoc_clean 6.1
 		run_check "docs/API.rst matches the kernel-doc (make docs)" \
-			api_doc_current
+			sh -c "$harness/bin/api-doc.sh | diff -u docs/API.rst -"
 		;;
 	build)
 		for k in $kernels; do
@@ -161,9 +133,21 @@ for stage in $stages; do
 			run_check "sparse $k C=2, no warnings" sparse_clean "$k"
 			run_check "mymem_test alone via KBUILD_EXTRA_SYMBOLS $k" \
 				make --no-print-directory KERNEL="$k" extmod
-			run_check "dkms build $k" sh tools/harness/bin/dkms-check.sh "$k"
-			# leave the tree built for this kernel for the vm stage
-			make --no-print-directory KERNEL="$k" modules >/dev/null 2>&1
+			run_check "dkms build $k" sh $harness/bin/dkms-check.sh "$k"
+			kunit_built "$k"
+		done
+		;;
+	debug-build)
+		for k in $(for s in $kernels; do
+				kernel=$s
+				. "$harness/configs/suite/$s"
+				echo "$kernel"
+			   done | sort -u); do
+			phase "debug kernel $k"
+			run_check "debug kernel $k builds" \
+				$harness/bin/debug-kernel.sh "$k"
+			run_check "build $k W=1, no warnings (with mymem_kunit)" \
+				build_clean "$k"
 			kunit_built "$k"
 		done
 		;;
@@ -176,19 +160,17 @@ for stage in $stages; do
 		;;
 	harness)
 		phase "VM harness"
-		run_check "harness fails on a guest kernel panic" \
-			harness_catches panic 'echo c >/proc/sysrq-trigger' \
-			'panic|Oops|BUG'
-		run_check "harness fails on a failing guest command" \
-			harness_catches rc 'exit 3' 'exit (status|code)? *3|rc=3'
+		while IFS='|' read -r name cmd pat opts; do
+			run_check "harness fails on $name" \
+				harness_catches "$cmd" "$pat" "$opts"
+		done <<EOF
+$harness_cases
+EOF
 		;;
 	vm)
-		for k in $kernels; do
-			phase "kselftests in the VM on $k"
-			make --no-print-directory KERNEL="$k" modules \
-				>"$logs/modules-$k.log" 2>&1 ||
-				record FAIL "vm $k: build" "see $logs/modules-$k.log"
-			vm_suite "$k"
+		for s in $kernels; do
+			phase "the suite in the VM: $s"
+			suite "$s"
 		done
 		;;
 	*)

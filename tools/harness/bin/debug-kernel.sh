@@ -6,8 +6,9 @@
 #   debug-kernel.sh FLAVOUR      build (or bring up to date) 6.1-kasan or 6.1-kcsan
 #   debug-kernel.sh --dir FLAVOUR   print its build directory
 #
-# The configuration is allnoconfig plus the fragments in tools/harness/configs/debug-kernel/:
-# base.config (boots in QEMU with tools/vm's initramfs), debug.config
+# The configuration is allnoconfig plus the fragments in
+# tools/harness/configs/debug-kernel/:
+# base.config (boots in QEMU with the harness's initramfs), debug.config
 # (lockdep, kmemleak, UBSAN, KUnit, fault injection, ...) and kasan.config or
 # kcsan.config.  Every option the fragments ask for is checked to be in the
 # final .config: an option Kconfig dropped is an error, not a surprise later.
@@ -20,8 +21,10 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-cache=${MYMEM_CACHE:-/var/cache/mymem}
-src=$cache/src/linux-source-6.1
+top=$(cd "$here/../../.." && pwd)
+cd "$top"
+. tools/harness/bin/functions.sh
+cache=$MYMEM_CACHE
 
 usage() {
 	echo "usage: $0 [--dir] {6.1-kasan|6.1-kcsan}" >&2
@@ -56,17 +59,7 @@ say() {
 }
 
 # 1. source, extracted once
-tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1) ||
-	true
-[ -n "$tarball" ] || die "no /usr/src/linux-source-6.1.tar.*: apt-get install linux-source-6.1"
-if [ ! -f "$src/.mymem-extracted" ] || [ "$tarball" -nt "$src/.mymem-extracted" ]; then
-	say "$1" "extracting $tarball"
-	rm -rf "$src"
-	mkdir -p "$cache/src"
-	tar -xf "$tarball" -C "$cache/src"
-	[ -f "$src/Makefile" ] || die "$tarball did not give $src"
-	touch "$src/.mymem-extracted"
-fi
+src=$(linux_source) || die "no linux-source-6.1 to build from"
 
 for tool in gcc make bc flex bison ccache cpio; do
 	command -v $tool >/dev/null ||

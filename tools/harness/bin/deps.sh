@@ -23,7 +23,7 @@ esac
 [ $# -gt 0 ] || set -- 6.1
 
 pkgs="make gcc libc6-dev qemu-system-x86 busybox-static cpio gzip xz-utils
-      kmod jq gnuplot-nox"
+      kmod jq gnuplot-nox rsync"
 if [ "$set_name" = check ]; then
 	pkgs="$pkgs sparse linux-source-6.1 perl dkms"
 fi

@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top"
 kernel=${KERNEL:-6.1}
 t0=$(date +%s)
-. tools/harness/bin/lib.sh
+. tools/harness/bin/functions.sh
 
 vm_prepare "$kernel"
 out=$top/results/$krel

@@ -25,7 +25,7 @@ dbg=/sys/kernel/debug/mymem_test
 run_args="tests=perf,race,scale sizes=1,64,1024,65536,524288 iterations=1000"
 run_args="$run_args workers=50 increments=150000 max_threads=0"
 rc=0
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../bin/functions.sh"
 
 say() {
 	echo "[bench] $*"
@@ -51,7 +51,7 @@ fi
 
 say "control: run $run_args"
 if echo "run $run_args" >$dbg/control; then
-	wait_run $dbg "$out/status.txt"
+	await_run $dbg "$out/status.txt"
 	cat $dbg/results.json >"$out/kernel-results.json" ||
 		fail "no results.json"
 	cat $dbg/results >"$out/kernel-results.txt"

@@ -14,7 +14,7 @@
 ko=${1:?KO_DIR} bin=${2:?BIN_DIR} out=${3:?OUT_DIR}
 dbg=/sys/kernel/debug/mymem_test
 rc=0
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../bin/functions.sh"
 
 say() {
 	echo "[run] $*"
@@ -39,7 +39,7 @@ if ! insmod "$ko/mymem_test.ko"; then
 fi
 
 say "waiting for the in-kernel run: $(cat $dbg/status)"
-wait_run $dbg "$out/status.txt"
+await_run $dbg "$out/status.txt"
 
 cat $dbg/results | tee "$out/kernel-results.txt"
 cp $dbg/results.json "$out/kernel-results.json"
