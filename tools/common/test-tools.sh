@@ -12,28 +12,18 @@
 #
 #   sh common/test-tools.sh [BINDIR]      (default: bin next to common/)
 #
-# Prints KTAP; exit status 0 iff every test passed (skips are listed).
+# Prints KTAP (ktap_helpers.sh); exit status 0 iff every test passed.
 
-bin=${1:-$(dirname "$0")/../bin}
+here=$(cd "$(dirname "$0")" && pwd)
+bin=${1:-$here/../bin}
+. "$here/../testing/selftests/mymem/ktap_helpers.sh"
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
-nr=0 failed=0
 
-ok() {
-	nr=$((nr + 1))
-	echo "ok $nr - $1"
-}
-
+# a failure shows the output of the command that failed
 not_ok() {
-	nr=$((nr + 1))
-	failed=$((failed + 1))
-	echo "not ok $nr - $1"
+	ktap_test_fail "$1"
 	[ -s "$tmp/out" ] && sed 's/^/# /' "$tmp/out" | head -n 15
-}
-
-skip() {
-	nr=$((nr + 1))
-	echo "ok $nr - $1 # SKIP $2"
 }
 
 # expect NAME STATUS PATTERN COMMAND...: COMMAND exits STATUS and its
@@ -50,12 +40,12 @@ expect() {
 		echo "# output does not match /$pat/: $*" >>"$tmp/out"
 		not_ok "$name"
 	else
-		ok "$name"
+		ktap_test_pass "$name"
 	fi
 }
 
-echo "TAP version 13"
-echo "1..40"
+ktap_print_header
+ktap_set_plan 40
 
 bench=$bin/mymem-bench race=$bin/mymem-race fuzz=$bin/mymem-fuzz
 
@@ -98,7 +88,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
 		"Permission denied \(run as root or load mymem_core with mode=0666\)" \
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$race" -d "$dev"
 else
-	skip "race: no permission says how to fix it" "needs root and setpriv"
+	ktap_test_skip "race: no permission says how to fix it" "needs root and setpriv"
 fi
 expect "race -m atomic on a file: not a mymem device" 1 \
 	"does not support MYMEM_IOC_ADD_U64" "$race" -d "$dev" -m atomic -w 2 -n 10
@@ -116,7 +106,7 @@ if command -v jq >/dev/null 2>&1; then
 		  .final == 8000 and .lost == 0 and .exact == true and
 		  .elapsed_ns > 0)' "$tmp/race.json"
 else
-	skip "race JSON has the urace record" "no jq"
+	ktap_test_skip "race JSON has the urace record" "no jq"
 fi
 expect "race unlocked on a file runs and reports" 0 "^unlocked " \
 	"$race" -d "$dev" -m unlocked -w 4 -n 2000
@@ -133,7 +123,7 @@ if command -v jq >/dev/null 2>&1; then
 		     .p99_ns <= .max_ns and .min_ns <= .avg_ns and .avg_ns <= .max_ns)' \
 		"$tmp/bench.json"
 else
-	skip "bench JSON has 12 complete ubench records" "no jq"
+	ktap_test_skip "bench JSON has 12 complete ubench records" "no jq"
 fi
 
 # --- the fuzzer's model rejects a regular file, reproducibly ---
@@ -147,20 +137,19 @@ d1=$(grep 'DIVERGENCE' "$tmp/run1")
 d2=$(grep 'DIVERGENCE' "$tmp/run2")
 cp "$tmp/run1" "$tmp/out"
 if [ $s1 -eq 1 ] && echo "$d1" | grep -q 'seed=7 proc=1 call=[0-9]*: .*expected .*got'; then
-	ok "fuzz finds a regular file diverging and prints seed, call, expected and got"
+	ktap_test_pass "fuzz finds a regular file diverging and prints seed, call, expected and got"
 else
 	not_ok "fuzz finds a regular file diverging and prints seed, call, expected and got"
 fi
 if [ $s2 -eq 1 ] && [ -n "$d1" ] && [ "$d1" = "$d2" ]; then
-	ok "fuzz: the same seed replays the same divergence"
+	ktap_test_pass "fuzz: the same seed replays the same divergence"
 else
 	not_ok "fuzz: the same seed replays the same divergence"
 fi
 if grep -q "replay: mymem-fuzz -d $tmp/f1 -s 7 -p 2 -n 2000 -o 1 -v" "$tmp/run1"; then
-	ok "fuzz prints the replay command"
+	ktap_test_pass "fuzz prints the replay command"
 else
 	not_ok "fuzz prints the replay command"
 fi
 
-echo "# $((nr - failed)) passed, $failed failed of $nr"
-[ "$failed" -eq 0 ] && [ "$nr" -eq 40 ]
+ktap_finished

@@ -198,7 +198,8 @@ payload() {
 	pl_dir=$1 pl_k=$2 pl_tree=${3:-.} pl_ksft=${4:-1}
 	pl_krel=$($harness/bin/kernel.sh krel "$pl_k") || return 1
 	rm -rf "$pl_dir"
-	mkdir -p "$pl_dir/ko" "$pl_dir/bin" "$pl_dir/$harness/bin" || return 1
+	mkdir -p "$pl_dir/ko" "$pl_dir/bin" "$pl_dir/$harness/bin" \
+		"$pl_dir/tools/testing/selftests/mymem" || return 1
 	make --no-print-directory -C "$pl_tree" KERNEL="$pl_k" modules ||
 		return 1
 	cp "$pl_tree/build/$pl_krel/"*.ko "$pl_dir/ko/" || return 1
@@ -212,6 +213,8 @@ payload() {
 		"$pl_dir/bin/" || return 1
 	cp -R $harness/guest "$pl_dir/$harness/" || return 1
 	cp $harness/bin/functions.sh "$pl_dir/$harness/bin/" || return 1
+	cp tools/testing/selftests/mymem/ktap_helpers.sh \
+		"$pl_dir/tools/testing/selftests/mymem/" || return 1
 }
 
 # --- jobs in the VM ----------------------------------------------------------------

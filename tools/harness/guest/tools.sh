@@ -18,9 +18,11 @@
 # skips the W=50 runs, reported as SKIP), TOOLS_RACE_N (150000: N of the
 # W=50 runs; the debug kernels use fewer).
 #
-# Prints KTAP; exit status 0 iff every test passed.
+# Prints KTAP (ktap_helpers.sh); exit status 0 iff every test passed.
 
-bin=${1:-$(dirname "$0")/../bin}
+here=$(cd "$(dirname "$0")" && pwd)
+bin=${1:-$here/../../bin}
+. "$here/../../testing/selftests/mymem/ktap_helpers.sh"
 dev=/dev/mymem
 iter=${TOOLS_BENCH_ITER:-100}
 fuzz_calls=${TOOLS_FUZZ_CALLS:-200000}
@@ -32,25 +34,6 @@ res=${RESULTS:-}
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 [ -n "$res" ] || res=$tmp
-nr=0 failed=0
-plan=12
-
-ok() {
-	nr=$((nr + 1))
-	echo "ok $nr - $1"
-}
-
-not_ok() {
-	nr=$((nr + 1))
-	failed=$((failed + 1))
-	echo "not ok $nr - $1"
-}
-
-skip() {
-	nr=$((nr + 1))
-	echo "ok $nr - $1 # SKIP $2"
-}
-
 # run NAME COMMAND...: run, output to $tmp/NAME.out (and shown as KTAP
 # diagnostics), exit status in $rc, duration in the log
 run() {
@@ -70,54 +53,54 @@ has_jq() {
 # json_test NAME FILE FILTER: the jq filter must be true on FILE
 json_test() {
 	if ! has_jq; then
-		skip "$1" "no jq"
+		ktap_test_skip "$1" "no jq"
 	elif [ -s "$2" ] && jq -e "$3" "$2" >/dev/null; then
-		ok "$1"
+		ktap_test_pass "$1"
 	else
-		not_ok "$1"
+		ktap_test_fail "$1"
 	fi
 }
 
-echo "TAP version 13"
-echo "1..$plan"
+ktap_print_header
+ktap_set_plan 12
 
 if [ -c "$dev" ]; then
-	ok "$dev is a character device"
+	ktap_test_pass "$dev is a character device"
 else
-	not_ok "$dev is a character device (is mymem_core loaded?)"
+	ktap_test_fail "$dev is a character device (is mymem_core loaded?)"
 fi
 
 # --- messages ---
 run race-missing "$bin/mymem-race" -d /nonexistent/mymem
 if [ $rc -eq 1 ] && grep -q "is mymem_core loaded?" "$tmp/race-missing.out"; then
-	ok "missing device: the message names mymem_core"
+	ktap_test_pass "missing device: the message names mymem_core"
 else
-	not_ok "missing device: the message names mymem_core"
+	ktap_test_fail "missing device: the message names mymem_core"
 fi
 
 if [ "$(id -u)" != 0 ]; then
-	skip "no permission: the message says how to fix it" "not root"
+	ktap_test_skip "no permission: the message says how to fix it" "not root"
 elif [ "$(stat -c %a "$dev" 2>/dev/null)" != 600 ]; then
-	skip "no permission: the message says how to fix it" "$dev is not mode 0600"
+	ktap_test_skip "no permission: the message says how to fix it" "$dev is not mode 0600"
 elif ! grep -q '^nobody:' /etc/passwd 2>/dev/null; then
-	skip "no permission: the message says how to fix it" "no user nobody"
+	ktap_test_skip "no permission: the message says how to fix it" "no user nobody"
 else
 	run race-eacces su -s /bin/sh nobody -c "$bin/mymem-race -w 1 -n 1"
 	if [ $rc -eq 1 ] &&
 	   grep -q "Permission denied (run as root or load mymem_core with mode=0666)" \
 		"$tmp/race-eacces.out"; then
-		ok "no permission: the message says how to fix it"
+		ktap_test_pass "no permission: the message says how to fix it"
 	else
-		not_ok "no permission: the message says how to fix it"
+		ktap_test_fail "no permission: the message says how to fix it"
 	fi
 fi
 
 # --- mymem-bench ---
 run bench "$bin/mymem-bench" -i "$iter" -j "$res/tools-ubench.json"
 if [ $rc -eq 0 ]; then
-	ok "mymem-bench: $iter calls per size and op, every read verified"
+	ktap_test_pass "mymem-bench: $iter calls per size and op, every read verified"
 else
-	not_ok "mymem-bench: $iter calls per size and op, every read verified"
+	ktap_test_fail "mymem-bench: $iter calls per size and op, every read verified"
 fi
 json_test "mymem-bench JSON: 20 ubench records, mymem and tmpfs" \
 	"$res/tools-ubench.json" \
@@ -131,9 +114,9 @@ json_test "mymem-bench JSON: 20 ubench records, mymem and tmpfs" \
 # --- mymem-race, small ---
 run race-small "$bin/mymem-race" -w 4 -n 20000 -j "$res/tools-urace-w4.json"
 if [ $rc -eq 0 ]; then
-	ok "mymem-race W=4 N=20000: locked and atomic exact"
+	ktap_test_pass "mymem-race W=4 N=20000: locked and atomic exact"
 else
-	not_ok "mymem-race W=4 N=20000: locked and atomic exact"
+	ktap_test_fail "mymem-race W=4 N=20000: locked and atomic exact"
 fi
 json_test "mymem-race W=4 JSON: three modes, locked and atomic exact" \
 	"$res/tools-urace-w4.json" \
@@ -147,9 +130,9 @@ if [ "$race_full" = 1 ]; then
 	run race-w50 "$bin/mymem-race" -w 50 -n "$race_n" -m locked,atomic \
 		-j "$res/tools-urace-w50.json"
 	if [ $rc -eq 0 ]; then
-		ok "mymem-race W=50 N=$race_n: locked and atomic exact"
+		ktap_test_pass "mymem-race W=50 N=$race_n: locked and atomic exact"
 	else
-		not_ok "mymem-race W=50 N=$race_n: locked and atomic exact"
+		ktap_test_fail "mymem-race W=50 N=$race_n: locked and atomic exact"
 	fi
 	json_test "mymem-race W=50 JSON: final $((50 * race_n)) in both modes" \
 		"$res/tools-urace-w50.json" \
@@ -159,17 +142,17 @@ if [ "$race_full" = 1 ]; then
 	run race-w50-unlocked "$bin/mymem-race" -w 50 -n "$race_n" -m unlocked \
 		-j "$res/tools-urace-w50-unlocked.json"
 	if [ "$cpus" -lt 2 ]; then
-		skip "mymem-race W=50 N=$race_n unlocked loses updates" "1 CPU"
+		ktap_test_skip "mymem-race W=50 N=$race_n unlocked loses updates" "1 CPU"
 	elif [ $rc -eq 0 ] && has_jq &&
 	     jq -e '.records[0].lost > 0' "$res/tools-urace-w50-unlocked.json" >/dev/null; then
-		ok "mymem-race W=50 N=$race_n unlocked loses updates (the lab's race)"
+		ktap_test_pass "mymem-race W=50 N=$race_n unlocked loses updates (the lab's race)"
 	else
-		not_ok "mymem-race W=50 N=$race_n unlocked loses updates (the lab's race)"
+		ktap_test_fail "mymem-race W=50 N=$race_n unlocked loses updates (the lab's race)"
 	fi
 else
-	skip "mymem-race W=50 N=$race_n: locked and atomic exact" "TOOLS_RACE_FULL=0"
-	skip "mymem-race W=50 JSON: final $((50 * race_n)) in both modes" "TOOLS_RACE_FULL=0"
-	skip "mymem-race W=50 N=$race_n unlocked loses updates" "TOOLS_RACE_FULL=0"
+	ktap_test_skip "mymem-race W=50 N=$race_n: locked and atomic exact" "TOOLS_RACE_FULL=0"
+	ktap_test_skip "mymem-race W=50 JSON: final $((50 * race_n)) in both modes" "TOOLS_RACE_FULL=0"
+	ktap_test_skip "mymem-race W=50 N=$race_n unlocked loses updates" "TOOLS_RACE_FULL=0"
 fi
 
 # --- mymem-fuzz ---
@@ -179,20 +162,19 @@ seed_opt=
 run fuzz "$bin/mymem-fuzz" -p "$fuzz_procs" -n "$fuzz_calls" $seed_opt
 cp "$tmp/fuzz.out" "$res/tools-fuzz.log" 2>/dev/null
 if [ $rc -eq 0 ] && grep -q "calls=$fuzz_calls divergences=0\$" "$tmp/fuzz.out"; then
-	ok "mymem-fuzz: $fuzz_calls calls from $fuzz_procs processes, 0 divergences"
+	ktap_test_pass "mymem-fuzz: $fuzz_calls calls from $fuzz_procs processes, 0 divergences"
 else
-	not_ok "mymem-fuzz: $fuzz_calls calls from $fuzz_procs processes, 0 divergences"
+	ktap_test_fail "mymem-fuzz: $fuzz_calls calls from $fuzz_procs processes, 0 divergences"
 fi
 # every call kind and every outcome class was exercised
 missing=$(grep -E '^mymem-fuzz: (per call|outcomes):' "$tmp/fuzz.out" |
 	tr ' ' '\n' | grep -E '^[^=]+=0$' | grep -v '^other=0$')
 if [ $rc -eq 0 ] && [ -z "$missing" ] &&
    grep -q '^mymem-fuzz: outcomes:' "$tmp/fuzz.out"; then
-	ok "mymem-fuzz: every call kind and outcome (short, EFAULT, ENOSPC, ...) exercised"
+	ktap_test_pass "mymem-fuzz: every call kind and outcome (short, EFAULT, ENOSPC, ...) exercised"
 else
-	echo "# never seen: $missing"
-	not_ok "mymem-fuzz: every call kind and outcome (short, EFAULT, ENOSPC, ...) exercised"
+	ktap_print_msg "never seen: $missing"
+	ktap_test_fail "mymem-fuzz: every call kind and outcome (short, EFAULT, ENOSPC, ...) exercised"
 fi
 
-echo "# $((nr - failed)) passed, $failed failed of $nr"
-[ "$failed" -eq 0 ] && [ "$nr" -eq "$plan" ]
+ktap_finished
