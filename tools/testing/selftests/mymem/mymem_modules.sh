@@ -42,7 +42,7 @@ bad_param_increments bad_param_max_threads bad_param_duration
 bad_param_autorun
 rmmod_during_perf rmmod_during_race rmmod_during_scale rmmod_during_torture
 load_run_unload_cycles core_stats_count core_pinned_by_open_file
-insmod_twice_eexist core_size_param dev_test_odd_sizes tracepoints
+insmod_twice_eexist core_size_param tracepoints
 kmemleak_clean"
 
 . "$(cd "$(dirname "$0")" && pwd)/mymem_lib.sh"
@@ -722,25 +722,6 @@ case_core_size_param()
 		[ "$sz" = "$v" ] || fail "size=$v: $CDIR/size says '$(cat "$CDIR/size")'"
 		n=$(dd if=$DEV bs=8192 count=1 2>/dev/null | wc -c)
 		[ "$n" -eq "$v" ] || fail "size=$v: a read from 0 returned $n bytes"
-		unload $CORE || return
-	done
-}
-
-# mymem_dev (the /dev/mymem model test) on odd buffer sizes.
-case_dev_test_odd_sizes()
-{
-	if [ ! -x "$script_dir/mymem_dev" ]; then
-		skip "$script_dir/mymem_dev not built"
-		return
-	fi
-	for v in 1 9 4097 65535; do
-		load $CORE "size=$v" || return
-		out=$("$script_dir/mymem_dev" -w 4 -n 1000 2>&1)
-		rc=$?
-		if [ $rc -ne 0 ]; then
-			fail "mymem_dev with size=$v: exit $rc"
-			printf '%s\n' "$out" | grep -v '^ok' | diag_lines
-		fi
 		unload $CORE || return
 	done
 }
