@@ -79,6 +79,33 @@ now_cs()
 	echo $(( ${up%.*} * 100 + 1${up#*.} - 100 ))
 }
 
+# bounded SECS COMMAND...: run COMMAND, print its output, return its status;
+# if it has not returned after SECS seconds, say so and return 124.  A hang
+# bound, not a speed test: a command stuck in the kernel cannot be killed,
+# so it is left behind.
+bounded()
+{
+	b_secs=$1
+	shift
+	b_out=$(mktemp)
+	"$@" > "$b_out" 2>&1 &
+	b_pid=$!
+	b_end=$(( $(now_cs) + b_secs * 100 ))
+	while kill -0 $b_pid 2>/dev/null; do
+		if [ "$(now_cs)" -ge $b_end ]; then
+			echo "'$*' has not returned after $b_secs s"
+			rm -f "$b_out"
+			return 124
+		fi
+		sleep 0.1 2>/dev/null || sleep 1
+	done
+	wait $b_pid
+	b_rc=$?
+	cat "$b_out"
+	rm -f "$b_out"
+	return $b_rc
+}
+
 mark_seq=0
 cur_mark=
 
