@@ -47,12 +47,13 @@ make --no-print-directory -s KERNEL="$kernel" modules >/dev/null
 
 # row DIR: the figures of one run, tab-separated, in the table's order
 row() {
-	b=$1/bench.txt
-	t1=$(sed -n '/^target 1:/{n;s/^ *p50: read \([0-9.]*\), write \([0-9.]*\);.*/\1	\2/p}' "$b")
-	t2=$(sed -n '/^target 2:/{n;s/^ *p50: read \([0-9.]*\), write \([0-9.]*\) .*/\1	\2/p}' "$b")
-	t3=$(sed -n 's/^target 3: .* = \([0-9.]*\) .*/\1/p' "$b")
-	t4=$(sed -n 's/^target 4: .* = \([0-9.]*\) .*/\1/p' "$b")
-	t5=$(sed -n 's/^target 5: .* = \([0-9.]*\) at .*/\1/p' "$b")
+	f=$1/figures.txt
+	fig() { sed -n "s/^$1 //p" "$f"; }
+	t1="$(fig large_read)	$(fig large_write)"
+	t2="$(fig small_read)	$(fig small_write)"
+	t3=$(fig read_scaling)
+	t4=$(fig atomic_speedup)
+	t5=$(fig dev_vs_tmpfs)
 	mixed=$(jq -r '[.records[] | select(.test == "scale" and
 			.workload == "mixed" and .region == "shared")] |
 		(map(select(.threads == 1))[0].ops_per_sec) as $a |

@@ -29,7 +29,7 @@ if [ $rc -eq 0 ]; then
 	# the performance targets from this run's figures (make bench runs
 	# them alone, on a quiet machine); a MISS does not fail the run
 	phase "performance targets (as make bench judges them)"
-	tools/harness/bin/bench.sh --eval "$out" || true
+	$harness/bin/parse-bench.sh "$out" || true
 fi
 
 phase "done"

@@ -10,13 +10,15 @@
 #    run of perf, race and scale through debugfs control with explicit
 #    parameters, wait for it, save results.json;
 # 2. mymem-bench -j against /dev/mymem;
-# 3. unload both, then time `insmod mymem_core.ko size=1073741824` (and,
-#    for reference, the load at the default size) with /proc/uptime.
+# 3. the stop time: rmmod mymem_test in the middle of a race run of 50,
+#    then of 1024 workers, timed with /proc/uptime;
+# 4. unload both, then time `insmod mymem_core.ko size=1073741824` (and,
+#    for reference, the load at the default size).
 #
 # OUT_DIR gets kernel-results.json, kernel-results.txt, kernel-dmesg.txt,
-# status.txt, ubench.json and load.txt ("key value" lines).  The host
-# (tools/harness/bin/bench.sh) judges the figures; this script only fails when a step
-# could not be done.  POSIX sh (dash, busybox ash).
+# status.txt, ubench.json, stop.txt and load.txt ("key value" lines).  The
+# host (tools/harness/bin/parse-bench.sh) judges the figures; this script
+# only fails when a step could not be done.  POSIX sh (dash, busybox ash).
 
 ko=${1:?KO_DIR} bin=${2:?BIN_DIR} out=${3:?OUT_DIR}
 dbg=/sys/kernel/debug/mymem_test
@@ -67,9 +69,45 @@ say "mymem-bench"
 "$bin/mymem-bench" -j "$out/ubench.json" || fail "mymem-bench"
 
 rmmod mymem_test || fail "rmmod mymem_test"
+
+# --- 3. the stop time
+# uptime_ms: the guest's clock, in ms
+uptime_ms() {
+	awk '{ printf "%d", $1 * 1000 }' /proc/uptime
+}
+
+# stop_time W: rmmod mymem_test 2 s into a race run of W workers; append
+# "wW_module_ms", the module's own figure (from kthread_stop() of the
+# run to its end), and "wW_rmmod_ms", the whole rmmod in the guest's clock
+# (with W workers busy, starting any process takes long under emulation),
+# to stop.txt
+stop_time() {
+	insmod "$ko/mymem_test.ko" autorun=0 || { fail "insmod mymem_test"; return; }
+	echo "run tests=race workers=$1 increments=10000000" >$dbg/control ||
+		{ fail "start a race run of $1 workers"; return; }
+	n=0
+	until case $(cat $dbg/status) in "running race"*) true ;; *) false ;; esac; do
+		n=$((n + 1))
+		[ $n -le 600 ] || { fail "the race run of $1 workers never ran"; return; }
+		sleep 0.1
+	done
+	sleep 2
+	t0=$(uptime_ms)
+	rmmod mymem_test || { fail "rmmod mymem_test during the race run"; return; }
+	t1=$(uptime_ms)
+	own=$(dmesg | sed -n 's/.*mymem_test: unload: the run stopped in \([0-9]*\) ms.*/\1/p' |
+		tail -n 1)
+	echo "w$1_module_ms ${own:-?}" >>"$out/stop.txt"
+	echo "w$1_rmmod_ms $((t1 - t0))" >>"$out/stop.txt"
+	say "rmmod during a race run of $1 workers: the run stopped in ${own:-?} ms, rmmod took $((t1 - t0)) ms"
+}
+
+: >"$out/stop.txt"
+stop_time 50
+stop_time 1024
 rmmod mymem_core || { fail "rmmod mymem_core"; exit 1; }
 
-# --- 3. load time: the default size for reference, then 1 GiB
+# --- 4. load time: the default size for reference, then 1 GiB
 load_times "$ko" "$out/load.txt"
 
 [ $rc -eq 0 ] && say "done" || say "done, with failures"
