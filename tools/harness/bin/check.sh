@@ -8,7 +8,8 @@
 #     static         checkpatch --strict, kernel-doc on the API, docs/API.rst
 #     build          per kernel: W=1 (zero warnings), sparse C=2, the test
 #                    module alone through KBUILD_EXTRA_SYMBOLS, a dkms build
-#     tools          the programs' build and host tests, the kselftests' build
+#     tools          the programs' build and host tests; the kselftests
+#                    installed through the kernel's own framework
 #     harness        vm.sh itself: a panic, a BUG line only in dmesg, a
 #                    failing command and the hard timeout each fail it
 #     vm             per kernel: the suite in QEMU (functions.sh: suite)
@@ -94,6 +95,27 @@ sparse_clean() {
 	! echo "$out" | grep -E 'warning:|error:'
 }
 
+# The kselftests, copied into a kernel tree, install with the kernel's
+# `make TARGETS=mymem install`: run_kselftest.sh lists every program of the
+# Makefile, each installed executable (the runner warns about any that is
+# not, as it would for a script committed without its x bit).
+kselftest_installs() {
+	d=$logs/kselftest-install
+	ksft_install "$d" || return 1
+	mk=tools/testing/selftests/mymem/Makefile
+	want=$(sed -n 's/^TEST_\(GEN_\)\{0,1\}PROGS := //p' "$mk" |
+		tr ' ' '\n' | sed 's/^/mymem:/' | sort)
+	got=$(cd "$d" && ./run_kselftest.sh -l | sort)
+	echo "run_kselftest.sh -l: $(echo $got)"
+	[ "$got" = "$want" ] || { echo "expected: $(echo $want)"; return 1; }
+	rc=0
+	for t in $got; do
+		[ -x "$d/mymem/${t#mymem:}" ] ||
+			{ echo "not executable: ${t#mymem:}"; rc=1; }
+	done
+	return $rc
+}
+
 # vm.sh must fail each of these and say why:
 #   NAME|COMMAND|what vm.sh says|more vm.sh options
 harness_cases="a guest kernel panic|echo c >/proc/sysrq-trigger|FAIL: .*Kernel panic|
@@ -157,6 +179,8 @@ for stage in $stages; do
 		run_check "tools host tests" make --no-print-directory -C tools test
 		run_check "selftests build" make --no-print-directory \
 			-C tools/testing/selftests/mymem
+		run_check "kselftests install in a kernel tree, run_kselftest.sh lists them" \
+			kselftest_installs
 		;;
 	harness)
 		phase "VM harness"
