@@ -23,7 +23,6 @@ top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top"
 
 kernel=${KERNEL:-6.1}
-t0=$(date +%s)
 . tools/harness/bin/functions.sh
 
 hostload=$(cut -d ' ' -f 1 /proc/loadavg)

@@ -53,7 +53,6 @@ esac
 logs=$top/results/$mode
 rm -rf "$logs"
 mkdir -p "$logs"
-t0=$(date +%s)
 
 # The sources we own and check: tracked .c/.h files of both modules and
 # the headers.

@@ -4,10 +4,11 @@
 # in tools/harness/bin/ and by the guest scripts in tools/harness/guest/
 # (POSIX sh: dash and busybox ash run it in the guest).  The sourcing script
 # sets top, the tree (in the guest: the payload, /mymem), and cd's there;
-# the host scripts also set t0=$(date +%s) and logs, a directory for logs.
+# run_check and suite write to $logs, a directory the caller makes.
 
 harness=tools/harness
 MYMEM_CACHE=${MYMEM_CACHE:-/var/cache/mymem}
+t0=$(date +%s)
 
 # --- progress and results ------------------------------------------------------
 
@@ -360,10 +361,34 @@ suite() {
 
 # --- in the guest ----------------------------------------------------------------
 
+job=job
+rc=0
+
+# say TEXT / fail TEXT
+# A job's progress line, "[JOB] TEXT"; a failure also sets rc=1.
+say() {
+	echo "[$job] $*"
+}
+
+fail() {
+	echo "[$job] FAIL: $*"
+	rc=1
+}
+
+# job_start NAME OUT
+# The start of a guest job: its lines say NAME, OUT exists, debugfs is
+# mounted (run-host runs the job on a machine that may not have it).
+job_start() {
+	job=$1
+	mkdir -p "$2"
+	mountpoint -q /sys/kernel/debug 2>/dev/null ||
+		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+}
+
 # await_run DBG STATUS_FILE
 # Wait for the mymem_test run to end through the blocking read of DBG/wait,
 # keeping its final status line in STATUS_FILE; say the status every 10 s
-# meanwhile, and the time taken.  The caller defines say().
+# meanwhile, and the time taken.
 await_run() {
 	ar_dbg=$1 ar_status=$2
 	ar_t0=$(cut -d ' ' -f 1 /proc/uptime)
@@ -381,7 +406,7 @@ await_run() {
 
 # timed_insmod KO LOAD KEY ARGS...
 # insmod KO/mymem_core.ko with ARGS and append "KEY_s SECONDS" to the file
-# LOAD; fails like insmod.  The caller defines say().
+# LOAD; fails like insmod.
 timed_insmod() {
 	ti_ko=$1 ti_load=$2 ti_key=$3
 	shift 3
@@ -401,7 +426,7 @@ timed_insmod() {
 # load_times KO LOAD
 # The load time of mymem_core at the default size and with a 1 GiB buffer,
 # into the file LOAD; the core must not be loaded.  Needs a guest with
-# 2 GiB of memory.  The caller defines say() and fail().
+# 2 GiB of memory.
 load_times() {
 	: >"$2"
 	if timed_insmod "$1" "$2" default; then

@@ -59,6 +59,15 @@ function fmt(r) { return r < 0 ? "no data" : sprintf("%.3f", r) }
 # a[k], or "?" when it was not measured
 function val(a, k) { return (k in a) ? a[k] : "?" }
 function max2(x, y) { return (x < 0 || y < 0) ? -1 : (x > y ? x : y) }
+# read and write at size against op at size: sets r, w (p50) and ra, wa
+# (mean); returns the worse p50 ratio
+function rw_ratios(op, size) {
+	r = ratio(p50, "read" SUBSEP size, op SUBSEP size)
+	w = ratio(p50, "write" SUBSEP size, op SUBSEP size)
+	ra = ratio(avg, "read" SUBSEP size, op SUBSEP size)
+	wa = ratio(avg, "write" SUBSEP size, op SUBSEP size)
+	return max2(r, w)
+}
 # least-squares fit of fig[op, size] over the perf sizes: sets
 # fa (ns), fb (ns/byte), fr2; returns 0 without at least 3 points
 function fit(fig, op,    i, n, x, y, sx, sy, sxx, sxy, d, ym, ssr, sst) {
@@ -120,11 +129,7 @@ END {
 	print ""
 
 	# 1. large copies
-	r = ratio(p50, "read" SUBSEP 524288, "memcpy" SUBSEP 524288)
-	w = ratio(p50, "write" SUBSEP 524288, "memcpy" SUBSEP 524288)
-	ra = ratio(avg, "read" SUBSEP 524288, "memcpy" SUBSEP 524288)
-	wa = ratio(avg, "write" SUBSEP 524288, "memcpy" SUBSEP 524288)
-	m = max2(r, w)
+	m = rw_ratios("memcpy", 524288)
 	printf "target 1: 512 KiB in-kernel read and write p50 / memcpy p50 (worse op) = %s (limit <= %.2f) %s\n",
 	       fmt(m), L, ok(m >= 0 && m <= L)
 	printf "%sp50: read %s, write %s; mean-based: read %s, write %s\n",
@@ -132,11 +137,7 @@ END {
 	print "large_read " fmt(r) "\nlarge_write " fmt(w) > figures
 
 	# 2. small ops
-	r = ratio(p50, "read" SUBSEP 1, "mutex_memcpy" SUBSEP 1)
-	w = ratio(p50, "write" SUBSEP 1, "mutex_memcpy" SUBSEP 1)
-	ra = ratio(avg, "read" SUBSEP 1, "mutex_memcpy" SUBSEP 1)
-	wa = ratio(avg, "write" SUBSEP 1, "mutex_memcpy" SUBSEP 1)
-	m = max2(r, w)
+	m = rw_ratios("mutex_memcpy", 1)
 	printf "target 2: 1 B in-kernel read and write p50 / mutex_memcpy p50 (worse op) = %s (limit <= %.2f) %s\n",
 	       fmt(m), S, ok(m >= 0 && m <= S)
 	printf "%sp50: read %s, write %s (mutex_memcpy %s ns); mean-based: read %s, write %s\n",

@@ -34,8 +34,10 @@ jq -n --slurpfile k kernel-results.json --slurpfile b ubench.json \
 		   [$b[0].records[] | . + {source: "user"}] +
 		   [$r[0].records[] | . + {source: "user"}])}' >results.json
 
+# q FILTER: jq over results.json, with r(a; b), a / b to two decimals
 q() {
-	jq -r "$1" results.json
+	jq -r "def r(a; b): if b > 0 then (a / b * 100 | round / 100) else \"-\" end; $1" \
+		results.json
 }
 
 # --- results.md
@@ -50,8 +52,7 @@ q() {
 	echo
 	echo "| size (B) | op | avg | min | p50 | p99 | max | avg / memcpy | p50 / memcpy |"
 	echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
-	q 'def r(a; b): if b > 0 then (a / b * 100 | round / 100) else "-" end;
-	   [.records[] | select(.test == "perf")] as $p |
+	q '[.records[] | select(.test == "perf")] as $p |
 	   $p[] | . as $r |
 	   ($p[] | select(.op == "memcpy" and .size == $r.size)) as $m |
 	   "| \(.size) | \(.op) | \(.avg_ns) | \(.min_ns) | \(.p50_ns) | \(.p99_ns) | \(.max_ns) | \(r(.avg_ns; $m.avg_ns)) | \(r(.p50_ns; $m.p50_ns)) |"'
@@ -60,8 +61,7 @@ q() {
 	echo
 	echo "| size (B) | op | target | avg | min | p50 | p99 | max | avg mymem / tmpfs | p50 mymem / tmpfs |"
 	echo "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"
-	q 'def r(a; b): if b > 0 then (a / b * 100 | round / 100) else "-" end;
-	   [.records[] | select(.test == "ubench")] as $u |
+	q '[.records[] | select(.test == "ubench")] as $u |
 	   $u[] | . as $r |
 	   ($u[] | select(.target != "mymem" and .op == $r.op and .size == $r.size)) as $t |
 	   "| \(.size) | \(.op) | \(.target) | \(.avg_ns) | \(.min_ns) | \(.p50_ns) | \(.p99_ns) | \(.max_ns) | \(if .target == "mymem" then r(.avg_ns; $t.avg_ns) else "" end) | \(if .target == "mymem" then r(.p50_ns; $t.p50_ns) else "" end) |"'

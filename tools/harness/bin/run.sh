@@ -11,7 +11,6 @@ set -eu
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top"
 kernel=${KERNEL:-6.1}
-t0=$(date +%s)
 . tools/harness/bin/functions.sh
 
 vm_prepare "$kernel"

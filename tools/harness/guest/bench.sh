@@ -26,21 +26,8 @@ dbg=/sys/kernel/debug/mymem_test
 # of the module being benchmarked.
 run_args="tests=perf,race,scale sizes=1,64,1024,65536,524288 iterations=1000"
 run_args="$run_args workers=50 increments=150000 max_threads=0"
-rc=0
 . "$(dirname "$0")/../bin/functions.sh"
-
-say() {
-	echo "[bench] $*"
-}
-
-fail() {
-	echo "[bench] FAIL: $*"
-	rc=1
-}
-
-mkdir -p "$out"
-mountpoint -q /sys/kernel/debug 2>/dev/null ||
-	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+job_start bench "$out"
 
 # --- 1. the in-kernel benchmarks
 say "insmod mymem_core, mymem_test autorun=0"

@@ -13,21 +13,8 @@
 
 ko=${1:?KO_DIR} bin=${2:?BIN_DIR} out=${3:?OUT_DIR}
 dbg=/sys/kernel/debug/mymem_test
-rc=0
 . "$(dirname "$0")/../bin/functions.sh"
-
-say() {
-	echo "[run] $*"
-}
-
-fail() {
-	echo "[run] FAIL: $*"
-	rc=1
-}
-
-mkdir -p "$out"
-mountpoint -q /sys/kernel/debug 2>/dev/null ||
-	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+job_start run "$out"
 
 say "insmod mymem_core"
 insmod "$ko/mymem_core.ko" || { fail "insmod mymem_core"; exit 1; }

@@ -46,25 +46,29 @@ ktap_print_msg()
 	echo "# $*"
 }
 
-ktap_test_pass()
+# __ktap_test RESULT DESC [DIRECTIVE]: the next result line
+__ktap_test()
 {
 	KTAP_TESTNO=$((KTAP_TESTNO + 1))
+	echo "$1 $KTAP_TESTNO $2${3:+ # $3}"
+}
+
+ktap_test_pass()
+{
 	KTAP_CNT_PASS=$((KTAP_CNT_PASS + 1))
-	echo "ok $KTAP_TESTNO $1"
+	__ktap_test ok "$1"
 }
 
 ktap_test_fail()
 {
-	KTAP_TESTNO=$((KTAP_TESTNO + 1))
 	KTAP_CNT_FAIL=$((KTAP_CNT_FAIL + 1))
-	echo "not ok $KTAP_TESTNO $1"
+	__ktap_test "not ok" "$1"
 }
 
 ktap_test_skip()
 {
-	KTAP_TESTNO=$((KTAP_TESTNO + 1))
 	KTAP_CNT_SKIP=$((KTAP_CNT_SKIP + 1))
-	echo "ok $KTAP_TESTNO $1 # SKIP${2:+ $2}"
+	__ktap_test ok "$1" "SKIP${2:+ $2}"
 }
 
 ktap_print_totals()
