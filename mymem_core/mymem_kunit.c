@@ -386,11 +386,11 @@ static int mmk_block_reader(struct mmk_worker *w)
 static void mmk_rw_race_test(struct kunit *test)
 {
 	struct mmk_worker w[MMK_THREADS] = {};
-	struct mmk_race r = { .pos = 100 };
+	struct mmk_race r = { .pos = 1 };
 	int rets[MMK_THREADS];
 	int i;
 
-	mmk_need(test, 100 + MMK_BLOCK);
+	mmk_need(test, r.pos + MMK_BLOCK);
 	mmk_fill(test, r.pos, MMK_BLOCK, 0);
 	for (i = 0; i < MMK_THREADS; i++)
 		w[i].fn = i & 1 ? mmk_block_reader : mmk_block_writer;
