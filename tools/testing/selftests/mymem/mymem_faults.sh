@@ -4,7 +4,7 @@
 # mymem_faults.sh - kselftest: mymem under injected allocation failures
 # (KTAP output).  Needs a kernel with CONFIG_FAULT_INJECTION,
 # CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC and CONFIG_FAULT_INJECTION_DEBUG_FS
-# (the project's debug kernels, tools/debug-kernel.sh), booted with
+# (the project's debug kernels, tools/harness/bin/debug-kernel.sh), booted with
 # slub_debug=A,kmalloc-* slub_nomerge; elsewhere every case is skipped.
 #
 #   core_load_every_fault   insmod mymem_core with the Nth kmalloc or
