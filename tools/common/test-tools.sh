@@ -45,7 +45,7 @@ expect() {
 }
 
 ktap_print_header
-ktap_set_plan 40
+ktap_set_plan 42
 
 bench=$bin/mymem-bench race=$bin/mymem-race fuzz=$bin/mymem-fuzz
 
@@ -68,6 +68,8 @@ expect "bench -s 1,,2 refused" 2 "invalid -s" "$bench" -s 1,,2
 expect "bench -s 0 refused" 2 "invalid -s" "$bench" -s 0
 expect "bench -s with 17 sizes refused" 2 "invalid -s" "$bench" -s 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17
 expect "bench -i 0 refused" 2 "invalid -i 0" "$bench" -i 0
+expect "bench -z 0 refused" 2 "invalid -z 0" "$bench" -z 0
+expect "bench -z 1 MiB: one zeroing pass" 0 "" "$bench" -z 1048576
 expect "fuzz -p 0 refused" 2 "invalid -p 0" "$fuzz" -p 0
 expect "fuzz -p 65 refused" 2 "invalid -p 65" "$fuzz" -p 65
 expect "fuzz -s abc refused" 2 "invalid -s abc" "$fuzz" -s abc
