@@ -253,6 +253,7 @@ ssize_t mymem_pread(void *buf, size_t len, loff_t pos)
 
 	r = mymem_range(pos, n);
 	if (mymem_read_begin(r, &snap)) {
+		mymem_kcsan_check(pos, n, 0);
 		memcpy(buf, mymem.data + pos, n);
 		if (mymem_read_valid(r, snap))
 			return mymem_account_read(pos, len, n);
@@ -289,6 +290,7 @@ ssize_t mymem_pwrite(const void *buf, size_t len, loff_t pos)
 	r = mymem_range(pos, n);
 	mymem_lock_range(r);
 	mymem_write_begin(r);
+	mymem_kcsan_check(pos, n, KCSAN_ACCESS_WRITE);
 	memcpy(mymem.data + pos, buf, n);
 	mymem_write_end(r);
 	mymem_unlock_range(r);
@@ -321,6 +323,8 @@ int mymem_add_u64(loff_t pos, u64 delta, u64 *result)
 	r = mymem_range(pos, sizeof(u64));
 	mymem_lock_range(r);
 	mymem_write_begin(r);
+	/* the stripe lock excludes every other writer */
+	kcsan_check_access(mymem.data + pos, sizeof(u64), KCSAN_ACCESS_ASSERT);
 	val = get_unaligned_le64(mymem.data + pos) + delta;
 	put_unaligned_le64(val, mymem.data + pos);
 	mymem_write_end(r);

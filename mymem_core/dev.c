@@ -180,6 +180,7 @@ static ssize_t mymem_write_user(loff_t pos, struct iov_iter *from)
 	r = mymem_range(pos, n);
 	mymem_lock_range(r);
 	mymem_write_begin(r);
+	mymem_kcsan_check(pos, n, KCSAN_ACCESS_WRITE);
 	n = copy_from_iter(mymem.data + pos, n, it);
 	mymem_write_end(r);
 	mymem_unlock_range(r);

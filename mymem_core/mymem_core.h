@@ -12,6 +12,8 @@
 #ifndef _MYMEM_CORE_H
 #define _MYMEM_CORE_H
 
+#include <linux/kcsan-checks.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/seqlock.h>
@@ -73,6 +75,27 @@ void mymem_write_begin(struct mymem_range r);
 void mymem_write_end(struct mymem_range r);
 bool mymem_read_begin(struct mymem_range r, u64 *snap);
 bool mymem_read_valid(struct mymem_range r, u64 snap);
+
+/*
+ * GCC instruments neither memcpy() nor lib/iov_iter.c's kvec and bvec
+ * copies for KCSAN, so a copy to or from the buffer is shown to it here, a
+ * page at a time (KCSAN matches an access against the watchpoints near its
+ * first byte).  Inside a write section or a lockless read, where KCSAN
+ * sets no watchpoint, this still meets the watchpoint of an access that
+ * should have been excluded.  Nothing without CONFIG_KCSAN.
+ */
+static inline void mymem_kcsan_check(loff_t pos, size_t n, int type)
+{
+	const u8 *p = mymem.data + pos;
+	size_t step;
+
+	if (!IS_ENABLED(CONFIG_KCSAN))
+		return;
+	for (; n; p += step, n -= step) {
+		step = min_t(size_t, n, PAGE_SIZE - offset_in_page(p));
+		kcsan_check_access(p, step, type);
+	}
+}
 
 int mymem_buf_init(size_t size);
 void mymem_buf_exit(void);
