@@ -109,7 +109,7 @@ make_payload() {
 	   "$p/selftests/" || return 1
 	mkdir -p "$p/bin"
 	cp tools/bin/mymem-bench tools/bin/mymem-race tools/bin/mymem-fuzz \
-	   "$p/bin/" || return 1
+	   tools/bin/mymem-bench-rs tools/bin/mymem-race-rs "$p/bin/" || return 1
 	cp tools/tests/guest-tools.sh tools/check-guest.sh \
 	   tools/check-debug-guest.sh "$p/tests/" || return 1
 }

@@ -9,8 +9,9 @@
 # Tests: the error messages (missing device, no permission), mymem-bench
 # (every read verified; its JSON complete), mymem-race at W=4 N=20000 (all
 # modes) and at the lab's W=50 N=150000 (locked and atomic exact, unlocked
-# losing updates on 2+ CPUs), mymem-fuzz (0 divergences, every call kind
-# and error class exercised).  The JSON files go to $RESULTS (default
+# losing updates on 2+ CPUs), each for the C tool and its Rust twin (-rs),
+# and mymem-fuzz (0 divergences, every call kind and error class
+# exercised).  The JSON files go to $RESULTS (default
 # /results if it exists) as tools-*.json for the report.
 #
 # Environment: TOOLS_BENCH_ITER (100), TOOLS_FUZZ_CALLS (200000),
@@ -33,7 +34,7 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 [ -n "$res" ] || res=$tmp
 nr=0 failed=0
-plan=12
+plan=21
 
 ok() {
 	nr=$((nr + 1))
@@ -88,89 +89,96 @@ else
 fi
 
 # --- messages ---
-run race-missing "$bin/mymem-race" -d /nonexistent/mymem
-if [ $rc -eq 1 ] && grep -q "is mymem_core loaded?" "$tmp/race-missing.out"; then
-	ok "missing device: the message names mymem_core"
-else
-	not_ok "missing device: the message names mymem_core"
-fi
-
-if [ "$(id -u)" != 0 ]; then
-	skip "no permission: the message says how to fix it" "not root"
-elif [ "$(stat -c %a "$dev" 2>/dev/null)" != 600 ]; then
-	skip "no permission: the message says how to fix it" "$dev is not mode 0600"
-elif ! grep -q '^nobody:' /etc/passwd 2>/dev/null; then
-	skip "no permission: the message says how to fix it" "no user nobody"
-else
-	run race-eacces su -s /bin/sh nobody -c "$bin/mymem-race -w 1 -n 1"
-	if [ $rc -eq 1 ] &&
-	   grep -q "Permission denied (run as root or load mymem_core with mode=0666)" \
-		"$tmp/race-eacces.out"; then
-		ok "no permission: the message says how to fix it"
+for t in mymem-race mymem-race-rs; do
+	run $t-missing "$bin/$t" -d /nonexistent/mymem
+	if [ $rc -eq 1 ] && grep -q "is mymem_core loaded?" "$tmp/$t-missing.out"; then
+		ok "$t: missing device: the message names mymem_core"
 	else
-		not_ok "no permission: the message says how to fix it"
+		not_ok "$t: missing device: the message names mymem_core"
 	fi
-fi
 
-# --- mymem-bench ---
-run bench "$bin/mymem-bench" -i "$iter" -j "$res/tools-ubench.json"
-if [ $rc -eq 0 ]; then
-	ok "mymem-bench: $iter calls per size and op, every read verified"
-else
-	not_ok "mymem-bench: $iter calls per size and op, every read verified"
-fi
-json_test "mymem-bench JSON: 20 ubench records, mymem and tmpfs" \
-	"$res/tools-ubench.json" \
-	"(.records | length) == 20 and
-	 ([.records[] | select(.test == \"ubench\" and .iterations == $iter and
-	   .min_ns <= .p50_ns and .p50_ns <= .p99_ns and .p99_ns <= .max_ns)]
-	  | length) == 20 and
-	 ([.records[] | select(.target == \"mymem\")] | length) == 10 and
-	 ([.records[] | select(.target == \"tmpfs\")] | length) == 10"
+	if [ "$(id -u)" != 0 ]; then
+		skip "$t: no permission: the message says how to fix it" "not root"
+	elif [ "$(stat -c %a "$dev" 2>/dev/null)" != 600 ]; then
+		skip "$t: no permission: the message says how to fix it" "$dev is not mode 0600"
+	elif ! grep -q '^nobody:' /etc/passwd 2>/dev/null; then
+		skip "$t: no permission: the message says how to fix it" "no user nobody"
+	else
+		run $t-eacces su -s /bin/sh nobody -c "$bin/$t -w 1 -n 1"
+		if [ $rc -eq 1 ] &&
+		   grep -q "Permission denied (run as root or load mymem_core with mode=0666)" \
+			"$tmp/$t-eacces.out"; then
+			ok "$t: no permission: the message says how to fix it"
+		else
+			not_ok "$t: no permission: the message says how to fix it"
+		fi
+	fi
+done
 
-# --- mymem-race, small ---
-run race-small "$bin/mymem-race" -w 4 -n 20000 -j "$res/tools-urace-w4.json"
-if [ $rc -eq 0 ]; then
-	ok "mymem-race W=4 N=20000: locked and atomic exact"
-else
-	not_ok "mymem-race W=4 N=20000: locked and atomic exact"
-fi
-json_test "mymem-race W=4 JSON: three modes, locked and atomic exact" \
-	"$res/tools-urace-w4.json" \
-	'(.records | length) == 3 and
-	 all(.records[]; .test == "urace" and .expected == 80000 and
-	     .lost == .expected - .final) and
-	 all(.records[] | select(.mode != "unlocked"); .exact and .final == 80000)'
+# the C tools, then their Rust twins (-rs): the same tests
+for s in '' -rs; do
+	bench=mymem-bench$s race=mymem-race$s
 
-# --- mymem-race, the lab's W=50 N=150000 (N is TOOLS_RACE_N) ---
-if [ "$race_full" = 1 ]; then
-	run race-w50 "$bin/mymem-race" -w 50 -n "$race_n" -m locked,atomic \
-		-j "$res/tools-urace-w50.json"
+	# --- mymem-bench ---
+	run bench$s "$bin/$bench" -i "$iter" -j "$res/tools-ubench$s.json"
 	if [ $rc -eq 0 ]; then
-		ok "mymem-race W=50 N=$race_n: locked and atomic exact"
+		ok "$bench: $iter calls per size and op, every read verified"
 	else
-		not_ok "mymem-race W=50 N=$race_n: locked and atomic exact"
+		not_ok "$bench: $iter calls per size and op, every read verified"
 	fi
-	json_test "mymem-race W=50 JSON: final $((50 * race_n)) in both modes" \
-		"$res/tools-urace-w50.json" \
-		"(.records | length) == 2 and
-		 all(.records[]; .final == $((50 * race_n)) and .exact)"
-	cpus=$(grep -c '^processor' /proc/cpuinfo)
-	run race-w50-unlocked "$bin/mymem-race" -w 50 -n "$race_n" -m unlocked \
-		-j "$res/tools-urace-w50-unlocked.json"
-	if [ "$cpus" -lt 2 ]; then
-		skip "mymem-race W=50 N=$race_n unlocked loses updates" "1 CPU"
-	elif [ $rc -eq 0 ] && has_jq &&
-	     jq -e '.records[0].lost > 0' "$res/tools-urace-w50-unlocked.json" >/dev/null; then
-		ok "mymem-race W=50 N=$race_n unlocked loses updates (the lab's race)"
+	json_test "$bench JSON: 20 ubench records, mymem and tmpfs" \
+		"$res/tools-ubench$s.json" \
+		".tool == \"$bench\" and (.records | length) == 20 and
+		 ([.records[] | select(.test == \"ubench\" and .iterations == $iter and
+		   .min_ns <= .p50_ns and .p50_ns <= .p99_ns and .p99_ns <= .max_ns)]
+		  | length) == 20 and
+		 ([.records[] | select(.target == \"mymem\")] | length) == 10 and
+		 ([.records[] | select(.target == \"tmpfs\")] | length) == 10"
+
+	# --- mymem-race, small ---
+	run race-small$s "$bin/$race" -w 4 -n 20000 -j "$res/tools-urace-w4$s.json"
+	if [ $rc -eq 0 ]; then
+		ok "$race W=4 N=20000: locked and atomic exact"
 	else
-		not_ok "mymem-race W=50 N=$race_n unlocked loses updates (the lab's race)"
+		not_ok "$race W=4 N=20000: locked and atomic exact"
 	fi
-else
-	skip "mymem-race W=50 N=$race_n: locked and atomic exact" "TOOLS_RACE_FULL=0"
-	skip "mymem-race W=50 JSON: final $((50 * race_n)) in both modes" "TOOLS_RACE_FULL=0"
-	skip "mymem-race W=50 N=$race_n unlocked loses updates" "TOOLS_RACE_FULL=0"
-fi
+	json_test "$race W=4 JSON: three modes, locked and atomic exact" \
+		"$res/tools-urace-w4$s.json" \
+		'(.records | length) == 3 and
+		 all(.records[]; .test == "urace" and .expected == 80000 and
+		     .lost == .expected - .final) and
+		 all(.records[] | select(.mode != "unlocked"); .exact and .final == 80000)'
+
+	# --- mymem-race, the lab's W=50 N=150000 (N is TOOLS_RACE_N) ---
+	if [ "$race_full" = 1 ]; then
+		run race-w50$s "$bin/$race" -w 50 -n "$race_n" -m locked,atomic \
+			-j "$res/tools-urace-w50$s.json"
+		if [ $rc -eq 0 ]; then
+			ok "$race W=50 N=$race_n: locked and atomic exact"
+		else
+			not_ok "$race W=50 N=$race_n: locked and atomic exact"
+		fi
+		json_test "$race W=50 JSON: final $((50 * race_n)) in both modes" \
+			"$res/tools-urace-w50$s.json" \
+			"(.records | length) == 2 and
+			 all(.records[]; .final == $((50 * race_n)) and .exact)"
+		cpus=$(grep -c '^processor' /proc/cpuinfo)
+		run race-w50-unlocked$s "$bin/$race" -w 50 -n "$race_n" -m unlocked \
+			-j "$res/tools-urace-w50-unlocked$s.json"
+		if [ "$cpus" -lt 2 ]; then
+			skip "$race W=50 N=$race_n unlocked loses updates" "1 CPU"
+		elif [ $rc -eq 0 ] && has_jq &&
+		     jq -e '.records[0].lost > 0' "$res/tools-urace-w50-unlocked$s.json" >/dev/null; then
+			ok "$race W=50 N=$race_n unlocked loses updates (the lab's race)"
+		else
+			not_ok "$race W=50 N=$race_n unlocked loses updates (the lab's race)"
+		fi
+	else
+		skip "$race W=50 N=$race_n: locked and atomic exact" "TOOLS_RACE_FULL=0"
+		skip "$race W=50 JSON: final $((50 * race_n)) in both modes" "TOOLS_RACE_FULL=0"
+		skip "$race W=50 N=$race_n unlocked loses updates" "TOOLS_RACE_FULL=0"
+	fi
+done
 
 # --- mymem-fuzz ---
 seed_opt=
