@@ -33,8 +33,8 @@ vm_job() {
 	mkdir -p "$vj_out" "$vj_payload/ko" "$vj_payload/bin" || return 1
 	cp "build/$krel/mymem_core.ko" "build/$krel/mymem_test.ko" \
 		"$vj_payload/ko/" || return 1
-	cp tools/bin/mymem-bench tools/bin/mymem-race "$vj_payload/bin/" ||
-		return 1
+	cp tools/bin/mymem-bench tools/bin/mymem-race tools/bin/mymem-bench-rs \
+		tools/bin/mymem-race-rs "$vj_payload/bin/" || return 1
 	cp "$vj_script" tools/guest-lib.sh "$vj_payload/" || return 1
 
 	vj_rc=0
