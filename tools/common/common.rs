@@ -145,12 +145,12 @@ pub enum Arg {
     Operand(String),
 }
 
-/// getopt_long(3) as the C tools call it: short options from `spec`
-/// ("d:s:P": a colon after a letter that takes an argument), clustered or
-/// not, "--help" (or a prefix of it) for 'h', "--" ends the options.
-/// Operands are returned where they stand; the tools refuse them after
-/// the options, as getopt's permutation does.  An error is glibc's text,
-/// naming argv[0] as glibc does.
+/// getopt_long(3) as the C tools call it, an iterator over the command
+/// line: short options from `spec` ("d:s:P": a colon after a letter that
+/// takes an argument), clustered or not, "--help" (or a prefix of it) for
+/// 'h', "--" ends the options.  Operands come where they stand; the tools
+/// refuse them after the options, as getopt's permutation does.  An error
+/// is glibc's text, naming argv[0] as glibc does.
 pub struct Getopt<'a> {
     spec: &'a str,
     argv0: String,
@@ -160,8 +160,9 @@ pub struct Getopt<'a> {
 }
 
 impl<'a> Getopt<'a> {
-    pub fn new(spec: &'a str) -> Self {
-        let mut args = std::env::args();
+    /// `args` is the whole command line, argv[0] first: std::env::args().
+    pub fn new(spec: &'a str, args: impl IntoIterator<Item = String>) -> Self {
+        let mut args = args.into_iter();
         let argv0 = args.next().unwrap_or_default();
         let args: Vec<String> = args.collect();
         Getopt { spec, argv0, args: args.into_iter(), cluster: Vec::new(), done: false }
@@ -187,9 +188,12 @@ impl<'a> Getopt<'a> {
             },
         }
     }
+}
 
-    /// The next item, None at the end.
-    pub fn next(&mut self) -> Option<Result<Arg, String>> {
+impl Iterator for Getopt<'_> {
+    type Item = Result<Arg, String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
         let prog = &self.argv0;
         if !self.cluster.is_empty() {
             return Some(self.short());
@@ -370,6 +374,28 @@ mod tests {
         let head = json_begin("t", "/dev/mymem", 524288);
         assert!(head.starts_with("{\"schema\":1,\"tool\":\"t\",\"kernel\":\""));
         assert!(head.ends_with(",\"device\":\"/dev/mymem\",\"core_size\":524288,\"records\":[\n"));
+    }
+
+    #[test]
+    fn getopt() {
+        let parse = |line: &str| -> Vec<String> {
+            let args = line.split(' ').map(String::from);
+            Getopt::new("d:w:Ph", args)
+                .map(|a| match a {
+                    Ok(Arg::Opt(c, Some(v))) => format!("-{}={}", c, v),
+                    Ok(Arg::Opt(c, None)) => format!("-{}", c),
+                    Ok(Arg::Operand(o)) => format!("[{}]", o),
+                    Err(e) => format!("E:{}", e),
+                })
+                .collect()
+        };
+        assert_eq!(parse("p -d /dev/x -w5 -Pw 7"), ["-d=/dev/x", "-w=5", "-P", "-w=7"]);
+        assert_eq!(parse("p x -P -- -w"), ["[x]", "-P", "[-w]"]);
+        assert_eq!(parse("p --he -h -"), ["-h", "-h", "[-]"]);
+        assert_eq!(parse("p -x"), ["E:p: invalid option -- 'x'"]);
+        assert_eq!(parse("p -Pd"), ["-P", "E:p: option requires an argument -- 'd'"]);
+        assert_eq!(parse("p --bogus"), ["E:p: unrecognized option '--bogus'"]);
+        assert_eq!(parse("p --help=1"), ["E:p: option '--help' doesn't allow an argument"]);
     }
 
     #[test]

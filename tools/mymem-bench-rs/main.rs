@@ -432,8 +432,7 @@ fn main() {
     let mut pread_mymem = false;
     let mut operand: Option<String> = None;
 
-    let mut opts = mm::Getopt::new("d:s:i:t:j:Ph");
-    while let Some(arg) = opts.next() {
+    for arg in mm::Getopt::new("d:s:i:t:j:Ph", std::env::args()) {
         match arg {
             Ok(mm::Arg::Opt('d', Some(v))) => dev = v,
             Ok(mm::Arg::Opt('s', Some(v))) => sizes_arg = v,

@@ -282,8 +282,7 @@ fn main() {
     let (mut workers, mut increments) = (50, 150000);
     let mut operand: Option<String> = None;
 
-    let mut opts = mm::Getopt::new("d:w:n:m:j:h");
-    while let Some(arg) = opts.next() {
+    for arg in mm::Getopt::new("d:w:n:m:j:h", std::env::args()) {
         match arg {
             Ok(mm::Arg::Opt('d', Some(v))) => dev = v,
             Ok(mm::Arg::Opt('w', Some(v))) => workers = parse_or_exit('w', &v, MAX_WORKERS),
