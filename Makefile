@@ -3,12 +3,12 @@
 # mymem - top-level Makefile.  `make help` lists the targets.
 #
 # KERNEL picks a Debian kernel flavour (6.1, 6.12, 6.12-rt); its headers
-# directory is found by tools/kernel.sh.  KDIR overrides it with any
+# directory is found by tools/harness/bin/kernel.sh.  KDIR overrides it with any
 # configured kernel tree.  The build machine's own kernel (uname -r) is
 # never used.
 
 KERNEL ?= 6.1
-KDIR ?= $(shell tools/kernel.sh kdir $(KERNEL))
+KDIR ?= $(shell tools/harness/bin/kernel.sh kdir $(KERNEL))
 KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	 $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 W ?= 1
@@ -16,7 +16,7 @@ W ?= 1
 export KERNEL
 
 .PHONY: all modules extmod tools deps run run-host bench check check-debug \
-	bench-locks teeth docs install clean help
+	bench-locks teeth soak docs install clean help
 
 all: modules
 
@@ -33,10 +33,12 @@ help:
 	@echo '  make check      every test: static checks, builds on 6.1, 6.12 and'
 	@echo '                  6.12-rt, tools, kselftests in the VM on each;'
 	@echo '                  ends "N passed, N failed"'
-	@echo '  make check-debug  the kselftests, KUnit, fault injection and a long'
-	@echo '                  fuzz on debug kernels (KASAN; KCSAN) built from'
-	@echo '                  linux-source-6.1 (tools/debug-kernel.sh); same output'
-	@echo '  make teeth      plant each bug of tools/teeth/ in a copy, boot a debug'
+	@echo '  make check-debug  the kselftests, KUnit, fault injection and the fuzz'
+	@echo '                  on debug kernels (KASAN; KCSAN) built from'
+	@echo '                  linux-source-6.1 (tools/harness/bin/debug-kernel.sh); same output'
+	@echo '  make soak       the long runs on the KASAN kernel: 200 load/run/unload'
+	@echo '                  cycles, a 1,000,000-call fuzz; same output'
+	@echo '  make teeth      plant each bug of tools/harness/configs/teeth/ in a copy, boot a debug'
 	@echo '                  kernel, and show the detector or test that catches it'
 	@echo '  make docs       regenerate docs/API.rst from the kernel-doc comments'
 	@echo '  make run-host   (root) the same run on this machine'"'"'s own kernel,'
@@ -74,32 +76,36 @@ tools:
 	$(MAKE) -C tools
 
 deps:
-	tools/deps.sh $(KERNEL)
+	tools/harness/bin/deps.sh $(KERNEL)
 
 run:
-	tools/run.sh
+	tools/harness/bin/run.sh
 
 run-host:
-	tools/run-host.sh
+	tools/harness/bin/run-host.sh
 
 bench:
-	tools/bench.sh
+	tools/harness/bin/bench.sh
 
 teeth:
-	tools/teeth.sh
+	tools/harness/bin/teeth.sh
 
 bench-locks:
-	tools/bench-locks.sh
+	tools/harness/bin/bench-locks.sh
 
 check:
-	tools/check.sh
+	tools/harness/bin/check.sh
 
 check-debug:
-	tools/deps.sh check-debug
-	tools/check-debug.sh
+	tools/harness/bin/deps.sh check-debug
+	tools/harness/bin/check.sh --debug
+
+soak:
+	tools/harness/bin/deps.sh check-debug
+	tools/harness/bin/check.sh --soak
 
 docs:
-	tools/api-doc.sh > docs/API.rst
+	tools/harness/bin/api-doc.sh > docs/API.rst
 
 # The kernel's own rules pick the place and the compression: extra/ on 6.1,
 # updates/ and .ko.xz on Debian's 6.12.  INSTALL_MOD_PATH=<root> installs

@@ -1,41 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mymem_core: the buffer, its lock, and the exported API.
+ * mymem_core: the buffer, its stripes and their locks, and the positional
+ * API: pread, pwrite, add_u64.
  *
- * Locking (see docs/DESIGN.md for the measurements behind it):
+ * The buffer is cut into stripes of 2^stripe_shift bytes, each with a mutex
+ * and a sequence count (docs/DESIGN.md argues the design and measures it):
  *
- *  - Writers (write, pwrite, add) serialise on mymem.lock, a mutex, and
- *    bracket their stores with mymem.seq: the count is odd while a writer
- *    is changing the bytes.  A writer may sleep with the count odd (a
- *    user-space source can fault), so the plain seqcount_t is driven with
- *    the raw_ primitives, which neither disable preemption nor expect it
- *    disabled.
+ *  - A writer locks every stripe its bytes cover, in ascending order, and
+ *    holds their counts odd while it changes the bytes.  Writers of
+ *    disjoint stripes run in parallel.  A call that needs more than one
+ *    stripe takes span_lock first, which serialises such calls among
+ *    themselves and lets lockdep follow any number of stripe locks.
  *
- *  - Readers take no lock.  They sample the count, copy, and check the
- *    count again.  If a writer was active when they started or finished
- *    while they copied, they copy again under the mutex.  A reader never
- *    spins waiting for an even count: it sleeps on the mutex instead, so a
- *    sleeping writer cannot make readers burn a CPU, and a reader needs at
- *    most two passes.
+ *  - A reader takes no lock.  It sums the counts of its stripes, copies,
+ *    and sums them again: if a count was odd or the sums differ, a writer
+ *    met the copy, and the reader copies again holding the stripe locks.
+ *    A reader never spins on a writer and makes at most two passes.
  *
- * Both passes see a complete state: every call is atomic with respect to
- * every other, and no write is lost because writers are mutually exclusive.
- * Two readers share only the read-mostly sequence count, so they proceed
- * in parallel without bouncing a cache line between CPUs.
+ *  - No lock and no read section is ever held across a user page fault
+ *    (dev.c), so a caller whose memory faults slowly delays only itself.
+ *
+ * The counts are plain seqcount_t driven with the raw_ primitives: a writer
+ * holds a mutex, not a spinlock, and may be preempted in its write section.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/kcsan-checks.h>
 #include <linux/kernel.h>
+#include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
-#include <linux/mutex.h>
 #include <linux/mymem.h>
-#include <linux/overflow.h>
-#include <linux/rwsem.h>
-#include <linux/seqlock.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 
 #include <mymem_compat.h>
 #include "mymem_core.h"
@@ -44,63 +41,41 @@
 #include "mymem_trace.h"
 
 /*
- * The lock design.  mymem_core is built with the seqcount design described
- * above.  Two others exist only so that `make bench-locks` can run the same
- * benchmarks against them (docs/DESIGN.md, "Lock designs compared"); the
- * choice is made at build time (MYMEM_LOCK=mutex|rwsem) and confined to
- * the helpers below:
- *   mutex  every call, reader or writer, holds one mutex
- *   rwsem  an rw_semaphore: readers share it, writers hold it exclusively
+ * Stripes of 4 KiB, but never more than 16384 of them: a 1 GiB buffer gets
+ * 64 KiB stripes and 1 MiB of locks.  docs/DESIGN.md has the measurements.
  */
-#if defined(MYMEM_LOCK_MUTEX)
-#define MYMEM_LOCK_DESIGN	"mutex"
-#define MYMEM_LOCKLESS_READS	false
-#elif defined(MYMEM_LOCK_RWSEM)
-#define MYMEM_LOCK_DESIGN	"rwsem"
-#define MYMEM_LOCKLESS_READS	false
-#else
-#define MYMEM_LOCK_DESIGN	"seqcount"
-#define MYMEM_LOCKLESS_READS	true
-#endif
+#define MYMEM_STRIPE_SHIFT_MIN	12
+#define MYMEM_STRIPES_MAX	16384
 
-const char mymem_lock_design[] = MYMEM_LOCK_DESIGN;
-
-/**
- * struct mymem_buffer - the one buffer of mymem_core
- * @data: @size zeroed bytes (kvzalloc)
- * @size: buffer size in bytes, fixed after init
- * @lock: serialises writers; readers take it only as a fallback
- * @seq:  odd while a writer changes @data; written only under @lock
- */
-struct mymem_buffer {
-	u8 *data;
-	size_t size;
-#ifdef MYMEM_LOCK_RWSEM
-	struct rw_semaphore lock;
-#else
-	struct mutex lock;	/* serialises writers */
-#endif
-	seqcount_t seq;		/* odd while a writer changes @data */
-};
-
-static struct mymem_buffer mymem;
+struct mymem_buffer mymem;
 
 DEFINE_PER_CPU(struct mymem_stats, mymem_stats);
 
-/**
- * struct mymem_handle - an open handle on the buffer
- * @pos: the handle's position, in [0, mymem.size]
- */
-struct mymem_handle {
-	loff_t pos;
+const char *const mymem_stat_names[MYMEM_NR_STATS] = {
+	[MYMEM_STAT_READS]		= "reads",
+	[MYMEM_STAT_WRITES]		= "writes",
+	[MYMEM_STAT_SEEKS]		= "seeks",
+	[MYMEM_STAT_ADDS]		= "adds",
+	[MYMEM_STAT_BYTES_READ]		= "bytes_read",
+	[MYMEM_STAT_BYTES_WRITTEN]	= "bytes_written",
+	[MYMEM_STAT_ERRORS]		= "errors",
+	[MYMEM_STAT_READ_RETRIES]	= "read_retries",
+	[MYMEM_STAT_FAULT_RETRIES]	= "fault_retries",
+	[MYMEM_STAT_OPENS]		= "opens",
+	[MYMEM_STAT_CLOSES]		= "closes",
 };
 
-/*
- * mymem_span - clamp a transfer of @len bytes at @pos to the buffer.
- * Return: the number of bytes to copy (> 0), 0 when there is nothing to do
- * (len 0, or a read at or past the end), or -EINVAL / -ENOSPC.
+/**
+ * mymem_span() - clamp a transfer of @len bytes at @pos to the buffer
+ * @pos:   byte offset
+ * @len:   bytes asked for
+ * @write: whether the transfer writes
+ *
+ * Return: the bytes to copy (> 0); 0 when there is nothing to do (@len 0,
+ * or a read at or past the end); -EINVAL for a negative @pos; -ENOSPC for
+ * a write at or past the end.
  */
-static ssize_t mymem_span(loff_t pos, size_t len, bool write)
+ssize_t mymem_span(loff_t pos, size_t len, bool write)
 {
 	if (pos < 0)
 		return -EINVAL;
@@ -111,147 +86,147 @@ static ssize_t mymem_span(loff_t pos, size_t len, bool write)
 	return min_t(size_t, len, mymem.size - pos);
 }
 
-static ssize_t mymem_done_read(loff_t pos, size_t len, ssize_t ret)
+/**
+ * mymem_u64_in_bounds() - whether the 8-byte integer at @pos is inside
+ * @pos: byte offset
+ *
+ * Return: true when 0 <= @pos and @pos + 8 <= size.
+ */
+bool mymem_u64_in_bounds(loff_t pos)
 {
-	trace_mymem_read(pos, len, ret);
-	if (ret < 0) {
-		this_cpu_inc(mymem_stats.errors);
-	} else {
-		this_cpu_inc(mymem_stats.reads);
-		this_cpu_add(mymem_stats.bytes_read, ret);
-	}
-	return ret;
-}
-
-static ssize_t mymem_done_write(loff_t pos, size_t len, ssize_t ret)
-{
-	trace_mymem_write(pos, len, ret);
-	if (ret < 0) {
-		this_cpu_inc(mymem_stats.errors);
-	} else {
-		this_cpu_inc(mymem_stats.writes);
-		this_cpu_add(mymem_stats.bytes_written, ret);
-	}
-	return ret;
-}
-
-static int mymem_done_add(loff_t pos, u64 delta, int ret)
-{
-	trace_mymem_add(pos, delta, ret);
-	if (ret)
-		this_cpu_inc(mymem_stats.errors);
-	else
-		this_cpu_inc(mymem_stats.adds);
-	return ret;
+	/* the size is checked first, so the subtraction cannot wrap */
+	return pos >= 0 && mymem.size >= sizeof(u64) &&
+	       (u64)pos <= mymem.size - sizeof(u64);
 }
 
 /**
- * mymem_buf_note_seek() - account for a seek done elsewhere
- * @offset: the requested offset
- * @whence: SEEK_SET, SEEK_CUR or SEEK_END
- * @ret:    the new position, or a negative errno
+ * mymem_range() - the stripes that bytes [@pos, @pos + @n) cover
+ * @pos: byte offset, inside the buffer
+ * @n:   bytes, at least 1, not past the end
+ *
+ * Return: the range of stripes.
  */
-void mymem_buf_note_seek(loff_t offset, int whence, loff_t ret)
+struct mymem_range mymem_range(loff_t pos, size_t n)
 {
-	trace_mymem_seek(offset, whence, ret);
-	if (ret < 0)
-		this_cpu_inc(mymem_stats.errors);
-	else
-		this_cpu_inc(mymem_stats.seeks);
+	return (struct mymem_range){
+		.first = pos >> mymem.stripe_shift,
+		.last = (pos + n - 1) >> mymem.stripe_shift,
+	};
 }
 
-/*
- * Writers: the lock, exclusive, and (seqcount design) an odd count while
- * the bytes change.  The _killable form is for user-space callers.
+/**
+ * mymem_lock_range() - lock the stripes of a range, in ascending order
+ * @r: the range
+ *
+ * Every caller locks stripes in ascending order, so calls whose ranges
+ * overlap cannot deadlock.  No holder waits for anything but a bounded
+ * copy, so the waits are not interruptible.
+ *
+ * Context: Process context; sleeps.
  */
-static void mymem_write_lock(void)
+void mymem_lock_range(struct mymem_range r)
 {
-#ifdef MYMEM_LOCK_RWSEM
-	down_write(&mymem.lock);
-#else
-	mutex_lock(&mymem.lock);
-#endif
+	unsigned int i;
+
+	if (r.first == r.last) {
+		mutex_lock(&mymem.stripes[r.first].lock);
+		return;
+	}
+	mutex_lock(&mymem.span_lock);
+	for (i = r.first; i <= r.last; i++)
+		mutex_lock_nest_lock(&mymem.stripes[i].lock, &mymem.span_lock);
 }
 
-static int mymem_write_lock_killable(void)
-{
-#ifdef MYMEM_LOCK_RWSEM
-	return down_write_killable(&mymem.lock);
-#else
-	return mutex_lock_killable(&mymem.lock);
-#endif
-}
-
-static void mymem_write_unlock(void)
-{
-#ifdef MYMEM_LOCK_RWSEM
-	up_write(&mymem.lock);
-#else
-	mutex_unlock(&mymem.lock);
-#endif
-}
-
-/* Open a write section: the caller holds mymem.lock. */
-static void mymem_write_begin(void)
-{
-	lockdep_assert_held(&mymem.lock);
-	if (MYMEM_LOCKLESS_READS)
-		raw_write_seqcount_begin(&mymem.seq);
-}
-
-static void mymem_write_end(void)
-{
-	if (MYMEM_LOCKLESS_READS)
-		raw_write_seqcount_end(&mymem.seq);
-}
-
-/*
- * Readers: a lockless pass first (seqcount design only; the other designs
- * go straight to the lock), then, if a writer interfered, one pass under
- * the lock.
+/**
+ * mymem_unlock_range() - unlock what mymem_lock_range() locked
+ * @r: the range
  */
-static bool mymem_lockless_begin(unsigned int *seq)
+void mymem_unlock_range(struct mymem_range r)
 {
-	if (!MYMEM_LOCKLESS_READS)
+	unsigned int i;
+
+	for (i = r.first; i <= r.last; i++)
+		mutex_unlock(&mymem.stripes[i].lock);
+	if (r.first != r.last)
+		mutex_unlock(&mymem.span_lock);
+}
+
+/**
+ * mymem_write_begin() - open the write sections of a locked range
+ * @r: the range, locked by the caller
+ */
+void mymem_write_begin(struct mymem_range r)
+{
+	unsigned int i;
+
+	for (i = r.first; i <= r.last; i++) {
+		lockdep_assert_held(&mymem.stripes[i].lock);
+		raw_write_seqcount_begin(&mymem.stripes[i].seq);
+	}
+}
+
+/**
+ * mymem_write_end() - close them
+ * @r: the range
+ */
+void mymem_write_end(struct mymem_range r)
+{
+	unsigned int i;
+
+	for (i = r.first; i <= r.last; i++)
+		raw_write_seqcount_end(&mymem.stripes[i].seq);
+}
+
+/**
+ * mymem_read_begin() - start a lockless read of a range
+ * @r:    the range
+ * @snap: receives the sum of the stripes' counts
+ *
+ * Every count only grows, so the sum is unchanged at the end of the read
+ * exactly when no count changed (short of 2^32 writes to one stripe during
+ * one read, the limit of any seqcount).  Between the two sums the read's
+ * bytes held one state: a consistent snapshot, however many stripes.
+ *
+ * The copy that follows races with writers by design; it is marked as an
+ * atomic region for KCSAN until mymem_read_valid(), whatever its length.
+ *
+ * Return: false if a writer is active on one of the stripes: the reader
+ * should go straight to the locks (and need not call mymem_read_valid()).
+ */
+bool mymem_read_begin(struct mymem_range r, u64 *snap)
+{
+	unsigned int i, odd = 0, seq;
+	u64 sum = 0;
+
+	for (i = r.first; i <= r.last; i++) {
+		seq = raw_read_seqcount(&mymem.stripes[i].seq);
+		odd |= seq;
+		sum += seq;
+	}
+	*snap = sum;
+	if (odd & 1)
 		return false;
-	*seq = raw_read_seqcount(&mymem.seq);
-	return !(*seq & 1);
+	kcsan_nestable_atomic_begin();
+	return true;
 }
 
-static bool mymem_lockless_valid(unsigned int seq)
+/**
+ * mymem_read_valid() - end a lockless read
+ * @r:    the range
+ * @snap: what mymem_read_begin() gave
+ *
+ * Return: true when no writer met the copy.
+ */
+bool mymem_read_valid(struct mymem_range r, u64 snap)
 {
-	return !read_seqcount_retry(&mymem.seq, seq);
-}
+	unsigned int i;
+	u64 sum = 0;
 
-static void mymem_read_lock(void)
-{
-	if (MYMEM_LOCKLESS_READS)
-		this_cpu_inc(mymem_stats.read_retries);
-#ifdef MYMEM_LOCK_RWSEM
-	down_read(&mymem.lock);
-#else
-	mutex_lock(&mymem.lock);
-#endif
-}
-
-static int mymem_read_lock_killable(void)
-{
-	if (MYMEM_LOCKLESS_READS)
-		this_cpu_inc(mymem_stats.read_retries);
-#ifdef MYMEM_LOCK_RWSEM
-	return down_read_killable(&mymem.lock);
-#else
-	return mutex_lock_killable(&mymem.lock);
-#endif
-}
-
-static void mymem_read_unlock(void)
-{
-#ifdef MYMEM_LOCK_RWSEM
-	up_read(&mymem.lock);
-#else
-	mutex_unlock(&mymem.lock);
-#endif
+	kcsan_nestable_atomic_end();
+	smp_rmb();	/* the copy, then the counts: read_seqcount_retry() */
+	for (i = r.first; i <= r.last; i++)
+		sum += raw_read_seqcount(&mymem.stripes[i].seq);
+	return sum == snap;
 }
 
 /**
@@ -270,20 +245,23 @@ static void mymem_read_unlock(void)
 ssize_t mymem_pread(void *buf, size_t len, loff_t pos)
 {
 	ssize_t n = mymem_span(pos, len, false);
-	unsigned int seq;
+	struct mymem_range r;
+	u64 snap;
 
 	if (n <= 0)
-		return mymem_done_read(pos, len, n);
+		return mymem_account_read(pos, len, n);
 
-	if (mymem_lockless_begin(&seq)) {
+	r = mymem_range(pos, n);
+	if (mymem_read_begin(r, &snap)) {
 		memcpy(buf, mymem.data + pos, n);
-		if (mymem_lockless_valid(seq))
-			return mymem_done_read(pos, len, n);
+		if (mymem_read_valid(r, snap))
+			return mymem_account_read(pos, len, n);
 	}
-	mymem_read_lock();
+	mymem_count(MYMEM_STAT_READ_RETRIES, 1);
+	mymem_lock_range(r);
 	memcpy(buf, mymem.data + pos, n);
-	mymem_read_unlock();
-	return mymem_done_read(pos, len, n);
+	mymem_unlock_range(r);
+	return mymem_account_read(pos, len, n);
 }
 EXPORT_SYMBOL_GPL(mymem_pread);
 
@@ -296,35 +274,27 @@ EXPORT_SYMBOL_GPL(mymem_pread);
  * Copies min(@len, size - @pos) bytes, atomically with respect to every
  * other mymem call.
  *
- * Context: Process context; sleeps on the writers' mutex.
+ * Context: Process context; sleeps on the locks of the stripes written.
  * Return: bytes written (short across the end, 0 for @len 0), -EINVAL for
  * a negative @pos, -ENOSPC when @pos is at or past the end.
  */
 ssize_t mymem_pwrite(const void *buf, size_t len, loff_t pos)
 {
 	ssize_t n = mymem_span(pos, len, true);
+	struct mymem_range r;
 
 	if (n <= 0)
-		return mymem_done_write(pos, len, n);
+		return mymem_account_write(pos, len, n);
 
-	mymem_write_lock();
-	mymem_write_begin();
+	r = mymem_range(pos, n);
+	mymem_lock_range(r);
+	mymem_write_begin(r);
 	memcpy(mymem.data + pos, buf, n);
-	mymem_write_end();
-	mymem_write_unlock();
-	return mymem_done_write(pos, len, n);
+	mymem_write_end(r);
+	mymem_unlock_range(r);
+	return mymem_account_write(pos, len, n);
 }
 EXPORT_SYMBOL_GPL(mymem_pwrite);
-
-/*
- * Bounds of the 8-byte integer at @pos: the subtraction cannot wrap because
- * the size is checked first.
- */
-static bool mymem_u64_in_bounds(loff_t pos)
-{
-	return pos >= 0 && mymem.size >= sizeof(u64) &&
-	       (u64)pos <= mymem.size - sizeof(u64);
-}
 
 /**
  * mymem_add_u64() - atomically add to a 64-bit integer in the buffer
@@ -337,26 +307,28 @@ static bool mymem_u64_in_bounds(loff_t pos)
  * lose a partial update.  This is how the driver itself keeps a shared
  * counter exact however many threads increment it.
  *
- * Context: Process context; sleeps on the writers' mutex.
+ * Context: Process context; sleeps on the locks of the stripes written.
  * Return: 0, or -EINVAL unless 0 <= @pos and @pos + 8 <= size.
  */
 int mymem_add_u64(loff_t pos, u64 delta, u64 *result)
 {
+	struct mymem_range r;
 	u64 val;
 
 	if (!mymem_u64_in_bounds(pos))
-		return mymem_done_add(pos, delta, -EINVAL);
+		return mymem_account_add(pos, delta, -EINVAL);
 
-	mymem_write_lock();
-	mymem_write_begin();
+	r = mymem_range(pos, sizeof(u64));
+	mymem_lock_range(r);
+	mymem_write_begin(r);
 	val = get_unaligned_le64(mymem.data + pos) + delta;
 	put_unaligned_le64(val, mymem.data + pos);
-	mymem_write_end();
-	mymem_write_unlock();
+	mymem_write_end(r);
+	mymem_unlock_range(r);
 
 	if (result)
 		*result = val;
-	return mymem_done_add(pos, delta, 0);
+	return mymem_account_add(pos, delta, 0);
 }
 EXPORT_SYMBOL_GPL(mymem_add_u64);
 
@@ -373,222 +345,76 @@ size_t mymem_size(void)
 EXPORT_SYMBOL_GPL(mymem_size);
 
 /**
- * mymem_open() - open a handle on the buffer
+ * mymem_account_read() - trace and count a read
+ * @pos: the position asked for
+ * @len: the length asked for
+ * @ret: what the read returns
  *
- * Context: Process context; may sleep (GFP_KERNEL allocation).  One handle
- * must not be used by two threads at once without the caller's own
- * serialisation.
- * Return: a new handle with its own position, starting at 0, to release
- * with mymem_close(); or ERR_PTR(-ENOMEM).
+ * Return: @ret.
  */
-struct mymem_handle *mymem_open(void)
+ssize_t mymem_account_read(loff_t pos, size_t len, ssize_t ret)
 {
-	struct mymem_handle *h = kzalloc(sizeof(*h), GFP_KERNEL);
-
-	if (!h)
-		return ERR_PTR(-ENOMEM);
-	this_cpu_inc(mymem_stats.opens);
-	return h;
-}
-EXPORT_SYMBOL_GPL(mymem_open);
-
-/**
- * mymem_close() - close a handle
- * @h: a handle from mymem_open(), or NULL (then nothing happens)
- *
- * Context: Any context.
- */
-void mymem_close(struct mymem_handle *h)
-{
-	if (!h)
-		return;
-	this_cpu_inc(mymem_stats.closes);
-	kfree(h);
-}
-EXPORT_SYMBOL_GPL(mymem_close);
-
-/**
- * mymem_read() - read at a handle's position and advance it
- * @h:   handle from mymem_open()
- * @buf: kernel destination, @len bytes
- * @len: bytes wanted
- *
- * Same semantics as mymem_pread() at the handle's position; the position
- * advances by the number of bytes read.
- *
- * Context: Process context; may sleep.
- * Return: bytes read, 0 at the end of the buffer.
- */
-ssize_t mymem_read(struct mymem_handle *h, void *buf, size_t len)
-{
-	ssize_t ret = mymem_pread(buf, len, h->pos);
-
-	if (ret > 0)
-		h->pos += ret;
-	return ret;
-}
-EXPORT_SYMBOL_GPL(mymem_read);
-
-/**
- * mymem_write() - write at a handle's position and advance it
- * @h:   handle from mymem_open()
- * @buf: kernel source, @len bytes
- * @len: bytes to write
- *
- * Same semantics as mymem_pwrite() at the handle's position; the position
- * advances by the number of bytes written.
- *
- * Context: Process context; sleeps on the writers' mutex.
- * Return: bytes written (short across the end), or -ENOSPC when the
- * position is at the end of the buffer.
- */
-ssize_t mymem_write(struct mymem_handle *h, const void *buf, size_t len)
-{
-	ssize_t ret = mymem_pwrite(buf, len, h->pos);
-
-	if (ret > 0)
-		h->pos += ret;
-	return ret;
-}
-EXPORT_SYMBOL_GPL(mymem_write);
-
-/**
- * mymem_seek() - set a handle's position
- * @h:      handle from mymem_open()
- * @offset: signed offset
- * @whence: SEEK_SET (from 0), SEEK_CUR (from the position) or SEEK_END
- *          (from the buffer size)
- *
- * The arithmetic is overflow-checked for every input.
- *
- * Context: Any context.
- * Return: the new position, in [0, size]; or -EINVAL for another @whence
- * or a result outside [0, size], and then the position is unchanged.
- */
-loff_t mymem_seek(struct mymem_handle *h, loff_t offset, int whence)
-{
-	loff_t base, pos;
-
-	switch (whence) {
-	case SEEK_SET:
-		base = 0;
-		break;
-	case SEEK_CUR:
-		base = h->pos;
-		break;
-	case SEEK_END:
-		base = mymem.size;
-		break;
-	default:
-		pos = -EINVAL;
-		goto out;
-	}
-
-	if (check_add_overflow(base, offset, &pos) || pos < 0 ||
-	    (u64)pos > mymem.size)
-		pos = -EINVAL;
-	else
-		h->pos = pos;
-out:
-	mymem_buf_note_seek(offset, whence, pos);
-	return pos;
-}
-EXPORT_SYMBOL_GPL(mymem_seek);
-
-/**
- * mymem_buf_read_iter() - read for /dev/mymem
- * @pos: byte offset in the buffer
- * @to:  destination (user memory)
- *
- * Like mymem_pread(), copying straight to user space.  A fault after some
- * bytes gives a short read; a fault on the first byte gives -EFAULT.
- *
- * Return: bytes read, or a negative errno.
- */
-ssize_t mymem_buf_read_iter(loff_t pos, struct iov_iter *to)
-{
-	size_t len = iov_iter_count(to);
-	ssize_t n = mymem_span(pos, len, false);
-	unsigned int seq;
-	size_t done;
-
-	if (n <= 0)
-		return mymem_done_read(pos, len, n);
-
-	if (mymem_lockless_begin(&seq)) {
-		done = copy_to_iter(mymem.data + pos, n, to);
-		if (mymem_lockless_valid(seq))
-			goto out;
-		iov_iter_revert(to, done);
-	}
-	if (mymem_read_lock_killable())
-		return mymem_done_read(pos, len, -EINTR);
-	done = copy_to_iter(mymem.data + pos, n, to);
-	mymem_read_unlock();
-out:
-	return mymem_done_read(pos, len, done ? (ssize_t)done : -EFAULT);
-}
-
-/**
- * mymem_buf_write_iter() - write for /dev/mymem
- * @pos:  byte offset in the buffer
- * @from: source (user memory)
- *
- * Like mymem_pwrite(), copying straight from user space under the writers'
- * mutex.  A fault after some bytes gives a short write of exactly those
- * bytes; a fault on the first byte gives -EFAULT and changes nothing.
- *
- * Return: bytes written, or a negative errno.
- */
-ssize_t mymem_buf_write_iter(loff_t pos, struct iov_iter *from)
-{
-	size_t len = iov_iter_count(from);
-	ssize_t n = mymem_span(pos, len, true);
-	size_t done;
-
-	if (n <= 0)
-		return mymem_done_write(pos, len, n);
-
-	if (mymem_write_lock_killable())
-		return mymem_done_write(pos, len, -EINTR);
-	mymem_write_begin();
-	done = copy_from_iter(mymem.data + pos, n, from);
-	mymem_write_end();
-	mymem_write_unlock();
-	return mymem_done_write(pos, len, done ? (ssize_t)done : -EFAULT);
-}
-
-/**
- * mymem_buf_add_user() - MYMEM_IOC_ADD_U64
- * @pos:    byte offset of the integer
- * @delta:  value to add
- * @result: user address that receives the new value
- *
- * The new value is stored to user space before the buffer changes, under
- * the mutex: if that store faults, the buffer is left as it was.
- *
- * Return: 0, -EINVAL out of bounds, -EFAULT for a bad @result, -EINTR.
- */
-int mymem_buf_add_user(loff_t pos, u64 delta, u64 __user *result)
-{
-	int ret = 0;
-	u64 val;
-
-	if (!mymem_u64_in_bounds(pos))
-		return mymem_done_add(pos, delta, -EINVAL);
-
-	if (mymem_write_lock_killable())
-		return mymem_done_add(pos, delta, -EINTR);
-	val = get_unaligned_le64(mymem.data + pos) + delta;
-	if (put_user(val, result)) {
-		ret = -EFAULT;
+	trace_mymem_read(pos, len, ret);
+	if (ret < 0) {
+		mymem_count(MYMEM_STAT_ERRORS, 1);
 	} else {
-		mymem_write_begin();
-		put_unaligned_le64(val, mymem.data + pos);
-		mymem_write_end();
+		mymem_count(MYMEM_STAT_READS, 1);
+		mymem_count(MYMEM_STAT_BYTES_READ, ret);
 	}
-	mymem_write_unlock();
-	return mymem_done_add(pos, delta, ret);
+	return ret;
+}
+
+/**
+ * mymem_account_write() - trace and count a write
+ * @pos: the position asked for
+ * @len: the length asked for
+ * @ret: what the write returns
+ *
+ * Return: @ret.
+ */
+ssize_t mymem_account_write(loff_t pos, size_t len, ssize_t ret)
+{
+	trace_mymem_write(pos, len, ret);
+	if (ret < 0) {
+		mymem_count(MYMEM_STAT_ERRORS, 1);
+	} else {
+		mymem_count(MYMEM_STAT_WRITES, 1);
+		mymem_count(MYMEM_STAT_BYTES_WRITTEN, ret);
+	}
+	return ret;
+}
+
+/**
+ * mymem_account_add() - trace and count an add
+ * @pos:   the position asked for
+ * @delta: the value to add
+ * @ret:   what the add returns
+ *
+ * Return: @ret.
+ */
+int mymem_account_add(loff_t pos, u64 delta, int ret)
+{
+	trace_mymem_add(pos, delta, ret);
+	if (ret)
+		mymem_count(MYMEM_STAT_ERRORS, 1);
+	else
+		mymem_count(MYMEM_STAT_ADDS, 1);
+	return ret;
+}
+
+/**
+ * mymem_account_seek() - trace and count a seek
+ * @offset: the requested offset
+ * @whence: SEEK_SET, SEEK_CUR or SEEK_END
+ * @ret:    the new position, or a negative errno
+ */
+void mymem_account_seek(loff_t offset, int whence, loff_t ret)
+{
+	trace_mymem_seek(offset, whence, ret);
+	if (ret < 0)
+		mymem_count(MYMEM_STAT_ERRORS, 1);
+	else
+		mymem_count(MYMEM_STAT_SEEKS, 1);
 }
 
 /**
@@ -601,44 +427,42 @@ int mymem_buf_add_user(loff_t pos, u64 delta, u64 __user *result)
  */
 void mymem_stats_sum(struct mymem_stats *sum)
 {
-	int cpu;
+	int cpu, i;
 
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
 		const struct mymem_stats *s = per_cpu_ptr(&mymem_stats, cpu);
 
-		sum->reads += READ_ONCE(s->reads);
-		sum->writes += READ_ONCE(s->writes);
-		sum->seeks += READ_ONCE(s->seeks);
-		sum->adds += READ_ONCE(s->adds);
-		sum->bytes_read += READ_ONCE(s->bytes_read);
-		sum->bytes_written += READ_ONCE(s->bytes_written);
-		sum->errors += READ_ONCE(s->errors);
-		sum->read_retries += READ_ONCE(s->read_retries);
-		sum->opens += READ_ONCE(s->opens);
-		sum->closes += READ_ONCE(s->closes);
+		for (i = 0; i < MYMEM_NR_STATS; i++)
+			sum->count[i] += READ_ONCE(s->count[i]);
 	}
 }
 
 /**
- * mymem_buf_init() - allocate the zeroed buffer
+ * mymem_buf_init() - allocate the zeroed buffer and its stripes
  * @size: bytes, already validated by the caller
  *
  * Return: 0 or -ENOMEM.
  */
 int mymem_buf_init(size_t size)
 {
-#ifdef MYMEM_LOCK_RWSEM
-	init_rwsem(&mymem.lock);
-#else
-	mutex_init(&mymem.lock);
-#endif
-	seqcount_init(&mymem.seq);
+	unsigned int shift = max_t(unsigned int, MYMEM_STRIPE_SHIFT_MIN,
+				   order_base_2(DIV_ROUND_UP(size, MYMEM_STRIPES_MAX)));
+	unsigned int i, nr = DIV_ROUND_UP(size, 1UL << shift);
+
+	mutex_init(&mymem.span_lock);
+	mymem.stripes = kvcalloc(nr, sizeof(*mymem.stripes), GFP_KERNEL);
 	mymem.data = kvzalloc(size, GFP_KERNEL | __GFP_NOWARN);
-	if (!mymem.data) {
+	if (!mymem.stripes || !mymem.data) {
 		pr_err("cannot allocate a buffer of %zu bytes\n", size);
 		return -ENOMEM;
 	}
+	for (i = 0; i < nr; i++) {
+		mutex_init(&mymem.stripes[i].lock);
+		seqcount_init(&mymem.stripes[i].seq);
+	}
+	mymem.stripe_shift = shift;
+	mymem.nr_stripes = nr;
 	mymem.size = size;
 	return 0;
 }
@@ -649,6 +473,6 @@ int mymem_buf_init(size_t size)
 void mymem_buf_exit(void)
 {
 	kvfree(mymem.data);
-	mymem.data = NULL;
-	mymem.size = 0;
+	kvfree(mymem.stripes);
+	memset(&mymem, 0, sizeof(mymem));
 }

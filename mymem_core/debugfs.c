@@ -2,8 +2,9 @@
 /*
  * mymem_core: /sys/kernel/debug/mymem/, root-only.
  *
- *   size   the buffer size in bytes
- *   stats  "name value" lines: the per-CPU operation counters, summed
+ *   size     the buffer size in bytes
+ *   stripes  "stripes N" and "stripe_size BYTES": how the buffer is locked
+ *   stats    "name value" lines: the per-CPU operation counters, summed
  *
  * debugfs is optional: if it cannot be created, the module works without it.
  */
@@ -23,22 +24,24 @@ static int size_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(size);
 
+static int stripes_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "stripes %u\nstripe_size %lu\n", mymem.nr_stripes,
+		   1UL << mymem.stripe_shift);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stripes);
+
 static int stats_show(struct seq_file *m, void *v)
 {
 	struct mymem_stats s;
+	int i;
 
 	mymem_stats_sum(&s);
-	seq_printf(m, "reads %llu\n", s.reads);
-	seq_printf(m, "writes %llu\n", s.writes);
-	seq_printf(m, "seeks %llu\n", s.seeks);
-	seq_printf(m, "adds %llu\n", s.adds);
-	seq_printf(m, "bytes_read %llu\n", s.bytes_read);
-	seq_printf(m, "bytes_written %llu\n", s.bytes_written);
-	seq_printf(m, "errors %llu\n", s.errors);
-	seq_printf(m, "read_retries %llu\n", s.read_retries);
-	seq_printf(m, "opens %llu\n", s.opens);
-	seq_printf(m, "closes %llu\n", s.closes);
-	seq_printf(m, "open_now %lld\n", (s64)(s.opens - s.closes));
+	for (i = 0; i < MYMEM_NR_STATS; i++)
+		seq_printf(m, "%s %llu\n", mymem_stat_names[i], s.count[i]);
+	seq_printf(m, "open_now %lld\n",
+		   (s64)(s.count[MYMEM_STAT_OPENS] - s.count[MYMEM_STAT_CLOSES]));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
@@ -51,6 +54,8 @@ void mymem_debugfs_init(void)
 	mymem_debugfs_dir = debugfs_create_dir("mymem", NULL);
 	debugfs_create_file("size", 0400, mymem_debugfs_dir, NULL,
 			    &size_fops);
+	debugfs_create_file("stripes", 0400, mymem_debugfs_dir, NULL,
+			    &stripes_fops);
 	debugfs_create_file("stats", 0400, mymem_debugfs_dir, NULL,
 			    &stats_fops);
 }

@@ -56,8 +56,8 @@ static int __init mymem_init(void)
 	if (ret)
 		goto fail;
 
-	pr_info("%lu-byte buffer ready (%s lock), /dev/mymem mode 0%o\n",
-		size, mymem_lock_design, mode);
+	pr_info("%lu-byte buffer ready in %u stripes of %lu bytes, /dev/mymem mode 0%o\n",
+		size, mymem.nr_stripes, 1UL << mymem.stripe_shift, mode);
 	return 0;
 
 fail:

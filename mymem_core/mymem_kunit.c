@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite for mymem_core's exported API: bounds, seek arithmetic
- * (including overflow), short transfers, mymem_add_u64(), and atomicity
- * under concurrent callers.
+ * (including overflow), short transfers, mymem_add_u64(), and reads that
+ * never see half a write.  The counter under concurrent adds is
+ * mymem_test's race test.
  *
  * Built as mymem_kunit.ko when the target kernel has CONFIG_KUNIT; it needs
  * mymem_core loaded (of any size: cases that need more room than the buffer
@@ -19,6 +20,7 @@
 #include <linux/limits.h>
 #include <linux/module.h>
 #include <linux/mymem.h>
+#include <linux/random.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -275,10 +277,9 @@ static void mmk_add_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, v, 42);
 }
 
-/* ---- atomicity under concurrent callers ---- */
+/* ---- reads against concurrent writes ---- */
 
 #define MMK_THREADS	4
-#define MMK_ADDS	20000
 #define MMK_ROUNDS	2000
 #define MMK_BLOCK	4096
 
@@ -347,41 +348,6 @@ static void mmk_run(struct kunit *test, struct mmk_race *r,
 	KUNIT_ASSERT_EQ_MSG(test, started, MMK_THREADS, "kthread_run failed");
 }
 
-static int mmk_adder(struct mmk_worker *w)
-{
-	int i;
-
-	for (i = 0; i < MMK_ADDS; i++)
-		if (mymem_add_u64(w->race->pos, 1, NULL))
-			atomic_inc(&w->race->errors);
-	return i;
-}
-
-/* W threads x N adds on one counter: exactly W * N, none lost. */
-static void mmk_add_race_test(struct kunit *test)
-{
-	struct mmk_worker w[MMK_THREADS] = {};
-	struct mmk_race r = { .pos = 3 };
-	int rets[MMK_THREADS];
-	u64 v = 0;
-	int i;
-
-	mmk_need(test, 16);
-	mmk_fill(test, 0, 16, 0);
-	for (i = 0; i < MMK_THREADS; i++)
-		w[i].fn = mmk_adder;
-
-	mmk_run(test, &r, w, rets);
-	for (i = 0; i < MMK_THREADS; i++)
-		KUNIT_EXPECT_EQ(test, rets[i], MMK_ADDS);
-	KUNIT_EXPECT_EQ(test, atomic_read(&r.errors), 0);
-	KUNIT_EXPECT_EQ(test, mymem_add_u64(r.pos, 0, &v), 0);
-	KUNIT_EXPECT_EQ(test, v, (u64)MMK_THREADS * MMK_ADDS);
-	/* and the bytes around the counter are untouched */
-	mmk_expect_filled(test, 0, 3, 0);
-	mmk_expect_filled(test, 11, 5, 0);
-}
-
 /* Writers fill the block with one byte value per call. */
 static int mmk_block_writer(struct mmk_worker *w)
 {
@@ -421,14 +387,118 @@ static int mmk_block_reader(struct mmk_worker *w)
 static void mmk_rw_race_test(struct kunit *test)
 {
 	struct mmk_worker w[MMK_THREADS] = {};
-	struct mmk_race r = { .pos = 100 };
+	struct mmk_race r = { .pos = 1 };
 	int rets[MMK_THREADS];
 	int i;
 
-	mmk_need(test, 100 + MMK_BLOCK);
+	mmk_need(test, r.pos + MMK_BLOCK);
 	mmk_fill(test, r.pos, MMK_BLOCK, 0);
 	for (i = 0; i < MMK_THREADS; i++)
 		w[i].fn = i & 1 ? mmk_block_reader : mmk_block_writer;
+
+	mmk_run(test, &r, w, rets);
+	for (i = 0; i < MMK_THREADS; i++)
+		KUNIT_EXPECT_EQ(test, rets[i], 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r.torn), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r.errors), 0);
+}
+
+/*
+ * The span of the stripe race: 70000 bytes from offset 1000, so that it
+ * starts and ends inside a stripe and covers many whole ones, whatever
+ * the stripe size up to 64 KiB.  The single-stripe writer works in the
+ * bytes just before and just after it, in its first and last stripes.
+ */
+#define MMK_SPAN_POS	1000
+#define MMK_SPAN_LEN	70000
+#define MMK_EDGE	512
+#define MMK_PIECE	8192
+
+/* Fills the whole span, each call with another byte value than the last. */
+static int mmk_span_writer(struct mmk_worker *w)
+{
+	u8 *b = kvmalloc(2 * MMK_SPAN_LEN, GFP_KERNEL);
+	int i;
+
+	if (!b)
+		return -ENOMEM;
+	memset(b, 0x11, MMK_SPAN_LEN);
+	memset(b + MMK_SPAN_LEN, 0x22, MMK_SPAN_LEN);
+	for (i = 0; i < MMK_ROUNDS / 4; i++)
+		if (mymem_pwrite(b + (i & 1) * MMK_SPAN_LEN, MMK_SPAN_LEN,
+				 MMK_SPAN_POS) != MMK_SPAN_LEN)
+			atomic_inc(&w->race->errors);
+	kvfree(b);
+	return 0;
+}
+
+/*
+ * Reads pieces of the span, from a few bytes to two stripes, and now and
+ * then all of it: every read must be one write's bytes.
+ */
+static int mmk_span_reader(struct mmk_worker *w)
+{
+	u8 *b = kvmalloc(MMK_SPAN_LEN, GFP_KERNEL);
+	size_t len;
+	loff_t pos;
+	int i;
+
+	if (!b)
+		return -ENOMEM;
+	for (i = 0; i < MMK_ROUNDS; i++) {
+		len = i % 16 ? 1 + get_random_u32_below(MMK_PIECE) :
+			       MMK_SPAN_LEN;
+		pos = MMK_SPAN_POS +
+		      get_random_u32_below(MMK_SPAN_LEN - len + 1);
+		if (mymem_pread(b, len, pos) != len)
+			atomic_inc(&w->race->errors);
+		else if (memchr_inv(b, b[0], len))
+			atomic_inc(&w->race->torn);
+	}
+	kvfree(b);
+	return 0;
+}
+
+/* Writes and reads back its own bytes beside the span, one stripe each. */
+static int mmk_edge_writer(struct mmk_worker *w)
+{
+	u8 out[MMK_EDGE], in[MMK_EDGE];
+	loff_t pos;
+	int i;
+
+	for (i = 0; i < MMK_ROUNDS; i++) {
+		pos = i & 1 ? MMK_SPAN_POS - MMK_EDGE :
+			      MMK_SPAN_POS + MMK_SPAN_LEN;
+		memset(out, (u8)i, sizeof(out));
+		if (mymem_pwrite(out, sizeof(out), pos) != sizeof(out) ||
+		    mymem_pread(in, sizeof(in), pos) != sizeof(in) ||
+		    memcmp(in, out, sizeof(in)))
+			atomic_inc(&w->race->errors);
+	}
+	return 0;
+}
+
+/*
+ * Writes spanning many stripes, reads of single stripes and of the whole
+ * span, and single-stripe writes that share the span's first and last
+ * stripes: no read sees a torn span, no write is lost.  A call that locks
+ * or checks fewer stripes than it covers fails here.
+ */
+static void mmk_stripe_race_test(struct kunit *test)
+{
+	static int (*const roles[MMK_THREADS])(struct mmk_worker *) = {
+		mmk_span_writer, mmk_span_reader, mmk_edge_writer,
+		mmk_span_reader,
+	};
+	struct mmk_worker w[MMK_THREADS] = {};
+	struct mmk_race r = { .pos = MMK_SPAN_POS };
+	int rets[MMK_THREADS];
+	int i;
+
+	mmk_need(test, MMK_SPAN_POS + MMK_SPAN_LEN + MMK_EDGE);
+	mmk_fill(test, MMK_SPAN_POS, MMK_SPAN_LEN, 0);
+	for (i = 0; i < MMK_THREADS; i++)
+		w[i].fn = roles[i];
 
 	mmk_run(test, &r, w, rets);
 	for (i = 0; i < MMK_THREADS; i++)
@@ -443,8 +513,8 @@ static struct kunit_case mmk_cases[] = {
 	KUNIT_CASE(mmk_seek_test),
 	KUNIT_CASE(mmk_handle_test),
 	KUNIT_CASE(mmk_add_test),
-	KUNIT_CASE(mmk_add_race_test),
 	KUNIT_CASE(mmk_rw_race_test),
+	KUNIT_CASE(mmk_stripe_race_test),
 	{}
 };
 

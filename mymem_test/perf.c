@@ -41,18 +41,25 @@ static const char *const mmt_op_names[MMT_NR_OPS] = {
 	[MMT_OP_MUTEX_MEMCPY]	= "mutex_memcpy",
 };
 
-struct mmt_stats {
-	u64 avg;
-	u64 min;
-	u64 p50;
-	u64 p99;
-	u64 max;
+enum mmt_perf_stat {
+	MMT_AVG,
+	MMT_MIN,
+	MMT_P50,
+	MMT_P99,
+	MMT_MAX,
+	MMT_NR_STATS,
+};
+
+/* Each is a column of the table and "<name>_ns" in results.json. */
+static const char *const mmt_stat_names[MMT_NR_STATS] = {
+	[MMT_AVG] = "avg", [MMT_MIN] = "min", [MMT_P50] = "p50",
+	[MMT_P99] = "p99", [MMT_MAX] = "max",
 };
 
 /**
- * struct mmt_perf - the state of one perf test, allocated before timing
+ * struct mmt_perf - the state of the perf test, allocated before timing
  * @samples: per op, one ns sample per iteration
- * @src:     data to write, regenerated every iteration
+ * @src:     data to write, new every iteration
  * @dst:     read-back and memcpy destination
  * @h:       the handle measured
  * @lock:    the mutex of the mutex_memcpy baseline, never contended
@@ -75,12 +82,12 @@ static int mmt_cmp_u64(const void *a, const void *b)
 }
 
 /* Nearest-rank percentile of @n sorted samples. */
-static u64 mmt_pct(const u64 *s, unsigned int n, unsigned int pct)
+static u64 mmt_percentile(const u64 *s, unsigned int n, unsigned int pct)
 {
 	return s[DIV_ROUND_UP(n * pct, 100) - 1];
 }
 
-static void mmt_stats_compute(u64 *s, unsigned int n, struct mmt_stats *st)
+static void mmt_stats_compute(u64 *s, unsigned int n, u64 *stat)
 {
 	u64 sum = 0;
 	unsigned int i;
@@ -88,11 +95,11 @@ static void mmt_stats_compute(u64 *s, unsigned int n, struct mmt_stats *st)
 	sort(s, n, sizeof(*s), mmt_cmp_u64, NULL);
 	for (i = 0; i < n; i++)
 		sum += s[i];
-	st->avg = div64_u64(sum, n);
-	st->min = s[0];
-	st->p50 = mmt_pct(s, n, 50);
-	st->p99 = mmt_pct(s, n, 99);
-	st->max = s[n - 1];
+	stat[MMT_AVG] = div64_u64(sum, n);
+	stat[MMT_MIN] = s[0];
+	stat[MMT_P50] = mmt_percentile(s, n, 50);
+	stat[MMT_P99] = mmt_percentile(s, n, 99);
+	stat[MMT_MAX] = s[n - 1];
 }
 
 /* Data unique to (size, iteration): a byte pattern plus two stamps. */
@@ -107,12 +114,12 @@ static void mmt_perf_fill(u8 *buf, size_t size, unsigned int iter)
 	}
 }
 
-static void mmt_perf_seek0(struct mmt_perf *pf, size_t size)
+static void mmt_perf_seek0(struct mmt_perf *perf, size_t size)
 {
-	loff_t pos = mymem_seek(pf->h, 0, SEEK_SET);
+	loff_t pos = mymem_seek(perf->h, 0, SEEK_SET);
 
 	if (pos) {
-		pf->errors++;
+		perf->errors++;
 		mmt_err("perf: size %zu: mymem_seek(0, SEEK_SET) returned %lld",
 			size, pos);
 	}
@@ -120,59 +127,59 @@ static void mmt_perf_seek0(struct mmt_perf *pf, size_t size)
 
 /**
  * mmt_perf_size() - time every op @iters times at one size
- * @pf:    the test state
+ * @perf:    the test state
  * @size:  bytes per call
  * @iters: rounds
  *
  * Return: 0, or -EINTR when the run is being stopped.
  */
-static int mmt_perf_size(struct mmt_perf *pf, size_t size, unsigned int iters)
+static int mmt_perf_size(struct mmt_perf *perf, size_t size, unsigned int iters)
 {
 	unsigned int i;
 	ssize_t ret;
 	u64 t0, t1;
 
 	for (i = 0; i < iters; i++) {
-		if (mmt_stop_requested())
+		if (mmt_must_stop())
 			return -EINTR;
-		mmt_perf_fill(pf->src, size, i);
+		mmt_perf_fill(perf->src, size, i);
 
 		t0 = ktime_get_ns();
-		memcpy(pf->dst, pf->src, size);
+		memcpy(perf->dst, perf->src, size);
 		t1 = ktime_get_ns();
-		pf->samples[MMT_OP_MEMCPY][i] = t1 - t0;
+		perf->samples[MMT_OP_MEMCPY][i] = t1 - t0;
 
 		t0 = ktime_get_ns();
-		mutex_lock(&pf->lock);
-		memcpy(pf->dst, pf->src, size);
-		mutex_unlock(&pf->lock);
+		mutex_lock(&perf->lock);
+		memcpy(perf->dst, perf->src, size);
+		mutex_unlock(&perf->lock);
 		t1 = ktime_get_ns();
-		pf->samples[MMT_OP_MUTEX_MEMCPY][i] = t1 - t0;
+		perf->samples[MMT_OP_MUTEX_MEMCPY][i] = t1 - t0;
 
-		mmt_perf_seek0(pf, size);
+		mmt_perf_seek0(perf, size);
 		t0 = ktime_get_ns();
-		ret = mymem_write(pf->h, pf->src, size);
+		ret = mymem_write(perf->h, perf->src, size);
 		t1 = ktime_get_ns();
-		pf->samples[MMT_OP_WRITE][i] = t1 - t0;
+		perf->samples[MMT_OP_WRITE][i] = t1 - t0;
 		if (ret != size) {
-			pf->errors++;
+			perf->errors++;
 			mmt_err("perf: size %zu iteration %u: mymem_write returned %zd",
 				size, i, ret);
 		}
 
 		/* Clear the destination so that a read doing nothing fails. */
-		memset(pf->dst, ~pf->src[0], size);
-		mmt_perf_seek0(pf, size);
+		memset(perf->dst, ~perf->src[0], size);
+		mmt_perf_seek0(perf, size);
 		t0 = ktime_get_ns();
-		ret = mymem_read(pf->h, pf->dst, size);
+		ret = mymem_read(perf->h, perf->dst, size);
 		t1 = ktime_get_ns();
-		pf->samples[MMT_OP_READ][i] = t1 - t0;
+		perf->samples[MMT_OP_READ][i] = t1 - t0;
 		if (ret != size) {
-			pf->errors++;
+			perf->errors++;
 			mmt_err("perf: size %zu iteration %u: mymem_read returned %zd",
 				size, i, ret);
-		} else if (memcmp(pf->dst, pf->src, size)) {
-			pf->errors++;
+		} else if (memcmp(perf->dst, perf->src, size)) {
+			perf->errors++;
 			mmt_err("perf: size %zu iteration %u: data read back differs from data written",
 				size, i);
 		}
@@ -180,40 +187,56 @@ static int mmt_perf_size(struct mmt_perf *pf, size_t size, unsigned int iters)
 	return 0;
 }
 
-static void mmt_perf_report(struct mmt_perf *pf, size_t size, unsigned int iters)
+/* a / b as " %3llu.%03llu" */
+static size_t mmt_print_ratio(char *buf, size_t len, u64 a, u64 b)
 {
-	struct mmt_stats st[MMT_NR_OPS];
-	u64 x[4];
-	struct mmt_rec r;
-	int op;
+	u64 x = mmt_ratio_x1000(a, b);
+
+	return scnprintf(buf, len, " %3llu.%03llu", x / 1000, x % 1000);
+}
+
+static void mmt_perf_report(struct mmt_perf *perf, size_t size,
+			    unsigned int iters)
+{
+	u64 stat[MMT_NR_OPS][MMT_NR_STATS];
+	const u64 *cpy = stat[MMT_OP_MEMCPY], *mtx = stat[MMT_OP_MUTEX_MEMCPY];
+	struct mmt_record r;
+	char line[160], key[8];
+	int op, i;
+	size_t n;
 
 	for (op = 0; op < MMT_NR_OPS; op++)
-		mmt_stats_compute(pf->samples[op], iters, &st[op]);
+		mmt_stats_compute(perf->samples[op], iters, stat[op]);
 
 	for (op = 0; op < MMT_NR_OPS; op++) {
-		x[0] = mmt_ratio_x1000(st[op].avg, st[MMT_OP_MEMCPY].avg);
-		x[1] = mmt_ratio_x1000(st[op].p50, st[MMT_OP_MEMCPY].p50);
-		x[2] = mmt_ratio_x1000(st[op].avg, st[MMT_OP_MUTEX_MEMCPY].avg);
-		x[3] = mmt_ratio_x1000(st[op].p50, st[MMT_OP_MUTEX_MEMCPY].p50);
-		mmt_info("perf %8zu %-12s %6u %9llu %9llu %9llu %9llu %9llu %3llu.%03llu %3llu.%03llu %3llu.%03llu %3llu.%03llu",
-			 size, mmt_op_names[op], iters, st[op].avg, st[op].min,
-			 st[op].p50, st[op].p99, st[op].max,
-			 x[0] / 1000, x[0] % 1000, x[1] / 1000, x[1] % 1000,
-			 x[2] / 1000, x[2] % 1000, x[3] / 1000, x[3] % 1000);
-		mmt_rec_begin(&r, "perf");
-		mmt_rec_str(&r, "op", mmt_op_names[op]);
-		mmt_rec_u64(&r, "size", size);
-		mmt_rec_u64(&r, "iterations", iters);
-		mmt_rec_u64(&r, "avg_ns", st[op].avg);
-		mmt_rec_u64(&r, "min_ns", st[op].min);
-		mmt_rec_u64(&r, "p50_ns", st[op].p50);
-		mmt_rec_u64(&r, "p99_ns", st[op].p99);
-		mmt_rec_u64(&r, "max_ns", st[op].max);
-		mmt_rec_end(&r);
+		n = scnprintf(line, sizeof(line), "perf %8zu %-12s %6u", size,
+			      mmt_op_names[op], iters);
+		for (i = 0; i < MMT_NR_STATS; i++)
+			n += scnprintf(line + n, sizeof(line) - n, " %9llu",
+				       stat[op][i]);
+		n += mmt_print_ratio(line + n, sizeof(line) - n,
+				     stat[op][MMT_AVG], cpy[MMT_AVG]);
+		n += mmt_print_ratio(line + n, sizeof(line) - n,
+				     stat[op][MMT_P50], cpy[MMT_P50]);
+		n += mmt_print_ratio(line + n, sizeof(line) - n,
+				     stat[op][MMT_AVG], mtx[MMT_AVG]);
+		mmt_print_ratio(line + n, sizeof(line) - n,
+				stat[op][MMT_P50], mtx[MMT_P50]);
+		mmt_info("%s", line);
+
+		mmt_record_begin(&r, "perf");
+		mmt_record_add(&r, "op", "\"%s\"", mmt_op_names[op]);
+		mmt_record_add(&r, "size", "%zu", size);
+		mmt_record_add(&r, "iterations", "%u", iters);
+		for (i = 0; i < MMT_NR_STATS; i++) {
+			snprintf(key, sizeof(key), "%s_ns", mmt_stat_names[i]);
+			mmt_record_add(&r, key, "%llu", stat[op][i]);
+		}
+		mmt_record_end(&r);
 	}
 }
 
-static int mmt_perf_alloc(struct mmt_perf *pf, const struct mmt_params *p)
+static int mmt_perf_alloc(struct mmt_perf *perf, const struct mmt_params *p)
 {
 	size_t max = 0;
 	unsigned int i;
@@ -222,35 +245,35 @@ static int mmt_perf_alloc(struct mmt_perf *pf, const struct mmt_params *p)
 	for (i = 0; i < p->nr_sizes; i++)
 		max = max(max, p->sizes[i]);
 	for (op = 0; op < MMT_NR_OPS; op++) {
-		pf->samples[op] = kvmalloc_array(p->iterations, sizeof(u64),
-						 GFP_KERNEL);
-		if (!pf->samples[op])
+		perf->samples[op] = kvmalloc_array(p->iterations, sizeof(u64),
+						   GFP_KERNEL);
+		if (!perf->samples[op])
 			return -ENOMEM;
 	}
-	pf->src = kvmalloc(max, GFP_KERNEL);
-	pf->dst = kvmalloc(max, GFP_KERNEL);
-	if (!pf->src || !pf->dst)
+	perf->src = kvmalloc(max, GFP_KERNEL);
+	perf->dst = kvmalloc(max, GFP_KERNEL);
+	if (!perf->src || !perf->dst)
 		return -ENOMEM;
-	pf->h = mymem_open();
-	if (IS_ERR_OR_NULL(pf->h)) {
-		int ret = pf->h ? PTR_ERR(pf->h) : -ENOMEM;
+	perf->h = mymem_open();
+	if (IS_ERR(perf->h)) {
+		int ret = PTR_ERR(perf->h);
 
-		pf->h = NULL;
+		perf->h = NULL;
 		return ret;
 	}
 	return 0;
 }
 
-static void mmt_perf_free(struct mmt_perf *pf)
+static void mmt_perf_free(struct mmt_perf *perf)
 {
 	int op;
 
-	if (pf->h)
-		mymem_close(pf->h);
-	kvfree(pf->dst);
-	kvfree(pf->src);
+	if (perf->h)
+		mymem_close(perf->h);
+	kvfree(perf->dst);
+	kvfree(perf->src);
 	for (op = 0; op < MMT_NR_OPS; op++)
-		kvfree(pf->samples[op]);
+		kvfree(perf->samples[op]);
 }
 
 /**
@@ -262,34 +285,28 @@ static void mmt_perf_free(struct mmt_perf *pf)
  */
 unsigned int mmt_perf_run(const struct mmt_params *p)
 {
-	struct mmt_perf pf = { };
+	struct mmt_perf perf = { };
 	unsigned int i, failures;
 	int ret;
 
-	mutex_init(&pf.lock);
-	ret = mmt_perf_alloc(&pf, p);
+	mutex_init(&perf.lock);
+	ret = mmt_perf_alloc(&perf, p);
 	if (ret) {
-		mmt_perf_free(&pf);
-		return mmt_not_run("perf", ret);
+		mmt_perf_free(&perf);
+		return mmt_setup_failed("perf", ret);
 	}
 
 	mmt_info("perf: ns per call, %u calls per size and op; cpy = memcpy, mtx = mutex_memcpy, avg/cpy = avg / avg of memcpy",
 		 p->iterations);
 	mmt_info("perf     size op            iters       avg       min       p50       p99       max avg/cpy p50/cpy avg/mtx p50/mtx");
 	for (i = 0; i < p->nr_sizes; i++) {
-		mmt_progress(MMT_PERF, i, p->nr_sizes);
-		if (mmt_perf_size(&pf, p->sizes[i], p->iterations)) {
-			mmt_info("perf: stopped");
+		mmt_progress(i, p->nr_sizes);
+		if (mmt_perf_size(&perf, p->sizes[i], p->iterations))
 			break;
-		}
-		mmt_perf_report(&pf, p->sizes[i], p->iterations);
+		mmt_perf_report(&perf, p->sizes[i], p->iterations);
 	}
-	if (i == p->nr_sizes)
-		mmt_progress(MMT_PERF, i, p->nr_sizes);
-
-	failures = pf.errors;
-	mmt_info("perf: %s (%u failed checks)", failures ? "FAIL" : "ok",
-		 failures);
-	mmt_perf_free(&pf);
+	mmt_progress(i, p->nr_sizes);
+	failures = perf.errors;
+	mmt_perf_free(&perf);
 	return failures;
 }

@@ -41,11 +41,11 @@ static DEFINE_MUTEX(mmt_race_lock);
 
 /**
  * struct mmt_race_worker - one race worker
- * @w:         runner data
- * @mode:      enum mmt_race_mode
- * @n:         increments to do
- * @done:      increments done
- * @errors:    API calls that did not return what they must
+ * @w:      runner data
+ * @mode:   enum mmt_race_mode
+ * @n:      increments to do
+ * @done:   increments done
+ * @errors: API calls that did not return what they must
  */
 struct mmt_race_worker {
 	struct mmt_worker w;
@@ -55,8 +55,18 @@ struct mmt_race_worker {
 	unsigned int errors;
 };
 
+/**
+ * mmt_race_min_core_size() - the counter at offset 0 is a u64
+ *
+ * Return: the smallest core size the race test runs on.
+ */
+size_t mmt_race_min_core_size(void)
+{
+	return sizeof(u64);
+}
+
 /* pread, +1, pwrite; Return: 0 or the unexpected return value. */
-static ssize_t mmt_race_rmw(void)
+static ssize_t mmt_race_read_add_write(void)
 {
 	__le64 v;
 	ssize_t ret;
@@ -71,17 +81,17 @@ static ssize_t mmt_race_rmw(void)
 	return 0;
 }
 
-static ssize_t mmt_race_inc(int mode)
+static ssize_t mmt_race_increment(int mode)
 {
 	ssize_t ret;
 	u64 result;
 
 	switch (mode) {
 	case MMT_RACE_UNLOCKED:
-		return mmt_race_rmw();
+		return mmt_race_read_add_write();
 	case MMT_RACE_LOCKED:
 		mutex_lock(&mmt_race_lock);
-		ret = mmt_race_rmw();
+		ret = mmt_race_read_add_write();
 		mutex_unlock(&mmt_race_lock);
 		return ret;
 	default:
@@ -91,22 +101,23 @@ static ssize_t mmt_race_inc(int mode)
 
 static void mmt_race_body(struct mmt_worker *w)
 {
-	struct mmt_race_worker *rw = container_of(w, struct mmt_race_worker, w);
+	struct mmt_race_worker *worker;
 	unsigned int i;
 	ssize_t ret;
 
-	for (i = 0; i < rw->n; i++) {
-		if (!(i % MMT_RACE_CHECK_EVERY) && mmt_worker_should_stop(w))
+	worker = container_of(w, struct mmt_race_worker, w);
+	for (i = 0; i < worker->n; i++) {
+		if (!(i % MMT_RACE_CHECK_EVERY) && mmt_must_stop())
 			break;
-		ret = mmt_race_inc(rw->mode);
+		ret = mmt_race_increment(worker->mode);
 		if (ret) {
-			if (!rw->errors++)
+			if (!worker->errors++)
 				mmt_err("race %s: worker %u: API call returned %zd",
-					mmt_race_names[rw->mode], w->id, ret);
+					mmt_race_names[worker->mode], w->id, ret);
 			break;
 		}
 	}
-	rw->done = i;
+	worker->done = i;
 }
 
 /* Set the counter to @v and check it reads back. */
@@ -121,84 +132,89 @@ static int mmt_race_set(u64 v)
 	return 0;
 }
 
+static void mmt_race_record(const struct mmt_params *p, int mode,
+			    u64 expected, u64 final, u64 span)
+{
+	u64 lost = final < expected ? expected - final : 0;
+	u64 ops = span ? div64_u64(expected * NSEC_PER_SEC, span) : 0;
+	bool exact = final == expected;
+	struct mmt_record r;
+
+	mmt_info("race %-8s %7u %10u %12llu %12llu %12llu %10llu %12llu %s",
+		 mmt_race_names[mode], p->workers, p->increments, expected,
+		 final, lost, div64_u64(span, NSEC_PER_MSEC), ops,
+		 exact ? "yes" : "no");
+	mmt_record_begin(&r, "race");
+	mmt_record_add(&r, "mode", "\"%s\"", mmt_race_names[mode]);
+	mmt_record_add(&r, "workers", "%u", p->workers);
+	mmt_record_add(&r, "increments", "%u", p->increments);
+	mmt_record_add(&r, "expected", "%llu", expected);
+	mmt_record_add(&r, "final", "%llu", final);
+	mmt_record_add(&r, "lost", "%llu", lost);
+	mmt_record_add(&r, "elapsed_ns", "%llu", span);
+	mmt_record_add(&r, "ops_per_sec", "%llu", ops);
+	mmt_record_add(&r, "exact", "%s", exact ? "true" : "false");
+	mmt_record_end(&r);
+}
+
 /**
  * mmt_race_mode() - run one mode and report it
- * @rws:  p->workers worker structs
- * @p:    settings
- * @mode: enum mmt_race_mode
- * @span: out: the elapsed ns of the mode
+ * @workers: p->workers worker structs
+ * @p:       settings
+ * @mode:    enum mmt_race_mode
+ * @span:    out: the elapsed ns of the mode, 0 unless it ran to its end
  *
  * Return: the number of failed checks.
  */
-static unsigned int mmt_race_mode(struct mmt_race_worker *rws,
+static unsigned int mmt_race_mode(struct mmt_race_worker *workers,
 				  const struct mmt_params *p, int mode, u64 *span)
 {
-	unsigned int i, errors = 0, failures = 0;
-	u64 expected = 0, final, lost, ops;
-	struct mmt_rec r;
+	u64 want = (u64)p->workers * p->increments, expected = 0, final;
+	unsigned int i, failures = 0;
 	__le64 le = 0;
-	bool exact;
 	int ret;
 
+	*span = 0;
 	if (mmt_race_set(0)) {
 		mmt_err("race %s: cannot set the counter to 0", mmt_race_names[mode]);
 		return 1;
 	}
 	for (i = 0; i < p->workers; i++) {
-		rws[i].mode = mode;
-		rws[i].n = p->increments;
-		rws[i].done = 0;
-		rws[i].errors = 0;
+		workers[i].mode = mode;
+		workers[i].n = p->increments;
+		workers[i].done = 0;
+		workers[i].errors = 0;
 	}
-	ret = mmt_group_run(&rws[0].w, sizeof(rws[0]), p->workers,
-			    mmt_race_body, mmt_race_names[mode], span);
-	if (ret == -EINTR) {
-		mmt_info("race %s: stopped", mmt_race_names[mode]);
-		return 0;
+	ret = mmt_group_run(&workers[0].w, sizeof(workers[0]), p->workers,
+			    mmt_race_body, span);
+	if (ret) {
+		*span = 0;
+		return ret == -EINTR ? 0 : 1;
 	}
-	if (ret)
-		failures++;
 
 	for (i = 0; i < p->workers; i++) {
-		expected += rws[i].done;
-		errors += rws[i].errors;
+		expected += workers[i].done;
+		failures += workers[i].errors;
 	}
 	if (mymem_pread(&le, sizeof(le), 0) != sizeof(le)) {
 		mmt_err("race %s: cannot read the counter", mmt_race_names[mode]);
-		return failures + errors + 1;
+		*span = 0;
+		return failures + 1;
 	}
 	final = le64_to_cpu(le);
-	lost = final < expected ? expected - final : 0;
-	exact = final == expected;
-	ops = *span ? div64_u64(expected * NSEC_PER_SEC, *span) : 0;
-	if (expected != (u64)p->workers * p->increments) {
+	if (expected != want) {
 		mmt_err("race %s: only %llu of %llu increments done",
-			mmt_race_names[mode], expected,
-			(u64)p->workers * p->increments);
+			mmt_race_names[mode], expected, want);
 		failures++;
 	}
-	if (mode != MMT_RACE_UNLOCKED && !exact) {
+	if (mode != MMT_RACE_UNLOCKED && final != expected) {
 		mmt_err("race %s: final %llu != expected %llu",
 			mmt_race_names[mode], final, expected);
 		failures++;
 	}
-	failures += errors;
-
-	mmt_info("race %-8s %7u %10u %12llu %12llu %12llu %10llu %12llu %s",
-		 mmt_race_names[mode], p->workers, p->increments, expected,
-		 final, lost, div64_u64(*span, NSEC_PER_MSEC), ops,
-		 exact ? "yes" : "no");
-	mmt_rec_begin(&r, "race");
-	mmt_rec_str(&r, "mode", mmt_race_names[mode]);
-	mmt_rec_u64(&r, "workers", p->workers);
-	mmt_rec_u64(&r, "increments", p->increments);
-	mmt_rec_u64(&r, "expected", expected);
-	mmt_rec_u64(&r, "final", final);
-	mmt_rec_u64(&r, "lost", lost);
-	mmt_rec_u64(&r, "elapsed_ns", *span);
-	mmt_rec_u64(&r, "ops_per_sec", ops);
-	mmt_rec_bool(&r, "exact", exact);
-	mmt_rec_end(&r);
+	mmt_race_record(p, mode, expected, final, *span);
+	if (failures)
+		*span = 0;
 	return failures;
 }
 
@@ -212,30 +228,29 @@ static unsigned int mmt_race_mode(struct mmt_race_worker *rws,
 unsigned int mmt_race_run(const struct mmt_params *p)
 {
 	u64 span[MMT_NR_RACE_MODES] = { };
-	struct mmt_race_worker *rws;
+	struct mmt_race_worker *workers;
 	unsigned int failures = 0;
-	u64 x;
 	int mode;
+	u64 x;
 
-	rws = kvcalloc(p->workers, sizeof(*rws), GFP_KERNEL);
-	if (!rws)
-		return mmt_not_run("race", -ENOMEM);
+	workers = kvcalloc(p->workers, sizeof(*workers), GFP_KERNEL);
+	if (!workers)
+		return mmt_setup_failed("race", -ENOMEM);
 
 	mmt_info("race: %u workers x %u increments of the counter at offset 0; ops/s = increments per second",
 		 p->workers, p->increments);
 	mmt_info("race mode     workers increments     expected        final         lost elapsed_ms        ops/s exact");
-	for (mode = 0; mode < MMT_NR_RACE_MODES && !mmt_stop_requested(); mode++) {
-		mmt_progress(MMT_RACE, mode, MMT_NR_RACE_MODES);
-		failures += mmt_race_mode(rws, p, mode, &span[mode]);
+	for (mode = 0; mode < MMT_NR_RACE_MODES && !mmt_must_stop(); mode++) {
+		mmt_progress(mode, MMT_NR_RACE_MODES);
+		failures += mmt_race_mode(workers, p, mode, &span[mode]);
 	}
-	if (mode == MMT_NR_RACE_MODES && !mmt_stop_requested()) {
-		mmt_progress(MMT_RACE, mode, MMT_NR_RACE_MODES);
+	mmt_progress(mode, MMT_NR_RACE_MODES);
+	/* Only modes that ran to their end, without an error, are compared. */
+	if (span[MMT_RACE_LOCKED] && span[MMT_RACE_ATOMIC]) {
 		x = mmt_ratio_x1000(span[MMT_RACE_LOCKED], span[MMT_RACE_ATOMIC]);
 		mmt_info("race: atomic is %llu.%03llux as fast as locked",
 			 x / 1000, x % 1000);
 	}
-	mmt_info("race: %s (%u failed checks)", failures ? "FAIL" : "ok",
-		 failures);
-	kvfree(rws);
+	kvfree(workers);
 	return failures;
 }

@@ -1,19 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mymem_test report: the results of a run: human tables and results.json
+ * mymem_test report: the output of a run
  *
- * A run owns two text buffers sized from its parameters before it starts:
- * the human report (every line also goes to dmesg) and the JSON records.
- * Lines and records are formatted between measurements, never inside a
- * timed region.  At the end of the run the records are wrapped into the
- * results.json document, which stays until the next run ends.  debugfs
- * readers get a private copy made at open time.
+ * Report lines go to dmesg and to the debugfs file "results", records to
+ * results.json.  Their buffers are sized from the run's settings before it
+ * starts: nothing is allocated between two measurements.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/cpumask.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/utsname.h>
@@ -22,302 +21,252 @@
 
 #include "mymem_test.h"
 
-#define MMT_LINE_MAX	400	/* longest table line or JSON record */
+#define MMT_LINE_MAX	400
 #define MMT_ERR_MAX	20	/* error lines printed per run */
 
-/**
- * struct mmt_buf - a preallocated, append-only text buffer
- * @data:      the text, NUL-terminated
- * @size:      bytes allocated
- * @len:       bytes used, without the NUL
- * @truncated: an append did not fit and was dropped
- */
-struct mmt_buf {
-	char *data;
+/* A preallocated text: what does not fit is dropped whole. */
+struct mmt_text {
+	char *data;		/* NUL-terminated */
 	size_t size;
 	size_t len;
-	bool truncated;
+	bool truncated;		/* something was dropped */
 };
 
-/* mmt_report_lock protects the three buffers below. */
-static DEFINE_MUTEX(mmt_report_lock);
-static struct mmt_buf mmt_text;		/* human report of the last run */
-static struct mmt_buf mmt_records;	/* JSON records of the last run */
-static struct mmt_buf mmt_doc;		/* results.json of the last ended run */
-static unsigned int mmt_nr_records;
-static atomic_t mmt_nr_errors;
+static struct mmt_report {
+	struct mutex lock;	/* guards all but nr_errors */
+	struct mmt_text lines;	/* "results" of the last run */
+	struct mmt_text records;	/* its results.json records */
+	struct mmt_text json;	/* results.json of the last ended run */
+	unsigned int nr_records;
+	atomic_t nr_errors;	/* mmt_err() calls in the run */
+} report = {
+	.lock = __MUTEX_INITIALIZER(report.lock),
+};
 
-static int mmt_buf_alloc(struct mmt_buf *b, size_t size)
+/**
+ * mmt_verdict() - the verdict of a run or of one test
+ * @failures: its failed checks
+ * @stopped:  it was stopped before its end
+ *
+ * Return: "STOPPED", "FAILURE" or "SUCCESS", the words of every line, file
+ * and record.
+ */
+const char *mmt_verdict(unsigned int failures, bool stopped)
 {
-	b->data = kvmalloc(size, GFP_KERNEL);
-	if (!b->data)
+	return stopped ? "STOPPED" : failures ? "FAILURE" : "SUCCESS";
+}
+
+static int mmt_text_alloc(struct mmt_text *t, size_t size)
+{
+	t->data = kvmalloc(size, GFP_KERNEL);
+	if (!t->data)
 		return -ENOMEM;
-	b->data[0] = '\0';
-	b->size = size;
-	b->len = 0;
-	b->truncated = false;
+	t->data[0] = '\0';
+	t->size = size;
+	t->len = 0;
+	t->truncated = false;
 	return 0;
 }
 
-static void mmt_buf_free(struct mmt_buf *b)
+static void mmt_text_free(struct mmt_text *t)
 {
-	kvfree(b->data);
-	memset(b, 0, sizeof(*b));
+	kvfree(t->data);
+	memset(t, 0, sizeof(*t));
 }
 
-/* Append whole strings only: a line that does not fit is dropped. */
-static void mmt_buf_add(struct mmt_buf *b, const char *s, size_t n)
+static void mmt_text_add(struct mmt_text *t, const char *s, size_t n)
 {
-	if (!b->data || b->len + n + 1 > b->size) {
-		b->truncated = true;
+	if (!t->data || t->len + n + 1 > t->size) {
+		t->truncated = true;
 		return;
 	}
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
+	memcpy(t->data + t->len, s, n);
+	t->len += n;
+	t->data[t->len] = '\0';
 }
 
 /**
- * mmt_report_begin() - allocate the report buffers of a new run
- * @p: the run's parameters, which bound the number of lines and records
+ * mmt_report_begin() - allocate the output of a new run
+ * @p: the run's settings, which bound its number of lines and records
  *
- * Context: process context, no run going.
- * Return: 0 or -ENOMEM (the previous report is then kept).
+ * Return: 0, or -ENOMEM (the output of the last run is then kept).
  */
 int mmt_report_begin(const struct mmt_params *p)
 {
 	size_t points = (size_t)p->nr_sizes * 4 + 3 + 6 * p->max_threads + 1;
-	struct mmt_buf text, records;
+	struct mmt_text lines, records;
 
-	if (mmt_buf_alloc(&text, 8192 + points * 128 + MMT_ERR_MAX * MMT_LINE_MAX))
+	if (mmt_text_alloc(&lines, 8192 + points * 128 + MMT_ERR_MAX * MMT_LINE_MAX))
 		return -ENOMEM;
-	if (mmt_buf_alloc(&records, 4096 + points * 256)) {
-		mmt_buf_free(&text);
+	if (mmt_text_alloc(&records, 4096 + points * 256)) {
+		mmt_text_free(&lines);
 		return -ENOMEM;
 	}
-
-	mutex_lock(&mmt_report_lock);
-	mmt_buf_free(&mmt_text);
-	mmt_buf_free(&mmt_records);
-	mmt_text = text;
-	mmt_records = records;
-	mmt_nr_records = 0;
-	mutex_unlock(&mmt_report_lock);
-	atomic_set(&mmt_nr_errors, 0);
+	mutex_lock(&report.lock);
+	mmt_text_free(&report.lines);
+	mmt_text_free(&report.records);
+	report.lines = lines;
+	report.records = records;
+	report.nr_records = 0;
+	mutex_unlock(&report.lock);
+	atomic_set(&report.nr_errors, 0);
 	return 0;
 }
 
-static __printf(2, 0) void mmt_vout(bool error, const char *fmt,
-				    va_list args)
+/* @line has room for the newline: @n < MMT_LINE_MAX. */
+static void mmt_report_line(char *line, int n)
 {
-	char line[MMT_LINE_MAX];
-	int n;
-
-	n = vscnprintf(line, sizeof(line) - 1, fmt, args);
-	if (error)
-		pr_err("%s\n", line);
-	else
-		pr_info("%s\n", line);
 	line[n++] = '\n';
-	mutex_lock(&mmt_report_lock);
-	mmt_buf_add(&mmt_text, line, n);
-	mutex_unlock(&mmt_report_lock);
-}
-
-static __printf(2, 3) void mmt_emit(bool error, const char *fmt, ...)
-{
-	va_list args;
-
-	va_start(args, fmt);
-	mmt_vout(error, fmt, args);
-	va_end(args);
+	mutex_lock(&report.lock);
+	mmt_text_add(&report.lines, line, n);
+	mutex_unlock(&report.lock);
 }
 
 /**
- * mmt_info() - print one report line to dmesg and to the "results" file
- * @fmt: printf format of the line, without the trailing newline
+ * mmt_info() - print a report line to dmesg and "results"
+ * @fmt: printf format of the line, without the newline
  *
- * Context: process context (takes a mutex); not for timed regions.
+ * Context: process context; not in a timed region.
  */
 void mmt_info(const char *fmt, ...)
 {
+	char line[MMT_LINE_MAX];
 	va_list args;
+	int n;
 
 	va_start(args, fmt);
-	mmt_vout(false, fmt, args);
+	n = vscnprintf(line, sizeof(line), fmt, args);
 	va_end(args);
+	pr_info("%s\n", line);
+	mmt_report_line(line, n);
 }
 
 /**
- * mmt_err() - report a failed check (at most MMT_ERR_MAX lines per run)
- * @fmt: printf format of the line, without "!!! " and newline
+ * mmt_err() - report a failed check, after "!!! " as locktorture does
+ * @fmt: printf format of the line, without the newline
  *
- * Context: process context; any thread of the run.
+ * Only the first MMT_ERR_MAX of a run are printed.
+ * Context: process context; not in a timed region.
  */
 void mmt_err(const char *fmt, ...)
 {
-	int nr = atomic_inc_return(&mmt_nr_errors);
+	int nr = atomic_inc_return(&report.nr_errors);
 	char line[MMT_LINE_MAX];
 	va_list args;
+	int n;
 
 	if (nr > MMT_ERR_MAX)
 		return;
+	n = scnprintf(line, sizeof(line), "!!! ");
 	va_start(args, fmt);
-	vscnprintf(line, sizeof(line), fmt, args);
+	n += vscnprintf(line + n, sizeof(line) - n, fmt, args);
 	va_end(args);
-	mmt_emit(true, "!!! %s%s", line,
-		 nr == MMT_ERR_MAX ? " (further error lines suppressed)" : "");
+	if (nr == MMT_ERR_MAX)
+		n += scnprintf(line + n, sizeof(line) - n,
+			       " (further error lines suppressed)");
+	pr_err("%s\n", line);
+	mmt_report_line(line, n);
 }
 
 /**
- * mmt_not_run() - report a test that could not be set up
+ * mmt_setup_failed() - report a test that could not be set up
  * @test: its name
- * @err:  why (a negative errno)
+ * @err:  a negative errno
  *
  * Return: 1, the failed check to count.
  */
-unsigned int mmt_not_run(const char *test, int err)
+unsigned int mmt_setup_failed(const char *test, int err)
 {
 	mmt_err("%s: cannot set up (%d): not run", test, err);
 	return 1;
 }
 
 /**
- * mmt_rec_begin() - start a results.json record
- * @r:    the record, usually on the caller's stack
- * @test: the value of its "test" member
+ * mmt_record_begin() - start the results.json record of a test
+ * @r:    the record
+ * @test: the test's name
  */
-void mmt_rec_begin(struct mmt_rec *r, const char *test)
+void mmt_record_begin(struct mmt_record *r, const char *test)
 {
-	r->len = 0;
-	mmt_rec_str(r, "test", test);
+	r->len = scnprintf(r->text, sizeof(r->text), "{\"test\":\"%s\"", test);
 }
 
-static __printf(2, 3) void mmt_rec_add(struct mmt_rec *r, const char *fmt,
-				       ...)
+/**
+ * mmt_record_add() - add a member to a record
+ * @r:   the record
+ * @key: the member's name
+ * @fmt: printf format of its JSON value
+ */
+void mmt_record_add(struct mmt_record *r, const char *key, const char *fmt, ...)
 {
 	va_list args;
 
+	r->len += scnprintf(r->text + r->len, sizeof(r->text) - r->len,
+			    ",\"%s\":", key);
 	va_start(args, fmt);
-	r->len += vscnprintf(r->buf + r->len, sizeof(r->buf) - r->len, fmt,
+	r->len += vscnprintf(r->text + r->len, sizeof(r->text) - r->len, fmt,
 			     args);
 	va_end(args);
 }
 
 /**
- * mmt_rec_str() - add a string member (@val needs no JSON escaping)
- * @r:   the record
- * @key: member name
- * @val: member value
- */
-void mmt_rec_str(struct mmt_rec *r, const char *key, const char *val)
-{
-	mmt_rec_add(r, "%c\"%s\":\"%s\"", r->len ? ',' : '{', key, val);
-}
-
-/**
- * mmt_rec_u64() - add a number member
- * @r:   the record
- * @key: member name
- * @val: member value
- */
-void mmt_rec_u64(struct mmt_rec *r, const char *key, u64 val)
-{
-	mmt_rec_add(r, ",\"%s\":%llu", key, val);
-}
-
-/**
- * mmt_rec_bool() - add a true/false member
- * @r:   the record
- * @key: member name
- * @val: member value
- */
-void mmt_rec_bool(struct mmt_rec *r, const char *key, bool val)
-{
-	mmt_rec_add(r, ",\"%s\":%s", key, val ? "true" : "false");
-}
-
-/**
- * mmt_rec_end() - close a record and append it to the run's records
+ * mmt_record_end() - close a record and add it to the run's records
  * @r: the record
  *
- * Context: process context (takes a mutex); not for timed regions.
+ * Context: process context; not in a timed region.
  */
-void mmt_rec_end(struct mmt_rec *r)
+void mmt_record_end(struct mmt_record *r)
 {
-	mmt_rec_add(r, "}");
-	mutex_lock(&mmt_report_lock);
-	if (!mmt_records.data ||
-	    mmt_records.len + 2 + r->len + 1 > mmt_records.size) {
-		mmt_records.truncated = true;
+	struct mmt_text *t = &report.records;
+
+	r->len += scnprintf(r->text + r->len, sizeof(r->text) - r->len, "}");
+	mutex_lock(&report.lock);
+	if (!t->data || t->len + 2 + r->len + 1 > t->size) {
+		t->truncated = true;
 	} else {
-		if (mmt_nr_records)
-			mmt_buf_add(&mmt_records, ",\n", 2);
-		mmt_buf_add(&mmt_records, r->buf, r->len);
-		mmt_nr_records++;
+		if (report.nr_records++)
+			mmt_text_add(t, ",\n", 2);
+		mmt_text_add(t, r->text, r->len);
 	}
-	mutex_unlock(&mmt_report_lock);
-}
-
-/* The "params" object of results.json. */
-static size_t mmt_json_params(char *buf, size_t len, const struct mmt_params *p)
-{
-	size_t n;
-
-	n = scnprintf(buf, len, "{\"tests\":\"");
-	n += mmt_list_format(buf + n, len - n, p, false);
-	n += scnprintf(buf + n, len - n, "\",\"sizes\":[");
-	n += mmt_list_format(buf + n, len - n, p, true);
-	n += scnprintf(buf + n, len - n, "],\"iterations\":%u", p->iterations);
-	n += scnprintf(buf + n, len - n, ",\"workers\":%u", p->workers);
-	n += scnprintf(buf + n, len - n, ",\"increments\":%u", p->increments);
-	n += scnprintf(buf + n, len - n, ",\"max_threads\":%u",
-		       p->max_threads);
-	n += scnprintf(buf + n, len - n, ",\"duration\":%u", p->duration);
-	n += scnprintf(buf + n, len - n, ",\"autorun\":%s}",
-		       p->autorun ? "true" : "false");
-	return n;
+	mutex_unlock(&report.lock);
 }
 
 /**
- * mmt_report_end() - build results.json from the records of the run
- * @p:       the run's parameters
- * @verdict: "PASS", "FAIL" or "ABORTED"
+ * mmt_report_end() - make results.json from the records of the run
+ * @p:       the run's settings
+ * @verdict: the run's verdict
  *
- * On allocation failure results.json keeps the previous document and an
- * error line says so.
+ * Without memory, results.json stays as it was and an error line says so.
  */
 void mmt_report_end(const struct mmt_params *p, const char *verdict)
 {
 	const size_t head_size = 1024;
-	struct mmt_buf doc;
+	struct mmt_text json;
 	size_t n;
 	char *head;
 
 	head = kmalloc(head_size, GFP_KERNEL);
 	if (!head)
 		goto nomem;
-	n = scnprintf(head, head_size, "{\"schema\":1,\"kernel\":\"%s\"",
-		      init_utsname()->release);
-	n += scnprintf(head + n, head_size - n, ",\"cpus\":%u,\"core_size\":%zu",
-		       num_online_cpus(), mymem_size());
-	n += scnprintf(head + n, head_size - n, ",\n\"params\":");
-	n += mmt_json_params(head + n, head_size - n, p);
+	n = scnprintf(head, head_size,
+		      "{\"schema\":1,\"kernel\":\"%s\",\"cpus\":%u,\"core_size\":%zu,\n\"params\":",
+		      init_utsname()->release, num_online_cpus(), mymem_size());
+	n += mmt_params_json(p, head + n, head_size - n);
 	n += scnprintf(head + n, head_size - n, ",\n\"verdict\":\"%s\"", verdict);
 
-	mutex_lock(&mmt_report_lock);
+	mutex_lock(&report.lock);
 	n += scnprintf(head + n, head_size - n, ",\"truncated\":%s,\n\"records\":[\n",
-		       mmt_records.truncated ? "true" : "false");
-	if (mmt_buf_alloc(&doc, n + mmt_records.len + 8)) {
-		mutex_unlock(&mmt_report_lock);
+		       report.records.truncated ? "true" : "false");
+	if (mmt_text_alloc(&json, n + report.records.len + 8)) {
+		mutex_unlock(&report.lock);
 		goto nomem;
 	}
-	mmt_buf_add(&doc, head, n);
-	mmt_buf_add(&doc, mmt_records.data, mmt_records.len);
-	mmt_buf_add(&doc, "\n]}\n", 4);
-	mmt_buf_free(&mmt_doc);
-	mmt_doc = doc;
-	mutex_unlock(&mmt_report_lock);
+	mmt_text_add(&json, head, n);
+	mmt_text_add(&json, report.records.data, report.records.len);
+	mmt_text_add(&json, "\n]}\n", 4);
+	mmt_text_free(&report.json);
+	report.json = json;
+	mutex_unlock(&report.lock);
 	kfree(head);
 	return;
 
@@ -326,38 +275,40 @@ nomem:
 	mmt_err("results.json: no memory for the document, not updated");
 }
 
-/**
- * mmt_report_snapshot() - copy the human report or results.json
- * @json: true for results.json, false for the human report
- * @buf:  out: a kvmalloc'ed copy (kvfree it), NULL when there is nothing
- *
- * Return: its length, or -ENOMEM.
- */
-ssize_t mmt_report_snapshot(bool json, char **buf)
+static void mmt_report_show(struct seq_file *m, const struct mmt_text *t)
 {
-	struct mmt_buf *b = json ? &mmt_doc : &mmt_text;
-	ssize_t len = 0;
-
-	*buf = NULL;
-	mutex_lock(&mmt_report_lock);
-	if (b->len) {
-		*buf = kvmalloc(b->len, GFP_KERNEL);
-		len = *buf ? (ssize_t)b->len : -ENOMEM;
-		if (*buf)
-			memcpy(*buf, b->data, b->len);
-	}
-	mutex_unlock(&mmt_report_lock);
-	return len;
+	mutex_lock(&report.lock);
+	if (t->len)
+		seq_write(m, t->data, t->len);
+	mutex_unlock(&report.lock);
 }
 
 /**
- * mmt_report_free() - free every report buffer (module unload)
+ * mmt_report_show_lines() - the report lines of the run, for "results"
+ * @m: the reader's seq_file
+ */
+void mmt_report_show_lines(struct seq_file *m)
+{
+	mmt_report_show(m, &report.lines);
+}
+
+/**
+ * mmt_report_show_json() - results.json of the last ended run
+ * @m: the reader's seq_file
+ */
+void mmt_report_show_json(struct seq_file *m)
+{
+	mmt_report_show(m, &report.json);
+}
+
+/**
+ * mmt_report_free() - free the output (module exit)
  */
 void mmt_report_free(void)
 {
-	mutex_lock(&mmt_report_lock);
-	mmt_buf_free(&mmt_text);
-	mmt_buf_free(&mmt_records);
-	mmt_buf_free(&mmt_doc);
-	mutex_unlock(&mmt_report_lock);
+	mutex_lock(&report.lock);
+	mmt_text_free(&report.lines);
+	mmt_text_free(&report.records);
+	mmt_text_free(&report.json);
+	mutex_unlock(&report.lock);
 }

@@ -5,7 +5,9 @@
  *
  * Workloads: read (mymem_pread), write (mymem_pwrite), mixed (each worker
  * does 3 reads then 1 write).  Regions: shared (every worker at offset 0)
- * and disjoint (worker i at i * 1 KiB, wrapping inside the buffer).
+ * and disjoint (the buffer cut into one part per worker, each working at
+ * the start of its own part, so that writers of different parts take
+ * different stripe locks whatever the stripe size).
  * A last workload, memcpy (disjoint only), copies 1 KiB between two private
  * buffers without calling the API: how far the machine itself lets
  * independent threads scale, the ceiling for the others.
@@ -78,40 +80,42 @@ struct mmt_scale_worker {
 
 static void mmt_scale_body(struct mmt_worker *w)
 {
-	struct mmt_scale_worker *sw = container_of(w, struct mmt_scale_worker, w);
 	u64 end = w->start_ns + MMT_SCALE_POINT_MS * NSEC_PER_MSEC;
+	struct mmt_scale_worker *worker;
 	bool write;
 	ssize_t ret;
 	u64 ops;
 
+	worker = container_of(w, struct mmt_scale_worker, w);
 	for (ops = 0; ; ops++) {
 		if (!(ops % MMT_SCALE_CHECK_EVERY) &&
-		    (ktime_get_ns() >= end || mmt_worker_should_stop(w)))
+		    (ktime_get_ns() >= end || mmt_must_stop()))
 			break;
-		if (sw->load == MMT_LOAD_MEMCPY) {
-			memcpy(sw->buf, sw->buf + MMT_SCALE_OP_SIZE, sw->len);
+		if (worker->load == MMT_LOAD_MEMCPY) {
+			memcpy(worker->buf, worker->buf + MMT_SCALE_OP_SIZE,
+			       worker->len);
 			continue;
 		}
-		write = sw->load == MMT_LOAD_WRITE ||
-			(sw->load == MMT_LOAD_MIXED && ops % 4 == 3);
+		write = worker->load == MMT_LOAD_WRITE ||
+			(worker->load == MMT_LOAD_MIXED && ops % 4 == 3);
 		if (write)
-			ret = mymem_pwrite(sw->buf, sw->len, sw->pos);
+			ret = mymem_pwrite(worker->buf, worker->len, worker->pos);
 		else
-			ret = mymem_pread(sw->buf, sw->len, sw->pos);
-		if (ret != sw->len) {
-			if (!sw->errors++)
+			ret = mymem_pread(worker->buf, worker->len, worker->pos);
+		if (ret != worker->len) {
+			if (!worker->errors++)
 				mmt_err("scale %s: worker %u: %s at %lld returned %zd",
-					mmt_load_names[sw->load], w->id,
+					mmt_load_names[worker->load], w->id,
 					write ? "mymem_pwrite" : "mymem_pread",
-					sw->pos, ret);
+					worker->pos, ret);
 			break;
 		}
 	}
-	sw->ops = ops;
+	worker->ops = ops;
 }
 
 /* One timed run of @threads workers; Return: failed checks or -EINTR. */
-static int mmt_scale_once(struct mmt_scale_worker *sws, unsigned int threads,
+static int mmt_scale_once(struct mmt_scale_worker *workers, unsigned int threads,
 			  struct mmt_scale_result *res)
 {
 	unsigned int i, errors = 0;
@@ -119,16 +123,16 @@ static int mmt_scale_once(struct mmt_scale_worker *sws, unsigned int threads,
 	int ret;
 
 	for (i = 0; i < threads; i++) {
-		sws[i].ops = 0;
-		sws[i].errors = 0;
+		workers[i].ops = 0;
+		workers[i].errors = 0;
 	}
-	ret = mmt_group_run(&sws[0].w, sizeof(sws[0]), threads, mmt_scale_body,
-			    "scale", &span);
+	ret = mmt_group_run(&workers[0].w, sizeof(workers[0]), threads,
+			    mmt_scale_body, &span);
 	if (ret == -EINTR)
 		return ret;
 	for (i = 0; i < threads; i++) {
-		ops += sws[i].ops;
-		errors += sws[i].errors;
+		ops += workers[i].ops;
+		errors += workers[i].errors;
 	}
 	res->ops = ops;
 	res->span_ns = span;
@@ -138,7 +142,7 @@ static int mmt_scale_once(struct mmt_scale_worker *sws, unsigned int threads,
 
 /**
  * mmt_scale_point() - measure one (workload, region, threads) point
- * @sws:     at least @threads workers with their buffers
+ * @workers: at least @threads workers with their buffers
  * @load:    enum mmt_scale_load
  * @region:  0 shared, 1 disjoint
  * @threads: number of workers
@@ -149,39 +153,41 @@ static int mmt_scale_once(struct mmt_scale_worker *sws, unsigned int threads,
  *
  * Return: the number of failed checks, or -EINTR when stopped.
  */
-static int mmt_scale_point(struct mmt_scale_worker *sws, int load, int region,
+static int mmt_scale_point(struct mmt_scale_worker *workers, int load, int region,
 			   unsigned int threads, struct mmt_scale_result *res)
 {
 	size_t len = min_t(size_t, MMT_SCALE_OP_SIZE, mymem_size());
 	unsigned int i, rep, slots = mymem_size() / len;
-	struct mmt_scale_result one;
+	unsigned int stride = max(slots / threads, 1U);
+	struct mmt_scale_result once;
 	int ret, failures = 0;
-	struct mmt_rec r;
+	struct mmt_record r;
 
 	for (i = 0; i < threads; i++) {
-		sws[i].load = load;
-		sws[i].len = len;
-		sws[i].pos = region ? (loff_t)(i % slots) * len : 0;
+		workers[i].load = load;
+		workers[i].len = len;
+		workers[i].pos = region ?
+				 (loff_t)((i * stride) % slots) * len : 0;
 	}
 	memset(res, 0, sizeof(*res));
 	for (rep = 0; rep < MMT_SCALE_REPEAT; rep++) {
-		ret = mmt_scale_once(sws, threads, &one);
+		ret = mmt_scale_once(workers, threads, &once);
 		if (ret < 0)
 			return ret;
 		failures += ret;
-		if (one.ops_s >= res->ops_s)
-			*res = one;
+		if (once.ops_s >= res->ops_s)
+			*res = once;
 	}
 
-	mmt_rec_begin(&r, "scale");
-	mmt_rec_str(&r, "workload", mmt_load_names[load]);
-	mmt_rec_str(&r, "region", mmt_region_names[region]);
-	mmt_rec_u64(&r, "size", len);
-	mmt_rec_u64(&r, "threads", threads);
-	mmt_rec_u64(&r, "ops", res->ops);
-	mmt_rec_u64(&r, "elapsed_ns", res->span_ns);
-	mmt_rec_u64(&r, "ops_per_sec", res->ops_s);
-	mmt_rec_end(&r);
+	mmt_record_begin(&r, "scale");
+	mmt_record_add(&r, "workload", "\"%s\"", mmt_load_names[load]);
+	mmt_record_add(&r, "region", "\"%s\"", mmt_region_names[region]);
+	mmt_record_add(&r, "size", "%zu", len);
+	mmt_record_add(&r, "threads", "%u", threads);
+	mmt_record_add(&r, "ops", "%llu", res->ops);
+	mmt_record_add(&r, "elapsed_ns", "%llu", res->span_ns);
+	mmt_record_add(&r, "ops_per_sec", "%llu", res->ops_s);
+	mmt_record_end(&r);
 	return failures;
 }
 
@@ -205,6 +211,44 @@ static unsigned int mmt_scale_points(unsigned int n)
 	return points;
 }
 
+/* Every point of the sweep; Return: failed checks, or -EINTR when stopped. */
+static int mmt_scale_sweep(struct mmt_scale_worker *workers, unsigned int n)
+{
+	unsigned int total = (2 * MMT_NR_LOADS - 1) * mmt_scale_points(n);
+	unsigned int threads, done = 0, failures = 0;
+	struct mmt_scale_result res;
+	u64 single = 0, speedup;
+	int region, load, ret;
+
+	for (region = 0; region < 2; region++) {
+		for (load = 0; load < MMT_NR_LOADS; load++) {
+			if (load == MMT_LOAD_MEMCPY && !region)
+				continue;
+			for (threads = 1; threads <= n;
+			     threads = mmt_scale_next(threads, n)) {
+				mmt_progress(done++, total);
+				ret = mmt_scale_point(workers, load, region,
+						      threads, &res);
+				if (ret < 0)
+					return ret;
+				failures += ret;
+				if (threads == 1)
+					single = res.ops_s;
+				speedup = mmt_ratio_x1000(res.ops_s, single);
+				mmt_info("scale %-8s %-8s %7u %12llu %10llu %12llu %2llu.%03llu",
+					 mmt_load_names[load],
+					 mmt_region_names[region], threads,
+					 res.ops,
+					 div64_u64(res.span_ns, NSEC_PER_MSEC),
+					 res.ops_s, speedup / 1000,
+					 speedup % 1000);
+			}
+		}
+	}
+	mmt_progress(done, total);
+	return failures;
+}
+
 /**
  * mmt_scale_run() - the scale test
  * @p: the run's settings (max_threads)
@@ -214,67 +258,30 @@ static unsigned int mmt_scale_points(unsigned int n)
  */
 unsigned int mmt_scale_run(const struct mmt_params *p)
 {
-	unsigned int n = p->max_threads;
-	unsigned int total = (2 * MMT_NR_LOADS - 1) * mmt_scale_points(n);
-	unsigned int i, threads, done = 0, failures = 0;
-	struct mmt_scale_worker *sws;
-	struct mmt_scale_result res;
-	int region, load, ret = 0;
-	u64 one = 0, x;
+	unsigned int i, n = p->max_threads;
+	struct mmt_scale_worker *workers;
+	int ret = -ENOMEM;
 
-	sws = kvcalloc(n, sizeof(*sws), GFP_KERNEL);
-	if (!sws)
-		goto nomem;
-	for (i = 0; i < n; i++) {
-		sws[i].buf = kmalloc(2 * MMT_SCALE_OP_SIZE, GFP_KERNEL);
-		if (!sws[i].buf)
-			goto nomem;
-		memset(sws[i].buf, 0x5a, 2 * MMT_SCALE_OP_SIZE);
+	workers = kvcalloc(n, sizeof(*workers), GFP_KERNEL);
+	for (i = 0; workers && i < n; i++) {
+		workers[i].buf = kmalloc(2 * MMT_SCALE_OP_SIZE, GFP_KERNEL);
+		if (!workers[i].buf)
+			break;
+		memset(workers[i].buf, 0x5a, 2 * MMT_SCALE_OP_SIZE);
 	}
-
-	mmt_info("scale: %zu-byte calls, 1..%u threads, each point the best of %u runs of %u ms",
-		 min_t(size_t, MMT_SCALE_OP_SIZE, mymem_size()), n,
-		 MMT_SCALE_REPEAT, MMT_SCALE_POINT_MS);
-	mmt_info("scale: mixed = 3 reads + 1 write per thread; memcpy = no API call, the machine's ceiling");
-	mmt_info("scale: x1 = ops/s / ops/s of 1 thread");
-	mmt_info("scale workload region   threads          ops elapsed_ms        ops/s     x1");
-	for (region = 0; region < 2; region++) {
-		for (load = 0; load < MMT_NR_LOADS; load++) {
-			if (load == MMT_LOAD_MEMCPY && !region)
-				continue;
-			for (threads = 1; threads <= n;
-			     threads = mmt_scale_next(threads, n)) {
-				mmt_progress(MMT_SCALE, done++, total);
-				ret = mmt_scale_point(sws, load, region, threads,
-						      &res);
-				if (ret < 0)
-					goto stopped;
-				failures += ret;
-				if (threads == 1)
-					one = res.ops_s;
-				x = mmt_ratio_x1000(res.ops_s, one);
-				mmt_info("scale %-8s %-8s %7u %12llu %10llu %12llu %2llu.%03llu",
-					 mmt_load_names[load],
-					 mmt_region_names[region], threads,
-					 res.ops,
-					 div64_u64(res.span_ns, NSEC_PER_MSEC),
-					 res.ops_s, x / 1000, x % 1000);
-			}
-		}
+	if (workers && i == n) {
+		mmt_info("scale: %zu-byte calls, 1..%u threads, each point the best of %u runs of %u ms",
+			 min_t(size_t, MMT_SCALE_OP_SIZE, mymem_size()), n,
+			 MMT_SCALE_REPEAT, MMT_SCALE_POINT_MS);
+		mmt_info("scale: mixed = 3 reads + 1 write per thread; memcpy = no API call, the machine's ceiling");
+		mmt_info("scale: x1 = ops/s / ops/s of 1 thread");
+		mmt_info("scale workload region   threads          ops elapsed_ms        ops/s     x1");
+		ret = mmt_scale_sweep(workers, n);
 	}
-	mmt_progress(MMT_SCALE, done, total);
-	goto out;
-
-stopped:
-	mmt_info("scale: stopped");
-	goto out;
-nomem:
-	failures += mmt_not_run("scale", -ENOMEM);
-out:
-	mmt_info("scale: %s (%u failed checks)", failures ? "FAIL" : "ok",
-		 failures);
-	for (i = 0; sws && i < n; i++)
-		kfree(sws[i].buf);
-	kvfree(sws);
-	return failures;
+	for (i = 0; workers && i < n; i++)
+		kfree(workers[i].buf);
+	kvfree(workers);
+	if (ret == -ENOMEM)
+		return mmt_setup_failed("scale", ret);
+	return ret < 0 ? 0 : ret;
 }

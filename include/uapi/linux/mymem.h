@@ -4,7 +4,10 @@
  *
  * /dev/mymem is a fixed-size byte buffer.  read(2), write(2), pread(2),
  * pwrite(2) and lseek(2) work on it with the usual file semantics (see
- * docs/DESIGN.md); two ioctls add what plain file I/O cannot do:
+ * docs/DESIGN.md).  The file never grows: a write at or past the end is
+ * -ENOSPC, and so is every appending write (O_APPEND, RWF_APPEND), since
+ * appending means writing at the end.  Two ioctls add what plain file I/O
+ * cannot do:
  *
  * ``MYMEM_IOC_ADD_U64`` (struct mymem_add, read-write): atomically add
  * ``delta`` to the little-endian 64-bit integer at ``offset`` and return

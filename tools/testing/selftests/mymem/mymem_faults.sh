@@ -4,7 +4,7 @@
 # mymem_faults.sh - kselftest: mymem under injected allocation failures
 # (KTAP output).  Needs a kernel with CONFIG_FAULT_INJECTION,
 # CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC and CONFIG_FAULT_INJECTION_DEBUG_FS
-# (the project's debug kernels, tools/debug-kernel.sh), booted with
+# (the project's debug kernels, tools/harness/bin/debug-kernel.sh), booted with
 # slub_debug=A,kmalloc-* slub_nomerge; elsewhere every case is skipped.
 #
 #   core_load_every_fault   insmod mymem_core with the Nth kmalloc or
@@ -16,8 +16,9 @@
 #                           (an errno, at most one line of ours in the log,
 #                           nothing left behind) or succeed and work
 #   run_under_random_faults runs whose kthreads see random allocation
-#                           failures must end (PASS, or FAIL with the error
-#                           reported), then unload with nothing left behind
+#                           failures must end (SUCCESS, or FAILURE with the
+#                           error reported), then unload with nothing left
+#                           behind
 #   kmemleak_clean          and none of that leaked
 #
 # Environment: MYMEM_KO_DIR, MYMEM_SELFTEST_CASES as for mymem_modules.sh.
@@ -187,7 +188,7 @@ test_works()
 {
 	if [ -e "$TDIR/wait" ]; then
 		st=$(wait_run 120)
-		[ "$st" = "done PASS" ] ||
+		[ "$st" = SUCCESS ] ||
 			fail "insmod $TEST succeeded $1, the run ended '$st'"
 	else
 		# debugfs failures are not fatal, by the kernel's rules
@@ -212,7 +213,7 @@ case_test_load_every_fault()
 start_works()
 {
 	st=$(wait_run 120)
-	[ "$st" = "done PASS" ] ||
+	[ "$st" = SUCCESS ] ||
 		fail "run started $1 ended '$st'"
 }
 
@@ -263,8 +264,8 @@ case_run_under_random_faults()
 		else
 			st=$(wait_run 300)
 			case $st in
-			"done PASS") passed=$((passed + 1)) ;;
-			"done FAIL"|aborted)
+			SUCCESS) passed=$((passed + 1)) ;;
+			FAILURE|STOPPED)
 				our_lines | grep -q . ||
 					fail "run $runs ended '$st' without a line of ours" ;;
 			*)	fail "run $runs did not end: '$st'"

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # mymem_lib.sh - what the mymem kselftest scripts share (sourced, POSIX sh):
-# KTAP output, kernel-log checks after each case, finding and (un)loading
-# the modules, the test module's debugfs interface, and the case runner.
+# kernel-log checks after each case, finding and (un)loading the modules,
+# the test module's debugfs interface, and the case runner, which reports
+# through ktap_helpers.sh.
 #
 # A script sets CASES (case names; each is a function case_NAME) and may
 # set NEEDS (more tools it needs), then sources this file and calls
@@ -12,7 +13,8 @@
 #
 # shellcheck disable=SC2086 # $CORE, $TEST, $DEV and the like have no spaces
 
-ksft_skip=4
+. "$(cd "$(dirname "$0")" && pwd)/ktap_helpers.sh"
+
 CORE=mymem_core
 TEST=mymem_test
 DBG=/sys/kernel/debug
@@ -36,18 +38,14 @@ FRAME='^(\[ *[0-9.]+\])? +(\? )?[A-Za-z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+'
 # Taint flags a case must not add: B bad page, D die, W warning, L lockup.
 BAD_TAINT=$((32 + 128 + 512 + 16384))
 
-# --- KTAP ------------------------------------------------------------------
+# --- case verdicts ----------------------------------------------------------
 
-n_case=0
-n_pass=0
-n_fail=0
-n_skip=0
 case_failed=0
 case_skip=
 
 diag()
 {
-	echo "# $*"
+	ktap_print_msg "$*"
 }
 
 # Print a command's output (or a file) as diagnostic lines.
@@ -79,6 +77,33 @@ now_cs()
 {
 	read -r up _ < /proc/uptime
 	echo $(( ${up%.*} * 100 + 1${up#*.} - 100 ))
+}
+
+# bounded SECS COMMAND...: run COMMAND, print its output, return its status;
+# if it has not returned after SECS seconds, say so and return 124.  A hang
+# bound, not a speed test: a command stuck in the kernel cannot be killed,
+# so it is left behind.
+bounded()
+{
+	b_secs=$1
+	shift
+	b_out=$(mktemp)
+	"$@" > "$b_out" 2>&1 &
+	b_pid=$!
+	b_end=$(( $(now_cs) + b_secs * 100 ))
+	while kill -0 $b_pid 2>/dev/null; do
+		if [ "$(now_cs)" -ge $b_end ]; then
+			echo "'$*' has not returned after $b_secs s"
+			rm -f "$b_out"
+			return 124
+		fi
+		sleep 0.1 2>/dev/null || sleep 1
+	done
+	wait $b_pid
+	b_rc=$?
+	cat "$b_out"
+	rm -f "$b_out"
+	return $b_rc
 }
 
 mark_seq=0
@@ -257,7 +282,7 @@ wait_running()
 		case $(status) in
 		"running $1"*)
 			return 0 ;;
-		done*|aborted)
+		SUCCESS|FAILURE|STOPPED)
 			return 1 ;;
 		esac
 		sleep 0.05 2>/dev/null || sleep 1
@@ -303,16 +328,14 @@ skip_all()
 {
 	diag "$1"
 	for main_case in $CASES; do
-		n_case=$((n_case + 1))
-		echo "ok $n_case $main_case # SKIP $1"
+		ktap_test_skip "$main_case" "$1"
 	done
-	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:$plan error:0"
-	exit $ksft_skip
+	ktap_finished
 }
 
 # Run $CASES (or those of MYMEM_SELFTEST_CASES), each after unload_all and
-# followed by check_log, and print KTAP.  Exits 0 when all passed, 1 when a
-# case failed, 4 when all were skipped.
+# followed by check_log, one KTAP result each; exits as ktap_finished does
+# (0 all passed, 1 a case failed, 4 all skipped).
 ktap_main()
 {
 	if [ -n "${MYMEM_SELFTEST_CASES:-}" ]; then
@@ -326,9 +349,8 @@ ktap_main()
 		CASES=$MYMEM_SELFTEST_CASES
 	fi
 
-	echo "TAP version 13"
-	plan=$(count_words $CASES)
-	echo "1..$plan"
+	ktap_print_header
+	ktap_set_plan "$(count_words $CASES)"
 
 	if [ "$(id -u)" -ne 0 ]; then
 		skip_all "must be run as root"
@@ -364,24 +386,16 @@ ktap_main()
 		main_t0=$(now_cs)
 		"case_$main_case"
 		check_log "case $main_case end"
-		n_case=$((n_case + 1))
 		main_dt=$(( ($(now_cs) - main_t0) / 100 ))
 		[ "$main_dt" -lt 5 ] || diag "$main_case took $main_dt s"
 		if [ $case_failed -ne 0 ]; then
-			n_fail=$((n_fail + 1))
-			echo "not ok $n_case $main_case"
+			ktap_test_fail "$main_case"
 		elif [ -n "$case_skip" ]; then
-			n_skip=$((n_skip + 1))
-			echo "ok $n_case $main_case # SKIP $case_skip"
+			ktap_test_skip "$main_case" "$case_skip"
 		else
-			n_pass=$((n_pass + 1))
-			echo "ok $n_case $main_case"
+			ktap_test_pass "$main_case"
 		fi
 	done
 	unload_all
-
-	echo "# Totals: pass:$n_pass fail:$n_fail xfail:0 xpass:0 skip:$n_skip error:0"
-	[ $n_fail -eq 0 ] || exit 1
-	[ $n_pass -eq 0 ] && [ $n_skip -gt 0 ] && exit $ksft_skip
-	exit 0
+	ktap_finished
 }

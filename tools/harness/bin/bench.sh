@@ -1,0 +1,62 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench.sh - `make bench`: the performance targets, measured side by side
+# in one VM run and judged one by one.
+#
+#   bench.sh     build, boot KERNEL (default 6.1) in QEMU with 2048 MiB, run
+#                tools/harness/guest/bench.sh there, judge the figures with
+#                parse-bench.sh against tools/harness/configs/bench/targets
+#
+# Everything goes to results/bench-<release>/ (or $BENCH_OUT): bench.txt
+# (the verdicts, also printed), figures.txt, the raw kernel-results.json
+# (mymem_test), ubench.json (mymem-bench), load.txt (insmod times),
+# stop.txt (rmmod times), and vm/ (console, dmesg).  Exit status 0 exactly
+# when the job ran and every target is PASS; a MISS is a result, printed as
+# such, and exits 1.  `parse-bench.sh DIR` judges a run's files again.
+#
+# A benchmark wants the machine to itself: a warning is printed when the
+# host's load average is above 0.5 at the start.
+set -eu
+
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+cd "$top"
+
+kernel=${KERNEL:-6.1}
+. tools/harness/bin/functions.sh
+
+hostload=$(cut -d ' ' -f 1 /proc/loadavg)
+if awk -v l="$hostload" 'BEGIN { exit !(l > 0.5) }'; then
+	echo "bench: WARNING: host load average $hostload > 0.5: something else is" >&2
+	echo "bench: WARNING: running; benchmarks must run alone, the figures will be noisy" >&2
+fi
+
+vm_prepare "$kernel"
+out=${BENCH_OUT:-$top/results/bench-$krel}
+phase "boot $krel in QEMU (2048 MiB) and run the benchmarks"
+rc=0
+# The guest reads the TSC, not the HPET it picks under TCG: an HPET read
+# is emulated under QEMU's global lock, so timing calls in two vCPUs at
+# once would serialise them and the scaling figures would measure that.
+vm_job "$kernel" "$out" tools/harness/guest/bench.sh --mem 2048 \
+	--append "clocksource=tsc tsc=reliable" \
+	--timeout "${BENCH_TIMEOUT:-1800}" || rc=$?
+
+phase "evaluate"
+set +e
+$harness/bin/parse-bench.sh "$out" "$hostload" >"$out/bench.txt"
+erc=$?
+set -e
+cat "$out/bench.txt"
+phase "done"
+echo "results in $out/"
+if [ $rc -ne 0 ]; then
+	echo "make bench: FAIL: the bench job failed (rc=$rc; console log: $out/vm/console.log)"
+	exit 1
+fi
+if [ $erc -ne 0 ]; then
+	echo "make bench: MISS: at least one target is not met ($krel)"
+	exit 1
+fi
+echo "make bench: PASS: every target met ($krel)"
+exit 0

@@ -1,0 +1,206 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh - every test mymem has: `make check`, `make check-debug` and
+# `make soak`.
+#
+#   check.sh         Debian's kernels (6.1 6.12 6.12-rt), stages:
+#     static         checkpatch --strict, kernel-doc on the API, docs/API.rst
+#     build          per kernel: W=1 (zero warnings), sparse C=2, the test
+#                    module alone through KBUILD_EXTRA_SYMBOLS, a dkms build
+#     tools          the programs' build and host tests; the kselftests
+#                    installed through the kernel's own framework
+#     harness        vm.sh itself: a panic, a BUG line only in dmesg, a
+#                    failing command and the hard timeout each fail it
+#     vm             per kernel: the suite in QEMU (functions.sh: suite)
+#   check.sh --debug the debug kernels (6.1-kasan 6.1-kcsan, built from
+#                    linux-source-6.1 by debug-kernel.sh), stages:
+#     debug-build    the kernel (ccache), then the modules and mymem_kunit
+#                    W=1 against it
+#     vm             the suite, with KUnit, the fault sweeps and the
+#                    detectors checked
+#   check.sh --soak  the long runs on the KASAN kernel (debug-build, vm)
+#
+# Each vm scenario is a file in tools/harness/configs/suite/.  Each result
+# prints as "PASS name", "FAIL name" or "SKIP name"; logs go to
+# results/check/ (check-debug/, soak/).  The last line is "N passed, N
+# failed[, N skipped]"; the exit status is non-zero when anything failed.
+#
+# Environment: CHECK_KERNELS (the scenarios), CHECK_STAGES.
+set -u
+
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+cd "$top" || exit 1
+. tools/harness/bin/functions.sh
+
+case "${1:-}" in
+--debug)
+	mode=check-debug
+	kernels=${CHECK_KERNELS:-6.1-kasan 6.1-kcsan}
+	stages=${CHECK_STAGES:-debug-build vm} ;;
+--soak)
+	mode=soak
+	kernels=${CHECK_KERNELS:-soak}
+	stages=${CHECK_STAGES:-debug-build vm} ;;
+'')
+	mode=check
+	kernels=${CHECK_KERNELS:-6.1 6.12 6.12-rt}
+	stages=${CHECK_STAGES:-static build tools harness vm} ;;
+*)
+	echo "usage: $0 [--debug|--soak]" >&2
+	exit 2 ;;
+esac
+logs=$top/results/$mode
+rm -rf "$logs"
+mkdir -p "$logs"
+
+# The sources we own and check: tracked .c/.h files of both modules and
+# the headers.
+kernel_sources() {
+	git ls-files 'mymem_core/*.[ch]' 'mymem_test/*.[ch]' 'include/*.h'
+}
+
+checkpatch_all() {
+	cp=$(linux_source)/scripts/checkpatch.pl || return 1
+	rc=0
+	for f in $(kernel_sources); do
+		# The compat header is where version tests belong.
+		ignore=
+		[ "$f" = include/mymem_compat.h ] &&
+			ignore=--ignore=LINUX_VERSION_CODE,CONSTANT_COMPARISON
+		# --terse prints nothing at all for a clean file
+		out=$(perl "$cp" --no-tree --strict --terse --show-types \
+			$ignore -f "$f" 2>&1) || rc=1
+		[ -z "$out" ] || { echo "$out"; rc=1; }
+	done
+	return $rc
+}
+
+kerneldoc_clean() {
+	kdir=$($harness/bin/kernel.sh kdir "$1") || return 1
+	out=$(perl "$kdir/scripts/kernel-doc" -none \
+		mymem_core/buffer.c mymem_core/handle.c mymem_core/dev.c \
+		mymem_core/mymem_core.h include/linux/mymem.h \
+		include/uapi/linux/mymem.h 2>&1)
+	echo "$out"
+	[ -z "$out" ]
+}
+
+sparse_clean() {
+	kdir=$($harness/bin/kernel.sh kdir "$1") || return 1
+	out=$(make --no-print-directory -C "$kdir" M="$top" C=2 W=1 modules 2>&1)
+	rc=$?
+	echo "$out"
+	[ $rc -eq 0 ] || return 1
+	! echo "$out" | grep -E 'warning:|error:'
+}
+
+# The kselftests, copied into a kernel tree, install with the kernel's
+# `make TARGETS=mymem install`: run_kselftest.sh lists every program of the
+# Makefile, each installed executable (the runner warns about any that is
+# not, as it would for a script committed without its x bit).
+kselftest_installs() {
+	d=$logs/kselftest-install
+	ksft_install "$d" || return 1
+	mk=tools/testing/selftests/mymem/Makefile
+	want=$(sed -n 's/^TEST_\(GEN_\)\{0,1\}PROGS := //p' "$mk" |
+		tr ' ' '\n' | sed 's/^/mymem:/' | sort)
+	got=$(cd "$d" && ./run_kselftest.sh -l | sort)
+	echo "run_kselftest.sh -l: $(echo $got)"
+	[ "$got" = "$want" ] || { echo "expected: $(echo $want)"; return 1; }
+	rc=0
+	for t in $got; do
+		[ -x "$d/mymem/${t#mymem:}" ] ||
+			{ echo "not executable: ${t#mymem:}"; rc=1; }
+	done
+	return $rc
+}
+
+# vm.sh must fail each of these and say why:
+#   NAME|COMMAND|what vm.sh says|more vm.sh options
+harness_cases="a guest kernel panic|echo c >/proc/sysrq-trigger|FAIL: .*Kernel panic|
+a BUG line seen only in dmesg|echo '<6>harness: BUG: planted' >/dev/kmsg|FAIL: .*BUG: planted|
+a failing command|exit 3|command exit status 3|
+the hard timeout|sleep 600|FAIL: hard timeout|--timeout 20"
+
+# harness_catches COMMAND PATTERN OPTIONS: vm.sh exits non-zero, saying PATTERN
+harness_catches() {
+	hc_out=$logs/harness-$(echo "$1" | cksum | cut -d ' ' -f 1)
+	mkdir -p "$hc_out.payload"
+	# shellcheck disable=SC2086 # $3 is a list of options
+	VM_QUIET=1 $harness/bin/vm.sh --kernel 6.1 --payload "$hc_out.payload" \
+		--cmd "$1" --out "$hc_out" --timeout 300 $3 >"$hc_out.log" 2>&1
+	hc_rc=$?
+	cat "$hc_out.log"
+	if [ $hc_rc -eq 0 ]; then
+		echo "vm.sh exited 0 for: $1"
+		return 1
+	fi
+	grep -E "$2" "$hc_out.log"
+}
+
+for stage in $stages; do
+	case "$stage" in
+	static)
+		phase "static checks"
+		run_check "checkpatch --strict" checkpatch_all
+		run_check "kernel-doc on the API" kerneldoc_clean 6.1
+		run_check "docs/API.rst matches the kernel-doc (make docs)" \
+			sh -c "$harness/bin/api-doc.sh | diff -u docs/API.rst -"
+		;;
+	build)
+		for k in $kernels; do
+			phase "build for $k"
+			run_check "build $k W=1, no warnings" build_clean "$k"
+			run_check "sparse $k C=2, no warnings" sparse_clean "$k"
+			run_check "mymem_test alone via KBUILD_EXTRA_SYMBOLS $k" \
+				make --no-print-directory KERNEL="$k" extmod
+			run_check "dkms build $k" sh $harness/bin/dkms-check.sh "$k"
+			kunit_built "$k"
+		done
+		;;
+	debug-build)
+		for k in $(for s in $kernels; do
+				kernel=$s
+				. "$harness/configs/suite/$s"
+				echo "$kernel"
+			   done | sort -u); do
+			phase "debug kernel $k"
+			run_check "debug kernel $k builds" \
+				$harness/bin/debug-kernel.sh "$k"
+			run_check "build $k W=1, no warnings (with mymem_kunit)" \
+				build_clean "$k"
+			kunit_built "$k"
+		done
+		;;
+	tools)
+		phase "user-space tools"
+		run_check "tools build" make --no-print-directory -C tools
+		run_check "tools host tests" make --no-print-directory -C tools test
+		run_check "selftests build" make --no-print-directory \
+			-C tools/testing/selftests/mymem
+		run_check "kselftests install in a kernel tree, run_kselftest.sh lists them" \
+			kselftest_installs
+		;;
+	harness)
+		phase "VM harness"
+		while IFS='|' read -r name cmd pat opts; do
+			run_check "harness fails on $name" \
+				harness_catches "$cmd" "$pat" "$opts"
+		done <<EOF
+$harness_cases
+EOF
+		;;
+	vm)
+		for s in $kernels; do
+			phase "the suite in the VM: $s"
+			suite "$s"
+		done
+		;;
+	*)
+		record FAIL "unknown stage $stage"
+		;;
+	esac
+done
+
+summary

@@ -1,0 +1,103 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# debug-kernel.sh - build a debug kernel from Debian's linux-source-6.1.
+#
+#   debug-kernel.sh FLAVOUR      build (or bring up to date) 6.1-kasan or 6.1-kcsan
+#   debug-kernel.sh --dir FLAVOUR   print its build directory
+#
+# The configuration is allnoconfig plus the fragments in
+# tools/harness/configs/debug-kernel/:
+# base.config (boots in QEMU with the harness's initramfs), debug.config
+# (lockdep, kmemleak, UBSAN, KUnit, fault injection, ...) and kasan.config or
+# kcsan.config.  Every option the fragments ask for is checked to be in the
+# final .config: an option Kconfig dropped is an error, not a surprise later.
+#
+# Everything lives outside the repository, under $MYMEM_CACHE (default
+# /var/cache/mymem): the extracted source in src/, each build in
+# debug/FLAVOUR/ (its bzImage, and a modules_install tree in root/ for the
+# initramfs), the compiler cache in ccache/.  A rebuild with a warm ccache
+# takes under a minute; an unchanged tree takes seconds.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../../.." && pwd)
+cd "$top"
+. tools/harness/bin/functions.sh
+cache=$MYMEM_CACHE
+
+usage() {
+	echo "usage: $0 [--dir] {6.1-kasan|6.1-kcsan}" >&2
+	exit 2
+}
+
+die() {
+	echo "debug-kernel: $*" >&2
+	exit 1
+}
+
+print_dir=0
+if [ "${1:-}" = --dir ]; then
+	print_dir=1
+	shift
+fi
+[ $# -eq 1 ] || usage
+case "$1" in
+6.1-kasan)	sanitizer=kasan ;;
+6.1-kcsan)	sanitizer=kcsan ;;
+*)		usage ;;
+esac
+out=$cache/debug/$1
+if [ $print_dir = 1 ]; then
+	echo "$out"
+	exit 0
+fi
+
+t0=$(date +%s)
+say() {
+	echo "[debug-kernel $1] $2 ($(($(date +%s) - t0)) s)"
+}
+
+# 1. source, extracted once
+src=$(linux_source) || die "no linux-source-6.1 to build from"
+
+for tool in gcc make bc flex bison ccache cpio; do
+	command -v $tool >/dev/null ||
+		die "$tool not found: make deps (tools/harness/bin/deps.sh check-debug)"
+done
+
+# 2. configuration: allnoconfig + fragments, then every fragment option
+# must have survived
+conf=$here/../configs/debug-kernel
+frags="$conf/base.config $conf/debug.config $conf/$sanitizer.config"
+mkdir -p "$out"
+cat $frags >"$out/.mymem-fragments.new"
+if ! cmp -s "$out/.mymem-fragments.new" "$out/.mymem-fragments" ||
+   [ ! -f "$out/.config" ]; then
+	say "$1" "configuring"
+	(cd "$src" && ./scripts/kconfig/merge_config.sh -n -O "$out" $frags) \
+		>"$out/config.log" 2>&1 || {
+		tail -n 20 "$out/config.log" >&2
+		die "merge_config failed; see $out/config.log"
+	}
+	missing=$(grep -h '^CONFIG_' $frags | while IFS= read -r opt; do
+		grep -qxF "$opt" "$out/.config" || echo "$opt"
+	done)
+	[ -z "$missing" ] || die "options dropped by Kconfig: $(echo $missing)"
+	mv "$out/.mymem-fragments.new" "$out/.mymem-fragments"
+fi
+rm -f "$out/.mymem-fragments.new"
+
+# 3. build: the image, and `modules` for the Module.symvers that external
+# module builds need
+export CCACHE_DIR="$cache/ccache" CCACHE_DEPEND=1
+say "$1" "building in $out"
+make -C "$src" O="$out" CC="ccache gcc" -j"$(nproc)" bzImage modules \
+	>"$out/build.log" 2>&1 || {
+	grep -E 'error|Error' "$out/build.log" | head -n 20 >&2
+	die "build failed; see $out/build.log"
+}
+rm -rf "$out/root"
+make -C "$src" O="$out" INSTALL_MOD_PATH="$out/root" modules_install \
+	>>"$out/build.log" 2>&1 || die "modules_install failed; see $out/build.log"
+say "$1" "built $(cat "$out/include/config/kernel.release"): $out/arch/x86/boot/bzImage"

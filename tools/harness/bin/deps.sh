@@ -1,0 +1,53 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# deps.sh - install the Debian packages mymem needs, if any are missing.
+#
+#   deps.sh [run|check|check-debug] FLAVOUR...
+#
+# run:   what `make run` needs for the given kernel flavours (default)
+# check: that plus the static-analysis tools `make check` uses
+# check-debug: what building and booting the debug kernels needs
+#        (tools/harness/bin/debug-kernel.sh); its flavours are 6.1-kasan and 6.1-kcsan
+#
+# As root, missing packages are installed with apt-get; otherwise the exact
+# command to run is printed and the script fails.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+set_name=run
+case "${1:-}" in
+run|check) set_name=$1; shift ;;
+check-debug) set_name=$1; shift; set -- 6.1-kasan 6.1-kcsan "$@" ;;
+esac
+[ $# -gt 0 ] || set -- 6.1
+
+pkgs="make gcc libc6-dev rustc qemu-system-x86 busybox-static cpio gzip
+      xz-utils kmod jq gnuplot-nox rsync"
+if [ "$set_name" = check ]; then
+	pkgs="$pkgs sparse linux-source-6.1 perl dkms"
+fi
+for flavour; do
+	pkgs="$pkgs $("$here/kernel.sh" pkgs "$flavour")"
+	pkgs=$(echo $pkgs | tr ' ' '\n' | sort -u)
+done
+
+missing=
+for p in $pkgs; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) || status=
+	[ "$status" = installed ] || missing="$missing $p"
+done
+[ -n "$missing" ] || exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "mymem needs these Debian packages:$missing" >&2
+	echo "run as root: apt-get update && apt-get install -y$missing" >&2
+	exit 1
+fi
+
+echo "[deps] installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null
+echo "[deps] done"

@@ -1,0 +1,118 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# dkms-check.sh - build both modules through DKMS, as a distribution
+# package of mymem would: dkms add, dkms build, dkms remove.
+#
+#   dkms-check.sh FLAVOUR     (6.1, 6.12 or 6.12-rt: see tools/harness/bin/kernel.sh)
+#
+# The tree (the files git knows, with their working-tree contents) is copied
+# as the DKMS source.  Everything DKMS writes goes to one temporary
+# directory (--sourcetree, --dkmstree, --installtree, and the key it signs
+# with), removed on exit whatever happens: /usr/src, /var/lib/dkms and
+# /lib/modules are left as they were.  Passes when dkms builds
+# mymem_core and mymem_test for the flavour's kernel release, their vermagic
+# names that release, mymem_test depends on mymem_core, and `dkms remove`
+# leaves nothing in the DKMS tree.  Needs dkms and the flavour's headers.
+set -eu
+
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+[ $# -eq 1 ] || {
+	echo "usage: $0 {6.1|6.12|6.12-rt}" >&2
+	exit 2
+}
+krel=$("$top/tools/harness/bin/kernel.sh" krel "$1")
+command -v dkms >/dev/null 2>&1 || {
+	echo "dkms-check: dkms is not installed (apt-get install dkms)" >&2
+	exit 1
+}
+
+git -C "$top" rev-parse --git-dir >/dev/null 2>&1 || {
+	echo "dkms-check: $top is not a git checkout: no list of its files" >&2
+	exit 1
+}
+
+# A directive of dkms.conf: NAME="value"
+conf() {
+	sed -n "s/^$1=\"\\(.*\\)\"\$/\\1/p" "$top/dkms.conf"
+}
+name=$(conf PACKAGE_NAME)
+ver=$(conf PACKAGE_VERSION)
+[ -n "$name" ] && [ -n "$ver" ] || {
+	echo "dkms-check: no PACKAGE_NAME or PACKAGE_VERSION in dkms.conf" >&2
+	exit 1
+}
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mymem-dkms.XXXXXX")
+trees="--sourcetree=$tmp/src --dkmstree=$tmp/dkms --installtree=$tmp/install"
+# dkms makes its signing key where these say if it is missing
+mok_signing_key=$tmp/mok.key
+mok_certificate=$tmp/mok.pub
+export mok_signing_key mok_certificate
+
+cleanup() {
+	if [ -d "$tmp/dkms/$name" ]; then
+		# shellcheck disable=SC2086 # $trees is a list of options
+		dkms remove -m "$name" -v "$ver" --all $trees >/dev/null 2>&1 || :
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' HUP INT TERM
+
+src=$tmp/src/$name-$ver
+mkdir -p "$src" "$tmp/dkms" "$tmp/install"
+cd "$top"
+git ls-files --cached --others --exclude-standard |
+	while IFS= read -r f; do
+		[ -f "$f" ] && printf '%s\n' "$f"
+	done | tar -cf - -T - | tar -xf - -C "$src"
+
+t0=$(date +%s)
+# shellcheck disable=SC2086
+dkms add -m "$name" -v "$ver" $trees
+# shellcheck disable=SC2086
+if ! dkms build -m "$name" -v "$ver" -k "$krel" $trees; then
+	log=$tmp/dkms/$name/$ver/build/make.log
+	if [ -f "$log" ]; then
+		grep -E 'error|Error' "$log" | head -n 20
+		tail -n 20 "$log"
+	fi
+	echo "dkms-check: dkms build failed for $krel" >&2
+	exit 1
+fi
+echo "dkms-check: built for $krel in $(($(date +%s) - t0)) s"
+# shellcheck disable=SC2086
+dkms status -m "$name" -v "$ver" $trees
+
+rc=0
+for m in mymem_core mymem_test; do
+	ko=$(find "$tmp/dkms/$name/$ver/$krel" -path '*/module/*' \
+		-name "$m.ko*" | head -n 1)
+	if [ -z "$ko" ]; then
+		echo "dkms-check: no $m.ko built for $krel" >&2
+		rc=1
+		continue
+	fi
+	vermagic=$(modinfo -F vermagic "$ko" 2>&1) || :
+	case "$vermagic" in
+	"$krel "*) echo "dkms-check: ${ko#"$tmp"/} vermagic $vermagic" ;;
+	*) echo "dkms-check: $m vermagic '$vermagic', expected $krel" >&2
+	   rc=1 ;;
+	esac
+done
+dep=$(modinfo -F depends "$(find "$tmp/dkms/$name/$ver/$krel" \
+	-path '*/module/*' -name 'mymem_test.ko*' | head -n 1)" 2>&1) || :
+[ "$dep" = mymem_core ] || {
+	echo "dkms-check: mymem_test depends on '$dep', expected mymem_core" >&2
+	rc=1
+}
+
+# shellcheck disable=SC2086
+dkms remove -m "$name" -v "$ver" --all $trees
+if [ -e "$tmp/dkms/$name" ]; then
+	echo "dkms-check: dkms remove left $tmp/dkms/$name behind:" >&2
+	find "$tmp/dkms/$name" | head -n 20 >&2
+	rc=1
+fi
+exit $rc

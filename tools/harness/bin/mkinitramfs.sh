@@ -1,0 +1,180 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkinitramfs.sh - build the gzip'ed cpio initramfs booted by vm.sh.
+#
+#   mkinitramfs.sh --krel KREL --modules DIR --payload DIR --cmd-file FILE
+#                  --out FILE.cpio.gz [--bin PATH]...
+#
+# Contents:
+#   /bin            busybox-static and a link for each of its applets
+#   /bin/sh         dash, so that kmod's tools are found through PATH
+#   /bin, /sbin     kmod (modprobe depmod modinfo insmod rmmod lsmod), jq,
+#                   any --bin PATH, each with the shared libraries ldd finds
+#   /lib/modules/KREL/modules.{order,builtin,builtin.modinfo}
+#                   from DIR, so that depmod/modprobe work in the guest
+#   /mymem          a copy of the payload DIR (its dynamic ELF programs get
+#                   their shared libraries added too)
+#   /etc/vm/cmd     the command to run (sh -c), /etc/vm/krel
+#   /etc/passwd, /etc/group with root and nobody (65534)
+#   /init           tools/harness/guest/init
+#
+# A payload that carries lib/modules/KREL/... (e.g. from
+# "make modules_install INSTALL_MOD_PATH=PAYLOAD") gets that tree copied
+# to /lib/modules/KREL by /init, which then runs depmod -a.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+
+die() {
+	echo "mkinitramfs: $*" >&2
+	exit 1
+}
+
+usage() {
+	echo "usage: $0 --krel KREL --modules DIR --payload DIR --cmd-file FILE --out FILE [--bin PATH]..." >&2
+	exit 2
+}
+
+krel='' moddir='' payload='' cmdfile='' out='' bins=''
+while [ $# -gt 0 ]; do
+	[ $# -ge 2 ] || usage
+	case "$1" in
+	--krel)		krel=$2 ;;
+	--modules)	moddir=$2 ;;
+	--payload)	payload=$2 ;;
+	--cmd-file)	cmdfile=$2 ;;
+	--out)		out=$2 ;;
+	--bin)		bins="$bins $2" ;;
+	*)		usage ;;
+	esac
+	shift 2
+done
+for v in "$krel" "$moddir" "$payload" "$cmdfile" "$out"; do
+	[ -n "$v" ] || usage
+done
+[ -d "$payload" ] || die "payload $payload is not a directory"
+[ -f "$cmdfile" ] || die "no command file $cmdfile"
+for f in modules.order modules.builtin; do
+	[ -f "$moddir/$f" ] || die "$moddir/$f missing (is the kernel image package installed?)"
+done
+
+busybox=
+for b in /bin/busybox /usr/bin/busybox; do
+	if [ -x "$b" ]; then
+		busybox=$b
+		break
+	fi
+done
+[ -n "$busybox" ] || die "busybox not found: apt-get install busybox-static"
+if ldd "$busybox" >/dev/null 2>&1; then
+	die "$busybox is dynamically linked: apt-get install busybox-static"
+fi
+kmod=$(command -v kmod) || die "kmod not found: apt-get install kmod"
+jq=$(command -v jq) || die "jq not found: apt-get install jq"
+command -v cpio >/dev/null || die "cpio not found: apt-get install cpio"
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/mymem-initramfs.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+trap 'exit 1' INT TERM HUP
+chmod 0755 "$stage"
+
+mkdir -p "$stage/bin" "$stage/sbin" "$stage/etc/vm" "$stage/proc" \
+	 "$stage/sys" "$stage/dev" "$stage/tmp" "$stage/results" \
+	 "$stage/root" "$stage/mymem" "$stage/lib/modules/$krel"
+mkdir -p "$stage/usr"
+ln -s ../bin "$stage/usr/bin"
+ln -s ../sbin "$stage/usr/sbin"
+
+# Copy the shared libraries of ELF program $1 to the same paths in $stage.
+add_libs() {
+	ldd "$1" 2>/dev/null | while read -r a b c _; do
+		case "$a" in
+		/*)	lib=$a ;;
+		*)	[ "$b" = "=>" ] || continue
+			lib=$c ;;
+		esac
+		case "$lib" in
+		/*)	;;
+		*)	continue ;;
+		esac
+		[ -e "$stage$lib" ] && continue
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib"
+	done
+}
+
+# busybox: every applet is a link; kmod's tools replace busybox's below
+cp "$busybox" "$stage/bin/busybox"
+for app in $("$busybox" --list); do
+	case "$app" in
+	busybox|init|linuxrc) continue ;;
+	esac
+	ln -sf busybox "$stage/bin/$app"
+done
+
+# /bin/sh is dash (Debian's /bin/sh): the static busybox's ash runs its own
+# applets before searching PATH, so under it "modprobe" would never be
+# kmod's.  busybox ash stays available as "ash".
+if dash=$(command -v dash); then
+	rm -f "$stage/bin/sh"
+	cp -L "$dash" "$stage/bin/sh"
+	add_libs "$dash"
+else
+	echo "mkinitramfs: warning: no dash, /bin/sh is busybox ash (its modprobe etc. win over kmod's)" >&2
+fi
+
+rm -f "$stage/bin/kmod"
+cp -L "$kmod" "$stage/bin/kmod"
+add_libs "$kmod"
+for t in modprobe depmod modinfo insmod rmmod lsmod; do
+	rm -f "$stage/bin/$t" "$stage/sbin/$t"
+	ln -s ../bin/kmod "$stage/sbin/$t"
+done
+
+rm -f "$stage/bin/jq"
+cp -L "$jq" "$stage/bin/jq"
+add_libs "$jq"
+
+for b in $bins; do
+	p=$(command -v "$b") || die "--bin $b: not found"
+	# replace a busybox applet link, never write through it
+	rm -f "$stage/bin/$(basename "$p")"
+	cp -L "$p" "$stage/bin/$(basename "$p")"
+	add_libs "$p"
+done
+
+for f in modules.order modules.builtin modules.builtin.modinfo; do
+	[ -f "$moddir/$f" ] && cp "$moddir/$f" "$stage/lib/modules/$krel/"
+done
+
+# the payload, plus the libraries its dynamic programs need
+cp -a "$payload/." "$stage/mymem/"
+find "$stage/mymem" -type f -perm -u+x | while read -r f; do
+	case "$(head -c 4 "$f" | od -An -c | tr -d ' ')" in
+	177ELF) add_libs "$f" ;;
+	esac
+done
+
+cp "$cmdfile" "$stage/etc/vm/cmd"
+echo "$krel" >"$stage/etc/vm/krel"
+cp "$here/../guest/init" "$stage/init"
+chmod 0755 "$stage/init"
+
+cat >"$stage/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/bin/sh
+EOF
+cat >"$stage/etc/group" <<'EOF'
+root:x:0:
+nogroup:x:65534:
+EOF
+echo mymem-vm >"$stage/etc/hostname"
+: >"$stage/etc/fstab"
+chmod 1777 "$stage/tmp"
+# the kernel's built-in initramfs has /dev/console already; add it if we can
+mknod -m 0600 "$stage/dev/console" c 5 1 2>/dev/null || true
+
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
+	gzip -1 >"$out.tmp"
+mv "$out.tmp" "$out"

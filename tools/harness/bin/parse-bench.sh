@@ -1,0 +1,248 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# parse-bench.sh - judge one `make bench` run: every target of
+# tools/harness/configs/bench/targets against the figures in DIR.
+#
+#   parse-bench.sh DIR [HOSTLOAD]
+#
+# Reads DIR/kernel-results.json (mymem_test), ubench.json (mymem-bench),
+# load.txt (insmod times) and stop.txt (rmmod times), whichever are there;
+# prints each target's figure with PASS or MISS, and writes the figures
+# alone to DIR/figures.txt ("NAME VALUE", for bench-locks.sh).  HOSTLOAD,
+# the host's load average when the run began, is printed with them.  Exit
+# status 0 when every target is PASS.
+set -eu
+
+dir=$(cd "${1:?usage: parse-bench.sh DIR [HOSTLOAD]}" && pwd)
+hostload=${2:-unknown}
+targets=$(cd "$(dirname "$0")/../configs/bench" && pwd)/targets
+: >"$dir/figures.txt"
+
+{
+	if [ -s "$dir/kernel-results.json" ]; then
+		jq -r '"meta kernel \(.kernel)", "meta cpus \(.cpus)",
+		       "meta verdict \(.verdict)",
+		       "meta workers \(.params.workers)",
+		       "meta increments \(.params.increments)",
+		       "meta params tests=\(.params.tests) sizes=\(.params.sizes | map(tostring) | join(",")) iterations=\(.params.iterations) workers=\(.params.workers) increments=\(.params.increments) max_threads=\(.params.max_threads)",
+		       (.records[] | select(.test == "perf") |
+			"perf \(.op) \(.size) \(.p50_ns) \(.avg_ns)"),
+		       (.records[] | select(.test == "scale") |
+			"scale \(.workload) \(.region) \(.threads) \(.ops_per_sec)"),
+		       (.records[] | select(.test == "race") |
+			"race \(.mode) \(.elapsed_ns) \(.exact)")' \
+			"$dir/kernel-results.json"
+	fi
+	if [ -s "$dir/ubench.json" ]; then
+		jq -r '.records[] | select(.test == "ubench") |
+		       "ubench \(.target) \(.op) \(.size) \(.p50_ns) \(.avg_ns)"' \
+			"$dir/ubench.json"
+	fi
+	if [ -s "$dir/load.txt" ]; then
+		sed 's/^/load /' "$dir/load.txt"
+	fi
+	if [ -s "$dir/stop.txt" ]; then
+		sed 's/^/stop /' "$dir/stop.txt"
+	fi
+} | awk -v hostload="$hostload" -v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+	-v figures="$dir/figures.txt" '
+# the limits, from the targets file (the first input)
+NR == FNR { if ($1 !~ /^#/ && NF >= 2) lim[$1] = $2; next }
+function ok(c) { if (c) { npass++; return "PASS" } return "MISS" }
+function have(a, k) { return (k in a) && a[k] > 0 }
+# ratio of two keyed figures, -1 when either is missing
+function ratio(a, ka, kb) {
+	return (have(a, ka) && have(a, kb)) ? a[ka] / a[kb] : -1
+}
+function fmt(r) { return r < 0 ? "no data" : sprintf("%.3f", r) }
+# a[k], or "?" when it was not measured
+function val(a, k) { return (k in a) ? a[k] : "?" }
+function max2(x, y) { return (x < 0 || y < 0) ? -1 : (x > y ? x : y) }
+# read and write at size against op at size: sets r, w (p50) and ra, wa
+# (mean); returns the worse p50 ratio
+function rw_ratios(op, size) {
+	r = ratio(p50, "read" SUBSEP size, op SUBSEP size)
+	w = ratio(p50, "write" SUBSEP size, op SUBSEP size)
+	ra = ratio(avg, "read" SUBSEP size, op SUBSEP size)
+	wa = ratio(avg, "write" SUBSEP size, op SUBSEP size)
+	return max2(r, w)
+}
+# least-squares fit of fig[op, size] over the perf sizes: sets
+# fa (ns), fb (ns/byte), fr2; returns 0 without at least 3 points
+function fit(fig, op,    i, n, x, y, sx, sy, sxx, sxy, d, ym, ssr, sst) {
+	n = sx = sy = sxx = sxy = 0
+	for (i = 1; i <= nsz; i++) {
+		if (!have(fig, op SUBSEP psz[i]))
+			continue
+		x = psz[i]; y = fig[op, psz[i]]
+		n++; sx += x; sy += y; sxx += x * x; sxy += x * y
+	}
+	d = n * sxx - sx * sx
+	if (n < 3 || d == 0)
+		return 0
+	fb = (n * sxy - sx * sy) / d
+	fa = (sy - fb * sx) / n
+	ym = sy / n; ssr = sst = 0
+	for (i = 1; i <= nsz; i++) {
+		if (!have(fig, op SUBSEP psz[i]))
+			continue
+		y = fig[op, psz[i]]
+		ssr += (y - fa - fb * psz[i]) ^ 2
+		sst += (y - ym) ^ 2
+	}
+	fr2 = sst > 0 ? 1 - ssr / sst : 0
+	return 1
+}
+$1 == "meta" { k = $2; $1 = $2 = ""; sub(/^ +/, ""); meta[k] = $0; next }
+$1 == "perf" {
+	p50[$2, $3] = $4; avg[$2, $3] = $5
+	if (!($3 in seen_p)) { seen_p[$3] = 1; psz[++nsz] = $3 }
+	next
+}
+$1 == "scale" { sc[$2, $3, $4] = $5; next }
+$1 == "race" { rns[$2] = $3; rex[$2] = $4; next }
+$1 == "ubench" {
+	u50[$2, $3, $4] = $5; uavg[$2, $3, $4] = $6
+	if ($2 != "mymem") base = $2
+	if (!($4 in seen_u)) { seen_u[$4] = 1; usz[++nu] = $4 }
+	next
+}
+$1 == "load" { load[$2] = $3; next }
+$1 == "stop" { stop[$2] = $3; next }
+END {
+	L = lim["large_copy"]; S = lim["small_op"]; P = lim["read_scaling"]
+	A = lim["atomic_speedup"]; U = lim["dev_vs_tmpfs"]; T = lim["load_1g_s"]
+	R2 = lim["linear_r2"]; M = lim["stop_ms"]
+	pad = "          "
+	print "mymem bench: " (("kernel" in meta) ? meta["kernel"] : "no in-kernel results") \
+	      ", " val(meta, "cpus") " vCPUs under QEMU TCG, " date
+	print "in-kernel run: " val(meta, "params") "; verdict " val(meta, "verdict")
+	print "host load average at start: " hostload \
+	      (hostload + 0 > 0.5 ? " (above 0.5: the host was busy, expect noise)" : "")
+	print "Every figure is a ratio of two measurements taken side by side in"
+	print "the same VM run. Per-call ratios use the median (p50): under TCG"
+	print "each vCPU is a host thread, the host preempts it at random, and one"
+	print "preemption adds milliseconds to the one call it hits, so the mean"
+	print "measures the host scheduler more than mymem. The mean-based ratio"
+	print "is printed for reference only."
+	print ""
+
+	# 1. large copies
+	m = rw_ratios("memcpy", 524288)
+	printf "target 1: 512 KiB in-kernel read and write p50 / memcpy p50 (worse op) = %s (limit <= %.2f) %s\n",
+	       fmt(m), L, ok(m >= 0 && m <= L)
+	printf "%sp50: read %s, write %s; mean-based: read %s, write %s\n",
+	       pad, fmt(r), fmt(w), fmt(ra), fmt(wa)
+	print "large_read " fmt(r) "\nlarge_write " fmt(w) > figures
+
+	# 2. small ops
+	m = rw_ratios("mutex_memcpy", 1)
+	printf "target 2: 1 B in-kernel read and write p50 / mutex_memcpy p50 (worse op) = %s (limit <= %.2f) %s\n",
+	       fmt(m), S, ok(m >= 0 && m <= S)
+	printf "%sp50: read %s, write %s (mutex_memcpy %s ns); mean-based: read %s, write %s\n",
+	       pad, fmt(r), fmt(w), val(p50, "mutex_memcpy" SUBSEP 1), fmt(ra), fmt(wa)
+	print "small_read " fmt(r) "\nsmall_write " fmt(w) > figures
+
+	# 3. readers in parallel, against the machine itself
+	r = ratio(sc, "read" SUBSEP "shared" SUBSEP 2, "read" SUBSEP "shared" SUBSEP 1)
+	c = ratio(sc, "memcpy" SUBSEP "disjoint" SUBSEP 2, "memcpy" SUBSEP "disjoint" SUBSEP 1)
+	printf "target 3: 1 KiB reads, shared region, 2 threads / 1 thread ops/s = %s (limit >= %.2f) %s\n",
+	       fmt(r), P, ok(r >= P)
+	print "read_scaling " fmt(r) > figures
+	printf "%sops/s %s -> %s; the machine'"'"'s ceiling, plain memcpy 2 / 1 threads = %s\n",
+	       pad, val(sc, "read" SUBSEP "shared" SUBSEP 1),
+	       val(sc, "read" SUBSEP "shared" SUBSEP 2), fmt(c)
+
+	# 4. atomic add against a mutex around read + write
+	r = ratio(rns, "locked", "atomic")
+	exact = rex["locked"] == "true" && rex["atomic"] == "true"
+	printf "target 4: race W=%s N=%s, locked time / atomic time = %s (limit >= %.2f, both exact) %s\n",
+	       val(meta, "workers"), val(meta, "increments"), fmt(r), A, ok(r >= A && exact)
+	print "atomic_speedup " fmt(r) > figures
+	for (j = 1; j <= 2; j++) {
+		op = j == 1 ? "locked" : "atomic"
+		rl[j] = (op in rns) ? sprintf("%s %.0f ms exact %s", op,
+					     rns[op] / 1e6, rex[op]) : op " no data"
+	}
+	printf "%s%s, %s\n", pad, rl[1], rl[2]
+
+	# 5. /dev/mymem against a tmpfs file, every size and op
+	worst = worsta = -1; n = 0; line = ""
+	for (i = 1; i <= nu; i++) {
+		s = usz[i]
+		line = line sprintf("%s%s B", i > 1 ? ", " : "", s)
+		for (j = 1; j <= 2; j++) {
+			op = j == 1 ? "read" : "write"
+			r = ratio(u50, "mymem" SUBSEP op SUBSEP s, base SUBSEP op SUBSEP s)
+			ra = ratio(uavg, "mymem" SUBSEP op SUBSEP s, base SUBSEP op SUBSEP s)
+			line = line sprintf(" %s %s", substr(op, 1, 1), fmt(r))
+			if (r < 0) { missing = 1; continue }
+			n++
+			if (r > worst) { worst = r; wat = s " B " op }
+			if (ra > worsta) { worsta = ra; waat = s " B " op }
+		}
+	}
+	if (n == 0)
+		missing = 1
+	printf "target 5: /dev/mymem p50 / %s p50, worst of %d (size, op) = %s%s (limit <= %.2f) %s\n",
+	       base ? base : "tmpfs", n, fmt(worst), (worst >= 0 ? " at " wat : ""), U,
+	       ok(!missing && worst <= U)
+	printf "%sp50: %s\n", pad, n ? line : "no data"
+	print "dev_vs_tmpfs " fmt(worst) > figures
+	printf "%smean-based worst: %s%s\n", pad, fmt(worsta), (worsta >= 0 ? " at " waat : "")
+
+	# 6. linear cost, and the 1 GiB buffer
+	lin = 1; r2min = 2
+	for (j = 1; j <= 2; j++) {
+		op = j == 1 ? "read" : "write"
+		if (fit(p50, op)) {
+			fl[j] = sprintf("%s p50 = %.0f ns + %.4f ns/B x size, R^2 %.5f",
+					op, fa, fb, fr2)
+			if (fr2 < r2min) r2min = fr2
+			if (fr2 < R2) lin = 0
+		} else {
+			fl[j] = op ": no data"; lin = 0; r2min = -1
+		}
+		fla[j] = fit(avg, op) ? sprintf("%s mean = %.0f ns + %.4f ns/B x size, R^2 %.5f",
+						op, fa, fb, fr2) : op " mean: no data"
+	}
+	t = ("load_1g_s" in load) ? load["load_1g_s"] + 0 : -1
+	printf "target 6: insmod size=1 GiB = %s (limit <= %d s); linear fit R^2 = %s (limit >= %.2f) %s\n",
+	       (t < 0 ? "no data" : sprintf("%.2f s", t)), T,
+	       ((r2min < 0 || r2min > 1) ? "no data" : sprintf("%.5f", r2min)), R2,
+	       ok(t >= 0 && t <= T && lin)
+	print "load_1g_s " (t < 0 ? "no data" : t) > figures
+	print "linear_r2 " ((r2min < 0 || r2min > 1) ? "no data" : r2min) > figures
+	printf "%s%s\n%s%s\n", pad, fl[1], pad, fl[2]
+	printf "%s(reference) %s\n%s(reference) %s\n", pad, fla[1], pad, fla[2]
+	if (fit(p50, "memcpy")) {
+		printf "%s(reference) memcpy p50 = %.0f ns + %.4f ns/B x size, R^2 %.5f: the machine'"'"'s own curve\n",
+		       pad, fa, fb, fr2
+		printf "%s(reference) one pass over 1 GiB at that slope: %.2f s; the page allocator zeroes a new buffer in such a pass\n",
+		       pad, (fa + fb * 1073741824) / 1e9
+	}
+	printf "%sthe fixed cost measured directly: 1 B read p50 %s ns, write p50 %s ns\n",
+	       pad, val(p50, "read" SUBSEP 1), val(p50, "write" SUBSEP 1)
+	printf "%sfit over sizes", pad
+	for (i = 1; i <= nsz; i++) printf " %s", psz[i]
+	printf " B; load at the default size: %s\n",
+	       ("default_s" in load) ? load["default_s"] " s" : "no data"
+	if ("load_1g_error" in load)
+		printf "%sinsmod size=1 GiB failed: %s\n", pad, load["load_1g_error"]
+
+
+	# 7. the stop time: rmmod of the test module during a race run
+	s = max2(have(stop, "w50_module_ms") ? stop["w50_module_ms"] + 0 : -1,
+		 have(stop, "w1024_module_ms") ? stop["w1024_module_ms"] + 0 : -1)
+	printf "target 7: rmmod mymem_test during a race run, time to stop the run (worse of W=50, W=1024) = %s (limit <= %d ms) %s\n",
+	       (s < 0 ? "no data" : s " ms"), M, ok(s >= 0 && s <= M)
+	printf "%sW=50 %s ms, W=1024 %s ms (mymem_test'"'"'s own figure); the whole rmmod: %s ms, %s ms\n",
+	       pad, val(stop, "w50_module_ms"), val(stop, "w1024_module_ms"),
+	       val(stop, "w50_rmmod_ms"), val(stop, "w1024_rmmod_ms")
+	print "stop_ms " (s < 0 ? "no data" : s) > figures
+
+	print ""
+	printf "bench: %d of 7 targets PASS\n", npass
+	exit npass == 7 ? 0 : 1
+}' "$targets" -

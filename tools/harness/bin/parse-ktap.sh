@@ -1,0 +1,162 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# parse-ktap.sh - the harness's one KTAP parser: the results of one log, one
+# line each, for the caller to count.
+#
+#   parse-ktap.sh FILE DEPTH NAME
+#
+# DEPTH 0: FILE is one test's KTAP (mymem's scripts, mymem_dev, the tools'
+# tests); each result line is a case.  DEPTH 1: FILE nests one level, as the
+# kselftest runner ("# " before each line of a program) and KUnit (four
+# spaces) write it; each nested result is a case of the test whose result
+# line follows them ("selftests: mymem: mymem_dev", "mymem_core").  Prints
+#
+#   PASS NAME[ TEST]: CASE
+#   FAIL NAME[ TEST]: CASE[ (DIRECTIVE)]
+#   SKIP NAME[ TEST]: CASE (REASON)
+#
+# and a FAIL for everything else that is wrong: no output at all, a plan
+# that does not match the results, a test that failed although each of its
+# cases passed (its exit status), a test with no result line (it hung or
+# crashed), "Bail out!", and a warning of the kselftest runner.
+set -eu
+
+file=${1:?usage: parse-ktap.sh FILE DEPTH NAME}
+depth=${2:?DEPTH}
+name=${3:?NAME}
+
+if [ ! -s "$file" ]; then
+	echo "FAIL $name: no KTAP output"
+	exit 0
+fi
+
+tr -d '\r' <"$file" | awk -v depth="$depth" -v name="$name" '
+# the nesting level of a line and the line without its prefixes; a line is
+# nested only when what is left is KTAP (a result, plan or version), so a
+# diagnostic "# text" stays at the level of the KTAP around it
+function split_level(s,    l, t) {
+	l = 0
+	for (;;) {
+		if (s ~ /^(ok |not ok |[0-9]+\.\.[0-9]+|K?TAP version )/ || s == "")
+			break
+		if (substr(s, 1, 2) == "# ")
+			t = substr(s, 3)
+		else if (substr(s, 1, 4) == "    ")
+			t = substr(s, 5)
+		else
+			break
+		if (t !~ /^(ok |not ok |[0-9]+\.\.[0-9]+|K?TAP version |# |    )/)
+			break
+		s = t
+		l++
+	}
+	rest = s
+	return l
+}
+# "ok 3 - desc # SKIP why" -> res ("ok"/"not ok"), desc, dir ("SKIP why")
+function parse_result(s,    i) {
+	res = (s ~ /^not ok /) ? "not ok" : "ok"
+	sub(/^(not )?ok [0-9]+ ?/, "", s)
+	sub(/^- /, "", s)
+	dir = ""
+	i = index(s, "# ")
+	if (s ~ /^#/ || i) {
+		if (s ~ /^#/)
+			i = 1
+		dir = substr(s, i + 2)
+		s = substr(s, 1, i - 1)
+	}
+	sub(/ +$/, "", s)
+	desc = s
+	# kselftest.h writes a skip as "ok N # SKIP text": the text names it
+	if (desc == "" && dir ~ /^SKIP /) {
+		desc = substr(dir, 6)
+		dir = "SKIP"
+	}
+}
+function emit(prefix, r, d, x) {
+	if (r == "not ok") {
+		printf "FAIL %s: %s%s\n", prefix, d, (x != "" ? " (" x ")" : "")
+	} else if (x ~ /^(SKIP|skip)/) {
+		sub(/^(SKIP|skip) ?/, "", x)
+		printf "SKIP %s: %s%s\n", prefix, d, (x != "" ? " (" x ")" : "")
+	} else {
+		printf "PASS %s: %s\n", prefix, d
+	}
+}
+# the short name of a test: "selftests: mymem: mymem_modules.sh" -> mymem_modules
+function short(d) {
+	sub(/^(Subtest: |selftests: [^:]*: )/, "", d)
+	sub(/\.sh$/, "", d)
+	return d
+}
+function check_plan(what, plan, n) {
+	if (plan == "")
+		printf "FAIL %s: KTAP plan (none, %d results)\n", what, n
+	else if (plan + 0 != n)
+		printf "FAIL %s: KTAP plan (1..%d, %d results)\n", what, plan, n
+}
+# close the block of cases of the test named t, whose own result is r/x
+function flush(t, r, x,    i, failed) {
+	failed = 0
+	for (i = 1; i <= nc; i++) {
+		emit(name " " t, cr[i], cd[i], cx[i])
+		if (cr[i] == "not ok")
+			failed = 1
+	}
+	if (nc || cplan != "")
+		check_plan(name " " t, cplan, nc)
+	if (r == "")
+		printf "FAIL %s %s: no result (it did not finish)\n", name, t
+	else if (r == "not ok" && !failed)
+		printf "FAIL %s %s%s\n", name, t, (x != "" ? " (" x ")" : "")
+	else if (!nc && x ~ /^SKIP/)
+		printf "SKIP %s %s%s\n", name, t, (x != "SKIP" ? " (" substr(x, 6) ")" : "")
+	nc = 0; cplan = ""; pending = ""
+}
+BEGIN { nc = 0; n0 = 0; plan0 = ""; cplan = ""; pending = "" }
+{
+	l = split_level($0)
+	line = rest
+	if (line ~ /^Bail out!/) {
+		printf "FAIL %s: %s\n", name, line
+		next
+	}
+	if (l == 0 && line ~ /^# Warning: /) {
+		printf "FAIL %s: runner %s\n", name, substr(line, 3)
+		next
+	}
+	if (depth == 1 && l == 0 && line ~ /^# (selftests: |Subtest: )/) {
+		if (pending != "")
+			flush(pending, "", "")
+		pending = short(substr(line, 3))
+		next
+	}
+	if (line ~ /^[0-9]+\.\.[0-9]+/) {
+		split(line, p, /\.\./)
+		if (l == 0)
+			plan0 = p[2] + 0
+		else if (l == depth)
+			cplan = p[2] + 0
+		next
+	}
+	if (line !~ /^(ok|not ok) /)
+		next
+	parse_result(line)
+	if (l == depth && depth == 0) {
+		emit(name, res, desc, dir)
+		n0++
+	} else if (l == depth) {
+		nc++; cr[nc] = res; cd[nc] = desc; cx[nc] = dir
+	} else if (l == 0) {
+		flush(short(desc), res, dir)
+		n0++
+	}
+}
+END {
+	if (depth == 1 && (nc || pending != ""))
+		flush(pending != "" ? pending : "?", "", "")
+	if (depth == 0 || plan0 != "")
+		check_plan(name, plan0, n0)
+}'

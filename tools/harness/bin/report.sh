@@ -1,0 +1,219 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# report.sh - turn one run's raw results into the report of `make run`.
+#
+#   report.sh DIR
+#
+# Reads DIR/kernel-results.json (mymem_test's results.json),
+# DIR/ubench.json (mymem-bench), DIR/urace.json (mymem-race) and their Rust
+# twins' DIR/ubench-rs.json and DIR/urace-rs.json, and writes
+#
+#   DIR/results.json  every record of the five, one schema (docs/RESULTS.md)
+#   DIR/results.md    the tables, in Markdown
+#   DIR/latency.png   ns per call vs transfer size, log-log
+#   DIR/throughput.png bytes/s vs transfer size
+#   DIR/race.png      the counter race: lost updates and time per mode
+#   DIR/scaling.png   ops/s vs threads
+#
+# Needs jq and gnuplot (gnuplot-nox).
+set -eu
+
+dir=${1:?usage: report.sh DIR}
+cd "$dir"
+for f in kernel-results.json ubench.json urace.json ubench-rs.json urace-rs.json; do
+	[ -s "$f" ] || { echo "report.sh: $dir/$f missing" >&2; exit 1; }
+done
+
+# --- results.json: one document, every record tagged with its source and
+# a user-space record with its tool (mymem-bench, mymem-bench-rs, ...)
+jq -n --slurpfile k kernel-results.json --slurpfile b ubench.json \
+	--slurpfile r urace.json --slurpfile brs ubench-rs.json \
+	--slurpfile rrs urace-rs.json --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" '
+	def user($doc): [$doc[0].records[] | . + {source: "user", tool: $doc[0].tool}];
+	{schema: 1, date: $date,
+	 kernel: $k[0].kernel, cpus: $k[0].cpus, core_size: $k[0].core_size,
+	 params: $k[0].params, verdict: $k[0].verdict,
+	 records: ([$k[0].records[] | . + {source: "kernel"}] +
+		   user($b) + user($r) + user($brs) + user($rrs))}' >results.json
+
+# q FILTER: jq over results.json, with r(a; b), a / b to two decimals
+q() {
+	jq -r "def r(a; b): if b > 0 then (a / b * 100 | round / 100) else \"-\" end; $1" \
+		results.json
+}
+
+# --- results.md
+{
+	echo "# mymem results: $(q .kernel), $(q .cpus) CPUs, $(q .date)"
+	echo
+	echo "Verdict of the in-kernel run: **$(q .verdict)**. Times are in ns per call."
+	echo "Under QEMU's software emulation (TCG) absolute times are emulated;"
+	echo "the ratios between columns measured in the same run are what hold."
+	echo
+	echo "## In-kernel perf (mymem_test)"
+	echo
+	echo "| size (B) | op | avg | min | p50 | p99 | max | avg / memcpy | p50 / memcpy |"
+	echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+	q '[.records[] | select(.test == "perf")] as $p |
+	   $p[] | . as $r |
+	   ($p[] | select(.op == "memcpy" and .size == $r.size)) as $m |
+	   "| \(.size) | \(.op) | \(.avg_ns) | \(.min_ns) | \(.p50_ns) | \(.p99_ns) | \(.max_ns) | \(r(.avg_ns; $m.avg_ns)) | \(r(.p50_ns; $m.p50_ns)) |"'
+	echo
+	echo "## User-space timing over /dev/mymem against a tmpfs file (mymem-bench)"
+	echo
+	echo "| size (B) | op | target | avg | min | p50 | p99 | max | avg mymem / tmpfs | p50 mymem / tmpfs |"
+	echo "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"
+	q '[.records[] | select(.test == "ubench" and .tool == "mymem-bench")] as $u |
+	   $u[] | . as $r |
+	   ($u[] | select(.target != "mymem" and .op == $r.op and .size == $r.size)) as $t |
+	   "| \(.size) | \(.op) | \(.target) | \(.avg_ns) | \(.min_ns) | \(.p50_ns) | \(.p99_ns) | \(.max_ns) | \(if .target == "mymem" then r(.avg_ns; $t.avg_ns) else "" end) | \(if .target == "mymem" then r(.p50_ns; $t.p50_ns) else "" end) |"'
+	echo
+	echo "## Rust against C: the same calls (mymem-bench-rs / mymem-bench)"
+	echo
+	echo "Run one after the other; tmpfs is the control: mymem and tmpfs"
+	echo "ratios alike mean the machine changed, not the program."
+	echo
+	echo "| size (B) | op | target | p50 C | p50 Rust | p50 Rust / C | avg Rust / C |"
+	echo "|---:|---|---|---:|---:|---:|---:|"
+	q '[.records[] | select(.test == "ubench")] as $u |
+	   $u[] | select(.tool == "mymem-bench") | . as $c |
+	   ($u[] | select(.tool == "mymem-bench-rs" and .target == $c.target and
+			  .op == $c.op and .size == $c.size)) as $rs |
+	   "| \(.size) | \(.op) | \(.target) | \(.p50_ns) | \($rs.p50_ns) | \(r($rs.p50_ns; .p50_ns)) | \(r($rs.avg_ns; .avg_ns)) |"'
+	echo
+	echo "## Counter race: W workers x N increments"
+	echo
+	echo "| where | mode | workers | increments | expected | final | lost | time (ms) | exact |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
+	q 'def where: if .test == "race" then "kernel"
+		     elif .tool == "mymem-race-rs" then "user, Rust" else "user, C" end;
+	   .records[] | select(.test == "race" or .test == "urace") |
+	   "| \(where) | \(.mode) | \(.workers) | \(.increments) | \(.expected) | \(.final) | \(.lost) | \(.elapsed_ns / 1000000 | floor) | \(.exact) |"'
+	echo
+	echo "Rust against C, per mode: time (ms) and lost updates"
+	echo
+	echo "| mode | C time | Rust time | Rust / C time | C lost | Rust lost |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	q '[.records[] | select(.test == "urace")] as $u |
+	   $u[] | select(.tool == "mymem-race") | . as $c |
+	   ($u[] | select(.tool == "mymem-race-rs" and .mode == $c.mode)) as $rs |
+	   "| \(.mode) | \(.elapsed_ns / 1000000 | floor) | \($rs.elapsed_ns / 1000000 | floor) | \(r($rs.elapsed_ns; .elapsed_ns)) | \(.lost) | \($rs.lost) |"'
+	echo
+	echo "## Scaling: 1 KiB operations per second (mymem_test)"
+	echo
+	echo "| workload | region | threads | ops/s |"
+	echo "|---|---|---:|---:|"
+	q '.records[] | select(.test == "scale") |
+	   "| \(.workload) | \(.region) | \(.threads) | \(.ops_per_sec) |"'
+	echo
+	echo "## Torture (mymem_test)"
+	echo
+	q '.records[] | select(.test == "torture") |
+	   "\(.verdict): \(.duration_s) s, \(.threads) threads, reads \(.reads), writes \(.writes), seeks \(.seeks), adds \(.adds); torn \(.torn), lost \(.lost), add errors \(.add_errors), errors \(.errors)"'
+	echo
+	echo "![latency](latency.png) ![throughput](throughput.png)"
+	echo "![race](race.png) ![scaling](scaling.png)"
+} >results.md
+
+# --- plot data: one file per series, "x y" lines
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+series() {
+	q "$1" >"$tmp/$2.dat"
+}
+
+# Latency and throughput plot the median (p50): under emulation on a shared
+# host the mean is dominated by the host's preemptions of the vCPU.
+series '.records[] | select(.test == "perf" and .op == "read") | "\(.size) \(.p50_ns)"' k_read
+series '.records[] | select(.test == "perf" and .op == "write") | "\(.size) \(.p50_ns)"' k_write
+series '.records[] | select(.test == "perf" and .op == "memcpy") | "\(.size) \(.p50_ns)"' k_memcpy
+for t in mymem tmpfs; do
+	for op in read write; do
+		series ".records[] | select(.test == \"ubench\" and .tool == \"mymem-bench\" and .target == \"$t\" and .op == \"$op\") | \"\(.size) \(.p50_ns)\"" "u_${t}_$op"
+	done
+done
+for op in read write; do
+	series ".records[] | select(.test == \"ubench\" and .tool == \"mymem-bench-rs\" and .target == \"mymem\" and .op == \"$op\") | \"\(.size) \(.p50_ns)\"" "rs_mymem_$op"
+done
+series '.records[] | select(.test == "race" or .test == "urace") |
+	"\"\(if .test == "race" then "kernel" elif .tool == "mymem-race-rs" then "Rust" else "C" end) \(.mode)\" \(.lost) \(.elapsed_ns / 1e9)"' race
+for w in read write mixed memcpy; do
+	for r in shared disjoint; do
+		series ".records[] | select(.test == \"scale\" and .workload == \"$w\" and .region == \"$r\") | \"\(.threads) \(.ops_per_sec)\"" "s_${w}_$r"
+	done
+done
+
+title="$(q .kernel), $(q .cpus) CPUs"
+gnuplot <<EOF
+set terminal pngcairo size 900,600 font "sans,11" noenhanced
+set grid
+set key top left
+set logscale xy
+set format x "%.0s%cB"
+set xlabel "transfer size (bytes)"
+
+set output "latency.png"
+set title "Median time per call vs transfer size ($title)"
+set ylabel "median time per call (ns, log scale)"
+plot "$tmp/k_read.dat" using 1:2 with linespoints title "in-kernel mymem_read", \
+     "$tmp/k_write.dat" using 1:2 with linespoints title "in-kernel mymem_write", \
+     "$tmp/k_memcpy.dat" using 1:2 with linespoints title "in-kernel memcpy", \
+     "$tmp/u_mymem_read.dat" using 1:2 with linespoints title "user read(2) /dev/mymem", \
+     "$tmp/u_mymem_write.dat" using 1:2 with linespoints title "user write(2) /dev/mymem", \
+     "$tmp/u_tmpfs_read.dat" using 1:2 with linespoints title "user pread(2) tmpfs", \
+     "$tmp/u_tmpfs_write.dat" using 1:2 with linespoints title "user pwrite(2) tmpfs", \
+     "$tmp/rs_mymem_read.dat" using 1:2 with linespoints dashtype 2 title "Rust read(2) /dev/mymem", \
+     "$tmp/rs_mymem_write.dat" using 1:2 with linespoints dashtype 2 title "Rust write(2) /dev/mymem"
+
+set output "throughput.png"
+set title "Throughput at the median call vs transfer size ($title)"
+set ylabel "bytes per second (size / median time, log scale)"
+set format y "%.0s%cB/s"
+plot "$tmp/k_read.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "in-kernel mymem_read", \
+     "$tmp/k_write.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "in-kernel mymem_write", \
+     "$tmp/k_memcpy.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "in-kernel memcpy", \
+     "$tmp/u_mymem_read.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "user read(2) /dev/mymem", \
+     "$tmp/u_mymem_write.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "user write(2) /dev/mymem", \
+     "$tmp/u_tmpfs_read.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "user pread(2) tmpfs", \
+     "$tmp/u_tmpfs_write.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "user pwrite(2) tmpfs"
+
+unset logscale
+unset format
+set format y "%g"
+set format x "%g"
+set output "race.png"
+set multiplot layout 1,2 title "Counter race, W workers x N increments ($title)"
+set style data histograms
+set style fill solid 0.7 border -1
+set boxwidth 0.8
+set xtics rotate by -30
+set key off
+set title "lost updates"
+set ylabel "updates lost"
+set xlabel ""
+plot "$tmp/race.dat" using 2:xtic(1) lc rgb "#c0392b"
+set title "elapsed time"
+set ylabel "seconds"
+plot "$tmp/race.dat" using 3:xtic(1) lc rgb "#2c7fb8"
+unset multiplot
+
+set output "scaling.png"
+set style data linespoints
+set xtics norotate
+set key top left
+set title "1 KiB operations per second vs threads ($title)"
+set xlabel "kthreads"
+set ylabel "operations per second"
+set xtics 1
+set yrange [0:*]
+plot "$tmp/s_read_shared.dat" using 1:2 title "read, shared region", \
+     "$tmp/s_read_disjoint.dat" using 1:2 title "read, disjoint regions", \
+     "$tmp/s_write_shared.dat" using 1:2 title "write, shared region", \
+     "$tmp/s_write_disjoint.dat" using 1:2 title "write, disjoint regions", \
+     "$tmp/s_mixed_shared.dat" using 1:2 title "mixed, shared region", \
+     "$tmp/s_mixed_disjoint.dat" using 1:2 title "mixed, disjoint regions", \
+     "$tmp/s_memcpy_disjoint.dat" using 1:2 dashtype 2 title "plain memcpy, no API (the machine's own scaling)"
+EOF
+echo "report: $dir/results.json, results.md, latency.png, throughput.png, race.png, scaling.png"

@@ -1,0 +1,101 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench.sh - the job of `make bench`, in the VM (tools/harness/bin/bench.sh
+# boots it with 2048 MiB so that the 1 GiB buffer fits):
+#
+#   bench.sh KO_DIR BIN_DIR OUT_DIR
+#
+# 1. insmod mymem_core (default size) and mymem_test autorun=0, start one
+#    run of perf, race and scale through debugfs control with explicit
+#    parameters, wait for it, save results.json;
+# 2. mymem-bench -j against /dev/mymem;
+# 3. the stop time: rmmod mymem_test in the middle of a race run of 50,
+#    then of 1024 workers, timed with /proc/uptime;
+# 4. unload both, then time `insmod mymem_core.ko size=1073741824` (and,
+#    for reference, the load at the default size).
+#
+# OUT_DIR gets kernel-results.json, kernel-results.txt, kernel-dmesg.txt,
+# status.txt, ubench.json, stop.txt and load.txt ("key value" lines).  The
+# host (tools/harness/bin/parse-bench.sh) judges the figures; this script
+# only fails when a step could not be done.  POSIX sh (dash, busybox ash).
+
+ko=${1:?KO_DIR} bin=${2:?BIN_DIR} out=${3:?OUT_DIR}
+dbg=/sys/kernel/debug/mymem_test
+# Everything explicit, so that the figures do not depend on the defaults
+# of the module being benchmarked.
+run_args="tests=perf,race,scale sizes=1,64,1024,65536,524288 iterations=1000"
+run_args="$run_args workers=50 increments=150000 max_threads=0"
+. "$(dirname "$0")/../bin/functions.sh"
+job_start bench "$out"
+
+# --- 1. the in-kernel benchmarks
+say "insmod mymem_core, mymem_test autorun=0"
+insmod "$ko/mymem_core.ko" || { fail "insmod mymem_core"; exit 1; }
+if ! insmod "$ko/mymem_test.ko" autorun=0; then
+	fail "insmod mymem_test autorun=0"
+	rmmod mymem_core
+	exit 1
+fi
+
+say "control: run $run_args"
+if echo "run $run_args" >$dbg/control; then
+	await_run $dbg "$out/status.txt"
+	cat $dbg/results.json >"$out/kernel-results.json" ||
+		fail "no results.json"
+	cat $dbg/results >"$out/kernel-results.txt"
+	grep -qx SUCCESS "$out/status.txt" ||
+		fail "in-kernel run: $(cat "$out/status.txt")"
+else
+	fail "write to $dbg/control"
+fi
+dmesg | grep 'mymem_test: ' >"$out/kernel-dmesg.txt"
+
+# --- 2. user space against tmpfs
+say "mymem-bench"
+"$bin/mymem-bench" -j "$out/ubench.json" || fail "mymem-bench"
+
+rmmod mymem_test || fail "rmmod mymem_test"
+
+# --- 3. the stop time
+# uptime_ms: the guest's clock, in ms
+uptime_ms() {
+	awk '{ printf "%d", $1 * 1000 }' /proc/uptime
+}
+
+# stop_time W: rmmod mymem_test 2 s into a race run of W workers; append
+# "wW_module_ms", the module's own figure (from kthread_stop() of the
+# run to its end), and "wW_rmmod_ms", the whole rmmod in the guest's clock
+# (with W workers busy, starting any process takes long under emulation),
+# to stop.txt
+stop_time() {
+	insmod "$ko/mymem_test.ko" autorun=0 || { fail "insmod mymem_test"; return; }
+	echo "run tests=race workers=$1 increments=10000000" >$dbg/control ||
+		{ fail "start a race run of $1 workers"; return; }
+	n=0
+	until case $(cat $dbg/status) in "running race"*) true ;; *) false ;; esac; do
+		n=$((n + 1))
+		[ $n -le 600 ] || { fail "the race run of $1 workers never ran"; return; }
+		sleep 0.1
+	done
+	sleep 2
+	t0=$(uptime_ms)
+	rmmod mymem_test || { fail "rmmod mymem_test during the race run"; return; }
+	t1=$(uptime_ms)
+	own=$(dmesg | sed -n 's/.*mymem_test: unload: the run stopped in \([0-9]*\) ms.*/\1/p' |
+		tail -n 1)
+	echo "w$1_module_ms ${own:-?}" >>"$out/stop.txt"
+	echo "w$1_rmmod_ms $((t1 - t0))" >>"$out/stop.txt"
+	say "rmmod during a race run of $1 workers: the run stopped in ${own:-?} ms, rmmod took $((t1 - t0)) ms"
+}
+
+: >"$out/stop.txt"
+stop_time 50
+stop_time 1024
+rmmod mymem_core || { fail "rmmod mymem_core"; exit 1; }
+
+# --- 4. load time: the default size for reference, then 1 GiB
+load_times "$ko" "$out/load.txt"
+
+[ $rc -eq 0 ] && say "done" || say "done, with failures"
+exit $rc

@@ -1,0 +1,58 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh - the job of `make run`, on the machine that runs it (the
+# VM's /mymem, or this tree for `make run-host`):
+#
+#   run.sh KO_DIR BIN_DIR OUT_DIR
+#
+# insmod mymem_core, insmod mymem_test (in that order), wait for the run to
+# end, print the result tables from debugfs and the verdict from dmesg, run
+# the user-space benchmark and counter test (C, then the Rust twin of
+# each), copy everything to OUT_DIR, unload both modules.  Exit 0 exactly
+# when every part passed.
+
+ko=${1:?KO_DIR} bin=${2:?BIN_DIR} out=${3:?OUT_DIR}
+dbg=/sys/kernel/debug/mymem_test
+. "$(dirname "$0")/../bin/functions.sh"
+job_start run "$out"
+
+say "insmod mymem_core"
+insmod "$ko/mymem_core.ko" || { fail "insmod mymem_core"; exit 1; }
+say "insmod mymem_test (the run goes on in the background)"
+if ! insmod "$ko/mymem_test.ko"; then
+	fail "insmod mymem_test"
+	rmmod mymem_core
+	exit 1
+fi
+
+say "waiting for the in-kernel run: $(cat $dbg/status)"
+await_run $dbg "$out/status.txt"
+
+cat $dbg/results | tee "$out/kernel-results.txt"
+cp $dbg/results.json "$out/kernel-results.json"
+dmesg | grep 'mymem_test: ' >"$out/kernel-dmesg.txt"
+verdict=$(grep 'End of test:' "$out/kernel-dmesg.txt" | tail -n 1)
+say "verdict: ${verdict:-none}"
+case "$verdict" in
+*"End of test: SUCCESS"*) ;;
+*) fail "in-kernel run: ${verdict:-no verdict in dmesg}" ;;
+esac
+grep -qx SUCCESS "$out/status.txt" || fail "status: $(cat "$out/status.txt")"
+
+# each Rust twin right after its C tool, so both see the machine alike
+say "user-space timing test: mymem-bench"
+"$bin/mymem-bench" -j "$out/ubench.json" || fail "mymem-bench"
+say "the same in Rust: mymem-bench-rs"
+"$bin/mymem-bench-rs" -j "$out/ubench-rs.json" || fail "mymem-bench-rs"
+say "user-space counter test: mymem-race"
+"$bin/mymem-race" -j "$out/urace.json" || fail "mymem-race"
+say "the same in Rust: mymem-race-rs"
+"$bin/mymem-race-rs" -j "$out/urace-rs.json" || fail "mymem-race-rs"
+
+rmmod mymem_test || fail "rmmod mymem_test"
+rmmod mymem_core || fail "rmmod mymem_core"
+say "load time: default size, 1 GiB (for the make bench verdicts)"
+load_times "$ko" "$out/load.txt"
+[ $rc -eq 0 ] && say "PASS" || say "FAIL"
+exit $rc

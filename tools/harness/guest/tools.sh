@@ -1,0 +1,159 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# tools.sh - the user-space tools against the real /dev/mymem, in the
+# test VM (busybox sh), with mymem_core loaded with its default mode 0600.
+#
+#   sh tools.sh [BINDIR]          (default: bin next to this script)
+#
+# Tests: the error messages (missing device, no permission), mymem-bench
+# (every read verified; its JSON complete), mymem-race at the lab's W=50
+# (locked and atomic exact, unlocked losing updates on 2+ CPUs; N is
+# smaller than the lab's 150000, which `make run` uses), mymem-fuzz (0
+# divergences, every call kind and error class exercised).  The JSON files
+# go to $RESULTS (default /results if it exists) as tools-*.json for the
+# report.
+#
+# Environment: TOOLS_BENCH_ITER (100), TOOLS_FUZZ_CALLS (200000; `make
+# soak`: 1000000), TOOLS_FUZZ_PROCS (4), TOOLS_FUZZ_SEED (random),
+# TOOLS_RACE_N (20000).
+#
+# Prints KTAP (ktap_helpers.sh); exit status 0 iff every test passed.
+
+here=$(cd "$(dirname "$0")" && pwd)
+bin=${1:-$here/../../bin}
+. "$here/../../testing/selftests/mymem/ktap_helpers.sh"
+dev=/dev/mymem
+iter=${TOOLS_BENCH_ITER:-100}
+fuzz_calls=${TOOLS_FUZZ_CALLS:-200000}
+fuzz_procs=${TOOLS_FUZZ_PROCS:-4}
+race_n=${TOOLS_RACE_N:-20000}
+res=${RESULTS:-}
+[ -z "$res" ] && [ -d /results ] && res=/results
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+[ -n "$res" ] || res=$tmp
+# run NAME COMMAND...: run, output to $tmp/NAME.out (and shown as KTAP
+# diagnostics), exit status in $rc, duration in the log
+run() {
+	name=$1
+	shift
+	t0=$(date +%s)
+	"$@" >"$tmp/$name.out" 2>&1
+	rc=$?
+	sed 's/^/# /' "$tmp/$name.out"
+	echo "# $name: exit status $rc in $(($(date +%s) - t0)) s: $*"
+}
+
+has_jq() {
+	command -v jq >/dev/null 2>&1
+}
+
+# json_test NAME FILE FILTER: the jq filter must be true on FILE
+json_test() {
+	if ! has_jq; then
+		ktap_test_skip "$1" "no jq"
+	elif [ -s "$2" ] && jq -e "$3" "$2" >/dev/null; then
+		ktap_test_pass "$1"
+	else
+		ktap_test_fail "$1"
+	fi
+}
+
+ktap_print_header
+ktap_set_plan 10
+
+if [ -c "$dev" ]; then
+	ktap_test_pass "$dev is a character device"
+else
+	ktap_test_fail "$dev is a character device (is mymem_core loaded?)"
+fi
+
+# --- messages ---
+run race-missing "$bin/mymem-race" -d /nonexistent/mymem
+if [ $rc -eq 1 ] && grep -q "is mymem_core loaded?" "$tmp/race-missing.out"; then
+	ktap_test_pass "missing device: the message names mymem_core"
+else
+	ktap_test_fail "missing device: the message names mymem_core"
+fi
+
+if [ "$(id -u)" != 0 ]; then
+	ktap_test_skip "no permission: the message says how to fix it" "not root"
+elif [ "$(stat -c %a "$dev" 2>/dev/null)" != 600 ]; then
+	ktap_test_skip "no permission: the message says how to fix it" "$dev is not mode 0600"
+elif ! grep -q '^nobody:' /etc/passwd 2>/dev/null; then
+	ktap_test_skip "no permission: the message says how to fix it" "no user nobody"
+else
+	run race-eacces su -s /bin/sh nobody -c "$bin/mymem-race -w 1 -n 1"
+	if [ $rc -eq 1 ] &&
+	   grep -q "Permission denied (run as root or load mymem_core with mode=0666)" \
+		"$tmp/race-eacces.out"; then
+		ktap_test_pass "no permission: the message says how to fix it"
+	else
+		ktap_test_fail "no permission: the message says how to fix it"
+	fi
+fi
+
+# --- mymem-bench ---
+run bench "$bin/mymem-bench" -i "$iter" -j "$res/tools-ubench.json"
+if [ $rc -eq 0 ]; then
+	ktap_test_pass "mymem-bench: $iter calls per size and op, every read verified"
+else
+	ktap_test_fail "mymem-bench: $iter calls per size and op, every read verified"
+fi
+json_test "mymem-bench JSON: 20 ubench records, mymem and tmpfs" \
+	"$res/tools-ubench.json" \
+	"(.records | length) == 20 and
+	 ([.records[] | select(.test == \"ubench\" and .iterations == $iter and
+	   .min_ns <= .p50_ns and .p50_ns <= .p99_ns and .p99_ns <= .max_ns)]
+	  | length) == 20 and
+	 ([.records[] | select(.target == \"mymem\")] | length) == 10 and
+	 ([.records[] | select(.target == \"tmpfs\")] | length) == 10"
+
+# --- mymem-race, the lab's W=50 (N is TOOLS_RACE_N) ---
+run race "$bin/mymem-race" -w 50 -n "$race_n" -j "$res/tools-urace.json"
+if [ $rc -eq 0 ]; then
+	ktap_test_pass "mymem-race W=50 N=$race_n: locked and atomic exact"
+else
+	ktap_test_fail "mymem-race W=50 N=$race_n: locked and atomic exact"
+fi
+json_test "mymem-race JSON: three modes, locked and atomic at $((50 * race_n))" \
+	"$res/tools-urace.json" \
+	"(.records | length) == 3 and
+	 all(.records[]; .test == \"urace\" and .expected == $((50 * race_n)) and
+	     .lost == .expected - .final) and
+	 all(.records[] | select(.mode != \"unlocked\"); .exact and
+	     .final == $((50 * race_n)))"
+if [ "$(grep -c '^processor' /proc/cpuinfo)" -lt 2 ]; then
+	ktap_test_skip "mymem-race W=50 N=$race_n unlocked loses updates" "1 CPU"
+elif [ $rc -eq 0 ] && has_jq &&
+     jq -e '.records[] | select(.mode == "unlocked") | .lost > 0' \
+	"$res/tools-urace.json" >/dev/null; then
+	ktap_test_pass "mymem-race W=50 N=$race_n unlocked loses updates (the lab's race)"
+else
+	ktap_test_fail "mymem-race W=50 N=$race_n unlocked loses updates (the lab's race)"
+fi
+
+# --- mymem-fuzz ---
+seed_opt=
+[ -n "${TOOLS_FUZZ_SEED:-}" ] && seed_opt="-s $TOOLS_FUZZ_SEED"
+# shellcheck disable=SC2086
+run fuzz "$bin/mymem-fuzz" -p "$fuzz_procs" -n "$fuzz_calls" $seed_opt
+cp "$tmp/fuzz.out" "$res/tools-fuzz.log" 2>/dev/null
+if [ $rc -eq 0 ] && grep -q "calls=$fuzz_calls divergences=0\$" "$tmp/fuzz.out"; then
+	ktap_test_pass "mymem-fuzz: $fuzz_calls calls from $fuzz_procs processes, 0 divergences"
+else
+	ktap_test_fail "mymem-fuzz: $fuzz_calls calls from $fuzz_procs processes, 0 divergences"
+fi
+# every call kind and every outcome class was exercised
+missing=$(grep -E '^mymem-fuzz: (per call|outcomes):' "$tmp/fuzz.out" |
+	tr ' ' '\n' | grep -E '^[^=]+=0$' | grep -v '^other=0$')
+if [ $rc -eq 0 ] && [ -z "$missing" ] &&
+   grep -q '^mymem-fuzz: outcomes:' "$tmp/fuzz.out"; then
+	ktap_test_pass "mymem-fuzz: every call kind and outcome (short, EFAULT, ENOSPC, ...) exercised"
+else
+	ktap_print_msg "never seen: $missing"
+	ktap_test_fail "mymem-fuzz: every call kind and outcome (short, EFAULT, ENOSPC, ...) exercised"
+fi
+
+ktap_finished

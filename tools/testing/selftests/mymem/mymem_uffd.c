@@ -1,0 +1,737 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mymem_uffd - a /dev/mymem caller stalled in a page fault delays only itself
+ *
+ * userfaultfd holds a page fault for as long as this program likes.  Five
+ * calls are made to stall in one each: pwrite() and pwritev() from a
+ * missing source page, pread() and preadv() into a missing destination
+ * page, and MYMEM_IOC_ADD_U64 storing its result to a write-protected
+ * page.  While they stall (at least -s seconds, default 20), other threads
+ * must read, write and add to completion, the test module must run to its
+ * end and be removed in the middle of a second run, and the hung-task
+ * detector (set to 5 s for the test) must report nothing.  Then the faults
+ * are resolved and every stalled call must complete exactly.
+ *
+ * Nothing here is timed: each wait has a generous bound (-b, default 300 s)
+ * after which the step counts as stalled.
+ *
+ * Needs root, /dev/mymem (mymem_core loaded) and userfaultfd; mymem_test.ko
+ * from $MYMEM_KO_DIR, or modprobe.  KTAP output; exit 4 when skipped.
+ *
+ * Usage: mymem_uffd [-d DEVICE] [-s HOLD_SECONDS] [-b BOUND_SECONDS]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/mymem.h>
+#include <linux/userfaultfd.h>
+
+#define KSFT_PASS	0
+#define KSFT_FAIL	1
+#define KSFT_SKIP	4
+
+#define TDIR		"/sys/kernel/debug/mymem_test"
+#define HUNG_TIMEOUT	"/proc/sys/kernel/hung_task_timeout_secs"
+#define XFER		64	/* bytes per stalled call */
+#define WORKERS		4	/* threads that must progress meanwhile */
+#define WORKER_OPS	300	/* write + read + add rounds each */
+#define WORKER_LEN	256
+
+/* Where each stalled call works in the buffer. */
+enum {
+	POS_PWRITE	= 0,
+	POS_WRITEV	= 128,
+	POS_PREAD	= 256,
+	POS_READV	= 384,
+	POS_ADD		= 512,
+	POS_WORKERS	= 4096,
+};
+
+/* The registered area: a page per stalled call, and a plain one. */
+enum { PG_PWRITE, PG_WRITEV, PG_PREAD, PG_READV, PG_PLAIN, PG_ADD, NR_PAGES };
+#define NR_STALLED	5
+
+static const char *dev_path = "/dev/mymem";
+static unsigned int hold_s = 20, bound_s = 300;
+static long page;
+static int dev_fd = -1, uffd = -1;
+static unsigned char *area;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond;
+static unsigned int faulted;	/* bit per page of area that faulted */
+static unsigned int workers_done;
+static int stop_monitor;
+
+/* --- KTAP -------------------------------------------------------------- */
+
+static unsigned int ktap_num, ktap_fail, ktap_skip;
+static int failed;
+
+static void diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("# ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+#define FAIL(...)	do { failed = 1; diag(__VA_ARGS__); } while (0)
+
+static void result(const char *name, const char *skip)
+{
+	ktap_num++;
+	if (skip) {
+		ktap_skip++;
+		printf("ok %u %s # SKIP %s\n", ktap_num, name, skip);
+	} else if (failed) {
+		ktap_fail++;
+		printf("not ok %u %s\n", ktap_num, name);
+	} else {
+		printf("ok %u %s\n", ktap_num, name);
+	}
+	fflush(stdout);
+	failed = 0;
+}
+
+/* --- waiting with a bound ---------------------------------------------- */
+
+static struct timespec deadline(unsigned int s)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_sec += s;
+	return t;
+}
+
+/* Wait until @cond_fn() holds; false if the bound passed first. */
+static int wait_for(int (*cond_fn)(void), unsigned int s)
+{
+	struct timespec until = deadline(s);
+	int ok, err = 0;
+
+	pthread_mutex_lock(&lock);
+	while (!(ok = cond_fn()) && err != ETIMEDOUT)
+		err = pthread_cond_timedwait(&cond, &lock, &until);
+	pthread_mutex_unlock(&lock);
+	return ok;
+}
+
+static int all_stalled(void)
+{
+	unsigned int want = (1u << PG_PWRITE) | (1u << PG_WRITEV) |
+			    (1u << PG_PREAD) | (1u << PG_READV) |
+			    (1u << PG_ADD);
+
+	return (faulted & want) == want;
+}
+
+static int all_workers_done(void)
+{
+	return workers_done == WORKERS;
+}
+
+/* --- userfaultfd ------------------------------------------------------- */
+
+static int uffd_open(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	int fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+#ifdef USERFAULTFD_IOC_NEW
+	if (fd < 0) {
+		int dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
+
+		if (dev >= 0) {
+			fd = ioctl(dev, USERFAULTFD_IOC_NEW,
+				   O_CLOEXEC | O_NONBLOCK);
+			close(dev);
+		}
+	}
+#endif
+	if (fd < 0)
+		return -1;
+	if (ioctl(fd, UFFDIO_API, &api)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int uffd_register(unsigned char *start, size_t len, __u64 mode)
+{
+	struct uffdio_register reg = {
+		.range = { (unsigned long)start, len },
+		.mode = mode,
+	};
+
+	return ioctl(uffd, UFFDIO_REGISTER, &reg);
+}
+
+/* Write-protect (@wp) or release the page of ADD_U64's result. */
+static int uffd_protect(int wp)
+{
+	struct uffdio_writeprotect prot = {
+		.range = { (unsigned long)(area + PG_ADD * page), page },
+		.mode = wp ? UFFDIO_WRITEPROTECT_MODE_WP : 0,
+	};
+
+	return ioctl(uffd, UFFDIO_WRITEPROTECT, &prot);
+}
+
+/* Record which pages fault; resolving them is main()'s decision. */
+static void *monitor(void *unused)
+{
+	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
+	struct uffd_msg msg;
+	unsigned long pg;
+
+	(void)unused;
+	while (!__atomic_load_n(&stop_monitor, __ATOMIC_ACQUIRE)) {
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		if (read(uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+		    msg.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		pg = (msg.arg.pagefault.address - (unsigned long)area) / page;
+		pthread_mutex_lock(&lock);
+		if (pg < NR_PAGES)
+			faulted |= 1u << pg;
+		pthread_cond_broadcast(&cond);
+		pthread_mutex_unlock(&lock);
+	}
+	return NULL;
+}
+
+/*
+ * Map page @pg with @fill in every byte, or lift the write protection of
+ * the result page: either wakes the caller stalled on it.
+ */
+static int uffd_resolve(unsigned int pg, int fill)
+{
+	unsigned char *src;
+	struct uffdio_copy copy = {
+		.dst = (unsigned long)(area + pg * page),
+		.len = page,
+	};
+	int ret;
+
+	if (pg == PG_ADD)
+		return uffd_protect(0);
+	src = malloc(page);
+	if (!src)
+		return -1;
+	memset(src, fill, page);
+	copy.src = (unsigned long)src;
+	ret = ioctl(uffd, UFFDIO_COPY, &copy);
+	free(src);
+	return ret;
+}
+
+/* --- the stalled calls ------------------------------------------------- */
+
+/*
+ * Each starts its call on a missing page; the page's expected content is
+ * PG + 1 in every byte (PG_* index), set when main() resolves it.
+ */
+struct stalled {
+	const char *name;
+	void *(*fn)(void *);
+	pthread_t thread;
+	long long ret;
+	int err;
+	unsigned char plain[XFER / 2];	/* the part outside the area */
+	__u64 add_result;
+};
+
+static void *call_pwrite(void *arg)
+{
+	struct stalled *c = arg;
+
+	c->ret = pwrite(dev_fd, area + PG_PWRITE * page, XFER, POS_PWRITE);
+	c->err = errno;
+	return NULL;
+}
+
+static void *call_pwritev(void *arg)
+{
+	struct stalled *c = arg;
+	struct iovec iov[2] = {
+		{ c->plain, XFER / 2 },
+		{ area + PG_WRITEV * page, XFER / 2 },
+	};
+
+	memset(c->plain, 0x77, sizeof(c->plain));
+	c->ret = pwritev(dev_fd, iov, 2, POS_WRITEV);
+	c->err = errno;
+	return NULL;
+}
+
+static void *call_pread(void *arg)
+{
+	struct stalled *c = arg;
+
+	c->ret = pread(dev_fd, area + PG_PREAD * page, XFER, POS_PREAD);
+	c->err = errno;
+	return NULL;
+}
+
+static void *call_preadv(void *arg)
+{
+	struct stalled *c = arg;
+	struct iovec iov[2] = {
+		{ c->plain, XFER / 2 },
+		{ area + PG_READV * page, XFER / 2 },
+	};
+
+	c->ret = preadv(dev_fd, iov, 2, POS_READV);
+	c->err = errno;
+	return NULL;
+}
+
+/*
+ * The argument must be readable, as the driver reads it whole first: its
+ * result field starts the write-protected page, the rest ends a plain one.
+ */
+static struct mymem_add *add_arg(void)
+{
+	return (struct mymem_add *)(area + PG_ADD * page -
+				    offsetof(struct mymem_add, result));
+}
+
+static void *call_add(void *arg)
+{
+	struct stalled *c = arg;
+	struct mymem_add *a = add_arg();
+
+	a->offset = POS_ADD;
+	a->delta = 5;
+	c->ret = ioctl(dev_fd, MYMEM_IOC_ADD_U64, a);
+	c->err = errno;
+	return NULL;
+}
+
+static struct stalled calls[NR_STALLED] = {
+	{ .name = "pwrite", .fn = call_pwrite },
+	{ .name = "pwritev", .fn = call_pwritev },
+	{ .name = "pread", .fn = call_pread },
+	{ .name = "preadv", .fn = call_preadv },
+	{ .name = "ADD_U64", .fn = call_add },
+};
+
+/* --- the callers that must not be delayed ------------------------------ */
+
+static void *worker(void *arg)
+{
+	unsigned int id = (unsigned int)(long)arg, i;
+	off_t pos = POS_WORKERS + (off_t)id * WORKER_LEN * 2;
+	unsigned char out[WORKER_LEN], in[WORKER_LEN];
+	struct mymem_add add = { .offset = pos + WORKER_LEN, .delta = 1 };
+	long bad = 0;
+
+	for (i = 0; i < WORKER_OPS; i++) {
+		memset(out, (int)(id * 16 + i), sizeof(out));
+		if (pwrite(dev_fd, out, sizeof(out), pos) != sizeof(out) ||
+		    pread(dev_fd, in, sizeof(in), pos) != sizeof(in) ||
+		    memcmp(in, out, sizeof(in)) ||
+		    ioctl(dev_fd, MYMEM_IOC_ADD_U64, &add))
+			bad++;
+	}
+	if (bad)
+		diag("worker %u: %ld of %u rounds went wrong", id, bad,
+		     WORKER_OPS);
+	pthread_mutex_lock(&lock);
+	workers_done += !bad;
+	pthread_cond_broadcast(&cond);
+	pthread_mutex_unlock(&lock);
+	return NULL;
+}
+
+/* --- the test module --------------------------------------------------- */
+
+static int load_test_module(const char *params)
+{
+	const char *dir = getenv("MYMEM_KO_DIR");
+	char cmd[512];
+	int fd, ret;
+
+	if (dir && *dir) {
+		snprintf(cmd, sizeof(cmd), "%s/mymem_test.ko", dir);
+		fd = open(cmd, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -1;
+		ret = syscall(__NR_finit_module, fd, params, 0);
+		close(fd);
+		return ret;
+	}
+	snprintf(cmd, sizeof(cmd), "modprobe -q mymem_test %s", params);
+	return system(cmd) ? -1 : 0;
+}
+
+/*
+ * rmmod in a thread of its own, so that a stall is seen, not suffered.
+ * Return: 0, an errno, or ETIMEDOUT when it did not return within the bound
+ * (the thread is then left behind: it returns once the faults are resolved).
+ */
+static int rmmod_done, rmmod_err;
+
+static void *rmmod_thread(void *unused)
+{
+	int err = 0;
+
+	(void)unused;
+	if (syscall(__NR_delete_module, "mymem_test", O_NONBLOCK))
+		err = errno;
+	pthread_mutex_lock(&lock);
+	rmmod_err = err;
+	rmmod_done = 1;
+	pthread_cond_broadcast(&cond);
+	pthread_mutex_unlock(&lock);
+	return NULL;
+}
+
+static int rmmod_returned(void)
+{
+	return rmmod_done;
+}
+
+static int rmmod_test_module(void)
+{
+	pthread_t t;
+
+	rmmod_done = 0;
+	pthread_create(&t, NULL, rmmod_thread, NULL);
+	if (!wait_for(rmmod_returned, bound_s)) {
+		pthread_detach(t);
+		return ETIMEDOUT;	/* a positive errno, as strerror() takes */
+	}
+	pthread_join(t, NULL);
+	return rmmod_err;
+}
+
+static int read_status(char *buf, size_t len)
+{
+	int fd = open(TDIR "/status", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* Poll the run's status until it is no longer running, within the bound. */
+static int wait_run_end(char *status, size_t len)
+{
+	struct timespec now, until = deadline(bound_s);
+
+	for (;;) {
+		if (read_status(status, len))
+			return -1;
+		if (strncmp(status, "running", 7))
+			return 0;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > until.tv_sec)
+			return -1;
+		usleep(100 * 1000);
+	}
+}
+
+/*
+ * The module must run to its end while the calls stall, then load again
+ * and be removed in the middle of a long torture run.
+ */
+static void test_module_steps(void)
+{
+	static const char *const names[] = { "test_module_run_completes",
+					     "test_module_rmmod_mid_run" };
+	static const char quick_run[] = "tests=perf,race,torture sizes=1,4096 "
+		"iterations=20 workers=4 increments=2000 duration=2";
+	static const char long_run[] = "tests=torture duration=3600";
+	char status[128] = "";
+	int err;
+
+	if (load_test_module(quick_run)) {
+		result(names[0], "mymem_test.ko not found ($MYMEM_KO_DIR or modprobe)");
+		result(names[1], "mymem_test.ko not found");
+		return;
+	}
+	if (wait_run_end(status, sizeof(status)))
+		FAIL("the run did not end within %u s: status '%s'", bound_s,
+		     status);
+	else if (strcmp(status, "SUCCESS"))
+		FAIL("the run ended '%s'", status);
+	err = rmmod_test_module();
+	if (err)
+		FAIL("rmmod mymem_test after the run: %s", strerror(err));
+	result(names[0], NULL);
+	if (err == ETIMEDOUT) {
+		FAIL("not tried: the first rmmod is still waiting");
+		result(names[1], NULL);
+		return;
+	}
+
+	if (load_test_module(long_run)) {
+		FAIL("second load of mymem_test: %s", strerror(errno));
+		result(names[1], NULL);
+		return;
+	}
+	usleep(500 * 1000);	/* into the run; the stop is what is tested */
+	err = rmmod_test_module();
+	if (err)
+		FAIL("rmmod mymem_test mid-run: %s", strerror(err));
+	result(names[1], NULL);
+}
+
+/* --- checks ------------------------------------------------------------ */
+
+static int set_hung_timeout(const char *val, char *old, size_t len)
+{
+	int fd = open(HUNG_TIMEOUT, O_RDWR);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	if (old) {
+		n = read(fd, old, len - 1);
+		old[n > 0 ? n : 0] = '\0';
+	}
+	n = pwrite(fd, val, strlen(val), 0);
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+/* Kernel log lines since @kmsg was opened that report a blocked task. */
+static int hung_reports(int kmsg)
+{
+	char rec[8192];
+	int found = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = read(kmsg, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		if (strstr(rec, "blocked for more than")) {
+			diag("kernel: %s", strchr(rec, ';') ?
+			     strchr(rec, ';') + 1 : rec);
+			found++;
+		}
+	}
+	return found;
+}
+
+/* Each stalled call, resolved, must have done exactly its transfer. */
+static void check_stalled(void)
+{
+	unsigned char dev[XFER], want[XFER];
+	unsigned int i;
+
+	for (i = 0; i < NR_STALLED; i++) {
+		long long want_ret = i == 4 ? 0 : XFER;
+
+		if (calls[i].ret != want_ret)
+			FAIL("%s returned %lld (%s), expected %lld",
+			     calls[i].name, calls[i].ret,
+			     calls[i].ret < 0 ? strerror(calls[i].err) : "ok",
+			     want_ret);
+	}
+	/* the writes stored what the pages were resolved with */
+	memset(want, PG_PWRITE + 1, XFER);
+	if (pread(dev_fd, dev, XFER, POS_PWRITE) != XFER ||
+	    memcmp(dev, want, XFER))
+		FAIL("pwrite: the buffer does not hold the source page");
+	memset(want, 0x77, XFER / 2);
+	memset(want + XFER / 2, PG_WRITEV + 1, XFER / 2);
+	if (pread(dev_fd, dev, XFER, POS_WRITEV) != XFER ||
+	    memcmp(dev, want, XFER))
+		FAIL("pwritev: the buffer does not hold the two segments");
+	/* the reads returned what the buffer holds */
+	if (pread(dev_fd, dev, XFER, POS_PREAD) != XFER ||
+	    memcmp(dev, area + PG_PREAD * page, XFER))
+		FAIL("pread: the page does not hold the buffer's bytes");
+	if (pread(dev_fd, dev, XFER, POS_READV) != XFER ||
+	    memcmp(dev, calls[3].plain, XFER / 2) ||
+	    memcmp(dev + XFER / 2, area + PG_READV * page, XFER / 2))
+		FAIL("preadv: the segments do not hold the buffer's bytes");
+}
+
+/* Return: why the test must be skipped, or NULL. */
+static const char *setup(void)
+{
+	__u64 sz;
+
+	if (geteuid())
+		return "needs root";
+	dev_fd = open(dev_path, O_RDWR | O_CLOEXEC);
+	if (dev_fd < 0)
+		return "no /dev/mymem (is mymem_core loaded?)";
+	if (ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &sz) || sz < 8192)
+		return "a buffer of 8 KiB or more is needed";
+	uffd = uffd_open();
+	if (uffd < 0)
+		return "userfaultfd is not available";
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t mon, wt[WORKERS];
+	struct timespec stalled_at, now;
+	pthread_condattr_t ca;
+	char old_hung[32] = "";
+	const char *skip = NULL;
+	__u64 counter, stored;
+	unsigned int i;
+	int opt, kmsg;
+
+	while ((opt = getopt(argc, argv, "d:s:b:")) != -1) {
+		switch (opt) {
+		case 'd':
+			dev_path = optarg;
+			break;
+		case 's':
+			hold_s = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'b':
+			bound_s = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-d DEVICE] [-s HOLD_SECONDS] [-b BOUND_SECONDS]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("TAP version 13\n1..6\n");
+
+	page = sysconf(_SC_PAGESIZE);
+	skip = setup();
+	if (skip) {
+		for (i = 0; i < 6; i++)
+			printf("ok %u # SKIP %s\n", i + 1, skip);
+		printf("# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:6 error:0\n");
+		return KSFT_SKIP;
+	}
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&cond, &ca);
+	/*
+	 * The transfer pages are missing; the result page is present and
+	 * write-protected, so that only the store of the result stalls.
+	 */
+	area = mmap(NULL, NR_PAGES * page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED ||
+	    uffd_register(area, PG_PLAIN * page,
+			  UFFDIO_REGISTER_MODE_MISSING) ||
+	    uffd_register(area + PG_ADD * page, page,
+			  UFFDIO_REGISTER_MODE_WP)) {
+		diag("mmap or UFFDIO_REGISTER: %s", strerror(errno));
+		return KSFT_FAIL;
+	}
+	memset(area + PG_PLAIN * page, 0, 2 * page);
+	if (uffd_protect(1)) {
+		diag("UFFDIO_WRITEPROTECT: %s", strerror(errno));
+		return KSFT_FAIL;
+	}
+
+	/* known bytes where the reads stall, a known counter */
+	{
+		unsigned char fill[512];
+
+		memset(fill, 0x3c, sizeof(fill));
+		if (pwrite(dev_fd, fill, sizeof(fill), 0) != sizeof(fill)) {
+			diag("cannot initialise the buffer: %s", strerror(errno));
+			return KSFT_FAIL;
+		}
+	}
+
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kmsg >= 0)
+		lseek(kmsg, 0, SEEK_END);
+	if (set_hung_timeout("5", old_hung, sizeof(old_hung)))
+		diag("no %s: the kernel has no hung-task detector", HUNG_TIMEOUT);
+
+	pthread_create(&mon, NULL, monitor, NULL);
+	for (i = 0; i < NR_STALLED; i++)
+		pthread_create(&calls[i].thread, NULL, calls[i].fn, &calls[i]);
+	if (!wait_for(all_stalled, bound_s))
+		FAIL("after %u s only these pages faulted: 0x%x of 0x2f: a call waits behind another's fault",
+		     bound_s, faulted);
+	result("every_stalled_call_reaches_its_fault", NULL);
+	clock_gettime(CLOCK_MONOTONIC, &stalled_at);
+	diag("5 calls stalled in page faults; holding them for %u s", hold_s);
+
+	for (i = 0; i < WORKERS; i++)
+		pthread_create(&wt[i], NULL, worker, (void *)(long)i);
+	if (!wait_for(all_workers_done, bound_s))
+		FAIL("%u of %u workers finished within %u s", workers_done,
+		     WORKERS, bound_s);
+	result("others_read_write_and_add_meanwhile", NULL);
+
+	test_module_steps();
+
+	/* Hold the faults long enough for the hung-task detector to look. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec < stalled_at.tv_sec + hold_s)
+		sleep(stalled_at.tv_sec + hold_s - now.tv_sec);
+	if (pread(dev_fd, &counter, sizeof(counter), POS_ADD) != sizeof(counter))
+		FAIL("cannot read the counter");
+	for (i = 0; i < NR_PAGES; i++)
+		if (i != PG_PLAIN && uffd_resolve(i, i + 1))
+			FAIL("UFFDIO_COPY of page %u: %s", i, strerror(errno));
+	for (i = 0; i < NR_STALLED; i++)
+		pthread_join(calls[i].thread, NULL);
+	check_stalled();
+	if (pread(dev_fd, &stored, sizeof(stored), POS_ADD) != sizeof(stored) ||
+	    stored != counter + 5 || add_arg()->result != stored)
+		FAIL("ADD_U64: counter %llu, then %llu, result %llu; expected +5",
+		     (unsigned long long)counter, (unsigned long long)stored,
+		     (unsigned long long)add_arg()->result);
+	result("stalled_calls_complete_exactly", NULL);
+
+	for (i = 0; i < WORKERS; i++)
+		pthread_join(wt[i], NULL);
+	if (kmsg < 0)
+		diag("no /dev/kmsg: the kernel log was not checked");
+	else if (hung_reports(kmsg))
+		FAIL("the kernel reported blocked tasks");
+	result("no_hung_task_report", kmsg < 0 ? "no /dev/kmsg" : NULL);
+	if (old_hung[0])
+		set_hung_timeout(old_hung, NULL, 0);
+
+	__atomic_store_n(&stop_monitor, 1, __ATOMIC_RELEASE);
+	pthread_join(mon, NULL);
+	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:%u error:0\n",
+	       ktap_num - ktap_fail - ktap_skip, ktap_fail, ktap_skip);
+	return ktap_fail ? KSFT_FAIL : KSFT_PASS;
+}
