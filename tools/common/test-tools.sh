@@ -46,7 +46,7 @@ expect() {
 }
 
 ktap_print_header
-ktap_set_plan 73
+ktap_set_plan 75
 
 fuzz=$bin/mymem-fuzz
 
@@ -72,6 +72,9 @@ for s in '' -rs; do
 	expect "bench$s -s with 17 sizes refused" 2 "invalid -s" "$bench" -s 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17
 	expect "bench$s -i 0 refused" 2 "invalid -i 0" "$bench" -i 0
 done
+# -z, make bench's zeroing yardstick, is the C tool's alone
+expect "bench -z 0 refused" 2 "invalid -z 0" "$bin/mymem-bench" -z 0
+expect "bench -z 1 MiB: one zeroing pass" 0 "" "$bin/mymem-bench" -z 1048576
 expect "fuzz -p 0 refused" 2 "invalid -p 0" "$fuzz" -p 0
 expect "fuzz -p 65 refused" 2 "invalid -p 65" "$fuzz" -p 65
 expect "fuzz -s abc refused" 2 "invalid -s abc" "$fuzz" -s abc

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/statfs.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -75,6 +76,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: " PROG " [-d DEV] [-s SIZES] [-i N] [-t DIR] [-j FILE] [-P]\n"
+"       " PROG " -z BYTES\n"
 "\n"
 "Time read(2) and write(2) on the mymem device for each transfer size,\n"
 "against pread(2)/pwrite(2) on a tmpfs file of the same size.\n"
@@ -88,10 +90,32 @@ static void usage(FILE *f)
 "  -j FILE   also write the results as JSON to FILE\n"
 "  -P        time pread/pwrite on mymem too (default: untimed lseek, then\n"
 "            a timed read/write, as in the lab)\n"
+"  -z BYTES  only map BYTES of new anonymous memory, populated, and exit:\n"
+"            one pass of the kernel zeroing new pages, the yardstick of\n"
+"            make bench for loading mymem_core with a buffer that big\n"
 "  -h        this help\n"
 "\n"
 "Exit status: 0 success, 1 an I/O error or a read-back mismatch, 2 usage.\n",
 		MAX_SIZES, MAX_ITER);
+}
+
+/*
+ * What the kernel does to give a buffer of @bytes zeroed pages: allocate
+ * them, clear them and map them, here for an anonymous mapping.  The
+ * caller times the whole process, as it times insmod.
+ */
+static int zero_pass(uint64_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (p == MAP_FAILED) {
+		fprintf(stderr, PROG ": mmap of %llu bytes: %s\n",
+			(unsigned long long)bytes, strerror(errno));
+		return 1;
+	}
+	munmap(p, bytes);
+	return 0;
 }
 
 static int parse_sizes(struct bench *b, const char *arg)
@@ -376,11 +400,12 @@ int main(int argc, char **argv)
 	static struct bench bench;	/* large: not on the stack */
 	struct bench *b = &bench;
 	bool pread_mymem = false;
+	uint64_t zero_bytes = 0;
 	unsigned int si;
 	int c, op, ret = 1;
 
 	b->iterations = 1000;
-	while ((c = getopt_long(argc, argv, "d:s:i:t:j:Ph", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:s:i:t:j:Pz:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dev = optarg;
@@ -404,6 +429,12 @@ int main(int argc, char **argv)
 		case 'P':
 			pread_mymem = true;
 			break;
+		case 'z':
+			if (mm_parse_u64(optarg, 1, SIZE_MAX, &zero_bytes)) {
+				fprintf(stderr, PROG ": invalid -z %s\n", optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -417,6 +448,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (zero_bytes)
+		return zero_pass(zero_bytes);
 	if (parse_sizes(b, sizes)) {
 		fprintf(stderr, PROG ": invalid -s %s: 1 to %d sizes, comma-separated, each >= 1\n",
 			sizes, MAX_SIZES);

@@ -1,49 +1,65 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench-locks.sh - `make bench-locks`: the same benchmarks (make bench) with
-# mymem_core built with each lock design (MYMEM_LOCK, see
-# mymem_core/buffer.c), and one table comparing them.  One VM run per
-# design per round, the designs interleaved within a round; each cell of
-# the table is the median over the rounds (BENCH_LOCKS_ROUNDS, default 3):
-# a single run under TCG is at the mercy of the host scheduler.
+# bench-locks.sh - `make bench-locks`: the benchmarks of `make bench` with
+# mymem_core built with each lock design, and one table comparing them.
+# mymem ships one design, the striped lock; every other is a patch in
+# tools/harness/configs/bench/locks/, applied to a scratch copy of the tree
+# (as `make teeth` plants its bugs), so the source holds no alternatives:
 #
-#   seqcount  lockless readers, a mutex for writers (what mymem ships)
-#   mutex     one mutex for every call
-#   rwsem     an rw_semaphore: readers shared, writers exclusive
+#   striped     what mymem ships: 4 KiB stripes, each a mutex for writers
+#               and a sequence count for lockless readers
+#   single      the same with one stripe: every writer on one mutex
+#   mutex       one stripe, and readers take the mutex too
+#   stripe-1k, stripe-16k, stripe-64k   the striped lock with other stripe
+#               sizes, for choosing the size
+#
+# One VM run per design per round, the designs interleaved within a round;
+# each cell of the table is the median over the rounds (BENCH_LOCKS_ROUNDS,
+# default 3): a single run under TCG is at the mercy of the host scheduler.
+#
+#   BENCH_LOCKS="striped single mutex"   the designs (the default)
 #
 # Results in results/bench-locks-<release>/<design>.<round>/, the table in
 # results/bench-locks-<release>/table.md (Markdown, for docs/DESIGN.md) and
 # every round's row in rounds.md.
-# The modules are rebuilt with the shipped design at the end.
 set -eu
 
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top"
+. tools/harness/bin/functions.sh
 kernel=${KERNEL:-6.1}
-designs=${BENCH_LOCKS:-seqcount mutex rwsem}
+designs=${BENCH_LOCKS:-striped single mutex}
 rounds=${BENCH_LOCKS_ROUNDS:-3}
 krel=$(tools/harness/bin/kernel.sh krel "$kernel")
 out=$top/results/bench-locks-$krel
-rm -rf "$out"
-mkdir -p "$out"
+trees=$MYMEM_CACHE/bench-locks
+rm -rf "$out" "$trees"
+mkdir -p "$out" "$trees"
+
+# each design's tree: the shipped one, or a patched copy
+for d in $designs; do
+	[ "$d" = striped ] && continue
+	mkdir -p "$trees/$d"
+	git ls-files -z | xargs -0 cp --parents -t "$trees/$d"
+	if ! patch -s -d "$trees/$d" -p1 <"$harness/configs/bench/locks/$d.patch"; then
+		echo "bench-locks: $d.patch does not apply" >&2
+		exit 1
+	fi
+done
 
 r=1
 while [ $r -le "$rounds" ]; do
 	for d in $designs; do
+		tree=$top
+		[ "$d" = striped ] || tree=$trees/$d
 		echo "== bench-locks: round $r of $rounds, $d"
-		MYMEM_LOCK=$d BENCH_OUT=$out/$d.$r tools/harness/bin/bench.sh \
-			>"$out/$d.$r.log" 2>&1 || true
-		tail -n 1 "$out/$d.$r.log"
-		if ! grep -q "($d lock)" "$out/$d.$r/vm/dmesg.txt" 2>/dev/null; then
-			echo "bench-locks: the $d run did not load a $d build" >&2
-			exit 1
-		fi
+		BENCH_OUT=$out/$d.$r KERNEL=$kernel \
+			"$tree/tools/harness/bin/bench.sh" >"$out/$d.$r.log" 2>&1 || true
+		echo "   $(cat "$out/$d.$r/stripes.txt" 2>/dev/null): $(tail -n 1 "$out/$d.$r.log")"
 	done
 	r=$((r + 1))
 done
-make --no-print-directory -s KERNEL="$kernel" modules >/dev/null
-
 
 # row DIR: the figures of one run, tab-separated, in the table's order
 row() {
@@ -51,20 +67,13 @@ row() {
 	fig() { sed -n "s/^$1 //p" "$f"; }
 	t1="$(fig large_read)	$(fig large_write)"
 	t2="$(fig small_read)	$(fig small_write)"
-	t3=$(fig read_scaling)
-	t4=$(fig atomic_speedup)
-	t5=$(fig dev_vs_tmpfs)
-	mixed=$(jq -r '[.records[] | select(.test == "scale" and
-			.workload == "mixed" and .region == "shared")] |
-		(map(select(.threads == 1))[0].ops_per_sec) as $a |
-		(map(select(.threads == 2))[0].ops_per_sec) as $b |
-		if $a and $b then $b / $a else "n/a" end' \
-		"$1/kernel-results.json" 2>/dev/null || echo n/a)
-	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$t1" "$t2" "$t3" "$mixed" "$t4" "$t5"
+	t3="$(fig scale_write)	$(fig scale_mixed)	$(fig scale_read)"
+	printf '%s\t%s\t%s\t%s\t%s\n' "$t1" "$t2" "$t3" \
+		"$(fig atomic_speedup)" "$(fig dev_vs_tmpfs)"
 }
 
-head='| design | 512 KiB read / memcpy | 512 KiB write / memcpy | 1 B read / mutex+memcpy | 1 B write / mutex+memcpy | 1 KiB reads, 2 threads / 1 | mixed r/w, 2 threads / 1 | race W=50: locked / atomic | /dev/mymem / tmpfs, worst of 10 |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|'
+head='| design | 512 KiB read / memcpy | 512 KiB write / memcpy | 1 B read / mutex+memcpy | 1 B write / mutex+memcpy | disjoint writes, 2 / 1 threads, over memcpy 2 / 1 | disjoint mixed, same | shared reads, same | race W=50: locked / atomic | /dev/mymem / tmpfs, worst |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
 {
 	echo "$head"
 	for d in $designs; do

@@ -424,9 +424,10 @@ timed_insmod() {
 	say "insmod mymem_core${*:+ $*}: $ti_s s"
 }
 
-# load_times KO LOAD
+# load_times KO LOAD BIN
 # The load time of mymem_core at the default size and with a 1 GiB buffer,
-# into the file LOAD; the core must not be loaded.  Needs a guest with
+# and for scale one zeroing pass over 1 GiB of new memory (BIN/mymem-bench
+# -z), into the file LOAD; the core must not be loaded.  Needs a guest with
 # 2 GiB of memory.
 load_times() {
 	: >"$2"
@@ -434,6 +435,14 @@ load_times() {
 		rmmod mymem_core || fail "rmmod mymem_core"
 	else
 		fail "insmod mymem_core (default size)"
+	fi
+	lt_t0=$(cut -d ' ' -f 1 /proc/uptime)
+	if "$3/mymem-bench" -z 1073741824; then
+		lt_t1=$(cut -d ' ' -f 1 /proc/uptime)
+		awk -v a="$lt_t0" -v b="$lt_t1" \
+			'BEGIN { printf "zero_1g_s %.2f\n", b - a }' >>"$2"
+	else
+		fail "mymem-bench -z 1073741824"
 	fi
 	if timed_insmod "$1" "$2" load_1g size=1073741824; then
 		lt_got=$(cat /sys/kernel/debug/mymem/size 2>/dev/null)

@@ -12,11 +12,12 @@
 # 2. mymem-bench -j against /dev/mymem;
 # 3. the stop time: rmmod mymem_test in the middle of a race run of 50,
 #    then of 1024 workers, timed with /proc/uptime;
-# 4. unload both, then time `insmod mymem_core.ko size=1073741824` (and,
-#    for reference, the load at the default size).
+# 4. unload both, then time `insmod mymem_core.ko size=1073741824` against
+#    one zeroing pass over 1 GiB (and, for reference, the default size).
 #
 # OUT_DIR gets kernel-results.json, kernel-results.txt, kernel-dmesg.txt,
-# status.txt, ubench.json, stop.txt and load.txt ("key value" lines).  The
+# status.txt, stripes.txt (how the buffer is locked), ubench.json, stop.txt
+# and load.txt ("key value" lines).  The
 # host (tools/harness/bin/parse-bench.sh) judges the figures; this script
 # only fails when a step could not be done.  POSIX sh (dash, busybox ash).
 
@@ -38,6 +39,8 @@ if ! insmod "$ko/mymem_test.ko" autorun=0; then
 	exit 1
 fi
 
+tr '\n' ' ' </sys/kernel/debug/mymem/stripes >"$out/stripes.txt"
+say "mymem_core: $(cat "$out/stripes.txt")"
 say "control: run $run_args"
 if echo "run $run_args" >$dbg/control; then
 	await_run $dbg "$out/status.txt"
@@ -95,7 +98,7 @@ stop_time 1024
 rmmod mymem_core || { fail "rmmod mymem_core"; exit 1; }
 
 # --- 4. load time: the default size for reference, then 1 GiB
-load_times "$ko" "$out/load.txt"
+load_times "$ko" "$out/load.txt" "$bin"
 
 [ $rc -eq 0 ] && say "done" || say "done, with failures"
 exit $rc

@@ -53,6 +53,6 @@ say "the same in Rust: mymem-race-rs"
 rmmod mymem_test || fail "rmmod mymem_test"
 rmmod mymem_core || fail "rmmod mymem_core"
 say "load time: default size, 1 GiB (for the make bench verdicts)"
-load_times "$ko" "$out/load.txt"
+load_times "$ko" "$out/load.txt" "$bin"
 [ $rc -eq 0 ] && say "PASS" || say "FAIL"
 exit $rc
