@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # test-tools.sh - host-side tests of the mymem user-space tools: what can
-# be checked without /dev/mymem.  Options and their validation, --help,
+# be checked without /dev/mymem, for the C tools and the Rust twins of
+# mymem-bench and mymem-race (-rs).  Options and their validation, --help,
 # the messages for a missing device and for a permission problem, and the
 # read/write paths of mymem-bench and mymem-race on a regular file (the
 # tools accept one: its size stands in for MYMEM_IOC_GET_SIZE).  The fuzzer
@@ -45,88 +46,114 @@ expect() {
 }
 
 ktap_print_header
-ktap_set_plan 42
+ktap_set_plan 75
 
-bench=$bin/mymem-bench race=$bin/mymem-race fuzz=$bin/mymem-fuzz
+fuzz=$bin/mymem-fuzz
 
 # --- help and usage errors ---
-for t in mymem-bench mymem-race mymem-fuzz; do
+for t in mymem-bench mymem-race mymem-fuzz mymem-bench-rs mymem-race-rs; do
 	expect "$t --help" 0 "^usage: $t" "$bin/$t" --help
 	expect "$t -h" 0 "^usage: $t" "$bin/$t" -h
 	expect "$t: unknown option is a usage error" 2 "usage:" "$bin/$t" --bogus
 	expect "$t: stray argument is a usage error" 2 "unexpected argument" "$bin/$t" extra
 done
 
-expect "race -w 0 refused" 2 "invalid -w 0" "$race" -w 0
-expect "race -w 5000 refused" 2 "invalid -w 5000" "$race" -w 5000
-expect "race -n 0 refused" 2 "invalid -n 0" "$race" -n 0
-expect "race -n 12x refused" 2 "invalid -n 12x" "$race" -n 12x
-expect "race -m bogus refused" 2 "invalid -m bogus" "$race" -m bogus
-expect "race -m 'locked,' refused" 2 "invalid -m" "$race" -m locked,
-expect "bench -s '' refused" 2 "invalid -s" "$bench" -s ''
-expect "bench -s 1,,2 refused" 2 "invalid -s" "$bench" -s 1,,2
-expect "bench -s 0 refused" 2 "invalid -s" "$bench" -s 0
-expect "bench -s with 17 sizes refused" 2 "invalid -s" "$bench" -s 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17
-expect "bench -i 0 refused" 2 "invalid -i 0" "$bench" -i 0
-expect "bench -z 0 refused" 2 "invalid -z 0" "$bench" -z 0
-expect "bench -z 1 MiB: one zeroing pass" 0 "" "$bench" -z 1048576
+for s in '' -rs; do
+	race=$bin/mymem-race$s bench=$bin/mymem-bench$s
+	expect "race$s -w 0 refused" 2 "invalid -w 0" "$race" -w 0
+	expect "race$s -w 5000 refused" 2 "invalid -w 5000" "$race" -w 5000
+	expect "race$s -n 0 refused" 2 "invalid -n 0" "$race" -n 0
+	expect "race$s -n 12x refused" 2 "invalid -n 12x" "$race" -n 12x
+	expect "race$s -m bogus refused" 2 "invalid -m bogus" "$race" -m bogus
+	expect "race$s -m 'locked,' refused" 2 "invalid -m" "$race" -m locked,
+	expect "bench$s -s '' refused" 2 "invalid -s" "$bench" -s ''
+	expect "bench$s -s 1,,2 refused" 2 "invalid -s" "$bench" -s 1,,2
+	expect "bench$s -s 0 refused" 2 "invalid -s" "$bench" -s 0
+	expect "bench$s -s with 17 sizes refused" 2 "invalid -s" "$bench" -s 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17
+	expect "bench$s -i 0 refused" 2 "invalid -i 0" "$bench" -i 0
+done
+# -z, make bench's zeroing yardstick, is the C tool's alone
+expect "bench -z 0 refused" 2 "invalid -z 0" "$bin/mymem-bench" -z 0
+expect "bench -z 1 MiB: one zeroing pass" 0 "" "$bin/mymem-bench" -z 1048576
 expect "fuzz -p 0 refused" 2 "invalid -p 0" "$fuzz" -p 0
 expect "fuzz -p 65 refused" 2 "invalid -p 65" "$fuzz" -p 65
 expect "fuzz -s abc refused" 2 "invalid -s abc" "$fuzz" -s abc
 
 # --- device problems ---
-for t in mymem-bench mymem-race mymem-fuzz; do
+for t in mymem-bench mymem-race mymem-fuzz mymem-bench-rs mymem-race-rs; do
 	expect "$t: missing device names the module" 1 \
 		"cannot open /nonexistent/mymem: No such file or directory \(is mymem_core loaded\?\)" \
 		"$bin/$t" -d /nonexistent/mymem
+done
+
+# the Rust twins say what the C tools say (their name aside) and exit alike
+for t in mymem-bench mymem-race; do
+	for d in /nonexistent/mymem /dev/null; do
+		"$bin/$t" -d "$d" >"$tmp/c.out" 2>&1
+		c=$?
+		"$bin/$t-rs" -d "$d" >"$tmp/rs.out" 2>&1
+		r=$?
+		if [ $c -eq $r ] && [ -s "$tmp/c.out" ] &&
+		   sed "s/^$t-rs:/$t:/" "$tmp/rs.out" | cmp -s "$tmp/c.out" -; then
+			ktap_test_pass "$t-rs -d $d: the message and exit status of $t"
+		else
+			{ echo "exit status $c, $r"; cat "$tmp/c.out" "$tmp/rs.out"; } >"$tmp/out"
+			not_ok "$t-rs -d $d: the message and exit status of $t"
+		fi
+	done
 done
 
 dev=$tmp/dev
 dd if=/dev/zero of="$dev" bs=1024 count=512 2>/dev/null
 chmod 0600 "$dev"
 chmod 0755 "$tmp"
-if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
-	expect "race: no permission says how to fix it" 1 \
-		"Permission denied \(run as root or load mymem_core with mode=0666\)" \
-		setpriv --reuid=65534 --regid=65534 --clear-groups "$race" -d "$dev"
-else
-	ktap_test_skip "race: no permission says how to fix it" "needs root and setpriv"
-fi
-expect "race -m atomic on a file: not a mymem device" 1 \
-	"does not support MYMEM_IOC_ADD_U64" "$race" -d "$dev" -m atomic -w 2 -n 10
-expect "bench: a size above the buffer is refused" 2 \
-	"larger than the 524288-byte buffer" "$bench" -d "$dev" -s 524289
+for s in '' -rs; do
+	race=$bin/mymem-race$s bench=$bin/mymem-bench$s
+	if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+		expect "race$s: no permission says how to fix it" 1 \
+			"Permission denied \(run as root or load mymem_core with mode=0666\)" \
+			setpriv --reuid=65534 --regid=65534 --clear-groups "$race" -d "$dev"
+	else
+		ktap_test_skip "race$s: no permission says how to fix it" "needs root and setpriv"
+	fi
+	expect "race$s -m atomic on a file: not a mymem device" 1 \
+		"does not support MYMEM_IOC_ADD_U64" "$race" -d "$dev" -m atomic -w 2 -n 10
+	expect "bench$s: a size above the buffer is refused" 2 \
+		"larger than the 524288-byte buffer" "$bench" -d "$dev" -s 524289
 
-# --- the read/write paths, on a regular file ---
-expect "race locked on a file is exact" 0 "^locked .* exact" \
-	"$race" -d "$dev" -m locked -w 4 -n 2000 -j "$tmp/race.json"
-if command -v jq >/dev/null 2>&1; then
-	expect "race JSON has the urace record" 0 "^true$" jq -e \
-		'.schema == 1 and (.records | length) == 1 and
-		 (.records[0] | .test == "urace" and .mode == "locked" and
-		  .workers == 4 and .increments == 2000 and .expected == 8000 and
-		  .final == 8000 and .lost == 0 and .exact == true and
-		  .elapsed_ns > 0)' "$tmp/race.json"
-else
-	ktap_test_skip "race JSON has the urace record" "no jq"
-fi
-expect "race unlocked on a file runs and reports" 0 "^unlocked " \
-	"$race" -d "$dev" -m unlocked -w 4 -n 2000
-expect "bench on a file verifies and reports" 0 "^ratio mymem/" \
-	"$bench" -d "$dev" -s 1,64,524288 -i 20 -j "$tmp/bench.json"
-if command -v jq >/dev/null 2>&1; then
-	expect "bench JSON has 12 complete ubench records" 0 "^true$" jq -e \
-		'.tool == "mymem-bench" and .core_size == 524288 and
-		 (.records | length) == 12 and
-		 all(.records[]; .test == "ubench" and .iterations == 20 and
-		     (.target == "mymem" or .target == "tmpfs" or .target == "file") and
-		     (.op == "read" or .op == "write") and
-		     .min_ns <= .p50_ns and .p50_ns <= .p99_ns and
-		     .p99_ns <= .max_ns and .min_ns <= .avg_ns and .avg_ns <= .max_ns)' \
-		"$tmp/bench.json"
-else
-	ktap_test_skip "bench JSON has 12 complete ubench records" "no jq"
-fi
+	# --- the read/write paths, on a regular file ---
+	expect "race$s locked on a file is exact" 0 "^locked .* exact" \
+		"$race" -d "$dev" -m locked -w 4 -n 2000 -j "$tmp/race.json"
+	if command -v jq >/dev/null 2>&1; then
+		expect "race$s JSON has the urace record" 0 "^true$" jq -e \
+			--arg tool "mymem-race$s" \
+			'.schema == 1 and .tool == $tool and (.records | length) == 1 and
+			 (.records[0] | .test == "urace" and .mode == "locked" and
+			  .workers == 4 and .increments == 2000 and .expected == 8000 and
+			  .final == 8000 and .lost == 0 and .exact == true and
+			  .elapsed_ns > 0)' "$tmp/race.json"
+	else
+		ktap_test_skip "race$s JSON has the urace record" "no jq"
+	fi
+	expect "race$s unlocked on a file runs and reports" 0 "^unlocked " \
+		"$race" -d "$dev" -m unlocked -w 4 -n 2000
+	expect "bench$s on a file verifies and reports" 0 "^ratio mymem/" \
+		"$bench" -d "$dev" -s 1,64,524288 -i 20 -j "$tmp/bench.json"
+	if command -v jq >/dev/null 2>&1; then
+		expect "bench$s JSON has 12 complete ubench records" 0 "^true$" jq -e \
+			--arg tool "mymem-bench$s" \
+			'.tool == $tool and .core_size == 524288 and
+			 (.records | length) == 12 and
+			 all(.records[]; .test == "ubench" and .iterations == 20 and
+			     (.target == "mymem" or .target == "tmpfs" or .target == "file") and
+			     (.op == "read" or .op == "write") and
+			     .min_ns <= .p50_ns and .p50_ns <= .p99_ns and
+			     .p99_ns <= .max_ns and .min_ns <= .avg_ns and .avg_ns <= .max_ns)' \
+			"$tmp/bench.json"
+	else
+		ktap_test_skip "bench$s JSON has 12 complete ubench records" "no jq"
+	fi
+done
 
 # --- the fuzzer's model rejects a regular file, reproducibly ---
 cp "$dev" "$tmp/f1"

@@ -22,8 +22,8 @@ check-debug) set_name=$1; shift; set -- 6.1-kasan 6.1-kcsan "$@" ;;
 esac
 [ $# -gt 0 ] || set -- 6.1
 
-pkgs="make gcc libc6-dev qemu-system-x86 busybox-static cpio gzip xz-utils
-      kmod jq gnuplot-nox rsync"
+pkgs="make gcc libc6-dev rustc qemu-system-x86 busybox-static cpio gzip
+      xz-utils kmod jq gnuplot-nox rsync"
 if [ "$set_name" = check ]; then
 	pkgs="$pkgs sparse linux-source-6.1 perl dkms"
 fi

@@ -211,6 +211,7 @@ payload() {
 	fi
 	make --no-print-directory -C tools || return 1
 	cp tools/bin/mymem-bench tools/bin/mymem-race tools/bin/mymem-fuzz \
+		tools/bin/mymem-bench-rs tools/bin/mymem-race-rs \
 		"$pl_dir/bin/" || return 1
 	cp -R $harness/guest "$pl_dir/$harness/" || return 1
 	cp $harness/bin/functions.sh "$pl_dir/$harness/bin/" || return 1

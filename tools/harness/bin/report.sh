@@ -6,9 +6,10 @@
 #   report.sh DIR
 #
 # Reads DIR/kernel-results.json (mymem_test's results.json),
-# DIR/ubench.json (mymem-bench) and DIR/urace.json (mymem-race), and writes
+# DIR/ubench.json (mymem-bench), DIR/urace.json (mymem-race) and their Rust
+# twins' DIR/ubench-rs.json and DIR/urace-rs.json, and writes
 #
-#   DIR/results.json  every record of the three, one schema (docs/RESULTS.md)
+#   DIR/results.json  every record of the five, one schema (docs/RESULTS.md)
 #   DIR/results.md    the tables, in Markdown
 #   DIR/latency.png   ns per call vs transfer size, log-log
 #   DIR/throughput.png bytes/s vs transfer size
@@ -20,19 +21,21 @@ set -eu
 
 dir=${1:?usage: report.sh DIR}
 cd "$dir"
-for f in kernel-results.json ubench.json urace.json; do
+for f in kernel-results.json ubench.json urace.json ubench-rs.json urace-rs.json; do
 	[ -s "$f" ] || { echo "report.sh: $dir/$f missing" >&2; exit 1; }
 done
 
-# --- results.json: one document, every record tagged with its source
+# --- results.json: one document, every record tagged with its source and
+# a user-space record with its tool (mymem-bench, mymem-bench-rs, ...)
 jq -n --slurpfile k kernel-results.json --slurpfile b ubench.json \
-	--slurpfile r urace.json --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" '
+	--slurpfile r urace.json --slurpfile brs ubench-rs.json \
+	--slurpfile rrs urace-rs.json --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" '
+	def user($doc): [$doc[0].records[] | . + {source: "user", tool: $doc[0].tool}];
 	{schema: 1, date: $date,
 	 kernel: $k[0].kernel, cpus: $k[0].cpus, core_size: $k[0].core_size,
 	 params: $k[0].params, verdict: $k[0].verdict,
 	 records: ([$k[0].records[] | . + {source: "kernel"}] +
-		   [$b[0].records[] | . + {source: "user"}] +
-		   [$r[0].records[] | . + {source: "user"}])}' >results.json
+		   user($b) + user($r) + user($brs) + user($rrs))}' >results.json
 
 # q FILTER: jq over results.json, with r(a; b), a / b to two decimals
 q() {
@@ -61,17 +64,41 @@ q() {
 	echo
 	echo "| size (B) | op | target | avg | min | p50 | p99 | max | avg mymem / tmpfs | p50 mymem / tmpfs |"
 	echo "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"
-	q '[.records[] | select(.test == "ubench")] as $u |
+	q '[.records[] | select(.test == "ubench" and .tool == "mymem-bench")] as $u |
 	   $u[] | . as $r |
 	   ($u[] | select(.target != "mymem" and .op == $r.op and .size == $r.size)) as $t |
 	   "| \(.size) | \(.op) | \(.target) | \(.avg_ns) | \(.min_ns) | \(.p50_ns) | \(.p99_ns) | \(.max_ns) | \(if .target == "mymem" then r(.avg_ns; $t.avg_ns) else "" end) | \(if .target == "mymem" then r(.p50_ns; $t.p50_ns) else "" end) |"'
+	echo
+	echo "## Rust against C: the same calls (mymem-bench-rs / mymem-bench)"
+	echo
+	echo "Run one after the other; tmpfs is the control: mymem and tmpfs"
+	echo "ratios alike mean the machine changed, not the program."
+	echo
+	echo "| size (B) | op | target | p50 C | p50 Rust | p50 Rust / C | avg Rust / C |"
+	echo "|---:|---|---|---:|---:|---:|---:|"
+	q '[.records[] | select(.test == "ubench")] as $u |
+	   $u[] | select(.tool == "mymem-bench") | . as $c |
+	   ($u[] | select(.tool == "mymem-bench-rs" and .target == $c.target and
+			  .op == $c.op and .size == $c.size)) as $rs |
+	   "| \(.size) | \(.op) | \(.target) | \(.p50_ns) | \($rs.p50_ns) | \(r($rs.p50_ns; .p50_ns)) | \(r($rs.avg_ns; .avg_ns)) |"'
 	echo
 	echo "## Counter race: W workers x N increments"
 	echo
 	echo "| where | mode | workers | increments | expected | final | lost | time (ms) | exact |"
 	echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
-	q '.records[] | select(.test == "race" or .test == "urace") |
-	   "| \(if .test == "race" then "kernel" else "user" end) | \(.mode) | \(.workers) | \(.increments) | \(.expected) | \(.final) | \(.lost) | \(.elapsed_ns / 1000000 | floor) | \(.exact) |"'
+	q 'def where: if .test == "race" then "kernel"
+		     elif .tool == "mymem-race-rs" then "user, Rust" else "user, C" end;
+	   .records[] | select(.test == "race" or .test == "urace") |
+	   "| \(where) | \(.mode) | \(.workers) | \(.increments) | \(.expected) | \(.final) | \(.lost) | \(.elapsed_ns / 1000000 | floor) | \(.exact) |"'
+	echo
+	echo "Rust against C, per mode: time (ms) and lost updates"
+	echo
+	echo "| mode | C time | Rust time | Rust / C time | C lost | Rust lost |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	q '[.records[] | select(.test == "urace")] as $u |
+	   $u[] | select(.tool == "mymem-race") | . as $c |
+	   ($u[] | select(.tool == "mymem-race-rs" and .mode == $c.mode)) as $rs |
+	   "| \(.mode) | \(.elapsed_ns / 1000000 | floor) | \($rs.elapsed_ns / 1000000 | floor) | \(r($rs.elapsed_ns; .elapsed_ns)) | \(.lost) | \($rs.lost) |"'
 	echo
 	echo "## Scaling: 1 KiB operations per second (mymem_test)"
 	echo
@@ -104,11 +131,14 @@ series '.records[] | select(.test == "perf" and .op == "write") | "\(.size) \(.p
 series '.records[] | select(.test == "perf" and .op == "memcpy") | "\(.size) \(.p50_ns)"' k_memcpy
 for t in mymem tmpfs; do
 	for op in read write; do
-		series ".records[] | select(.test == \"ubench\" and .target == \"$t\" and .op == \"$op\") | \"\(.size) \(.p50_ns)\"" "u_${t}_$op"
+		series ".records[] | select(.test == \"ubench\" and .tool == \"mymem-bench\" and .target == \"$t\" and .op == \"$op\") | \"\(.size) \(.p50_ns)\"" "u_${t}_$op"
 	done
 done
+for op in read write; do
+	series ".records[] | select(.test == \"ubench\" and .tool == \"mymem-bench-rs\" and .target == \"mymem\" and .op == \"$op\") | \"\(.size) \(.p50_ns)\"" "rs_mymem_$op"
+done
 series '.records[] | select(.test == "race" or .test == "urace") |
-	"\"\(if .test == "race" then "kernel" else "user" end) \(.mode)\" \(.lost) \(.elapsed_ns / 1e9)"' race
+	"\"\(if .test == "race" then "kernel" elif .tool == "mymem-race-rs" then "Rust" else "C" end) \(.mode)\" \(.lost) \(.elapsed_ns / 1e9)"' race
 for w in read write mixed memcpy; do
 	for r in shared disjoint; do
 		series ".records[] | select(.test == \"scale\" and .workload == \"$w\" and .region == \"$r\") | \"\(.threads) \(.ops_per_sec)\"" "s_${w}_$r"
@@ -133,7 +163,9 @@ plot "$tmp/k_read.dat" using 1:2 with linespoints title "in-kernel mymem_read", 
      "$tmp/u_mymem_read.dat" using 1:2 with linespoints title "user read(2) /dev/mymem", \
      "$tmp/u_mymem_write.dat" using 1:2 with linespoints title "user write(2) /dev/mymem", \
      "$tmp/u_tmpfs_read.dat" using 1:2 with linespoints title "user pread(2) tmpfs", \
-     "$tmp/u_tmpfs_write.dat" using 1:2 with linespoints title "user pwrite(2) tmpfs"
+     "$tmp/u_tmpfs_write.dat" using 1:2 with linespoints title "user pwrite(2) tmpfs", \
+     "$tmp/rs_mymem_read.dat" using 1:2 with linespoints dashtype 2 title "Rust read(2) /dev/mymem", \
+     "$tmp/rs_mymem_write.dat" using 1:2 with linespoints dashtype 2 title "Rust write(2) /dev/mymem"
 
 set output "throughput.png"
 set title "Throughput at the median call vs transfer size ($title)"

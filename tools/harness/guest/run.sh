@@ -8,8 +8,9 @@
 #
 # insmod mymem_core, insmod mymem_test (in that order), wait for the run to
 # end, print the result tables from debugfs and the verdict from dmesg, run
-# the user-space benchmark and counter test, copy everything to OUT_DIR,
-# unload both modules.  Exit 0 exactly when every part passed.
+# the user-space benchmark and counter test (C, then the Rust twin of
+# each), copy everything to OUT_DIR, unload both modules.  Exit 0 exactly
+# when every part passed.
 
 ko=${1:?KO_DIR} bin=${2:?BIN_DIR} out=${3:?OUT_DIR}
 dbg=/sys/kernel/debug/mymem_test
@@ -39,10 +40,15 @@ case "$verdict" in
 esac
 grep -qx SUCCESS "$out/status.txt" || fail "status: $(cat "$out/status.txt")"
 
+# each Rust twin right after its C tool, so both see the machine alike
 say "user-space timing test: mymem-bench"
 "$bin/mymem-bench" -j "$out/ubench.json" || fail "mymem-bench"
+say "the same in Rust: mymem-bench-rs"
+"$bin/mymem-bench-rs" -j "$out/ubench-rs.json" || fail "mymem-bench-rs"
 say "user-space counter test: mymem-race"
 "$bin/mymem-race" -j "$out/urace.json" || fail "mymem-race"
+say "the same in Rust: mymem-race-rs"
+"$bin/mymem-race-rs" -j "$out/urace-rs.json" || fail "mymem-race-rs"
 
 rmmod mymem_test || fail "rmmod mymem_test"
 rmmod mymem_core || fail "rmmod mymem_core"

@@ -9,14 +9,15 @@
 # Tests: the error messages (missing device, no permission), mymem-bench
 # (every read verified; its JSON complete), mymem-race at the lab's W=50
 # (locked and atomic exact, unlocked losing updates on 2+ CPUs; N is
-# smaller than the lab's 150000, which `make run` uses), mymem-fuzz (0
-# divergences, every call kind and error class exercised).  The JSON files
-# go to $RESULTS (default /results if it exists) as tools-*.json for the
-# report.
+# smaller than the lab's 150000, which `make run` uses), the same two for
+# their Rust twins mymem-bench-rs and mymem-race-rs (whose messages the
+# host tests compare with the C tools'), mymem-fuzz (0 divergences, every
+# call kind and error class exercised).  The JSON files go to $RESULTS
+# (default /results if it exists) as tools-*.json for the report.
 #
 # Environment: TOOLS_BENCH_ITER (100), TOOLS_FUZZ_CALLS (200000; `make
 # soak`: 1000000), TOOLS_FUZZ_PROCS (4), TOOLS_FUZZ_SEED (random),
-# TOOLS_RACE_N (20000).
+# TOOLS_RACE_N (20000), TOOLS_RUST (1; 0 skips the Rust twins' cases).
 #
 # Prints KTAP (ktap_helpers.sh); exit status 0 iff every test passed.
 
@@ -28,6 +29,7 @@ iter=${TOOLS_BENCH_ITER:-100}
 fuzz_calls=${TOOLS_FUZZ_CALLS:-200000}
 fuzz_procs=${TOOLS_FUZZ_PROCS:-4}
 race_n=${TOOLS_RACE_N:-20000}
+rust=${TOOLS_RUST:-1}
 res=${RESULTS:-}
 [ -z "$res" ] && [ -d /results ] && res=/results
 tmp=$(mktemp -d) || exit 1
@@ -60,8 +62,13 @@ json_test() {
 	fi
 }
 
+# rust_off T: T is a Rust twin and TOOLS_RUST is 0, so its cases are skipped
+rust_off() {
+	[ "$rust" = 0 ] && [ "${1%-rs}" != "$1" ]
+}
+
 ktap_print_header
-ktap_set_plan 10
+ktap_set_plan 15
 
 if [ -c "$dev" ]; then
 	ktap_test_pass "$dev is a character device"
@@ -94,45 +101,65 @@ else
 	fi
 fi
 
-# --- mymem-bench ---
-run bench "$bin/mymem-bench" -i "$iter" -j "$res/tools-ubench.json"
-if [ $rc -eq 0 ]; then
-	ktap_test_pass "mymem-bench: $iter calls per size and op, every read verified"
-else
-	ktap_test_fail "mymem-bench: $iter calls per size and op, every read verified"
-fi
-json_test "mymem-bench JSON: 20 ubench records, mymem and tmpfs" \
-	"$res/tools-ubench.json" \
-	"(.records | length) == 20 and
-	 ([.records[] | select(.test == \"ubench\" and .iterations == $iter and
-	   .min_ns <= .p50_ns and .p50_ns <= .p99_ns and .p99_ns <= .max_ns)]
-	  | length) == 20 and
-	 ([.records[] | select(.target == \"mymem\")] | length) == 10 and
-	 ([.records[] | select(.target == \"tmpfs\")] | length) == 10"
+# --- mymem-bench, then its Rust twin ---
+for t in mymem-bench mymem-bench-rs; do
+	t1="$t: $iter calls per size and op, every read verified"
+	t2="$t JSON: 20 ubench records, mymem and tmpfs"
+	if rust_off $t; then
+		ktap_test_skip "$t1" "TOOLS_RUST=0"
+		ktap_test_skip "$t2" "TOOLS_RUST=0"
+		continue
+	fi
+	out=$res/tools-u${t#mymem-}.json
+	run $t "$bin/$t" -i "$iter" -j "$out"
+	if [ $rc -eq 0 ]; then
+		ktap_test_pass "$t1"
+	else
+		ktap_test_fail "$t1"
+	fi
+	json_test "$t2" "$out" \
+		".tool == \"$t\" and (.records | length) == 20 and
+		 ([.records[] | select(.test == \"ubench\" and .iterations == $iter and
+		   .min_ns <= .p50_ns and .p50_ns <= .p99_ns and .p99_ns <= .max_ns)]
+		  | length) == 20 and
+		 ([.records[] | select(.target == \"mymem\")] | length) == 10 and
+		 ([.records[] | select(.target == \"tmpfs\")] | length) == 10"
+done
 
-# --- mymem-race, the lab's W=50 (N is TOOLS_RACE_N) ---
-run race "$bin/mymem-race" -w 50 -n "$race_n" -j "$res/tools-urace.json"
-if [ $rc -eq 0 ]; then
-	ktap_test_pass "mymem-race W=50 N=$race_n: locked and atomic exact"
-else
-	ktap_test_fail "mymem-race W=50 N=$race_n: locked and atomic exact"
-fi
-json_test "mymem-race JSON: three modes, locked and atomic at $((50 * race_n))" \
-	"$res/tools-urace.json" \
-	"(.records | length) == 3 and
-	 all(.records[]; .test == \"urace\" and .expected == $((50 * race_n)) and
-	     .lost == .expected - .final) and
-	 all(.records[] | select(.mode != \"unlocked\"); .exact and
-	     .final == $((50 * race_n)))"
-if [ "$(grep -c '^processor' /proc/cpuinfo)" -lt 2 ]; then
-	ktap_test_skip "mymem-race W=50 N=$race_n unlocked loses updates" "1 CPU"
-elif [ $rc -eq 0 ] && has_jq &&
-     jq -e '.records[] | select(.mode == "unlocked") | .lost > 0' \
-	"$res/tools-urace.json" >/dev/null; then
-	ktap_test_pass "mymem-race W=50 N=$race_n unlocked loses updates (the lab's race)"
-else
-	ktap_test_fail "mymem-race W=50 N=$race_n unlocked loses updates (the lab's race)"
-fi
+# --- mymem-race, then its Rust twin: the lab's W=50 (N is TOOLS_RACE_N) ---
+for t in mymem-race mymem-race-rs; do
+	t1="$t W=50 N=$race_n: locked and atomic exact"
+	t2="$t JSON: three modes, locked and atomic at $((50 * race_n))"
+	t3="$t W=50 N=$race_n unlocked loses updates (the lab's race)"
+	if rust_off $t; then
+		for name in "$t1" "$t2" "$t3"; do
+			ktap_test_skip "$name" "TOOLS_RUST=0"
+		done
+		continue
+	fi
+	out=$res/tools-u${t#mymem-}.json
+	run $t "$bin/$t" -w 50 -n "$race_n" -j "$out"
+	if [ $rc -eq 0 ]; then
+		ktap_test_pass "$t1"
+	else
+		ktap_test_fail "$t1"
+	fi
+	json_test "$t2" "$out" \
+		".tool == \"$t\" and (.records | length) == 3 and
+		 all(.records[]; .test == \"urace\" and .expected == $((50 * race_n)) and
+		     .lost == .expected - .final) and
+		 all(.records[] | select(.mode != \"unlocked\"); .exact and
+		     .final == $((50 * race_n)))"
+	if [ "$(grep -c '^processor' /proc/cpuinfo)" -lt 2 ]; then
+		ktap_test_skip "$t3" "1 CPU"
+	elif [ $rc -eq 0 ] && has_jq &&
+	     jq -e '.records[] | select(.mode == "unlocked") | .lost > 0' \
+		"$out" >/dev/null; then
+		ktap_test_pass "$t3"
+	else
+		ktap_test_fail "$t3"
+	fi
+done
 
 # --- mymem-fuzz ---
 seed_opt=

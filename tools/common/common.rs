@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0
+//! mymem_common - what the Rust tools share, the twin of common.c
+//!
+//! Device opening with the messages a user needs (module not loaded, no
+//! permission), the buffer size, the two ioctls of
+//! include/uapi/linux/mymem.h, number and option parsing, the latency
+//! statistics and the JSON envelope.  Standard library only.  The one
+//! `unsafe` block of the Rust tools is the ioctl(2) call in this file.
+
+#![deny(unsafe_code)]
+
+use std::fs::{self, File, OpenOptions};
+use std::io;
+use std::mem::size_of;
+use std::os::raw::{c_int, c_ulong};
+use std::os::unix::io::AsRawFd;
+
+pub const DEFAULT_DEV: &str = "/dev/mymem";
+
+// errno values: the same on every Linux architecture
+pub const EPERM: i32 = 1;
+pub const ENOENT: i32 = 2;
+pub const EIO: i32 = 5;
+pub const ENXIO: i32 = 6;
+pub const EACCES: i32 = 13;
+pub const ENODEV: i32 = 19;
+pub const ENOTTY: i32 = 25;
+
+/// struct mymem_add of include/uapi/linux/mymem.h.
+#[repr(C)]
+pub struct MymemAdd {
+    pub offset: i64,
+    pub delta: u64,
+    pub result: u64,
+}
+
+// _IOC() of include/uapi/asm-generic/ioctl.h
+const IOC_WRITE: c_ulong = 1;
+const IOC_READ: c_ulong = 2;
+
+const fn ioc(dir: c_ulong, nr: c_ulong, size: usize) -> c_ulong {
+    (dir << 30) | ((size as c_ulong) << 16) | (0xB7 << 8) | nr
+}
+
+pub const MYMEM_IOC_ADD_U64: c_ulong = ioc(IOC_READ | IOC_WRITE, 1, size_of::<MymemAdd>());
+pub const MYMEM_IOC_GET_SIZE: c_ulong = ioc(IOC_READ, 2, size_of::<u64>());
+
+extern "C" {
+    fn ioctl(fd: c_int, request: c_ulong, ...) -> c_int;
+}
+
+/// ioctl(2) with a pointer to `arg`.  The kernel reads and writes at most
+/// the size the request encodes; checking that it is the size of T keeps
+/// the call within `arg` whatever the caller passes.
+#[allow(unsafe_code)]
+fn ioctl_ptr<T>(file: &File, request: c_ulong, arg: &mut T) -> io::Result<()> {
+    assert_eq!((request >> 16) & 0x3fff, size_of::<T>() as c_ulong);
+    // SAFETY: fd is open for the life of `file`; arg is a valid, exclusive
+    // T of the size the request tells the kernel to access.
+    let ret = unsafe { ioctl(file.as_raw_fd(), request, arg as *mut T) };
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// MYMEM_IOC_ADD_U64: add `delta` to the u64 at `offset`, atomically in
+/// the driver; returns the new value.
+pub fn add_u64(file: &File, offset: i64, delta: u64) -> io::Result<u64> {
+    let mut add = MymemAdd { offset, delta, result: 0 };
+    ioctl_ptr(file, MYMEM_IOC_ADD_U64, &mut add)?;
+    Ok(add.result)
+}
+
+/// MYMEM_IOC_GET_SIZE: the size of the buffer behind `file`.
+pub fn get_size(file: &File) -> io::Result<u64> {
+    let mut size = 0u64;
+    ioctl_ptr(file, MYMEM_IOC_GET_SIZE, &mut size)?;
+    Ok(size)
+}
+
+/// strerror(3) text of an error: io::Error's Display without the
+/// " (os error N)" it appends, so the messages read as the C tools' do.
+pub fn strerror(e: &io::Error) -> String {
+    let s = e.to_string();
+    match (e.raw_os_error(), s.rfind(" (os error ")) {
+        (Some(_), Some(i)) => s[..i].to_string(),
+        _ => s,
+    }
+}
+
+/// Open the mymem device read-write.  On failure print one line naming
+/// the likely cause (module not loaded, no permission).
+pub fn open_dev(prog: &str, path: &str) -> Option<File> {
+    match OpenOptions::new().read(true).write(true).open(path) {
+        Ok(f) => Some(f),
+        Err(e) => {
+            let hint = match e.raw_os_error() {
+                Some(ENOENT) | Some(ENXIO) | Some(ENODEV) => " (is mymem_core loaded?)",
+                Some(EACCES) | Some(EPERM) => " (run as root or load mymem_core with mode=0666)",
+                _ => "",
+            };
+            eprintln!("{}: cannot open {}: {}{}", prog, path, strerror(&e), hint);
+            None
+        }
+    }
+}
+
+/// Size of the buffer behind `file`: MYMEM_IOC_GET_SIZE, or the length of
+/// a regular file (lets the host tests run without the module).
+pub fn dev_size(prog: &str, path: &str, file: &File) -> Option<u64> {
+    let err = match get_size(file) {
+        Ok(size) => return Some(size),
+        Err(e) => e,
+    };
+    if err.raw_os_error() == Some(ENOTTY) {
+        if let Ok(m) = file.metadata() {
+            if m.is_file() {
+                return Some(m.len());
+            }
+        }
+    }
+    eprintln!(
+        "{}: {}: MYMEM_IOC_GET_SIZE: {} (not a mymem device?)",
+        prog,
+        path,
+        strerror(&err)
+    );
+    None
+}
+
+/// Parse a decimal unsigned integer in [min, max]: digits only, as
+/// mm_parse_u64() (no sign, no space, nothing after).
+pub fn parse_u64(s: &str, min: u64, max: u64) -> Option<u64> {
+    if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    s.parse::<u64>().ok().filter(|v| (min..=max).contains(v))
+}
+
+/// One command-line item: an option with its argument, or an operand.
+pub enum Arg {
+    Opt(char, Option<String>),
+    Operand(String),
+}
+
+/// getopt_long(3) as the C tools call it, an iterator over the command
+/// line: short options from `spec` ("d:s:P": a colon after a letter that
+/// takes an argument), clustered or not, "--help" (or a prefix of it) for
+/// 'h', "--" ends the options.  Operands come where they stand; the tools
+/// refuse them after the options, as getopt's permutation does.  An error
+/// is glibc's text, naming argv[0] as glibc does.
+pub struct Getopt<'a> {
+    spec: &'a str,
+    argv0: String,
+    args: std::vec::IntoIter<String>,
+    cluster: Vec<char>,
+    done: bool,
+}
+
+impl<'a> Getopt<'a> {
+    /// `args` is the whole command line, argv[0] first: std::env::args().
+    pub fn new(spec: &'a str, args: impl IntoIterator<Item = String>) -> Self {
+        let mut args = args.into_iter();
+        let argv0 = args.next().unwrap_or_default();
+        let args: Vec<String> = args.collect();
+        Getopt { spec, argv0, args: args.into_iter(), cluster: Vec::new(), done: false }
+    }
+
+    fn takes_arg(&self, c: char) -> Option<bool> {
+        let i = self.spec.find(c).filter(|_| c != ':')?;
+        Some(self.spec[i + c.len_utf8()..].starts_with(':'))
+    }
+
+    fn short(&mut self) -> Result<Arg, String> {
+        let prog = &self.argv0;
+        let c = self.cluster.remove(0);
+        match self.takes_arg(c) {
+            None => Err(format!("{}: invalid option -- '{}'", prog, c)),
+            Some(false) => Ok(Arg::Opt(c, None)),
+            Some(true) if !self.cluster.is_empty() => {
+                Ok(Arg::Opt(c, Some(self.cluster.drain(..).collect())))
+            }
+            Some(true) => match self.args.next() {
+                Some(a) => Ok(Arg::Opt(c, Some(a))),
+                None => Err(format!("{}: option requires an argument -- '{}'", prog, c)),
+            },
+        }
+    }
+}
+
+impl Iterator for Getopt<'_> {
+    type Item = Result<Arg, String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let prog = &self.argv0;
+        if !self.cluster.is_empty() {
+            return Some(self.short());
+        }
+        let a = self.args.next()?;
+        if self.done || a == "-" || !a.starts_with('-') {
+            return Some(Ok(Arg::Operand(a)));
+        }
+        if a == "--" {
+            self.done = true;
+            return self.next();
+        }
+        if let Some(long) = a.strip_prefix("--") {
+            let (name, val) = match long.find('=') {
+                Some(i) => (&long[..i], true),
+                None => (long, false),
+            };
+            if name.is_empty() || !"help".starts_with(name) {
+                return Some(Err(format!("{}: unrecognized option '{}'", prog, a)));
+            }
+            if val {
+                return Some(Err(format!("{}: option '--help' doesn't allow an argument", prog)));
+            }
+            return Some(Ok(Arg::Opt('h', None)));
+        }
+        self.cluster = a[1..].chars().collect();
+        Some(self.short())
+    }
+}
+
+/// Latency statistics of n samples, in the unit of the samples (ns).
+#[derive(Clone, Copy, Default, Debug, PartialEq)]
+pub struct Stats {
+    pub n: u64,
+    pub avg: u64,
+    pub min: u64,
+    pub p50: u64,
+    pub p99: u64,
+    pub max: u64,
+}
+
+/// Nearest-rank index (0-based) of percentile pct (1..100) among n > 0:
+/// ceil(pct * n / 100) - 1, at least 0.
+pub fn rank_index(n: usize, pct: u32) -> usize {
+    let rank = (pct as u64 * n as u64 + 99) / 100;
+    rank.saturating_sub(1) as usize
+}
+
+/// Sort the samples and compute their statistics, as mm_stats_compute():
+/// nearest-rank percentiles, the mean rounded to the nearest integer.
+/// `samples` must not be empty.
+pub fn stats_compute(samples: &mut [u64]) -> Stats {
+    let n = samples.len();
+    samples.sort_unstable();
+    let sum: u128 = samples.iter().map(|&s| s as u128).sum();
+    Stats {
+        n: n as u64,
+        avg: ((sum + n as u128 / 2) / n as u128) as u64,
+        min: samples[0],
+        p50: samples[rank_index(n, 50)],
+        p99: samples[rank_index(n, 99)],
+        max: samples[n - 1],
+    }
+}
+
+/// A JSON string literal.
+pub fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Online CPUs, as sysconf(_SC_NPROCESSORS_ONLN) counts them: the ranges
+/// in /sys/devices/system/cpu/online ("0-1,4").
+pub fn online_cpus() -> usize {
+    let count = |list: &str| -> Option<usize> {
+        let mut n = 0;
+        for r in list.trim().split(',') {
+            let (a, b) = r.split_once('-').unwrap_or((r, r));
+            n += b.parse::<usize>().ok()?.checked_sub(a.parse::<usize>().ok()?)? + 1;
+        }
+        Some(n)
+    };
+    fs::read_to_string("/sys/devices/system/cpu/online")
+        .ok()
+        .and_then(|s| count(&s))
+        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+        .unwrap_or(1)
+}
+
+/// The JSON envelope's head, as mm_json_begin() writes it:
+/// {"schema":1,"tool":T,"kernel":K,"cpus":N,"device":D,"core_size":S,
+/// "records":[ ; the records follow, separated by ",\n", then json_end().
+pub fn json_begin(tool: &str, dev: &str, size: u64) -> String {
+    let release = fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|s| s.trim_end().to_string())
+        .unwrap_or_else(|_| "unknown".to_string());
+    format!(
+        "{{\"schema\":1,\"tool\":{},\"kernel\":{},\"cpus\":{},\"device\":{},\"core_size\":{},\"records\":[\n",
+        json_string(tool),
+        json_string(&release),
+        online_cpus(),
+        json_string(dev),
+        size
+    )
+}
+
+pub const JSON_RECORD_SEP: &str = ",\n";
+pub const JSON_END: &str = "\n]}\n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse() {
+        assert_eq!(parse_u64("0", 0, 10), Some(0));
+        assert_eq!(parse_u64("150000", 1, 1000000), Some(150000));
+        assert_eq!(parse_u64("18446744073709551615", 0, u64::MAX), Some(u64::MAX));
+        for bad in ["18446744073709551616", "", "-1", "+1", " 1", "1 ", "12x", "11"] {
+            assert_eq!(parse_u64(bad, 0, 10), None, "{:?}", bad);
+        }
+        assert_eq!(parse_u64("0", 1, 10), None);
+    }
+
+    #[test]
+    fn rank() {
+        assert_eq!((rank_index(1, 50), rank_index(1, 99)), (0, 0));
+        assert_eq!((rank_index(2, 50), rank_index(2, 99)), (0, 1));
+        assert_eq!((rank_index(100, 50), rank_index(100, 99)), (49, 98));
+        assert_eq!((rank_index(1000, 50), rank_index(1000, 99)), (499, 989));
+        assert_eq!((rank_index(101, 50), rank_index(101, 99)), (50, 99));
+        assert_eq!(rank_index(7, 100), 6);
+    }
+
+    #[test]
+    fn stats() {
+        let st = stats_compute(&mut [42]);
+        assert_eq!(st, Stats { n: 1, avg: 42, min: 42, p50: 42, p99: 42, max: 42 });
+
+        let mut v: Vec<u64> = (1..=100).rev().collect();
+        let st = stats_compute(&mut v);
+        assert_eq!((st.min, st.max, st.p50, st.p99), (1, 100, 50, 99));
+        assert_eq!(st.avg, 51, "50.5 rounds to 51");
+        assert_eq!((v[0], v[99]), (1, 100), "sorted in place");
+
+        let st = stats_compute(&mut [1, 2]);
+        assert_eq!((st.avg, st.p50, st.p99), (2, 1, 2));
+
+        let st = stats_compute(&mut [u64::MAX, u64::MAX, 1]);
+        let want = ((u64::MAX as u128 * 2 + 1 + 1) / 3) as u64;
+        assert_eq!((st.max, st.min, st.avg), (u64::MAX, 1, want), "no overflow in the sum");
+    }
+
+    #[test]
+    fn ioctl_numbers() {
+        // _IOWR(0xB7, 1, struct mymem_add) and _IOR(0xB7, 2, __u64), as
+        // the C compiler computes them from include/uapi/linux/mymem.h
+        assert_eq!(size_of::<MymemAdd>(), 24);
+        assert_eq!(MYMEM_IOC_ADD_U64, 0xc018_b701);
+        assert_eq!(MYMEM_IOC_GET_SIZE, 0x8008_b702);
+    }
+
+    #[test]
+    fn json() {
+        assert_eq!(json_string("a\"b\\c\n"), "\"a\\\"b\\\\c\\u000a\"");
+        let head = json_begin("t", "/dev/mymem", 524288);
+        assert!(head.starts_with("{\"schema\":1,\"tool\":\"t\",\"kernel\":\""));
+        assert!(head.ends_with(",\"device\":\"/dev/mymem\",\"core_size\":524288,\"records\":[\n"));
+    }
+
+    #[test]
+    fn getopt() {
+        let parse = |line: &str| -> Vec<String> {
+            let args = line.split(' ').map(String::from);
+            Getopt::new("d:w:Ph", args)
+                .map(|a| match a {
+                    Ok(Arg::Opt(c, Some(v))) => format!("-{}={}", c, v),
+                    Ok(Arg::Opt(c, None)) => format!("-{}", c),
+                    Ok(Arg::Operand(o)) => format!("[{}]", o),
+                    Err(e) => format!("E:{}", e),
+                })
+                .collect()
+        };
+        assert_eq!(parse("p -d /dev/x -w5 -Pw 7"), ["-d=/dev/x", "-w=5", "-P", "-w=7"]);
+        assert_eq!(parse("p x -P -- -w"), ["[x]", "-P", "[-w]"]);
+        assert_eq!(parse("p --he -h -"), ["-h", "-h", "[-]"]);
+        assert_eq!(parse("p -x"), ["E:p: invalid option -- 'x'"]);
+        assert_eq!(parse("p -Pd"), ["-P", "E:p: option requires an argument -- 'd'"]);
+        assert_eq!(parse("p --bogus"), ["E:p: unrecognized option '--bogus'"]);
+        assert_eq!(parse("p --help=1"), ["E:p: option '--help' doesn't allow an argument"]);
+    }
+
+    #[test]
+    fn errors() {
+        let e = io::Error::from_raw_os_error(ENOENT);
+        assert_eq!(strerror(&e), "No such file or directory");
+        assert!(open_dev("t", "/nonexistent/mymem").is_none());
+    }
+}

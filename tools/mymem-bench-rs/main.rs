@@ -1,0 +1,549 @@
+// SPDX-License-Identifier: GPL-2.0
+//! mymem-bench-rs - mymem-bench in safe Rust: time read(2) and write(2) on
+//! /dev/mymem against pread(2)/pwrite(2) on a tmpfs file
+//!
+//! The same measurement as tools/mymem-bench/mymem-bench.c, call for call:
+//! per size and op, -i timed calls on each target, alternating, each timed
+//! alone with Instant (CLOCK_MONOTONIC); an untimed lseek then a timed
+//! read/write on mymem (-P: pread/pwrite), pread/pwrite on a baseline file
+//! as large as the buffer (up to 256 MiB); every read checked against the
+//! data last written.  The same table, ratios and JSON records; the JSON's
+//! "tool" is "mymem-bench-rs".  Standard library only, no unsafe code:
+//! File is read(2)/write(2) through Read/Write, pread/pwrite through
+//! FileExt; the size comes from MYMEM_IOC_GET_SIZE in mymem_common.
+
+#![forbid(unsafe_code)]
+
+use mymem_common as mm;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
+use std::path::Path;
+use std::process::exit;
+use std::time::Instant;
+
+const PROG: &str = "mymem-bench-rs";
+const MAX_SIZES: usize = 16;
+const MAX_ITER: u64 = 10_000_000;
+const DEFAULT_SIZES: &str = "1,64,1024,65536,524288";
+const MAX_FILE: u64 = 256 << 20; // largest baseline file
+const MYMEM: usize = 0;
+const TMPFS: usize = 1;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Op {
+    Write,
+    Read,
+}
+
+const OPS: [Op; 2] = [Op::Write, Op::Read];
+
+impl Op {
+    fn name(self) -> &'static str {
+        match self {
+            Op::Write => "write",
+            Op::Read => "read",
+        }
+    }
+}
+
+struct Target {
+    name: &'static str, // "mymem", "tmpfs" (or "file" off tmpfs)
+    file: File,
+    pos_call: bool, // untimed lseek + timed read/write
+}
+
+impl Target {
+    fn method(&self, op: Op) -> &'static str {
+        match (self.pos_call, op) {
+            (true, Op::Read) => "lseek+read",
+            (true, Op::Write) => "lseek+write",
+            (false, Op::Read) => "pread",
+            (false, Op::Write) => "pwrite",
+        }
+    }
+}
+
+/// A page-aligned buffer, as posix_memalign() gives the C tool: the
+/// aligned part of a larger Vec.
+struct PageBuf {
+    v: Vec<u8>,
+    off: usize,
+    len: usize,
+}
+
+impl PageBuf {
+    fn new(len: usize) -> Self {
+        let v = vec![0u8; len + 4095];
+        let off = v.as_ptr().align_offset(4096).min(4095);
+        PageBuf { v, off, len }
+    }
+
+    fn get(&self, len: usize) -> &[u8] {
+        &self.v[self.off..self.off + len.min(self.len)]
+    }
+
+    fn get_mut(&mut self, len: usize) -> &mut [u8] {
+        &mut self.v[self.off..self.off + len.min(self.len)]
+    }
+}
+
+struct Bench {
+    sizes: Vec<u64>,
+    iterations: u64,
+    warmup: u64,
+    buf_size: u64,
+    wbuf: PageBuf,
+    rbuf: PageBuf,
+    samples: [Vec<u64>; 2],
+    t: [Target; 2],
+    res: Vec<[[mm::Stats; 2]; 2]>, // [size][op][target]
+}
+
+fn usage(to_stderr: bool) {
+    let text = format!(
+        "usage: {p} [-d DEV] [-s SIZES] [-i N] [-t DIR] [-j FILE] [-P]
+
+Time read(2) and write(2) on the mymem device for each transfer size,
+against pread(2)/pwrite(2) on a tmpfs file of the same size.
+
+  -d DEV    device (default {dev})
+  -s SIZES  comma-separated transfer sizes in bytes, each 1..buffer size,
+            at most {ms} (default {ds})
+  -i N      timed calls per size, op and target, 1..{mi} (default 1000)
+  -t DIR    directory of the baseline file (default /dev/shm if it is
+            tmpfs, else /tmp); it should be a tmpfs
+  -j FILE   also write the results as JSON to FILE
+  -P        time pread/pwrite on mymem too (default: untimed lseek, then
+            a timed read/write, as in the lab)
+  -h        this help
+
+Exit status: 0 success, 1 an I/O error or a read-back mismatch, 2 usage.
+",
+        p = PROG,
+        dev = mm::DEFAULT_DEV,
+        ms = MAX_SIZES,
+        ds = DEFAULT_SIZES,
+        mi = MAX_ITER
+    );
+    if to_stderr {
+        eprint!("{}", text);
+    } else {
+        print!("{}", text);
+    }
+}
+
+/// 1 to MAX_SIZES sizes, comma-separated, each 1..u32::MAX; an empty
+/// item ("1,,2", "1,") is malformed.
+fn parse_sizes(arg: &str) -> Option<Vec<u64>> {
+    let sizes: Vec<u64> = arg
+        .split(',')
+        .map(|s| mm::parse_u64(s, 1, u32::MAX as u64))
+        .collect::<Option<_>>()?;
+    if sizes.len() > MAX_SIZES {
+        return None;
+    }
+    Some(sizes)
+}
+
+/// Octal escapes (\040 for a space) of /proc/self/mountinfo undone.
+fn unescape(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let oct = b.get(i + 1..i + 4).and_then(|o| std::str::from_utf8(o).ok());
+        match oct.and_then(|o| u8::from_str_radix(o, 8).ok()) {
+            Some(c) if b[i] == b'\\' => {
+                out.push(c);
+                i += 4;
+            }
+            _ => {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Whether dir is on a tmpfs: the file system type of the mount that
+/// holds it (the longest mount point above it, the last one mounted).
+/// The C tool asks statfs(2); std has no statfs, mountinfo says the same.
+fn is_tmpfs(dir: &str) -> bool {
+    let (path, info) = match (fs::canonicalize(dir), fs::read_to_string("/proc/self/mountinfo")) {
+        (Ok(p), Ok(i)) => (p, i),
+        _ => return false,
+    };
+    let mut best: Option<(usize, bool)> = None;
+    for line in info.lines() {
+        // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [TAGS...] - FSTYPE SOURCE SUPER
+        let (head, tail) = match line.split_once(" - ") {
+            Some(ht) => ht,
+            None => continue,
+        };
+        let (mnt, fstype) = match (head.split(' ').nth(4), tail.split(' ').next()) {
+            (Some(m), Some(f)) => (unescape(m), f),
+            _ => continue,
+        };
+        if path.starts_with(Path::new(&mnt)) && best.map_or(true, |(len, _)| mnt.len() >= len) {
+            best = Some((mnt.len(), fstype == "tmpfs"));
+        }
+    }
+    best.map_or(false, |(_, tmpfs)| tmpfs)
+}
+
+/// Create, unlink and fill the baseline file of size bytes with the
+/// repeated fill (mkstemp in the C tool: a new name, O_EXCL, mode 0600).
+fn open_baseline(dir: &str, size: u64, fill: &[u8]) -> Option<File> {
+    let mut last = None;
+    let mut created = None;
+    for i in 0..100 {
+        let path = format!("{}/{}.{}.{}", dir, PROG, std::process::id(), i);
+        match OpenOptions::new().read(true).write(true).create_new(true).mode(0o600).open(&path) {
+            Ok(f) => {
+                created = Some((f, path));
+                break;
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => {
+                last = Some(e);
+                break;
+            }
+        }
+    }
+    let (file, path) = match created {
+        Some(fp) => fp,
+        None => {
+            let e = last.unwrap_or_else(|| io::Error::from(io::ErrorKind::AlreadyExists));
+            eprintln!("{}: cannot create a file in {}: {}", PROG, dir, mm::strerror(&e));
+            return None;
+        }
+    };
+    let _ = fs::remove_file(&path);
+    // write real data: a sparse file would read the zero page
+    let mut done = 0u64;
+    while done < size {
+        let chunk = (size - done).min(fill.len() as u64) as usize;
+        match file.write_at(&fill[..chunk], done) {
+            Ok(n) if n > 0 => done += n as u64,
+            r => {
+                let why = match r {
+                    Err(e) => mm::strerror(&e),
+                    Ok(_) => "short write".to_string(),
+                };
+                eprintln!("{}: filling the baseline file: {}", PROG, why);
+                return None;
+            }
+        }
+    }
+    Some(file)
+}
+
+/// One timed call on `t`: read into rbuf or write wbuf; its result and
+/// its duration in ns (0 when the untimed lseek failed).
+fn do_call(t: &Target, op: Op, rbuf: &mut [u8], wbuf: &[u8]) -> (io::Result<usize>, u64) {
+    let mut f = &t.file;
+    if t.pos_call {
+        match f.seek(SeekFrom::Start(0)) {
+            Ok(0) => {}
+            Ok(pos) => return (Err(io::Error::new(io::ErrorKind::Other, format!("lseek returned {}", pos))), 0),
+            Err(e) => return (Err(e), 0),
+        }
+        let t0 = Instant::now();
+        let n = match op {
+            Op::Read => f.read(rbuf),
+            Op::Write => f.write(wbuf),
+        };
+        (n, t0.elapsed().as_nanos() as u64)
+    } else {
+        let t0 = Instant::now();
+        let n = match op {
+            Op::Read => f.read_at(rbuf, 0),
+            Op::Write => f.write_at(wbuf, 0),
+        };
+        (n, t0.elapsed().as_nanos() as u64)
+    }
+}
+
+/// Run one (size, op) cell for both targets, as run_cell() of the C tool:
+/// calls alternate between mymem and the baseline; each write stamps its
+/// data and is read back after the loop; each read must return what the
+/// last write left, its first and last byte spoiled first.
+fn run_cell(b: &mut Bench, si: usize, op: Op) -> Result<(), ()> {
+    let len = b.sizes[si] as usize;
+    for i in 0..b.warmup + b.iterations {
+        if op == Op::Write {
+            let w = b.wbuf.get_mut(len);
+            w[0] = i as u8;
+            w[len - 1] = !(i as u8);
+        }
+        for ti in [MYMEM, TMPFS] {
+            let t = &b.t[ti];
+            let wbuf = b.wbuf.get(len);
+            let rbuf = b.rbuf.get_mut(len);
+            if op == Op::Read {
+                rbuf[0] = !wbuf[0];
+                rbuf[len - 1] = !wbuf[len - 1];
+            }
+            let (n, ns) = do_call(t, op, rbuf, wbuf);
+            match n {
+                Ok(n) if n == len => {}
+                Ok(n) => {
+                    eprintln!("{}: {} {} of {} bytes returned {}", PROG, t.name, op.name(), len, n);
+                    return Err(());
+                }
+                Err(e) => {
+                    eprintln!(
+                        "{}: {} {} of {} bytes returned -1: {}",
+                        PROG,
+                        t.name,
+                        op.name(),
+                        len,
+                        mm::strerror(&e)
+                    );
+                    return Err(());
+                }
+            }
+            if op == Op::Read && rbuf != wbuf {
+                eprintln!("{}: {} read of {} bytes: data differs from what was written", PROG, t.name, len);
+                return Err(());
+            }
+            if i >= b.warmup {
+                b.samples[ti][(i - b.warmup) as usize] = ns;
+            }
+        }
+    }
+    for ti in [MYMEM, TMPFS] {
+        let t = &b.t[ti];
+        if op == Op::Write {
+            let rbuf = b.rbuf.get_mut(len);
+            rbuf.fill(0);
+            let n = t.file.read_at(rbuf, 0);
+            if !matches!(n, Ok(n) if n == len) || rbuf != b.wbuf.get(len) {
+                eprintln!("{}: {} write of {} bytes: read-back differs", PROG, t.name, len);
+                return Err(());
+            }
+        }
+        b.res[si][op as usize][ti] = mm::stats_compute(&mut b.samples[ti]);
+    }
+    Ok(())
+}
+
+fn timer_overhead() -> u64 {
+    (0..1000)
+        .map(|_| {
+            let t0 = Instant::now();
+            t0.elapsed().as_nanos() as u64
+        })
+        .min()
+        .unwrap_or(0)
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b != 0 {
+        a as f64 / b as f64
+    } else {
+        0.0
+    }
+}
+
+fn print_tables(b: &Bench) {
+    println!(
+        "{:<6} {:<5} {:>8} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "target", "op", "size", "iters", "avg_ns", "min_ns", "p50_ns", "p99_ns", "max_ns", "MB/s"
+    );
+    for (si, &size) in b.sizes.iter().enumerate() {
+        for op in OPS {
+            for ti in [MYMEM, TMPFS] {
+                let s = &b.res[si][op as usize][ti];
+                let mbs = if s.avg != 0 { size as f64 * 1e3 / s.avg as f64 } else { 0.0 };
+                println!(
+                    "{:<6} {:<5} {:>8} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10.1}",
+                    b.t[ti].name,
+                    op.name(),
+                    size,
+                    s.n,
+                    s.avg,
+                    s.min,
+                    s.p50,
+                    s.p99,
+                    s.max,
+                    mbs
+                );
+            }
+        }
+    }
+    println!("\nratio mymem/{} (<= 1.00: mymem is no slower)", b.t[TMPFS].name);
+    println!(
+        "{:<5} {:>8} {:>10} {:>10} {:>9} {:>9}",
+        "op", "size", "mymem_avg", "base_avg", "ratio_avg", "ratio_p50"
+    );
+    for (si, &size) in b.sizes.iter().enumerate() {
+        for op in OPS {
+            let m = &b.res[si][op as usize][MYMEM];
+            let t = &b.res[si][op as usize][TMPFS];
+            println!(
+                "{:<5} {:>8} {:>10} {:>10} {:>9.2} {:>9.2}",
+                op.name(),
+                size,
+                m.avg,
+                t.avg,
+                ratio(m.avg, t.avg),
+                ratio(m.p50, t.p50)
+            );
+        }
+    }
+}
+
+fn write_json(b: &Bench, file: &str, dev: &str) -> Result<(), ()> {
+    let mut recs = Vec::new();
+    for (si, &size) in b.sizes.iter().enumerate() {
+        for op in OPS {
+            for ti in [MYMEM, TMPFS] {
+                let s = &b.res[si][op as usize][ti];
+                let t = &b.t[ti];
+                recs.push(format!(
+                    "{{\"test\":\"ubench\",\"target\":\"{}\",\"op\":\"{}\",\"method\":\"{}\",\"size\":{},\"iterations\":{},\"avg_ns\":{},\"min_ns\":{},\"p50_ns\":{},\"p99_ns\":{},\"max_ns\":{}}}",
+                    t.name,
+                    op.name(),
+                    t.method(op),
+                    size,
+                    s.n,
+                    s.avg,
+                    s.min,
+                    s.p50,
+                    s.p99,
+                    s.max
+                ));
+            }
+        }
+    }
+    let doc = mm::json_begin(PROG, dev, b.buf_size) + &recs.join(mm::JSON_RECORD_SEP) + mm::JSON_END;
+    fs::write(file, doc).map_err(|e| eprintln!("{}: cannot write {}: {}", PROG, file, mm::strerror(&e)))
+}
+
+fn main() {
+    let mut dev = mm::DEFAULT_DEV.to_string();
+    let mut dir: Option<String> = None;
+    let mut json: Option<String> = None;
+    let mut sizes_arg = DEFAULT_SIZES.to_string();
+    let mut iterations = 1000;
+    let mut pread_mymem = false;
+    let mut operand: Option<String> = None;
+
+    for arg in mm::Getopt::new("d:s:i:t:j:Ph", std::env::args()) {
+        match arg {
+            Ok(mm::Arg::Opt('d', Some(v))) => dev = v,
+            Ok(mm::Arg::Opt('s', Some(v))) => sizes_arg = v,
+            Ok(mm::Arg::Opt('i', Some(v))) => match mm::parse_u64(&v, 1, MAX_ITER) {
+                Some(n) => iterations = n,
+                None => {
+                    eprintln!("{}: invalid -i {}: 1..{}", PROG, v, MAX_ITER);
+                    exit(2);
+                }
+            },
+            Ok(mm::Arg::Opt('t', Some(v))) => dir = Some(v),
+            Ok(mm::Arg::Opt('j', Some(v))) => json = Some(v),
+            Ok(mm::Arg::Opt('P', None)) => pread_mymem = true,
+            Ok(mm::Arg::Opt('h', None)) => {
+                usage(false);
+                exit(0);
+            }
+            Ok(mm::Arg::Operand(a)) => {
+                operand.get_or_insert(a);
+            }
+            Ok(mm::Arg::Opt(..)) => unreachable!("an option outside the spec"),
+            Err(msg) => {
+                eprintln!("{}", msg);
+                usage(true);
+                exit(2);
+            }
+        }
+    }
+    if let Some(a) = operand {
+        eprintln!("{}: unexpected argument '{}'", PROG, a);
+        usage(true);
+        exit(2);
+    }
+    let sizes = parse_sizes(&sizes_arg).unwrap_or_else(|| {
+        eprintln!(
+            "{}: invalid -s {}: 1 to {} sizes, comma-separated, each >= 1",
+            PROG, sizes_arg, MAX_SIZES
+        );
+        exit(2)
+    });
+
+    let mfile = mm::open_dev(PROG, &dev).unwrap_or_else(|| exit(1));
+    let buf_size = mm::dev_size(PROG, &dev, &mfile).unwrap_or_else(|| exit(1));
+    if let Some(&s) = sizes.iter().find(|&&s| s > buf_size) {
+        eprintln!(
+            "{}: invalid -s: size {} is larger than the {}-byte buffer of {}",
+            PROG, s, buf_size, dev
+        );
+        exit(2);
+    }
+    let max_len = *sizes.iter().max().unwrap_or(&1);
+    // as large as the buffer, unless that would not fit in a small VM
+    let file_size = if buf_size <= MAX_FILE { buf_size } else { max_len };
+
+    let dir = dir.unwrap_or_else(|| if is_tmpfs("/dev/shm") { "/dev/shm" } else { "/tmp" }.to_string());
+    let base_name = if is_tmpfs(&dir) {
+        println!("{}: baseline: pread/pwrite on a {}-byte file in {} (tmpfs)", PROG, file_size, dir);
+        "tmpfs"
+    } else {
+        println!(
+            "{}: warning: {} is not a tmpfs; the baseline is a {}-byte file there, labelled \"file\"",
+            PROG, dir, file_size
+        );
+        "file"
+    };
+
+    let warmup = if iterations / 10 < 100 { iterations / 10 + 1 } else { 100 };
+    let mut wbuf = PageBuf::new(max_len as usize);
+    let rbuf = PageBuf::new(max_len as usize);
+    for (i, c) in wbuf.get_mut(max_len as usize).iter_mut().enumerate() {
+        *c = (i as u64 * 31 + 7) as u8;
+    }
+    let bfile = open_baseline(&dir, file_size, wbuf.get(max_len as usize)).unwrap_or_else(|| exit(1));
+
+    let nr_sizes = sizes.len();
+    let mut b = Bench {
+        sizes,
+        iterations,
+        warmup,
+        buf_size,
+        wbuf,
+        rbuf,
+        samples: [vec![0; iterations as usize], vec![0; iterations as usize]],
+        t: [
+            Target { name: "mymem", file: mfile, pos_call: !pread_mymem },
+            Target { name: base_name, file: bfile, pos_call: false },
+        ],
+        res: vec![Default::default(); nr_sizes],
+    };
+
+    println!(
+        "{}: {} ({} bytes), {} timed calls per cell after {} warm-up calls; mymem: {}; timer overhead {} ns",
+        PROG,
+        dev,
+        buf_size,
+        iterations,
+        warmup,
+        if pread_mymem { "pread/pwrite" } else { "untimed lseek + timed read/write" },
+        timer_overhead()
+    );
+    for si in 0..nr_sizes {
+        for op in OPS {
+            if run_cell(&mut b, si, op).is_err() {
+                exit(1);
+            }
+        }
+    }
+    print_tables(&b);
+    if let Some(j) = json {
+        if write_json(&b, &j, &dev).is_err() {
+            exit(1);
+        }
+    }
+}
