@@ -17,7 +17,7 @@
 #
 # Environment: TOOLS_BENCH_ITER (100), TOOLS_FUZZ_CALLS (200000; `make
 # soak`: 1000000), TOOLS_FUZZ_PROCS (4), TOOLS_FUZZ_SEED (random),
-# TOOLS_RACE_N (20000), TOOLS_RUST (1; 0 skips the Rust twins' cases).
+# TOOLS_RACE_N (20000).
 #
 # Prints KTAP (ktap_helpers.sh); exit status 0 iff every test passed.
 
@@ -29,7 +29,6 @@ iter=${TOOLS_BENCH_ITER:-100}
 fuzz_calls=${TOOLS_FUZZ_CALLS:-200000}
 fuzz_procs=${TOOLS_FUZZ_PROCS:-4}
 race_n=${TOOLS_RACE_N:-20000}
-rust=${TOOLS_RUST:-1}
 res=${RESULTS:-}
 [ -z "$res" ] && [ -d /results ] && res=/results
 tmp=$(mktemp -d) || exit 1
@@ -60,11 +59,6 @@ json_test() {
 	else
 		ktap_test_fail "$1"
 	fi
-}
-
-# rust_off T: T is a Rust twin and TOOLS_RUST is 0, so its cases are skipped
-rust_off() {
-	[ "$rust" = 0 ] && [ "${1%-rs}" != "$1" ]
 }
 
 ktap_print_header
@@ -105,11 +99,6 @@ fi
 for t in mymem-bench mymem-bench-rs; do
 	t1="$t: $iter calls per size and op, every read verified"
 	t2="$t JSON: 20 ubench records, mymem and tmpfs"
-	if rust_off $t; then
-		ktap_test_skip "$t1" "TOOLS_RUST=0"
-		ktap_test_skip "$t2" "TOOLS_RUST=0"
-		continue
-	fi
 	out=$res/tools-u${t#mymem-}.json
 	run $t "$bin/$t" -i "$iter" -j "$out"
 	if [ $rc -eq 0 ]; then
@@ -131,12 +120,6 @@ for t in mymem-race mymem-race-rs; do
 	t1="$t W=50 N=$race_n: locked and atomic exact"
 	t2="$t JSON: three modes, locked and atomic at $((50 * race_n))"
 	t3="$t W=50 N=$race_n unlocked loses updates (the lab's race)"
-	if rust_off $t; then
-		for name in "$t1" "$t2" "$t3"; do
-			ktap_test_skip "$name" "TOOLS_RUST=0"
-		done
-		continue
-	fi
 	out=$res/tools-u${t#mymem-}.json
 	run $t "$bin/$t" -w 50 -n "$race_n" -j "$out"
 	if [ $rc -eq 0 ]; then
