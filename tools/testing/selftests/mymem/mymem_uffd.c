@@ -15,11 +15,13 @@
  * Nothing here is timed: each wait has a generous bound (-b, default 300 s)
  * after which the step counts as stalled.
  *
- * Needs root, /dev/mymem (mymem_core loaded) and userfaultfd, or every case
- * is skipped; mymem_test.ko from $MYMEM_KO_DIR, or modprobe.  It reports
- * through kselftest.h (the kernel's, inside a kernel tree; mymem_ksft.h
- * otherwise): exit 1 when a case failed, 4 when every case was skipped,
- * 0 otherwise.
+ * Needs root and userfaultfd, or every case is skipped.  It loads
+ * mymem_core itself when /dev/mymem is missing, and mymem_test for its two
+ * runs (through mymem_load.h: from $MYMEM_KO_DIR, its own directory, the
+ * build tree, or modprobe), and at its end unloads what it loaded.  It
+ * reports through kselftest.h (the kernel's, inside a kernel tree;
+ * mymem_ksft.h otherwise): exit 1 when a case failed, 4 when every case
+ * was skipped, 0 otherwise.
  *
  * Usage: mymem_uffd [-d DEVICE] [-s HOLD_SECONDS] [-b BOUND_SECONDS]
  */
@@ -47,8 +49,11 @@
 #else
 #include "mymem_ksft.h"
 #endif
+#include "mymem_load.h"
 
-#define TDIR		"/sys/kernel/debug/mymem_test"
+#define CORE_NAME	"mymem_core"
+#define TEST_NAME	"mymem_test"
+#define TDIR		"/sys/kernel/debug/" TEST_NAME
 #define HUNG_TIMEOUT	"/proc/sys/kernel/hung_task_timeout_secs"
 #define XFER		64	/* bytes per stalled call */
 #define WORKERS		4	/* threads that must progress meanwhile */
@@ -126,11 +131,17 @@ static int finish(void)
 	return KSFT_FAIL;
 }
 
-/* Report every case skipped because of @skip, or failed if it is NULL. */
+static void cleanup(void);
+
+/*
+ * Give up before the cases run: clean up, then report every case skipped
+ * because of @skip, or failed if it is NULL.
+ */
 static int all_cases(const char *skip)
 {
 	unsigned int c;
 
+	cleanup();
 	for (c = 0; c < NR_CASES; c++) {
 		failed = !skip;
 		result(c, skip);
@@ -394,40 +405,20 @@ static void *worker_thread(void *arg)
 
 /* --- the test module --------------------------------------------------- */
 
-static int load_test_module(const char *params)
-{
-	const char *dir = getenv("MYMEM_KO_DIR");
-	char cmd[512];
-	int fd, ret;
-
-	if (dir && *dir) {
-		snprintf(cmd, sizeof(cmd), "%s/mymem_test.ko", dir);
-		fd = open(cmd, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return -1;
-		ret = syscall(__NR_finit_module, fd, params, 0);
-		close(fd);
-		return ret;
-	}
-	snprintf(cmd, sizeof(cmd), "modprobe -q mymem_test %s", params);
-	return system(cmd) ? -1 : 0;
-}
-
 /*
  * rmmod in a thread of its own, so that a stall is seen, not suffered.
  * Return: 0, a negative errno, or -ETIMEDOUT when it did not return within
  * the bound (the thread is then left behind: it returns once the faults are
  * resolved).
  */
-static int rmmod_done, rmmod_err;
+static int rmmod_done = 1, rmmod_err;	/* under lock */
 
 static void *rmmod_thread(void *unused)
 {
-	int err = 0;
+	int err;
 
 	(void)unused;
-	if (syscall(__NR_delete_module, "mymem_test", O_NONBLOCK))
-		err = -errno;
+	err = mymem_unload(TEST_NAME);
 	pthread_mutex_lock(&lock);
 	rmmod_err = err;
 	rmmod_done = 1;
@@ -500,11 +491,22 @@ static const char long_run[] = "tests=torture duration=3600";
 static void test_module_steps(void)
 {
 	char status[128] = "";
+	const char *skip;
 	int err;
 
-	if (load_test_module(quick_run)) {
-		result(CASE_RUN, "mymem_test.ko not found ($MYMEM_KO_DIR or modprobe)");
-		result(CASE_RMMOD, "mymem_test.ko not found");
+	err = mymem_load(TEST_NAME, quick_run);
+	if (err == -ENOENT || err == -EEXIST) {
+		skip = err == -EEXIST ? "mymem_test is loaded already" :
+		       "no mymem_test.ko ($MYMEM_KO_DIR) nor modprobe";
+		result(CASE_RUN, skip);
+		result(CASE_RMMOD, skip);
+		return;
+	}
+	if (err) {
+		FAIL("mymem_test did not load");
+		result(CASE_RUN, NULL);
+		FAIL("not tried: mymem_test did not load");
+		result(CASE_RMMOD, NULL);
 		return;
 	}
 	if (wait_run_end(status, sizeof(status)))
@@ -522,8 +524,9 @@ static void test_module_steps(void)
 		return;
 	}
 
-	if (load_test_module(long_run)) {
-		FAIL("second load of mymem_test: %s", strerror(errno));
+	err = mymem_load(TEST_NAME, long_run);
+	if (err) {
+		FAIL("second load of mymem_test: %s", strerror(-err));
 		result(CASE_RMMOD, NULL);
 		return;
 	}
@@ -617,15 +620,34 @@ static const char *setup(void)
 
 	if (geteuid())
 		return "needs root";
+	if (access(dev_path, F_OK))
+		mymem_load(CORE_NAME, "");	/* says why if it fails */
 	dev_fd = open(dev_path, O_RDWR | O_CLOEXEC);
 	if (dev_fd < 0)
-		return "no /dev/mymem (is mymem_core loaded?)";
+		return "no /dev/mymem: mymem_core not loaded, and not loadable";
 	if (ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &sz) || sz < 8192)
 		return "a buffer of 8 KiB or more is needed";
 	uffd = uffd_open();
 	if (uffd < 0)
 		return "userfaultfd is not available";
 	return NULL;
+}
+
+/*
+ * Unload what was loaded once nothing holds it: the device closed, and
+ * the table of mymem_load.h no longer the rmmod thread's.
+ */
+static void cleanup(void)
+{
+	if (dev_fd >= 0)
+		close(dev_fd);
+	if (uffd >= 0)
+		close(uffd);
+	if (wait_for(rmmod_returned, bound_s))
+		mymem_unload_all();
+	else
+		diag("rmmod %s is still waiting: nothing more unloaded",
+		     TEST_NAME);
 }
 
 int main(int argc, char **argv)
@@ -756,5 +778,6 @@ int main(int argc, char **argv)
 
 	__atomic_store_n(&stop_monitor, 1, __ATOMIC_RELEASE);
 	pthread_join(mon, NULL);
+	cleanup();
 	return finish();
 }
