@@ -13,11 +13,12 @@
  * whole device buffer is compared with the model, so a stray or missing
  * write anywhere fails the case that caused it.
  *
- * If /dev/mymem is missing, the program loads mymem_core.ko itself (from
- * $MYMEM_KO_DIR, its own directory, the build tree, or modprobe) and
- * unloads it again at the end.  It reports through kselftest.h (the
- * kernel's, inside a kernel tree; mymem_ksft.h otherwise): exit 0 when
- * every case passed, 1 when one failed, 4 when everything was skipped.
+ * If /dev/mymem is missing, the program loads mymem_core itself (through
+ * mymem_load.h: from $MYMEM_KO_DIR, its own directory, the build tree, or
+ * modprobe) and unloads it again at the end.  It reports through
+ * kselftest.h (the kernel's, inside a kernel tree; mymem_ksft.h
+ * otherwise): exit 0 when every case passed, 1 when one failed, 4 when
+ * everything was skipped.
  *
  * Usage: mymem_dev [-d DEVICE]
  */
@@ -47,6 +48,7 @@
 #else
 #include "mymem_ksft.h"
 #endif
+#include "mymem_load.h"
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -1194,74 +1196,6 @@ static void t_nonroot_denied(void)
 	}
 }
 
-/* --- loading the core when needed ----------------------------------------- */
-
-static int loaded_core;
-
-static int try_finit(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int ret;
-
-	if (fd < 0)
-		return -1;
-	ret = (int)syscall(SYS_finit_module, fd, "", 0);
-	if (ret)
-		diag("finit_module(%s): %s", path, strerror(errno));
-	close(fd);
-	return ret;
-}
-
-static void load_core(const char *argv0)
-{
-	char self[PATH_MAX], path[PATH_MAX + 64];
-	const char *env = getenv("MYMEM_KO_DIR");
-	ssize_t n;
-	char *slash;
-
-	if (env) {
-		snprintf(path, sizeof(path), "%s/%s.ko", env, CORE_NAME);
-		if (!try_finit(path))
-			goto loaded;
-	}
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0) {
-		snprintf(self, sizeof(self), "%s", argv0);
-		n = (ssize_t)strlen(self);
-	}
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	if (slash) {
-		*slash = '\0';
-		snprintf(path, sizeof(path), "%s/%s.ko", self, CORE_NAME);
-		if (!try_finit(path))
-			goto loaded;
-		snprintf(path, sizeof(path), "%s/../../../../%s/%s.ko", self,
-			 CORE_NAME, CORE_NAME);
-		if (!try_finit(path))
-			goto loaded;
-	}
-	if (!system("modprobe -q " CORE_NAME " 2>/dev/null") &&
-	    !access(dev_path, F_OK)) {
-		snprintf(path, sizeof(path), "modprobe %s", CORE_NAME);
-		goto loaded;
-	}
-	return;
-loaded:
-	diag("loaded %s", path);
-	loaded_core = 1;
-}
-
-static void unload_core(void)
-{
-	if (!loaded_core)
-		return;
-	if (syscall(SYS_delete_module, CORE_NAME, O_NONBLOCK))
-		diag("delete_module(%s): %s", CORE_NAME, strerror(errno));
-	else
-		diag("unloaded %s", CORE_NAME);
-}
-
 /* --- main -------------------------------------------------------------------- */
 
 struct test_case {
@@ -1325,7 +1259,7 @@ static void cleanup(void)
 {
 	if (dev_fd >= 0)
 		close(dev_fd);
-	unload_core();
+	mymem_unload_all();
 	free(model);
 	free(scratch);
 }
@@ -1354,7 +1288,7 @@ int main(int argc, char **argv)
 	if (geteuid() != 0)
 		return all_cases(0, "must be run as root");
 	if (access(dev_path, F_OK))
-		load_core(argv[0]);
+		mymem_load(CORE_NAME, "");	/* says why if it fails */
 	dev_fd = open(dev_path, O_RDWR);
 	if (dev_fd < 0) {
 		diag("open %s: %s; is mymem_core loaded?", dev_path,

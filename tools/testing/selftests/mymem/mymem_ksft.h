@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * mymem_ksft.h - the part of the kernel's tools/testing/selftests/
- * kselftest.h that mymem_dev uses, for a build outside a kernel tree.
- * Inside one, mymem_dev includes ../kselftest.h instead: same names, same
- * output, same exit codes.
+ * The part of the kernel's tools/testing/selftests/kselftest.h that
+ * mymem_dev and mymem_uffd use, for a build outside a kernel tree.  Inside
+ * one, they include ../kselftest.h instead: same names, same output, same
+ * exit codes.
  */
 #ifndef MYMEM_KSFT_H
 #define MYMEM_KSFT_H
@@ -38,26 +38,28 @@ static inline void ksft_set_plan(unsigned int plan)
 	printf("1..%u\n", plan);
 }
 
-static inline void ksft_vresult(const char *fmt, const char *msg, va_list ap)
+/* Count a result in @cnt, then print "@fmt" with its number, then @msg. */
+static inline void ksft_vresult(unsigned int *cnt, const char *fmt,
+				const char *msg, va_list ap)
 {
+	(*cnt)++;
 	printf(fmt, ksft_test_num());
 	vprintf(msg, ap);
 }
 
-#define KSFT_RESULT(name, counter, fmt)					\
+#define KSFT_RESULT(name, cnt, fmt)					\
 static inline void name(const char *msg, ...)				\
 {									\
 	va_list ap;							\
 									\
-	ksft_cnt.counter++;						\
 	va_start(ap, msg);						\
-	ksft_vresult(fmt, msg, ap);					\
+	ksft_vresult(cnt, fmt, msg, ap);				\
 	va_end(ap);							\
 }
 
-KSFT_RESULT(ksft_test_result_pass, pass, "ok %u ")
-KSFT_RESULT(ksft_test_result_fail, fail, "not ok %u ")
-KSFT_RESULT(ksft_test_result_skip, skip, "ok %u # SKIP ")
+KSFT_RESULT(ksft_test_result_pass, &ksft_cnt.pass, "ok %u ")
+KSFT_RESULT(ksft_test_result_fail, &ksft_cnt.fail, "not ok %u ")
+KSFT_RESULT(ksft_test_result_skip, &ksft_cnt.skip, "ok %u # SKIP ")
 
 static inline void ksft_print_msg(const char *msg, ...)
 {

@@ -15,8 +15,13 @@
  * Nothing here is timed: each wait has a generous bound (-b, default 300 s)
  * after which the step counts as stalled.
  *
- * Needs root, /dev/mymem (mymem_core loaded) and userfaultfd; mymem_test.ko
- * from $MYMEM_KO_DIR, or modprobe.  KTAP output; exit 4 when skipped.
+ * Needs root and userfaultfd, or every case is skipped.  It loads
+ * mymem_core itself when /dev/mymem is missing, and mymem_test for its two
+ * runs (through mymem_load.h: from $MYMEM_KO_DIR, its own directory, the
+ * build tree, or modprobe), and at its end unloads what it loaded.  It
+ * reports through kselftest.h (the kernel's, inside a kernel tree;
+ * mymem_ksft.h otherwise): exit 1 when a case failed, 4 when every case
+ * was skipped, 0 otherwise.
  *
  * Usage: mymem_uffd [-d DEVICE] [-s HOLD_SECONDS] [-b BOUND_SECONDS]
  */
@@ -25,7 +30,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,11 +44,16 @@
 #include <linux/mymem.h>
 #include <linux/userfaultfd.h>
 
-#define KSFT_PASS	0
-#define KSFT_FAIL	1
-#define KSFT_SKIP	4
+#if __has_include("../kselftest.h")
+#include "../kselftest.h"
+#else
+#include "mymem_ksft.h"
+#endif
+#include "mymem_load.h"
 
-#define TDIR		"/sys/kernel/debug/mymem_test"
+#define CORE_NAME	"mymem_core"
+#define TEST_NAME	"mymem_test"
+#define TDIR		"/sys/kernel/debug/" TEST_NAME
 #define HUNG_TIMEOUT	"/proc/sys/kernel/hung_task_timeout_secs"
 #define XFER		64	/* bytes per stalled call */
 #define WORKERS		4	/* threads that must progress meanwhile */
@@ -77,39 +86,67 @@ static unsigned int faulted;	/* bit per page of area that faulted */
 static unsigned int workers_done;
 static int stop_monitor;
 
-/* --- KTAP -------------------------------------------------------------- */
+/* --- reporting ---------------------------------------------------------- */
 
-static unsigned int ktap_num, ktap_fail, ktap_skip;
-static int failed;
+/* The cases, in the order they run. */
+enum {
+	CASE_FAULTS, CASE_OTHERS, CASE_RUN, CASE_RMMOD, CASE_COMPLETE,
+	CASE_HUNG, NR_CASES
+};
 
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
+static const char *const case_names[NR_CASES] = {
+	[CASE_FAULTS]	= "every_stalled_call_reaches_its_fault",
+	[CASE_OTHERS]	= "others_read_write_and_add_meanwhile",
+	[CASE_RUN]	= "test_module_run_completes",
+	[CASE_RMMOD]	= "test_module_rmmod_mid_run",
+	[CASE_COMPLETE]	= "stalled_calls_complete_exactly",
+	[CASE_HUNG]	= "no_hung_task_report",
+};
 
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
+static int failed;	/* the case being run has failed */
 
+#define diag(fmt, ...)	ksft_print_msg(fmt "\n", ##__VA_ARGS__)
 #define FAIL(...)	do { failed = 1; diag(__VA_ARGS__); } while (0)
 
-static void result(const char *name, const char *skip)
+/* Report case @c: skipped because of @skip, or failed or passed. */
+static void result(unsigned int c, const char *skip)
 {
-	ktap_num++;
-	if (skip) {
-		ktap_skip++;
-		printf("ok %u %s # SKIP %s\n", ktap_num, name, skip);
-	} else if (failed) {
-		ktap_fail++;
-		printf("not ok %u %s\n", ktap_num, name);
-	} else {
-		printf("ok %u %s\n", ktap_num, name);
-	}
-	fflush(stdout);
+	if (skip)
+		ksft_test_result_skip("%s: %s\n", case_names[c], skip);
+	else if (failed)
+		ksft_test_result_fail("%s\n", case_names[c]);
+	else
+		ksft_test_result_pass("%s\n", case_names[c]);
 	failed = 0;
+}
+
+/* ksft_finished(), except that a run where every case was skipped is a skip */
+static int finish(void)
+{
+	if (!ksft_get_fail_cnt() && !ksft_get_pass_cnt()) {
+		ksft_print_cnts();
+		return KSFT_SKIP;
+	}
+	ksft_finished();
+	return KSFT_FAIL;
+}
+
+static void cleanup(void);
+
+/*
+ * Give up before the cases run: clean up, then report every case skipped
+ * because of @skip, or failed if it is NULL.
+ */
+static int all_cases(const char *skip)
+{
+	unsigned int c;
+
+	cleanup();
+	for (c = 0; c < NR_CASES; c++) {
+		failed = !skip;
+		result(c, skip);
+	}
+	return finish();
 }
 
 /* --- waiting with a bound ---------------------------------------------- */
@@ -255,7 +292,7 @@ static int uffd_resolve(unsigned int pg, int fill)
  */
 struct stalled {
 	const char *name;
-	void *(*fn)(void *);
+	void *(*fn)(void *arg);
 	pthread_t thread;
 	long long ret;
 	int err;
@@ -340,7 +377,7 @@ static struct stalled calls[NR_STALLED] = {
 
 /* --- the callers that must not be delayed ------------------------------ */
 
-static void *worker(void *arg)
+static void *worker_thread(void *arg)
 {
 	unsigned int id = (unsigned int)(long)arg, i;
 	off_t pos = POS_WORKERS + (off_t)id * WORKER_LEN * 2;
@@ -368,39 +405,20 @@ static void *worker(void *arg)
 
 /* --- the test module --------------------------------------------------- */
 
-static int load_test_module(const char *params)
-{
-	const char *dir = getenv("MYMEM_KO_DIR");
-	char cmd[512];
-	int fd, ret;
-
-	if (dir && *dir) {
-		snprintf(cmd, sizeof(cmd), "%s/mymem_test.ko", dir);
-		fd = open(cmd, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return -1;
-		ret = syscall(__NR_finit_module, fd, params, 0);
-		close(fd);
-		return ret;
-	}
-	snprintf(cmd, sizeof(cmd), "modprobe -q mymem_test %s", params);
-	return system(cmd) ? -1 : 0;
-}
-
 /*
  * rmmod in a thread of its own, so that a stall is seen, not suffered.
- * Return: 0, an errno, or ETIMEDOUT when it did not return within the bound
- * (the thread is then left behind: it returns once the faults are resolved).
+ * Return: 0, a negative errno, or -ETIMEDOUT when it did not return within
+ * the bound (the thread is then left behind: it returns once the faults are
+ * resolved).
  */
-static int rmmod_done, rmmod_err;
+static int rmmod_done = 1, rmmod_err;	/* under lock */
 
 static void *rmmod_thread(void *unused)
 {
-	int err = 0;
+	int err;
 
 	(void)unused;
-	if (syscall(__NR_delete_module, "mymem_test", O_NONBLOCK))
-		err = errno;
+	err = mymem_unload(TEST_NAME);
 	pthread_mutex_lock(&lock);
 	rmmod_err = err;
 	rmmod_done = 1;
@@ -422,7 +440,7 @@ static int rmmod_test_module(void)
 	pthread_create(&t, NULL, rmmod_thread, NULL);
 	if (!wait_for(rmmod_returned, bound_s)) {
 		pthread_detach(t);
-		return ETIMEDOUT;	/* a positive errno, as strerror() takes */
+		return -ETIMEDOUT;
 	}
 	pthread_join(t, NULL);
 	return rmmod_err;
@@ -461,23 +479,34 @@ static int wait_run_end(char *status, size_t len)
 	}
 }
 
+/* mymem_test's two runs: one to its end, one to be stopped in the middle */
+static const char quick_run[] =
+	"tests=perf,race,torture sizes=1,4096 iterations=20 workers=4 increments=2000 duration=2";
+static const char long_run[] = "tests=torture duration=3600";
+
 /*
  * The module must run to its end while the calls stall, then load again
  * and be removed in the middle of a long torture run.
  */
 static void test_module_steps(void)
 {
-	static const char *const names[] = { "test_module_run_completes",
-					     "test_module_rmmod_mid_run" };
-	static const char quick_run[] = "tests=perf,race,torture sizes=1,4096 "
-		"iterations=20 workers=4 increments=2000 duration=2";
-	static const char long_run[] = "tests=torture duration=3600";
 	char status[128] = "";
+	const char *skip;
 	int err;
 
-	if (load_test_module(quick_run)) {
-		result(names[0], "mymem_test.ko not found ($MYMEM_KO_DIR or modprobe)");
-		result(names[1], "mymem_test.ko not found");
+	err = mymem_load(TEST_NAME, quick_run);
+	if (err == -ENOENT || err == -EEXIST) {
+		skip = err == -EEXIST ? "mymem_test is loaded already" :
+		       "no mymem_test.ko ($MYMEM_KO_DIR) nor modprobe";
+		result(CASE_RUN, skip);
+		result(CASE_RMMOD, skip);
+		return;
+	}
+	if (err) {
+		FAIL("mymem_test did not load");
+		result(CASE_RUN, NULL);
+		FAIL("not tried: mymem_test did not load");
+		result(CASE_RMMOD, NULL);
 		return;
 	}
 	if (wait_run_end(status, sizeof(status)))
@@ -487,24 +516,25 @@ static void test_module_steps(void)
 		FAIL("the run ended '%s'", status);
 	err = rmmod_test_module();
 	if (err)
-		FAIL("rmmod mymem_test after the run: %s", strerror(err));
-	result(names[0], NULL);
-	if (err == ETIMEDOUT) {
+		FAIL("rmmod mymem_test after the run: %s", strerror(-err));
+	result(CASE_RUN, NULL);
+	if (err == -ETIMEDOUT) {
 		FAIL("not tried: the first rmmod is still waiting");
-		result(names[1], NULL);
+		result(CASE_RMMOD, NULL);
 		return;
 	}
 
-	if (load_test_module(long_run)) {
-		FAIL("second load of mymem_test: %s", strerror(errno));
-		result(names[1], NULL);
+	err = mymem_load(TEST_NAME, long_run);
+	if (err) {
+		FAIL("second load of mymem_test: %s", strerror(-err));
+		result(CASE_RMMOD, NULL);
 		return;
 	}
 	usleep(500 * 1000);	/* into the run; the stop is what is tested */
 	err = rmmod_test_module();
 	if (err)
-		FAIL("rmmod mymem_test mid-run: %s", strerror(err));
-	result(names[1], NULL);
+		FAIL("rmmod mymem_test mid-run: %s", strerror(-err));
+	result(CASE_RMMOD, NULL);
 }
 
 /* --- checks ------------------------------------------------------------ */
@@ -590,15 +620,34 @@ static const char *setup(void)
 
 	if (geteuid())
 		return "needs root";
+	if (access(dev_path, F_OK))
+		mymem_load(CORE_NAME, "");	/* says why if it fails */
 	dev_fd = open(dev_path, O_RDWR | O_CLOEXEC);
 	if (dev_fd < 0)
-		return "no /dev/mymem (is mymem_core loaded?)";
+		return "no /dev/mymem: mymem_core not loaded, and not loadable";
 	if (ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &sz) || sz < 8192)
 		return "a buffer of 8 KiB or more is needed";
 	uffd = uffd_open();
 	if (uffd < 0)
 		return "userfaultfd is not available";
 	return NULL;
+}
+
+/*
+ * Unload what was loaded once nothing holds it: the device closed, and
+ * the table of mymem_load.h no longer the rmmod thread's.
+ */
+static void cleanup(void)
+{
+	if (dev_fd >= 0)
+		close(dev_fd);
+	if (uffd >= 0)
+		close(uffd);
+	if (wait_for(rmmod_returned, bound_s))
+		mymem_unload_all();
+	else
+		diag("rmmod %s is still waiting: nothing more unloaded",
+		     TEST_NAME);
 }
 
 int main(int argc, char **argv)
@@ -624,22 +673,20 @@ int main(int argc, char **argv)
 			bound_s = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-d DEVICE] [-s HOLD_SECONDS] [-b BOUND_SECONDS]\n",
+			fprintf(stderr,
+				"usage: %s [-d DEVICE] [-s HOLD_SECONDS] [-b BOUND_SECONDS]\n",
 				argv[0]);
 			return 2;
 		}
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("TAP version 13\n1..6\n");
+	ksft_print_header();
+	ksft_set_plan(NR_CASES);
 
 	page = sysconf(_SC_PAGESIZE);
 	skip = setup();
-	if (skip) {
-		for (i = 0; i < 6; i++)
-			printf("ok %u # SKIP %s\n", i + 1, skip);
-		printf("# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:6 error:0\n");
-		return KSFT_SKIP;
-	}
+	if (skip)
+		return all_cases(skip);
 
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -656,12 +703,12 @@ int main(int argc, char **argv)
 	    uffd_register(area + PG_ADD * page, page,
 			  UFFDIO_REGISTER_MODE_WP)) {
 		diag("mmap or UFFDIO_REGISTER: %s", strerror(errno));
-		return KSFT_FAIL;
+		return all_cases(NULL);
 	}
 	memset(area + PG_PLAIN * page, 0, 2 * page);
 	if (uffd_protect(1)) {
 		diag("UFFDIO_WRITEPROTECT: %s", strerror(errno));
-		return KSFT_FAIL;
+		return all_cases(NULL);
 	}
 
 	/* known bytes where the reads stall, a known counter */
@@ -671,7 +718,7 @@ int main(int argc, char **argv)
 		memset(fill, 0x3c, sizeof(fill));
 		if (pwrite(dev_fd, fill, sizeof(fill), 0) != sizeof(fill)) {
 			diag("cannot initialise the buffer: %s", strerror(errno));
-			return KSFT_FAIL;
+			return all_cases(NULL);
 		}
 	}
 
@@ -685,18 +732,18 @@ int main(int argc, char **argv)
 	for (i = 0; i < NR_STALLED; i++)
 		pthread_create(&calls[i].thread, NULL, calls[i].fn, &calls[i]);
 	if (!wait_for(all_stalled, bound_s))
-		FAIL("after %u s only these pages faulted: 0x%x of 0x2f: a call waits behind another's fault",
-		     bound_s, faulted);
-	result("every_stalled_call_reaches_its_fault", NULL);
+		FAIL("after %u s only these pages faulted: 0x%x of 0x2f: %s",
+		     bound_s, faulted, "a call waits behind another's fault");
+	result(CASE_FAULTS, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &stalled_at);
 	diag("5 calls stalled in page faults; holding them for %u s", hold_s);
 
 	for (i = 0; i < WORKERS; i++)
-		pthread_create(&wt[i], NULL, worker, (void *)(long)i);
+		pthread_create(&wt[i], NULL, worker_thread, (void *)(long)i);
 	if (!wait_for(all_workers_done, bound_s))
 		FAIL("%u of %u workers finished within %u s", workers_done,
 		     WORKERS, bound_s);
-	result("others_read_write_and_add_meanwhile", NULL);
+	result(CASE_OTHERS, NULL);
 
 	test_module_steps();
 
@@ -717,7 +764,7 @@ int main(int argc, char **argv)
 		FAIL("ADD_U64: counter %llu, then %llu, result %llu; expected +5",
 		     (unsigned long long)counter, (unsigned long long)stored,
 		     (unsigned long long)add_arg()->result);
-	result("stalled_calls_complete_exactly", NULL);
+	result(CASE_COMPLETE, NULL);
 
 	for (i = 0; i < WORKERS; i++)
 		pthread_join(wt[i], NULL);
@@ -725,13 +772,12 @@ int main(int argc, char **argv)
 		diag("no /dev/kmsg: the kernel log was not checked");
 	else if (hung_reports(kmsg))
 		FAIL("the kernel reported blocked tasks");
-	result("no_hung_task_report", kmsg < 0 ? "no /dev/kmsg" : NULL);
+	result(CASE_HUNG, kmsg < 0 ? "no /dev/kmsg" : NULL);
 	if (old_hung[0])
 		set_hung_timeout(old_hung, NULL, 0);
 
 	__atomic_store_n(&stop_monitor, 1, __ATOMIC_RELEASE);
 	pthread_join(mon, NULL);
-	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:%u error:0\n",
-	       ktap_num - ktap_fail - ktap_skip, ktap_fail, ktap_skip);
-	return ktap_fail ? KSFT_FAIL : KSFT_PASS;
+	cleanup();
+	return finish();
 }
