@@ -74,7 +74,8 @@ for s in '' -rs; do
 done
 # -z, make bench's zeroing yardstick, is the C tool's alone
 expect "bench -z 0 refused" 2 "invalid -z 0" "$bin/mymem-bench" -z 0
-expect "bench -z 1 MiB: one zeroing pass" 0 "" "$bin/mymem-bench" -z 1048576
+expect "bench -z 1 MiB: one zeroing pass, its seconds" 0 "^[0-9]+\.[0-9]{3}$" \
+	"$bin/mymem-bench" -z 1048576
 expect "fuzz -p 0 refused" 2 "invalid -p 0" "$fuzz" -p 0
 expect "fuzz -p 65 refused" 2 "invalid -p 65" "$fuzz" -p 65
 expect "fuzz -s abc refused" 2 "invalid -s abc" "$fuzz" -s abc
