@@ -68,11 +68,84 @@ struct mymem_range {
 /* buffer.c: transfers are clamped, then run on a range of stripes */
 ssize_t mymem_span(loff_t pos, size_t len, bool write);
 bool mymem_u64_in_bounds(loff_t pos);
-struct mymem_range mymem_range(loff_t pos, size_t n);
-void mymem_lock_range(struct mymem_range r);
-void mymem_unlock_range(struct mymem_range r);
-void mymem_write_begin(struct mymem_range r);
-void mymem_write_end(struct mymem_range r);
+/**
+ * mymem_range() - the stripes that bytes [@pos, @pos + @n) cover
+ * @pos: byte offset, inside the buffer
+ * @n:   bytes, at least 1, not past the end
+ *
+ * Return: the range of stripes.
+ */
+static inline struct mymem_range mymem_range(loff_t pos, size_t n)
+{
+	return (struct mymem_range){
+		.first = pos >> mymem.stripe_shift,
+		.last = (pos + n - 1) >> mymem.stripe_shift,
+	};
+}
+
+/**
+ * mymem_lock_range() - lock the stripes of a range, in ascending order
+ * @r: the range
+ *
+ * Every caller locks stripes in ascending order, so calls whose ranges
+ * overlap cannot deadlock.  No holder waits for anything but a bounded
+ * copy, so the waits are not interruptible.
+ *
+ * Context: Process context; sleeps.
+ */
+static inline void mymem_lock_range(struct mymem_range r)
+{
+	unsigned int i;
+
+	if (r.first == r.last) {
+		mutex_lock(&mymem.stripes[r.first].lock);
+		return;
+	}
+	mutex_lock(&mymem.span_lock);
+	for (i = r.first; i <= r.last; i++)
+		mutex_lock_nest_lock(&mymem.stripes[i].lock, &mymem.span_lock);
+}
+
+/**
+ * mymem_unlock_range() - unlock what mymem_lock_range() locked
+ * @r: the range
+ */
+static inline void mymem_unlock_range(struct mymem_range r)
+{
+	unsigned int i;
+
+	for (i = r.first; i <= r.last; i++)
+		mutex_unlock(&mymem.stripes[i].lock);
+	if (r.first != r.last)
+		mutex_unlock(&mymem.span_lock);
+}
+
+/**
+ * mymem_write_begin() - open the write sections of a locked range
+ * @r: the range, locked by the caller
+ */
+static inline void mymem_write_begin(struct mymem_range r)
+{
+	unsigned int i;
+
+	for (i = r.first; i <= r.last; i++) {
+		lockdep_assert_held(&mymem.stripes[i].lock);
+		raw_write_seqcount_begin(&mymem.stripes[i].seq);
+	}
+}
+
+/**
+ * mymem_write_end() - close them
+ * @r: the range
+ */
+static inline void mymem_write_end(struct mymem_range r)
+{
+	unsigned int i;
+
+	for (i = r.first; i <= r.last; i++)
+		raw_write_seqcount_end(&mymem.stripes[i].seq);
+}
+
 bool mymem_read_begin(struct mymem_range r, u64 *snap);
 bool mymem_read_valid(struct mymem_range r, u64 snap);
 
