@@ -68,6 +68,7 @@ struct mymem_range {
 /* buffer.c: transfers are clamped, then run on a range of stripes */
 ssize_t mymem_span(loff_t pos, size_t len, bool write);
 bool mymem_u64_in_bounds(loff_t pos);
+
 /**
  * mymem_range() - the stripes that bytes [@pos, @pos + @n) cover
  * @pos: byte offset, inside the buffer
