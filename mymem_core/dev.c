@@ -11,9 +11,10 @@
  *
  * User memory can fault for as long as user space likes (userfaultfd,
  * FUSE, reclaim), so no stripe lock and no read section is ever held while
- * a fault is serviced: a write holds its source pages before it locks, a
- * read copies out with page faults disabled and starts again after
- * faulting a missing page in, and ADD_U64 stores its result the same way.
+ * a fault is serviced: a write copies a small source in, or holds the
+ * pages of a larger one, before it locks; a read copies out with page
+ * faults disabled and starts again after faulting a missing page in; and
+ * ADD_U64 stores its result the same way.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -158,6 +159,13 @@ static ssize_t mymem_user_src_get(struct mymem_user_src *src,
 }
 
 /*
+ * A write of up to this many bytes is copied in first, with nothing held,
+ * and then from that copy under the stripe lock: for a few bytes a second
+ * copy costs less than holding the source page.
+ */
+#define MYMEM_SMALL_WRITE	64
+
+/*
  * A source that cannot be faulted in after k bytes gives a write of those
  * k; at the first byte, -EFAULT and nothing changes.
  */
@@ -165,13 +173,22 @@ static ssize_t mymem_write_user(loff_t pos, struct iov_iter *from)
 {
 	size_t len = iov_iter_count(from);
 	ssize_t n = mymem_span(pos, len, true);
+	struct iov_iter *it = from, copied;
+	u8 small[MYMEM_SMALL_WRITE];
 	struct mymem_user_src src;
-	struct iov_iter *it = from;
 	struct mymem_range r;
+	struct kvec kv;
 
 	if (n <= 0)
 		return mymem_account_write(pos, len, n);
-	if (user_backed_iter(from)) {
+	if (user_backed_iter(from) && n <= sizeof(small)) {
+		n = copy_from_iter(small, n, from);
+		if (!n)
+			return mymem_account_write(pos, len, -EFAULT);
+		kv = (struct kvec){ .iov_base = small, .iov_len = n };
+		iov_iter_kvec(&copied, ITER_SOURCE, &kv, 1, n);
+		it = &copied;
+	} else if (user_backed_iter(from)) {
 		n = mymem_user_src_get(&src, from, n);
 		if (n < 0)
 			return mymem_account_write(pos, len, n);
