@@ -1235,24 +1235,13 @@ static void report(unsigned int i, int failed, int skipped, const char *why)
 		ksft_test_result_pass("%s\n", cases[i].name);
 }
 
-/* ksft_finished(), except that a run where every case was skipped is a skip */
-static int finish(void)
-{
-	if (!ksft_get_fail_cnt() && !ksft_get_pass_cnt()) {
-		ksft_print_cnts();
-		return KSFT_SKIP;
-	}
-	ksft_finished();
-	return KSFT_FAIL;
-}
-
 static int all_cases(int failed, const char *why)
 {
 	unsigned int i;
 
 	for (i = 0; i < NCASES; i++)
 		report(i, failed, !failed, why);
-	return finish();
+	return mymem_ksft_finish();
 }
 
 static void cleanup(void)
@@ -1321,5 +1310,5 @@ int main(int argc, char **argv)
 		report(i, case_failed, case_skipped, skip_reason);
 	}
 	cleanup();
-	return finish();
+	return mymem_ksft_finish();
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The one module loader of mymem_dev and mymem_uffd: each loads the module
- * it needs when it is not there, so that it runs under run_kselftest.sh
- * alone, and at its end unloads only what it loaded, the last loaded first
- * (mymem_test before the mymem_core it uses).
+ * What mymem_dev and mymem_uffd share: the end of a run, and the one
+ * module loader.  Each program loads the module it needs when it is not
+ * there, so that it runs under run_kselftest.sh alone, and at its end
+ * unloads only what it loaded, the last loaded first (mymem_test before
+ * the mymem_core it uses).
  *
  * A module NAME is looked for as NAME.ko in $MYMEM_KO_DIR, in the
  * program's own directory, in the build tree the program sits in
@@ -23,6 +24,20 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+/*
+ * ksft_finished(), except that a run where every case was skipped is a
+ * skip (exit 4), as run_kselftest.sh reports it.
+ */
+static inline int mymem_ksft_finish(void)
+{
+	if (!ksft_get_fail_cnt() && !ksft_get_pass_cnt()) {
+		ksft_print_cnts();
+		return KSFT_SKIP;
+	}
+	ksft_finished();
+	return KSFT_FAIL;
+}
 
 #define MYMEM_LOAD_MAX	2	/* mymem_core, mymem_test */
 

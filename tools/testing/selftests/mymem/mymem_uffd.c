@@ -120,17 +120,6 @@ static void result(unsigned int c, const char *skip)
 	failed = 0;
 }
 
-/* ksft_finished(), except that a run where every case was skipped is a skip */
-static int finish(void)
-{
-	if (!ksft_get_fail_cnt() && !ksft_get_pass_cnt()) {
-		ksft_print_cnts();
-		return KSFT_SKIP;
-	}
-	ksft_finished();
-	return KSFT_FAIL;
-}
-
 static void cleanup(void);
 
 /*
@@ -146,7 +135,7 @@ static int all_cases(const char *skip)
 		failed = !skip;
 		result(c, skip);
 	}
-	return finish();
+	return mymem_ksft_finish();
 }
 
 /* --- waiting with a bound ---------------------------------------------- */
@@ -779,5 +768,5 @@ int main(int argc, char **argv)
 	__atomic_store_n(&stop_monitor, 1, __ATOMIC_RELEASE);
 	pthread_join(mon, NULL);
 	cleanup();
-	return finish();
+	return mymem_ksft_finish();
 }
