@@ -41,11 +41,17 @@
 #include "mymem_trace.h"
 
 /*
- * Stripes of 4 KiB, but never more than 16384 of them: a 1 GiB buffer gets
- * 64 KiB stripes and 1 MiB of locks.  docs/DESIGN.md has the measurements.
+ * Stripes of 4 KiB by default (the stripe_shift parameter sets another
+ * size), but never more than 1024 of them: a 1 GiB buffer gets 1 MiB
+ * stripes.  A call that spans stripes holds every one of them, and
+ * lockdep counts the stripe locks nested under span_lock in one held-lock
+ * entry whose reference count is 11 bits wide (struct held_lock in
+ * include/linux/lockdep.h, on 6.1 and 6.12): 2048 stripes in one call
+ * overflow it and turn lockdep off.  docs/DESIGN.md has the measurements.
  */
-#define MYMEM_STRIPE_SHIFT_MIN	12
-#define MYMEM_STRIPES_MAX	16384
+#define MYMEM_STRIPE_SHIFT_MIN	12U
+#define MYMEM_STRIPES_MAX	1024U
+#define MYMEM_LOCKDEP_REFS_MAX	((1U << 11) - 1)
 
 struct mymem_buffer mymem;
 
@@ -125,6 +131,12 @@ bool mymem_read_begin(struct mymem_range r, u64 *snap)
 		odd |= seq;
 		sum += seq;
 	}
+	/*
+	 * raw_read_seqcount() has KCSAN ignore the next accesses, as a
+	 * seqlock reader's; close that window, as read_seqcount_retry()
+	 * does, so what follows is checked.
+	 */
+	kcsan_atomic_next(0);
 	*snap = sum;
 	if (odd & 1)
 		return false;
@@ -148,6 +160,7 @@ bool mymem_read_valid(struct mymem_range r, u64 snap)
 	smp_rmb();	/* the copy, then the counts: read_seqcount_retry() */
 	for (i = r.first; i <= r.last; i++)
 		sum += raw_read_seqcount(&mymem.stripes[i].seq);
+	kcsan_atomic_next(0);
 	return sum == snap;
 }
 
@@ -162,7 +175,8 @@ bool mymem_read_valid(struct mymem_range r, u64 snap)
  *
  * Context: Process context; may sleep (only if a writer is active).
  * Return: bytes read (short across the end, 0 at or past the end or for
- * @len 0), or -EINVAL for a negative @pos.
+ * @len 0), -EINVAL for a negative @pos, or -EINTR when a fatal signal
+ * came while it waited for a writer.
  */
 ssize_t mymem_pread(void *buf, size_t len, loff_t pos)
 {
@@ -170,6 +184,7 @@ ssize_t mymem_pread(void *buf, size_t len, loff_t pos)
 	struct mymem_range r;
 	u64 snap;
 
+	might_sleep();
 	if (n <= 0)
 		return mymem_account_read(pos, len, n);
 
@@ -181,7 +196,9 @@ ssize_t mymem_pread(void *buf, size_t len, loff_t pos)
 			return mymem_account_read(pos, len, n);
 	}
 	mymem_count(MYMEM_STAT_READ_RETRIES, 1);
-	mymem_lock_range(r);
+	if (mymem_lock_range(r, false))
+		return mymem_account_read(pos, len, -EINTR);
+	mymem_kcsan_check(pos, n, 0);
 	memcpy(buf, mymem.data + pos, n);
 	mymem_unlock_range(r);
 	return mymem_account_read(pos, len, n);
@@ -199,18 +216,21 @@ EXPORT_SYMBOL_GPL(mymem_pread);
  *
  * Context: Process context; sleeps on the locks of the stripes written.
  * Return: bytes written (short across the end, 0 for @len 0), -EINVAL for
- * a negative @pos, -ENOSPC when @pos is at or past the end.
+ * a negative @pos, -ENOSPC when @pos is at or past the end, -EINTR when a
+ * fatal signal came while it waited for the locks (nothing written).
  */
 ssize_t mymem_pwrite(const void *buf, size_t len, loff_t pos)
 {
 	ssize_t n = mymem_span(pos, len, true);
 	struct mymem_range r;
 
+	might_sleep();
 	if (n <= 0)
 		return mymem_account_write(pos, len, n);
 
 	r = mymem_range(pos, n);
-	mymem_lock_range(r);
+	if (mymem_lock_range(r, false))
+		return mymem_account_write(pos, len, -EINTR);
 	mymem_write_begin(r);
 	mymem_kcsan_check(pos, n, KCSAN_ACCESS_WRITE);
 	memcpy(mymem.data + pos, buf, n);
@@ -232,18 +252,21 @@ EXPORT_SYMBOL_GPL(mymem_pwrite);
  * counter exact however many threads increment it.
  *
  * Context: Process context; sleeps on the locks of the stripes written.
- * Return: 0, or -EINVAL unless 0 <= @pos and @pos + 8 <= size.
+ * Return: 0, -EINVAL unless 0 <= @pos and @pos + 8 <= size, or -EINTR
+ * when a fatal signal came while it waited for the locks (nothing added).
  */
 int mymem_add_u64(loff_t pos, u64 delta, u64 *result)
 {
 	struct mymem_range r;
 	u64 val;
 
+	might_sleep();
 	if (!mymem_u64_in_bounds(pos))
 		return mymem_account_add(pos, delta, -EINVAL);
 
 	r = mymem_range(pos, sizeof(u64));
-	mymem_lock_range(r);
+	if (mymem_lock_range(r, false))
+		return mymem_account_add(pos, delta, -EINTR);
 	mymem_write_begin(r);
 	/* the stripe lock excludes every other writer */
 	kcsan_check_access(mymem.data + pos, sizeof(u64), KCSAN_ACCESS_ASSERT);
@@ -366,16 +389,28 @@ void mymem_stats_sum(struct mymem_stats *sum)
 
 /**
  * mymem_buf_init() - allocate the zeroed buffer and its stripes
- * @size: bytes, already validated by the caller
+ * @size:  bytes, already validated by the caller
+ * @shift: stripes of 2^@shift bytes; 0 for 4 KiB, or the smallest stripe
+ *         that keeps the count within MYMEM_STRIPES_MAX
  *
- * Return: 0 or -ENOMEM.
+ * Return: 0, -EINVAL for a @shift outside 6..30 or one that gives more
+ * than MYMEM_STRIPES_MAX stripes, or -ENOMEM.
  */
-int mymem_buf_init(size_t size)
+int mymem_buf_init(size_t size, unsigned int shift)
 {
-	unsigned int shift = max_t(unsigned int, MYMEM_STRIPE_SHIFT_MIN,
-				   order_base_2(DIV_ROUND_UP(size, MYMEM_STRIPES_MAX)));
-	unsigned int i, nr = DIV_ROUND_UP(size, 1UL << shift);
+	unsigned int min = order_base_2(DIV_ROUND_UP(size, MYMEM_STRIPES_MAX));
+	unsigned int i, nr;
 
+	/* one call may hold every stripe: see MYMEM_STRIPES_MAX */
+	BUILD_BUG_ON(MYMEM_STRIPES_MAX > MYMEM_LOCKDEP_REFS_MAX);
+	if (!shift)
+		shift = max(MYMEM_STRIPE_SHIFT_MIN, min);
+	if (shift < 6 || shift > 30 || shift < min) {
+		pr_err("invalid stripe_shift=%u: allowed %u..30 for size=%zu (at most %u stripes)\n",
+		       shift, max(6U, min), size, MYMEM_STRIPES_MAX);
+		return -EINVAL;
+	}
+	nr = DIV_ROUND_UP(size, 1UL << shift);
 	mutex_init(&mymem.span_lock);
 	mymem.stripes = kvcalloc(nr, sizeof(*mymem.stripes), GFP_KERNEL);
 	mymem.data = kvzalloc(size, GFP_KERNEL | __GFP_NOWARN);

@@ -14,7 +14,10 @@
  * a fault is serviced: a write copies a small source in, or holds the
  * pages of a larger one, before it locks; a read copies out with page
  * faults disabled and starts again after faulting a missing page in; and
- * ADD_U64 stores its result the same way.
+ * ADD_U64 stores its result the same way.  Every retry must make progress,
+ * so every call ends.  With IOCB_NOWAIT (RWF_NOWAIT, io_uring's first try)
+ * nothing waits for a lock held by another call or for a fault: the call
+ * is short or -EAGAIN.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -45,11 +48,16 @@ static size_t mymem_copy_to_iter_nofault(loff_t pos, size_t n,
 	return done;
 }
 
-/* One snapshot of [pos, pos + n); short only at a missing page. */
-static size_t mymem_read_user_once(loff_t pos, size_t n, struct iov_iter *to)
+/*
+ * One snapshot of [pos, pos + n); short only at a missing page.
+ * Return: the bytes copied, or the error of mymem_lock_range().
+ */
+static ssize_t mymem_read_user_once(loff_t pos, size_t n, struct iov_iter *to,
+				    bool nowait)
 {
 	struct mymem_range r = mymem_range(pos, n);
 	size_t done;
+	int ret;
 	u64 snap;
 
 	if (mymem_read_begin(r, &snap)) {
@@ -59,35 +67,60 @@ static size_t mymem_read_user_once(loff_t pos, size_t n, struct iov_iter *to)
 		iov_iter_revert(to, done);
 	}
 	mymem_count(MYMEM_STAT_READ_RETRIES, 1);
-	mymem_lock_range(r);
+	ret = mymem_lock_range(r, nowait);
+	if (ret)
+		return ret;
+	mymem_kcsan_check(pos, n, 0);
 	done = mymem_copy_to_iter_nofault(pos, n, to);
 	mymem_unlock_range(r);
 	return done;
 }
 
 /*
- * A missing destination page is faulted in with nothing held and the read
- * starts again, so the caller gets one snapshot.  A destination that
- * cannot be faulted in after k bytes gives a read of those k; at the
- * first byte, -EFAULT.
+ * What a transfer that stopped at a fault after @done bytes returns: those
+ * bytes, or with none the reason it stopped.
  */
-static ssize_t mymem_read_user(loff_t pos, struct iov_iter *to)
+static ssize_t mymem_fault_result(size_t done, bool nowait)
 {
-	size_t len = iov_iter_count(to), done;
-	ssize_t n = mymem_span(pos, len, false);
+	if (done)
+		return done;
+	if (nowait)
+		return -EAGAIN;
+	return fatal_signal_pending(current) ? -EINTR : -EFAULT;
+}
+
+/*
+ * A missing destination page is faulted in with nothing held and the read
+ * starts again, so the caller gets one snapshot.  Each pass must copy more
+ * than the one before it, so a destination that faults again and again
+ * (reclaim, fault injection) ends the read: with the bytes of its last
+ * pass, or -EFAULT.  So does a fatal signal.  With IOCB_NOWAIT nothing is
+ * faulted in: the bytes copied, or -EAGAIN.
+ */
+static ssize_t mymem_read_user(loff_t pos, struct iov_iter *to, bool nowait)
+{
+	size_t len = iov_iter_count(to);
+	ssize_t n = mymem_span(pos, len, false), done, prev;
 
 	if (n <= 0)
 		return mymem_account_read(pos, len, n);
-	for (;;) {
-		done = mymem_read_user_once(pos, n, to);
-		if (done == n)
-			return mymem_account_read(pos, len, n);
+	for (prev = -1;; prev = done) {
+		done = mymem_read_user_once(pos, n, to, nowait);
+		if (done < 0 || done == n)
+			break;
+		if (nowait || done <= prev || fatal_signal_pending(current)) {
+			done = mymem_fault_result(done, nowait);
+			break;
+		}
 		iov_iter_revert(to, done);
 		mymem_count(MYMEM_STAT_FAULT_RETRIES, 1);
 		n -= fault_in_iov_iter_writeable(to, n);
-		if (!n)
-			return mymem_account_read(pos, len, -EFAULT);
+		if (!n) {
+			done = -EFAULT;
+			break;
+		}
 	}
+	return mymem_account_read(pos, len, done);
 }
 
 /*
@@ -117,8 +150,10 @@ static void mymem_user_src_put(struct mymem_user_src *src)
 /*
  * Hold the pages behind the first @n bytes of @from, as far as they can be
  * faulted in, and describe them in src->iter.
- * Return: the bytes held (short at the first page that cannot be faulted
- * in), -EFAULT when that is the first one, or -ENOMEM.
+ * Return: the bytes held (short at the first page that cannot be held), or
+ * when that is the first one the error of holding it (-EFAULT: not there,
+ * or memory that cannot be held, such as VM_PFNMAP or memfd_secret), or
+ * -ENOMEM.
  */
 static ssize_t mymem_user_src_get(struct mymem_user_src *src,
 				  struct iov_iter *from, size_t n)
@@ -127,7 +162,7 @@ static ssize_t mymem_user_src_get(struct mymem_user_src *src,
 	size_t max = DIV_ROUND_UP(n, PAGE_SIZE) + 2 * max(from->nr_segs, 1UL);
 	struct page *pages[16];
 	size_t held = 0, start, len;
-	ssize_t got;
+	ssize_t got = -EFAULT;
 	int k;
 
 	src->nr = 0;
@@ -152,10 +187,33 @@ static ssize_t mymem_user_src_get(struct mymem_user_src *src,
 	}
 	if (!held) {
 		mymem_user_src_put(src);
-		return -EFAULT;
+		return got ?: -EFAULT;
 	}
 	iov_iter_bvec(&src->iter, ITER_SOURCE, src->bvec, src->nr, held);
 	return held;
+}
+
+/*
+ * Copy @n bytes from @from into the buffer at @pos under the stripe locks,
+ * with page faults disabled: @from must not fault, or the copy ends short
+ * there.  Return: the bytes copied, 0 for none, or the lock's error.
+ */
+static ssize_t mymem_write_locked(loff_t pos, size_t n, struct iov_iter *from,
+				  bool nowait)
+{
+	struct mymem_range r = mymem_range(pos, n);
+	ssize_t ret = mymem_lock_range(r, nowait);
+
+	if (ret)
+		return ret;
+	mymem_write_begin(r);
+	mymem_kcsan_check(pos, n, KCSAN_ACCESS_WRITE);
+	pagefault_disable();
+	ret = copy_from_iter(mymem.data + pos, n, from);
+	pagefault_enable();
+	mymem_write_end(r);
+	mymem_unlock_range(r);
+	return ret;
 }
 
 /*
@@ -166,49 +224,56 @@ static ssize_t mymem_user_src_get(struct mymem_user_src *src,
 #define MYMEM_SMALL_WRITE	64
 
 /*
- * A source that cannot be faulted in after k bytes gives a write of those
- * k; at the first byte, -EFAULT and nothing changes.
+ * The source is copied in (small writes) or its pages are held, so the
+ * copy under the locks cannot fault.  Memory that cannot be held but can
+ * be read (VM_PFNMAP, memfd_secret) is faulted in and copied from
+ * directly with faults disabled, as IOCB_NOWAIT writes are: every source
+ * a read accepts as its destination, a write accepts at every size.  A
+ * source that cannot be read after k bytes gives a write of those k; at
+ * the first byte -EFAULT (-EAGAIN for IOCB_NOWAIT), and nothing changes.
  */
-static ssize_t mymem_write_user(loff_t pos, struct iov_iter *from)
+static ssize_t mymem_write_user(loff_t pos, struct iov_iter *from, bool nowait)
 {
 	size_t len = iov_iter_count(from);
-	ssize_t n = mymem_span(pos, len, true);
-	struct iov_iter *it = from, copied;
+	ssize_t n = mymem_span(pos, len, true), held;
 	u8 small[MYMEM_SMALL_WRITE];
 	struct mymem_user_src src;
-	struct mymem_range r;
+	struct iov_iter copied;
 	struct kvec kv;
 
 	if (n <= 0)
 		return mymem_account_write(pos, len, n);
-	if (user_backed_iter(from) && n <= sizeof(small)) {
+	if (nowait || !user_backed_iter(from)) {
+		n = mymem_write_locked(pos, n, from, nowait);
+	} else if (n <= sizeof(small)) {
 		n = copy_from_iter(small, n, from);
-		if (!n)
-			return mymem_account_write(pos, len, -EFAULT);
 		kv = (struct kvec){ .iov_base = small, .iov_len = n };
 		iov_iter_kvec(&copied, ITER_SOURCE, &kv, 1, n);
-		it = &copied;
-	} else if (user_backed_iter(from)) {
-		n = mymem_user_src_get(&src, from, n);
-		if (n < 0)
-			return mymem_account_write(pos, len, n);
-		it = &src.iter;
+		if (n)
+			n = mymem_write_locked(pos, n, &copied, false);
+	} else {
+		held = mymem_user_src_get(&src, from, n);
+		if (held > 0) {
+			n = mymem_write_locked(pos, held, &src.iter, false);
+			mymem_user_src_put(&src);
+		} else if (held == -EFAULT) {
+			/* memory that cannot be held: copy it if it can be read */
+			n -= fault_in_iov_iter_readable(from, n);
+			if (n)
+				n = mymem_write_locked(pos, n, from, false);
+		} else {
+			n = held;
+		}
 	}
-	r = mymem_range(pos, n);
-	mymem_lock_range(r);
-	mymem_write_begin(r);
-	mymem_kcsan_check(pos, n, KCSAN_ACCESS_WRITE);
-	n = copy_from_iter(mymem.data + pos, n, it);
-	mymem_write_end(r);
-	mymem_unlock_range(r);
-	if (it == &src.iter)
-		mymem_user_src_put(&src);
+	if (!n)
+		n = mymem_fault_result(0, nowait);
 	return mymem_account_write(pos, len, n);
 }
 
 static ssize_t mymem_dev_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
-	ssize_t ret = mymem_read_user(iocb->ki_pos, to);
+	ssize_t ret = mymem_read_user(iocb->ki_pos, to,
+				      iocb->ki_flags & IOCB_NOWAIT);
 
 	if (ret > 0)
 		iocb->ki_pos += ret;
@@ -227,7 +292,7 @@ static ssize_t mymem_dev_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	 */
 	if (iocb->ki_flags & IOCB_APPEND)
 		iocb->ki_pos = mymem_size();
-	ret = mymem_write_user(iocb->ki_pos, from);
+	ret = mymem_write_user(iocb->ki_pos, from, iocb->ki_flags & IOCB_NOWAIT);
 	if (ret > 0)
 		iocb->ki_pos += ret;
 	return ret;
@@ -245,19 +310,29 @@ static loff_t mymem_dev_llseek(struct file *file, loff_t offset, int whence)
  * The result is stored before the buffer changes, so a bad result pointer
  * changes nothing.  It is stored under the stripe locks with page faults
  * disabled; on a missing page the locks are dropped, the page faulted in,
- * and the add starts again, as futexes do.
+ * and the add starts again, once: a store that faults again right after
+ * its page was faulted in is -EFAULT, and nothing changed.
  */
 static int mymem_add_user(loff_t pos, u64 delta, u64 __user *result)
 {
 	struct mymem_range r;
-	long missing;
+	long missing = 1;
+	int ret, pass;
 	u64 val;
 
 	if (!mymem_u64_in_bounds(pos))
 		return mymem_account_add(pos, delta, -EINVAL);
 	r = mymem_range(pos, sizeof(u64));
-	for (;;) {
-		mymem_lock_range(r);
+	for (pass = 0; missing && pass < 2; pass++) {
+		if (pass) {
+			mymem_count(MYMEM_STAT_FAULT_RETRIES, 1);
+			if (fault_in_safe_writeable((const char __user *)result,
+						    sizeof(*result)))
+				break;
+		}
+		ret = mymem_lock_range(r, false);
+		if (ret)
+			return mymem_account_add(pos, delta, ret);
 		val = get_unaligned_le64(mymem.data + pos) + delta;
 		missing = copy_to_user_nofault(result, &val, sizeof(val));
 		if (!missing) {
@@ -266,20 +341,17 @@ static int mymem_add_user(loff_t pos, u64 delta, u64 __user *result)
 			mymem_write_end(r);
 		}
 		mymem_unlock_range(r);
-		if (!missing)
-			return mymem_account_add(pos, delta, 0);
-		mymem_count(MYMEM_STAT_FAULT_RETRIES, 1);
-		if (fault_in_safe_writeable((const char __user *)result,
-					    sizeof(*result)))
-			return mymem_account_add(pos, delta, -EFAULT);
 	}
+	return mymem_account_add(pos, delta, missing ? -EFAULT : 0);
 }
 
+/* The add reads the buffer as much as it writes it: it needs both modes. */
 static long mymem_ioc_add(struct file *file, struct mymem_add __user *uarg)
 {
 	struct mymem_add arg;
 
-	if (!(file->f_mode & FMODE_WRITE))
+	if ((file->f_mode & (FMODE_READ | FMODE_WRITE)) !=
+	    (FMODE_READ | FMODE_WRITE))
 		return -EBADF;
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
@@ -309,6 +381,8 @@ static int mymem_dev_open(struct inode *inode, struct file *file)
 	 * does that (f_pos_lock) only for files that ask for it.
 	 */
 	file->f_mode |= FMODE_ATOMIC_POS;
+	/* IOCB_NOWAIT is honoured: -EAGAIN instead of a wait or a fault */
+	file->f_mode |= FMODE_NOWAIT;
 	mymem_count(MYMEM_STAT_OPENS, 1);
 	return 0;
 }

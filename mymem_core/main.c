@@ -22,6 +22,10 @@ static ulong size = MYMEM_DEFAULT_SIZE;
 module_param(size, ulong, 0444);
 MODULE_PARM_DESC(size, "buffer size in bytes, 1..1073741824 (default 524288)");
 
+static uint stripe_shift;
+module_param(stripe_shift, uint, 0444);
+MODULE_PARM_DESC(stripe_shift, "stripes of 2^stripe_shift bytes, 6..30, at most 1024 of them; 0 (default): 4 KiB, or larger for more than 4 MiB");
+
 static ushort mode = 0600;
 module_param(mode, ushort, 0444);
 MODULE_PARM_DESC(mode, "permission bits of /dev/mymem, within 0666 (default 0600)");
@@ -48,9 +52,10 @@ static int __init mymem_init(void)
 		return -EINVAL;
 	}
 
-	ret = mymem_buf_init(size);
+	ret = mymem_buf_init(size, stripe_shift);
 	if (ret)
 		goto fail;
+	stripe_shift = mymem.stripe_shift;	/* the one in effect, for sysfs */
 	mymem_debugfs_init();
 	ret = mymem_dev_init(mode);
 	if (ret)

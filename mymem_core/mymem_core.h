@@ -86,25 +86,35 @@ static inline struct mymem_range mymem_range(loff_t pos, size_t n)
 
 /**
  * mymem_lock_range() - lock the stripes of a range, in ascending order
- * @r: the range
+ * @r:      the range
+ * @nowait: fail with -EAGAIN instead of waiting (IOCB_NOWAIT)
  *
  * Every caller locks stripes in ascending order, so calls whose ranges
- * overlap cannot deadlock.  No holder waits for anything but a bounded
- * copy, so the waits are not interruptible.
+ * overlap cannot deadlock.  The one long wait, behind a call that holds
+ * span_lock or the stripe for a whole large copy, is killable.  Behind
+ * span_lock a stripe can be held only by a one-stripe call, whose copy is
+ * at most a stripe long, so those waits are plain: lockdep follows them as
+ * one nested entry, which MYMEM_STRIPES_MAX keeps from overflowing.
  *
- * Context: Process context; sleeps.
+ * Context: Process context; sleeps unless @nowait.
+ * Return: 0 with the range locked; -EINTR on a fatal signal, or -EAGAIN
+ * when @nowait and the first lock is taken, with nothing locked.
  */
-static inline void mymem_lock_range(struct mymem_range r)
+static inline int mymem_lock_range(struct mymem_range r, bool nowait)
 {
+	struct mutex *first = r.first == r.last ?
+			      &mymem.stripes[r.first].lock : &mymem.span_lock;
 	unsigned int i;
 
-	if (r.first == r.last) {
-		mutex_lock(&mymem.stripes[r.first].lock);
-		return;
-	}
-	mutex_lock(&mymem.span_lock);
+	if (nowait && !mutex_trylock(first))
+		return -EAGAIN;
+	if (!nowait && mutex_lock_killable(first))
+		return -EINTR;
+	if (r.first == r.last)
+		return 0;
 	for (i = r.first; i <= r.last; i++)
 		mutex_lock_nest_lock(&mymem.stripes[i].lock, &mymem.span_lock);
+	return 0;
 }
 
 /**
@@ -124,13 +134,20 @@ static inline void mymem_unlock_range(struct mymem_range r)
 /**
  * mymem_write_begin() - open the write sections of a locked range
  * @r: the range, locked by the caller
+ *
+ * lockdep_assert_held() is exact for one stripe only: lockdep merges the
+ * stripes taken under span_lock into one entry that matches any stripe,
+ * so each stripe is also checked to be locked at all.
  */
 static inline void mymem_write_begin(struct mymem_range r)
 {
 	unsigned int i;
 
+	if (r.first != r.last)
+		lockdep_assert_held(&mymem.span_lock);
 	for (i = r.first; i <= r.last; i++) {
 		lockdep_assert_held(&mymem.stripes[i].lock);
+		lockdep_assert(mutex_is_locked(&mymem.stripes[i].lock));
 		raw_write_seqcount_begin(&mymem.stripes[i].seq);
 	}
 }
@@ -171,7 +188,7 @@ static inline void mymem_kcsan_check(loff_t pos, size_t n, int type)
 	}
 }
 
-int mymem_buf_init(size_t size);
+int mymem_buf_init(size_t size, unsigned int shift);
 void mymem_buf_exit(void);
 
 /*

@@ -16,12 +16,16 @@
  *  - every call is atomic with respect to every other call, from any
  *    module or from user space: a read never returns part of a concurrent
  *    write, and no write is lost.
+ *  - every transfer call may sleep, and says so (might_sleep()); a wait
+ *    for the locks ends early with -EINTR on a fatal signal, and then
+ *    nothing was transferred.
  *
  * A handle carries a position, like a struct file.  One handle belongs to
  * one thread at a time: calls on the same handle from two threads at once
  * must be serialised by the caller.  Distinct handles are independent.
  *
- * The functions are implemented in mymem_core/buffer.c and exported with
+ * The positional calls and mymem_size() are in mymem_core/buffer.c, the
+ * handle calls in mymem_core/handle.c; all are exported with
  * EXPORT_SYMBOL_GPL.  A module that calls them depends on mymem_core
  * through those symbols: modprobe loads the core first, and the core
  * cannot be unloaded while such a module is loaded.

@@ -39,7 +39,7 @@ const IOC_WRITE: c_ulong = 1;
 const IOC_READ: c_ulong = 2;
 
 const fn ioc(dir: c_ulong, nr: c_ulong, size: usize) -> c_ulong {
-    (dir << 30) | ((size as c_ulong) << 16) | (0xB7 << 8) | nr
+    (dir << 30) | ((size as c_ulong) << 16) | (0xD9 << 8) | nr
 }
 
 pub const MYMEM_IOC_ADD_U64: c_ulong = ioc(IOC_READ | IOC_WRITE, 1, size_of::<MymemAdd>());
@@ -361,11 +361,11 @@ mod tests {
 
     #[test]
     fn ioctl_numbers() {
-        // _IOWR(0xB7, 1, struct mymem_add) and _IOR(0xB7, 2, __u64), as
+        // _IOWR(0xD9, 1, struct mymem_add) and _IOR(0xD9, 2, __u64), as
         // the C compiler computes them from include/uapi/linux/mymem.h
         assert_eq!(size_of::<MymemAdd>(), 24);
-        assert_eq!(MYMEM_IOC_ADD_U64, 0xc018_b701);
-        assert_eq!(MYMEM_IOC_GET_SIZE, 0x8008_b702);
+        assert_eq!(MYMEM_IOC_ADD_U64, 0xc018_d901);
+        assert_eq!(MYMEM_IOC_GET_SIZE, 0x8008_d902);
     }
 
     #[test]

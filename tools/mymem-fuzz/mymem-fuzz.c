@@ -36,7 +36,7 @@
  *   -> ENOSPC; n = min(len, size - pos); a fault on the first byte ->
  *   EFAULT and nothing changes; after k bytes -> k (short transfer).
  *   lseek: SEEK_SET/CUR/END to a result in [0, size], else EINVAL with
- *   the position unchanged.  ioctl: ADD_U64 needs a writable fd (EBADF),
+ *   the position unchanged.  ioctl: ADD_U64 needs an O_RDWR fd (EBADF),
  *   a readable argument (EFAULT), 0 <= offset <= size - 8 (EINVAL) and a
  *   writable result field (EFAULT, buffer unchanged); GET_SIZE needs a
  *   writable __u64; anything else -> ENOTTY.
@@ -1304,8 +1304,8 @@ static void do_add(struct fuzzer *f, uint64_t nr)
 	else if (writable_from(f, (uintptr_t)ua))	/* straddles the hole */
 		memcpy(ua, &arg, writable_from(f, (uintptr_t)ua));
 
-	if (s->fd < 0 || !(s->flags & O_ACCMODE) || (s->flags & O_ACCMODE) == O_ACCMODE)
-		c->exp = -EBADF;	/* O_RDONLY is 0 */
+	if (s->fd < 0 || (s->flags & O_ACCMODE) != O_RDWR)
+		c->exp = -EBADF;	/* the add reads and writes */
 	else if (readable_from(f, (uintptr_t)ua) < sizeof(arg))
 		c->exp = -EFAULT;
 	else if (pk == P_RDONLY)

@@ -11,13 +11,18 @@
  *
  * ``MYMEM_IOC_ADD_U64`` (struct mymem_add, read-write): atomically add
  * ``delta`` to the little-endian 64-bit integer at ``offset`` and return
- * its new value in ``result``.  Needs a file opened for writing (-EBADF
- * otherwise); -EINVAL out of bounds; -EFAULT for a bad argument pointer,
- * and then the buffer is unchanged.
+ * its new value in ``result``.  The add reads the integer as much as it
+ * writes it, so it needs a file opened for reading and writing (O_RDWR;
+ * -EBADF otherwise); -EINVAL out of bounds; -EFAULT for a bad argument
+ * pointer, and then the buffer is unchanged.
  *
  * ``MYMEM_IOC_GET_SIZE`` (__u64, read): the buffer size in bytes.
  *
  * Any other command is -ENOTTY.
+ *
+ * The ioctl type is 0xD9, free in the kernel's table of ioctl numbers
+ * (Documentation/userspace-api/ioctl/ioctl-number.rst).  Until 2026-12
+ * it was 0xB7, which that table gives to nsfs and remoteproc.
  */
 #ifndef _UAPI_LINUX_MYMEM_H
 #define _UAPI_LINUX_MYMEM_H
@@ -38,9 +43,9 @@ struct mymem_add {
 	__u64 result;
 };
 
-#define MYMEM_IOC_MAGIC		0xB7
+#define MYMEM_IOC_MAGIC		0xD9
 
-/* Atomically add @delta at @offset; -EINVAL out of bounds, -EFAULT bad arg. */
+/* Atomically add @delta at @offset: O_RDWR, -EINVAL out of bounds, -EFAULT bad arg. */
 #define MYMEM_IOC_ADD_U64	_IOWR(MYMEM_IOC_MAGIC, 1, struct mymem_add)
 /* The buffer size in bytes. */
 #define MYMEM_IOC_GET_SIZE	_IOR(MYMEM_IOC_MAGIC, 2, __u64)
