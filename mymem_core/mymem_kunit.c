@@ -25,10 +25,31 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+static int mmk_kvmalloc_init(struct kunit_resource *res, void *len)
+{
+	res->data = kvmalloc(*(size_t *)len, GFP_KERNEL);
+	return res->data ? 0 : -ENOMEM;
+}
+
+static void mmk_kvmalloc_free(struct kunit_resource *res)
+{
+	kvfree(res->data);
+}
+
+/*
+ * kunit_kmalloc() for any size the core allows: a buffer as large as a
+ * 1 GiB core, freed at the end of the test.
+ */
+static void *mmk_alloc(struct kunit *test, size_t len)
+{
+	return kunit_alloc_resource(test, mmk_kvmalloc_init, mmk_kvmalloc_free,
+				    GFP_KERNEL, &len);
+}
+
 /* Fill [pos, pos + len) of the buffer with @c; the caller checks room. */
 static void mmk_fill(struct kunit *test, loff_t pos, size_t len, u8 c)
 {
-	u8 *b = kunit_kmalloc(test, len, GFP_KERNEL);
+	u8 *b = mmk_alloc(test, len);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
 	memset(b, c, len);
@@ -38,7 +59,7 @@ static void mmk_fill(struct kunit *test, loff_t pos, size_t len, u8 c)
 /* Assert that [pos, pos + len) of the buffer holds only @c. */
 static void mmk_expect_filled(struct kunit *test, loff_t pos, size_t len, u8 c)
 {
-	u8 *b = kunit_kmalloc(test, len, GFP_KERNEL);
+	u8 *b = mmk_alloc(test, len);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
 	KUNIT_ASSERT_EQ(test, mymem_pread(b, len, pos), (ssize_t)len);
@@ -106,7 +127,7 @@ static void mmk_bounds_test(struct kunit *test)
 	if (b->where == MMK_FROM_END)
 		pos += size;
 	/* a guard byte after what may be copied */
-	buf = kunit_kmalloc(test, cap + 1, GFP_KERNEL);
+	buf = mmk_alloc(test, cap + 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
 
 	if (size >= 1)

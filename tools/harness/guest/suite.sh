@@ -13,6 +13,9 @@
 #   tools      the programs against /dev/mymem (guest/tools.sh)
 #   cycles     mymem_modules.sh's load_run_unload_cycles and kmemleak_clean
 #              alone (MYMEM_SELFTEST_CYCLES of them)
+#   large      mymem_core at the sizes of LARGE_SIZES (guest/large.sh):
+#              whole-buffer calls, and with SIZE:full the KUnit suite,
+#              mymem_dev and the fuzz over that core
 #
 # Each part's KTAP goes to /results/PART.tap (kunit-SIZE.tap) and to the
 # console; /results/detectors.txt says which bug detectors were on before
@@ -92,6 +95,10 @@ for p; do
 		insmod ko/mymem_core.ko || { rc=1; continue; }
 		part tools sh tools/harness/guest/tools.sh "$top/bin"
 		rmmod mymem_core || rc=1 ;;
+	large)
+		# shellcheck disable=SC2086 # a list of sizes
+		part large sh tools/harness/guest/large.sh "$top/bin" \
+			$LARGE_SIZES ;;
 	cycles)
 		part cycles env \
 			MYMEM_SELFTEST_CASES="load_run_unload_cycles kmemleak_clean" \

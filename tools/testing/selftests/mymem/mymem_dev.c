@@ -3,7 +3,8 @@
  * mymem_dev - kselftest of what /dev/mymem adds to the mymem API: the file
  * position, user pointers that fault, permissions and access modes, the
  * ioctls, appending writes, threads sharing one open file, vectored calls
- * that must stay atomic (and KCSAN-clean) at any segment count.  The API's
+ * that must stay atomic (and KCSAN-clean) at any segment count, sources
+ * the kernel cannot hold, RWF_NOWAIT.  The API's
  * own rules (bounds, short transfers, the add) are tested in the kernel by
  * mymem_kunit.c and against a model by tools/mymem-fuzz; the counter race
  * by mymem_test and mymem-race.
@@ -743,8 +744,10 @@ static void t_several_opens(void)
 	EXPECT_RES(read(r, buf, 1), 1);
 	EXPECT_POS(r, 1);
 	EXPECT_POS(w, 0);
-	/* the add writes: not through a read-only descriptor */
+	/* the add reads and writes: neither mode alone will do */
 	expect_res(add_u64(r, 0, 1, NULL), -EBADF, "ADD_U64 on an O_RDONLY fd",
+		   __LINE__);
+	expect_res(add_u64(w, 0, 0, NULL), -EBADF, "ADD_U64 on an O_WRONLY fd",
 		   __LINE__);
 	EXPECT_RES(ioctl(w, MYMEM_IOC_GET_SIZE, x), 0);
 out:
@@ -1196,6 +1199,124 @@ static void t_nonroot_denied(void)
 	}
 }
 
+/*
+ * A caller who may open the device only for writing cannot read it through
+ * the add either: with mode 0622, uid nobody's ADD_U64 of 0 on an O_WRONLY
+ * descriptor is -EBADF and returns nothing of what root wrote.
+ */
+static void t_writeonly_add(void)
+{
+	static const char secret[8] = "SECRET!!";
+	struct stat st;
+	int status, code;
+	pid_t pid;
+
+	if (size < sizeof(secret)) {
+		skip_case("needs an 8-byte buffer");
+		return;
+	}
+	if (stat(dev_path, &st)) {
+		FAIL("stat %s: %s", dev_path, strerror(errno));
+		return;
+	}
+	if (EXPECT_RES(pwrite(dev_fd, secret, 8, 0), 8))
+		memcpy(model, secret, 8);
+	if (chmod(dev_path, 0622)) {
+		FAIL("chmod 0622 %s: %s", dev_path, strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		struct mymem_add a = { .offset = 0, .delta = 0, .result = 0 };
+		int fd;
+
+		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(10);
+		if (open(dev_path, O_RDONLY) >= 0 || errno != EACCES)
+			_exit(11);
+		fd = open(dev_path, O_WRONLY);
+		if (fd < 0)
+			_exit(12);
+		if (read(fd, &a, 1) != -1 || errno != EBADF)
+			_exit(13);
+		if (ioctl(fd, MYMEM_IOC_ADD_U64, &a) != -1 || errno != EBADF)
+			_exit(14);
+		_exit(a.result ? 15 : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		FAIL("fork or waitpid: %s", strerror(errno));
+	else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		static const char * const why[] = {
+			[10] = "could not drop privileges",
+			[11] = "open O_RDONLY did not fail with EACCES",
+			[12] = "open O_WRONLY failed",
+			[13] = "read on O_WRONLY was not EBADF",
+			[14] = "ADD_U64 on O_WRONLY was not EBADF",
+			[15] = "ADD_U64 returned the buffer's bytes",
+		};
+
+		code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		FAIL("child as uid %d: %s (status %#x)", NOBODY,
+		     code >= 10 && code <= 15 ? why[code] : "died", status);
+	}
+	if (chmod(dev_path, st.st_mode & 07777))
+		FAIL("chmod back %s: %s", dev_path, strerror(errno));
+}
+
+/*
+ * Memory the kernel cannot hold by reference (VM_PFNMAP, as the vDSO's
+ * [vvar] page is) but can read is a source like any other: a 64-byte
+ * write (copied in first) and a 65-byte one (whose source is otherwise
+ * held) give the same result.
+ */
+static void t_unholdable_source(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long lo = 0;
+	char line[256];
+
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, "[vvar]") && sscanf(line, "%lx-", &lo) == 1)
+			break;
+	if (f)
+		fclose(f);
+	if (!lo || size < 65) {
+		skip_case(lo ? "needs a 65-byte buffer" : "no [vvar] mapping");
+		return;
+	}
+	EXPECT_RES(pwrite(dev_fd, (void *)lo, 64, 0), 64);
+	EXPECT_RES(pwrite(dev_fd, (void *)lo, 65, 0), 65);
+	/* the page changes with the clock: the model takes what was written */
+	EXPECT_RES(pread(dev_fd, model, 65, 0), 65);
+}
+
+/*
+ * RWF_NOWAIT neither waits for a fault nor takes one: memory that is not
+ * there yet is -EAGAIN, and nothing changes; once there, the calls work.
+ */
+static void t_nowait(void)
+{
+	size_t len = size < 2 * (size_t)page_size ? size : 2 * (size_t)page_size;
+	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct iovec v = { .iov_base = p, .iov_len = len };
+
+	if (p == MAP_FAILED) {
+		FAIL("mmap: %s", strerror(errno));
+		return;
+	}
+	EXPECT_RES(preadv2(dev_fd, &v, 1, 0, RWF_NOWAIT), -EAGAIN);
+	EXPECT_RES(pwritev2(dev_fd, &v, 1, 0, RWF_NOWAIT), -EAGAIN);
+	memset(p, 0x3c, len);
+	if (EXPECT_RES(pwritev2(dev_fd, &v, 1, 0, RWF_NOWAIT), (long long)len))
+		memcpy(model, p, len);
+	memset(p, 0, len);
+	if (EXPECT_RES(preadv2(dev_fd, &v, 1, 0, RWF_NOWAIT), (long long)len))
+		EXPECT(!memcmp(p, model, len));
+	munmap(p, len);
+}
+
 /* --- main -------------------------------------------------------------------- */
 
 struct test_case {
@@ -1221,6 +1342,9 @@ static const struct test_case cases[] = {
 	{ "shared_fd_threads", t_shared_fd_threads },
 	{ "vectored_no_torn_reads", t_vectored_no_torn_reads },
 	{ "nonroot_denied", t_nonroot_denied },
+	{ "writeonly_add_ebadf", t_writeonly_add },
+	{ "unholdable_source_any_size", t_unholdable_source },
+	{ "nowait_eagain", t_nowait },
 };
 
 #define NCASES	ARRAY_SIZE(cases)
