@@ -3,9 +3,11 @@
 #
 # bench-locks.sh - `make bench-locks`: the benchmarks of `make bench` with
 # mymem_core built with each lock design, and one table comparing them.
-# mymem ships one design, the striped lock; every other is a patch in
-# tools/harness/configs/bench/locks/, applied to a scratch copy of the tree
-# (as `make teeth` plants its bugs), so the source holds no alternatives:
+# mymem ships one design, the striped lock; the others are its stripe_shift
+# parameter (DESIGN.params in tools/harness/configs/bench/locks/, given to
+# insmod mymem_core) or a patch (DESIGN.patch, applied to a scratch copy of
+# the tree, as `make teeth` plants its bugs), or both, so the source holds
+# no alternatives:
 #
 #   striped     what mymem ships: 4 KiB stripes, each a mutex for writers
 #               and a sequence count for lockless readers
@@ -39,10 +41,10 @@ mkdir -p "$out" "$trees"
 
 # each design's tree: the shipped one, or a patched copy
 for d in $designs; do
-	[ "$d" = striped ] && continue
+	[ -f "$harness/configs/bench/locks/$d.patch" ] || continue
 	mkdir -p "$trees/$d"
 	git ls-files -z | xargs -0 cp --parents -t "$trees/$d"
-	if ! patch -s -d "$trees/$d" -p1 <"$harness/configs/bench/locks/$d.patch"; then
+	if ! patch -s --fuzz=0 -d "$trees/$d" -p1 <"$harness/configs/bench/locks/$d.patch"; then
 		echo "bench-locks: $d.patch does not apply" >&2
 		exit 1
 	fi
@@ -51,10 +53,12 @@ done
 r=1
 while [ $r -le "$rounds" ]; do
 	for d in $designs; do
-		tree=$top
-		[ "$d" = striped ] || tree=$trees/$d
+		tree=$top params=
+		[ -d "$trees/$d" ] && tree=$trees/$d
+		[ -f "$harness/configs/bench/locks/$d.params" ] &&
+			params=$(cat "$harness/configs/bench/locks/$d.params")
 		echo "== bench-locks: round $r of $rounds, $d"
-		BENCH_OUT=$out/$d.$r KERNEL=$kernel \
+		BENCH_OUT=$out/$d.$r KERNEL=$kernel MYMEM_CORE_PARAMS=$params \
 			"$tree/tools/harness/bin/bench.sh" >"$out/$d.$r.log" 2>&1 || true
 		echo "   $(cat "$out/$d.$r/stripes.txt" 2>/dev/null): $(tail -n 1 "$out/$d.$r.log")"
 	done

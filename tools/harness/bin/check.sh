@@ -5,7 +5,8 @@
 # `make soak`.
 #
 #   check.sh         Debian's kernels (6.1 6.12 6.12-rt), stages:
-#     static         checkpatch --strict, kernel-doc on the API, docs/API.rst
+#     static         checkpatch --strict, kernel-doc on the API, docs/API.rst,
+#                    the teeth and lock-design patches apply at fuzz 0
 #     build          per kernel: W=1 (zero warnings), sparse C=2, the test
 #                    module alone through KBUILD_EXTRA_SYMBOLS, a dkms build
 #     tools          the programs' build and host tests; the kselftests
@@ -95,6 +96,17 @@ sparse_clean() {
 	! echo "$out" | grep -E 'warning:|error:'
 }
 
+# Every planted bug (make teeth) and lock design (make bench-locks) is a
+# patch that must apply exactly, with no fuzz, to the tree as it is.
+patches_apply() {
+	pa_rc=0
+	for pa in "$harness"/configs/teeth/*.patch "$harness"/configs/bench/locks/*.patch; do
+		patch -s -p1 --dry-run --fuzz=0 <"$pa" >/dev/null 2>&1 ||
+			{ echo "does not apply at fuzz 0: $pa"; pa_rc=1; }
+	done
+	return $pa_rc
+}
+
 # The kselftests, copied into a kernel tree, install with the kernel's
 # `make TARGETS=mymem install`: run_kselftest.sh lists every program of the
 # Makefile, each installed executable (the runner warns about any that is
@@ -147,6 +159,8 @@ for stage in $stages; do
 		run_check "kernel-doc on the API" kerneldoc_clean 6.1
 		run_check "docs/API.rst matches the kernel-doc (make docs)" \
 			sh -c "$harness/bin/api-doc.sh | diff -u docs/API.rst -"
+		run_check "teeth and lock-design patches apply at fuzz 0" \
+			patches_apply
 		;;
 	build)
 		for k in $kernels; do

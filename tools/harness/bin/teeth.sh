@@ -32,7 +32,7 @@ grep -v '^#' "$list/teeth.list" | while IFS='|' read -r name kernel cmd expect; 
 	rm -rf "$w"
 	mkdir -p "$w/tree"
 	git ls-files -z | xargs -0 cp --parents -t "$w/tree" || exit 1
-	if ! patch -s -d "$w/tree" -p1 <"$list/$name.patch"; then
+	if ! patch -s --fuzz=0 -d "$w/tree" -p1 <"$list/$name.patch"; then
 		echo "MISSED $name: the patch does not apply"
 		continue
 	fi

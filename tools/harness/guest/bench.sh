@@ -6,7 +6,8 @@
 #
 #   bench.sh KO_DIR BIN_DIR OUT_DIR
 #
-# 1. insmod mymem_core (default size) and mymem_test autorun=0, start one
+# 1. insmod mymem_core (default size; MYMEM_CORE_PARAMS, as make
+#    bench-locks sets them) and mymem_test autorun=0, start one
 #    run of perf, race and scale through debugfs control with explicit
 #    parameters, wait for it, save results.json;
 # 2. mymem-bench -j against /dev/mymem;
@@ -31,8 +32,10 @@ run_args="$run_args workers=50 increments=150000 max_threads=0"
 job_start bench "$out"
 
 # --- 1. the in-kernel benchmarks
-say "insmod mymem_core, mymem_test autorun=0"
-insmod "$ko/mymem_core.ko" || { fail "insmod mymem_core"; exit 1; }
+say "insmod mymem_core ${MYMEM_CORE_PARAMS:-}, mymem_test autorun=0"
+# shellcheck disable=SC2086 # the parameters are a list
+insmod "$ko/mymem_core.ko" ${MYMEM_CORE_PARAMS:-} ||
+	{ fail "insmod mymem_core"; exit 1; }
 if ! insmod "$ko/mymem_test.ko" autorun=0; then
 	fail "insmod mymem_test autorun=0"
 	rmmod mymem_core
