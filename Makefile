@@ -2,12 +2,13 @@
 #
 # mymem - top-level Makefile.  `make help` lists the targets.
 #
-# KERNEL picks a Debian kernel flavour (6.1, 6.12, 6.12-rt); its headers
-# directory is found by tools/harness/bin/kernel.sh.  KDIR overrides it with any
-# configured kernel tree.  The build machine's own kernel (uname -r) is
-# never used.
+# KERNEL picks a kernel of tools/harness/configs/kernels/ (one file each);
+# its headers directory is found by tools/harness/bin/kernel.sh.  KDIR
+# overrides it with any configured kernel tree.  The build machine's own
+# kernel (uname -r) is never used.
 
 KERNEL ?= 6.1
+KERNELS := $(shell tools/harness/bin/kernel.sh known)
 KDIR ?= $(shell tools/harness/bin/kernel.sh kdir $(KERNEL))
 KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	 $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
@@ -21,7 +22,7 @@ export KERNEL
 all: modules
 
 help:
-	@echo 'mymem - targets (KERNEL=6.1|6.12|6.12-rt|6.1-kasan|6.1-kcsan, default 6.1;'
+	@echo 'mymem - targets (KERNEL= one of: $(KERNELS); default 6.1;'
 	@echo '                 or KDIR=<tree>):'
 	@echo '  make            build mymem_core.ko and mymem_test.ko (W=1) for KERNEL'
 	@echo '  make run        build, boot the Debian kernel in QEMU, load both'
@@ -29,15 +30,18 @@ help:
 	@echo '  make bench      build, boot KERNEL in QEMU, run the performance benchmarks,'
 	@echo '                  print each target PASS or MISS; results/bench-<release>/'
 	@echo '  make bench-locks  make bench once per lock design (striped, and the'
-	@echo '                  patches in tools/harness/configs/bench/locks/) and a'
-	@echo '                  table comparing them; results/'
-	@echo '  make check      every test: static checks, builds on 6.1, 6.12 and'
-	@echo '                  6.12-rt, tools, kselftests in the VM on each;'
+	@echo '                  stripe_shift values and patches in'
+	@echo '                  tools/harness/configs/bench/locks/) and a table'
+	@echo '                  comparing them; results/'
+	@echo '  make check      every test: static checks, builds, tools, kselftests in'
+	@echo '                  the VM on each kernel of the check: line of'
+	@echo '                  tools/harness/configs/kernels/LIST ($(shell tools/harness/bin/kernel.sh list check));'
 	@echo '                  ends "N passed, N failed"'
-	@echo '  make check-debug  the kselftests, KUnit, fault injection and the fuzz'
-	@echo '                  on debug kernels (KASAN; KCSAN) built from'
-	@echo '                  linux-source-6.1 (tools/harness/bin/debug-kernel.sh); same output'
-	@echo '  make soak       the long runs on the KASAN kernel: 200 load/run/unload'
+	@echo '  make check-debug  the kselftests, KUnit, fault injection, the large cores'
+	@echo '                  and the fuzz on the debug kernels of LIST'
+	@echo '                  ($(shell tools/harness/bin/kernel.sh list check-debug), built by tools/harness/bin/debug-kernel.sh);'
+	@echo '                  same output'
+	@echo '  make soak       the long runs on LIST'"'"'s soak kernel: 200 load/run/unload'
 	@echo '                  cycles, a 1,000,000-call fuzz; same output'
 	@echo '  make teeth      plant each bug of tools/harness/configs/teeth/ in a copy, boot a debug'
 	@echo '                  kernel, and show the detector or test that catches it'
@@ -49,7 +53,7 @@ help:
 	@echo '  make tools      build the user-space tools into tools/bin/'
 	@echo '  make install    modules_install + depmod for KERNEL (or KDIR); then'
 	@echo '                  "modprobe mymem_test" loads mymem_core first'
-	@echo '  make clean      remove build products'
+	@echo '  make clean      remove build products and results/'
 
 # One Kbuild pass for both modules (see ./Kbuild); then keep the .ko files
 # per kernel release in build/ and the core's exported-symbol table in

@@ -4,7 +4,8 @@
 # check.sh - every test mymem has: `make check`, `make check-debug` and
 # `make soak`.
 #
-#   check.sh         Debian's kernels (6.1 6.12 6.12-rt), stages:
+#   check.sh         Debian's kernels (the check: line of
+#                    tools/harness/configs/kernels/LIST), stages:
 #     static         checkpatch --strict, kernel-doc on the API, docs/API.rst,
 #                    the teeth and lock-design patches apply at fuzz 0
 #     build          per kernel: W=1 (zero warnings), sparse C=2, the test
@@ -14,43 +15,44 @@
 #     harness        vm.sh itself: a panic, a BUG line only in dmesg, a
 #                    failing command and the hard timeout each fail it
 #     vm             per kernel: the suite in QEMU (functions.sh: suite)
-#   check.sh --debug the debug kernels (6.1-kasan 6.1-kcsan, built from
-#                    linux-source-6.1 by debug-kernel.sh), stages:
+#   check.sh --debug the debug kernels (LIST's check-debug: line, built by
+#                    debug-kernel.sh), stages:
 #     debug-build    the kernel (ccache), then the modules and mymem_kunit
 #                    W=1 against it
 #     vm             the suite, with KUnit, the fault sweeps and the
 #                    detectors checked
-#   check.sh --soak  the long runs on the KASAN kernel (debug-build, vm)
+#   check.sh --soak  the soak scenario on LIST's soak: kernels (debug-build,
+#                    vm)
 #
-# Each vm scenario is a file in tools/harness/configs/suite/.  Each result
+# Each kernel is a file in tools/harness/configs/kernels/, naming its vm
+# scenario, a file in tools/harness/configs/suite/.  Each result
 # prints as "PASS name", "FAIL name" or "SKIP name"; logs go to
 # results/check/ (check-debug/, soak/).  The last line is "N passed, N
 # failed[, N skipped]"; the exit status is non-zero when anything failed.
 #
-# Environment: CHECK_KERNELS (the scenarios), CHECK_STAGES.
+# Environment: CHECK_KERNELS (the kernels), CHECK_STAGES.
 set -u
 
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top" || exit 1
 . tools/harness/bin/functions.sh
 
+scenario=
 case "${1:-}" in
 --debug)
 	mode=check-debug
-	kernels=${CHECK_KERNELS:-6.1-kasan 6.1-kcsan}
 	stages=${CHECK_STAGES:-debug-build vm} ;;
 --soak)
-	mode=soak
-	kernels=${CHECK_KERNELS:-soak}
+	mode=soak scenario=soak
 	stages=${CHECK_STAGES:-debug-build vm} ;;
 '')
 	mode=check
-	kernels=${CHECK_KERNELS:-6.1 6.12 6.12-rt}
 	stages=${CHECK_STAGES:-static build tools harness vm} ;;
 *)
 	echo "usage: $0 [--debug|--soak]" >&2
 	exit 2 ;;
 esac
+kernels=${CHECK_KERNELS:-$($harness/bin/kernel.sh list $mode)} || exit 1
 logs=$top/results/$mode
 rm -rf "$logs"
 mkdir -p "$logs"
@@ -174,11 +176,7 @@ for stage in $stages; do
 		done
 		;;
 	debug-build)
-		for k in $(for s in $kernels; do
-				kernel=$s
-				. "$harness/configs/suite/$s"
-				echo "$kernel"
-			   done | sort -u); do
+		for k in $kernels; do
 			phase "debug kernel $k"
 			run_check "debug kernel $k builds" \
 				$harness/bin/debug-kernel.sh "$k"
@@ -206,9 +204,10 @@ $harness_cases
 EOF
 		;;
 	vm)
-		for s in $kernels; do
-			phase "the suite in the VM: $s"
-			suite "$s"
+		for k in $kernels; do
+			phase "the suite in the VM: $k"
+			# shellcheck disable=SC2086 # no scenario: the kernel's own
+			suite "$k" $scenario
 		done
 		;;
 	*)

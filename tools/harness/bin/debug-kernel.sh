@@ -1,9 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# debug-kernel.sh - build a debug kernel from Debian's linux-source-6.1.
+# debug-kernel.sh - build a debug kernel from a Debian linux-source package.
 #
-#   debug-kernel.sh FLAVOUR      build (or bring up to date) 6.1-kasan or 6.1-kcsan
+#   debug-kernel.sh KERNEL       build (or bring up to date) a kernel whose
+#                                file in tools/harness/configs/kernels/ names
+#                                a source= package and a fragment=
 #   debug-kernel.sh --dir FLAVOUR   print its build directory
 #
 # The configuration is allnoconfig plus the fragments in
@@ -27,7 +29,7 @@ cd "$top"
 cache=$MYMEM_CACHE
 
 usage() {
-	echo "usage: $0 [--dir] {6.1-kasan|6.1-kcsan}" >&2
+	echo "usage: $0 [--dir] KERNEL (a debug kernel: $(ls "$here/../configs/kernels"))" >&2
 	exit 2
 }
 
@@ -42,11 +44,11 @@ if [ "${1:-}" = --dir ]; then
 	shift
 fi
 [ $# -eq 1 ] || usage
-case "$1" in
-6.1-kasan)	sanitizer=kasan ;;
-6.1-kcsan)	sanitizer=kcsan ;;
-*)		usage ;;
-esac
+fragment=$("$here/kernel.sh" get "$1" fragment) || usage
+srcpkg=$("$here/kernel.sh" get "$1" source)
+if [ -z "$fragment" ] || [ -z "$srcpkg" ]; then
+	usage
+fi
 out=$cache/debug/$1
 if [ $print_dir = 1 ]; then
 	echo "$out"
@@ -59,7 +61,7 @@ say() {
 }
 
 # 1. source, extracted once
-src=$(linux_source) || die "no linux-source-6.1 to build from"
+src=$(linux_source "$srcpkg") || die "no $srcpkg to build from"
 
 for tool in gcc make bc flex bison ccache cpio; do
 	command -v $tool >/dev/null ||
@@ -69,7 +71,7 @@ done
 # 2. configuration: allnoconfig + fragments, then every fragment option
 # must have survived
 conf=$here/../configs/debug-kernel
-frags="$conf/base.config $conf/debug.config $conf/$sanitizer.config"
+frags="$conf/base.config $conf/debug.config $conf/$fragment"
 mkdir -p "$out"
 cat $frags >"$out/.mymem-fragments.new"
 if ! cmp -s "$out/.mymem-fragments.new" "$out/.mymem-fragments" ||

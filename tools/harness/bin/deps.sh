@@ -8,7 +8,8 @@
 # run:   what `make run` needs for the given kernel flavours (default)
 # check: that plus the static-analysis tools `make check` uses
 # check-debug: what building and booting the debug kernels needs
-#        (tools/harness/bin/debug-kernel.sh); its flavours are 6.1-kasan and 6.1-kcsan
+#        (tools/harness/bin/debug-kernel.sh); its kernels are the check-debug
+#        line of tools/harness/configs/kernels/LIST
 #
 # As root, missing packages are installed with apt-get; otherwise the exact
 # command to run is printed and the script fails.
@@ -18,14 +19,22 @@ here=$(cd "$(dirname "$0")" && pwd)
 set_name=run
 case "${1:-}" in
 run|check) set_name=$1; shift ;;
-check-debug) set_name=$1; shift; set -- 6.1-kasan 6.1-kcsan "$@" ;;
+check-debug)
+	set_name=$1
+	shift
+	# shellcheck disable=SC2046 # a list of kernels
+	set -- $("$here/kernel.sh" list check-debug) "$@" ;;
 esac
 [ $# -gt 0 ] || set -- 6.1
 
 pkgs="make gcc libc6-dev rustc qemu-system-x86 busybox-static cpio gzip
       xz-utils kmod jq gnuplot-nox rsync"
 if [ "$set_name" = check ]; then
-	pkgs="$pkgs sparse linux-source-6.1 perl dkms"
+	# checkpatch and the kselftest framework: the debug kernels' source
+	# shellcheck disable=SC2046 # the first of a list
+	src=$("$here/kernel.sh" get $(set -- $("$here/kernel.sh" list check-debug)
+		echo "$1") source)
+	pkgs="$pkgs sparse $src perl dkms"
 fi
 for flavour; do
 	pkgs="$pkgs $("$here/kernel.sh" pkgs "$flavour")"

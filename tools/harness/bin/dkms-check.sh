@@ -4,7 +4,7 @@
 # dkms-check.sh - build both modules through DKMS, as a distribution
 # package of mymem would: dkms add, dkms build, dkms remove.
 #
-#   dkms-check.sh FLAVOUR     (6.1, 6.12 or 6.12-rt: see tools/harness/bin/kernel.sh)
+#   dkms-check.sh KERNEL      (a Debian kernel: tools/harness/configs/kernels/)
 #
 # The tree (the files git knows, with their working-tree contents) is copied
 # as the DKMS source.  Everything DKMS writes goes to one temporary
@@ -18,7 +18,7 @@ set -eu
 
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 [ $# -eq 1 ] || {
-	echo "usage: $0 {6.1|6.12|6.12-rt}" >&2
+	echo "usage: $0 KERNEL (one of: $("$top/tools/harness/bin/kernel.sh" known))" >&2
 	exit 2
 }
 krel=$("$top/tools/harness/bin/kernel.sh" krel "$1")

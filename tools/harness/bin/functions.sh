@@ -80,15 +80,24 @@ summary() {
 
 # --- kernels and sources -------------------------------------------------------
 
-# linux_source
-# Print the directory of Debian's linux-source-6.1, extracted once into
-# $MYMEM_CACHE/src (checkpatch, the kselftest framework and the debug
-# kernels come from it).
+# linux_source_pkg
+# The Debian source package the first check-debug kernel is built from:
+# checkpatch and the kselftest framework come from it too.
+linux_source_pkg() {
+	lsp_k=$($harness/bin/kernel.sh list check-debug) || return 1
+	$harness/bin/kernel.sh get "${lsp_k%% *}" source
+}
+
+# linux_source [PACKAGE]
+# Print the directory of Debian's linux-source-X.Y package PACKAGE
+# (default: linux_source_pkg), extracted once into $MYMEM_CACHE/src.
+# shellcheck disable=SC2120 # most callers take the default
 linux_source() {
-	ls_src=$MYMEM_CACHE/src/linux-source-6.1
-	ls_tar=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
+	ls_pkg=${1:-$(linux_source_pkg)}
+	ls_src=$MYMEM_CACHE/src/$ls_pkg
+	ls_tar=$(ls /usr/src/"$ls_pkg".tar.* 2>/dev/null | head -n 1)
 	if [ -z "$ls_tar" ]; then
-		echo "no /usr/src/linux-source-6.1.tar.*: apt-get install linux-source-6.1" >&2
+		echo "no /usr/src/$ls_pkg.tar.*: apt-get install $ls_pkg" >&2
 		return 1
 	fi
 	if [ ! -f "$ls_src/.mymem-extracted" ] ||
@@ -132,14 +141,14 @@ kunit_built() {
 
 # installed_where FLAVOUR DIR
 # `make install INSTALL_MOD_PATH=DIR` put the modules (in their Kbuild
-# subdirectories) in extra/ on 6.1, in updates/ and xz-compressed on
-# Debian's 6.12 kernels, and depmod recorded mymem_test's dependency.
+# subdirectories) where the kernel's file says (install=: extra/ and .ko
+# on 6.1, updates/ and .ko.xz on Debian's 6.12), and depmod recorded
+# mymem_test's dependency.
 installed_where() {
 	iw_krel=$($harness/bin/kernel.sh krel "$1") || return 1
-	case "$1" in
-	6.12*)	iw_dir=updates iw_ext=.ko.xz ;;
-	*)	iw_dir=extra iw_ext=.ko ;;
-	esac
+	# shellcheck disable=SC2046 # "DIR SUFFIX"
+	set -- "$1" "$2" $($harness/bin/kernel.sh get "$1" install)
+	iw_dir=$3 iw_ext=$4
 	iw_core=$iw_dir/mymem_core/mymem_core$iw_ext
 	iw_test=$iw_dir/mymem_test/mymem_test$iw_ext
 	iw_rc=0
@@ -264,20 +273,12 @@ vm_job() {
 }
 
 # detectors_check FLAVOUR FILE
-# Record whether each bug detector the debug kernel FLAVOUR was built with
+# Record whether each bug detector the kernel's file lists (detectors=)
 # was on before the suite and still on after it (lockdep turns itself off
 # after its first report; KCSAN must have set up watchpoints), with 2 CPUs.
 detectors_check() {
-	dc_want="cpus 2
-lockdep 1
-kmemleak 1
-kunit 1"
-	case "$1" in
-	*-kasan) dc_want="$dc_want
-kasan 1" ;;
-	*-kcsan) dc_want="$dc_want
-kcsan 1" ;;
-	esac
+	dc_list=$($harness/bin/kernel.sh get "$1" detectors)
+	dc_want=$(echo cpus 2; for d in $dc_list; do echo "$d 1"; done)
 	dc_bad=$(for when in before after; do
 		echo "$dc_want" | while read -r key val; do
 			got=$(sed -n "s/^$when $key //p" "$2")
@@ -289,40 +290,40 @@ kcsan 1" ;;
 		record FAIL "$1: detectors active" "$(echo "$dc_bad" | tr '\n' ';')"
 		return
 	fi
-	dc_detail="lockdep, kmemleak, KUnit, 2 CPUs"
-	case "$1" in
-	*-kasan) dc_detail="KASAN, $dc_detail" ;;
-	*-kcsan)
+	dc_detail="$dc_list, 2 CPUs"
+	case " $dc_list " in
+	*" kcsan "*)
 		dc_w=$(sed -n 's/^after kcsan_watchpoints //p' "$2")
 		if [ "${dc_w:-0}" -le 0 ]; then
 			record FAIL "$1: detectors active" "KCSAN set up no watchpoint"
 			return
 		fi
-		dc_detail="KCSAN ($dc_w watchpoints set up), $dc_detail" ;;
+		dc_detail="$dc_detail, $dc_w KCSAN watchpoints set up" ;;
 	esac
 	record PASS "$1: detectors active before and after" "$dc_detail"
 }
 
-# suite SCENARIO
-# The suite runner of make check, check-debug and soak: boot the kernel of
-# tools/harness/configs/suite/SCENARIO with the payload, run the scenario's
-# parts there (guest/suite.sh) and record every result of their KTAP.
+# suite KERNEL [SCENARIO]
+# The suite runner of make check, check-debug and soak: boot KERNEL with the
+# payload, run the parts of tools/harness/configs/suite/SCENARIO (default:
+# the one the kernel's file names) there (guest/suite.sh) and record every
+# result of their KTAP.
 suite() {
-	s_name=$1
-	kernel=$s_name parts='kselftest tools' guest_env='' boot='' vm_opts=''
-	kunit_sizes='' timeout=1500 detectors=0
-	. "$harness/configs/suite/$s_name"
+	kernel=$1
+	s_scen=${2:-$($harness/bin/kernel.sh get "$kernel" suite)}
+	s_name=$kernel
+	[ $# -lt 2 ] || s_name=$kernel-$s_scen
+	parts='kselftest tools' guest_env='' boot='' vm_opts=''
+	kunit_sizes='' timeout=1500
+	. "$harness/configs/suite/$s_scen"
 	s_out=$logs/vm-$s_name
 	s_payload=$logs/payload-$s_name
 	if ! payload "$s_payload" "$kernel" >"$s_payload.log" 2>&1; then
 		record FAIL "$s_name: payload" "see $s_payload.log"
 		return
 	fi
-	case "$kernel" in
-	6.1-*)	;;	# the debug kernels install like 6.1, tested there
-	*)	run_check "make install $kernel: place, compression, depmod" \
-			installed_where "$kernel" "$s_payload" ;;
-	esac
+	run_check "make install $kernel: place, compression, depmod" \
+		installed_where "$kernel" "$s_payload"
 	# shellcheck disable=SC2086 # $vm_opts is a list of options
 	VM_QUIET=1 $harness/bin/vm.sh --kernel "$kernel" --payload "$s_payload" \
 		--cmd "$guest_env KUNIT_SIZES='$kunit_sizes' sh $harness/guest/suite.sh $parts" \
@@ -346,7 +347,7 @@ suite() {
 				"$s_out/$s_part.tap" 0 "$s_name $s_part")" ;;
 		esac
 	done
-	if [ "$detectors" = 1 ]; then
+	if [ -n "$($harness/bin/kernel.sh get "$kernel" detectors)" ]; then
 		if [ -f "$s_out/detectors.txt" ]; then
 			detectors_check "$kernel" "$s_out/detectors.txt"
 		else

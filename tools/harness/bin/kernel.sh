@@ -1,84 +1,108 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# kernel.sh - map a kernel flavour to its packages, release, headers and
-# image.
+# kernel.sh - the facts of a kernel, read from its file in
+# tools/harness/configs/kernels/ (one file per kernel; LIST there says which
+# targets run which kernels).  Nothing is inferred from a kernel's name, and
+# the build machine's own kernel (uname -r) is never used.
 #
-# Debian's kernels: 6.1 (linux-image-amd64), 6.12 (linux-image-6.12-amd64)
-# and 6.12-rt (linux-image-6.12-rt-amd64, PREEMPT_RT).  The ABI
-# (6.1.0-NN-amd64) is read from the installed meta package, never
-# hard-coded and never taken from `uname -r` (the build machine's own
-# kernel).
+#   kernel.sh pkgs   KERNEL      Debian packages it needs
+#   kernel.sh krel   KERNEL      kernel release, e.g. 6.1.0-57-amd64
+#   kernel.sh kdir   KERNEL      headers directory (or tree) for make -C
+#   kernel.sh image  KERNEL      the kernel image to boot
+#   kernel.sh moddir KERNEL      its lib/modules/KREL directory
+#   kernel.sh qemu   KERNEL      extra qemu options it boots with
+#   kernel.sh get    KERNEL KEY  one fact of its file: meta, source,
+#                                fragment, qemu, install, detectors, suite
+#   kernel.sh list   TARGET      the kernels TARGET runs (check, check-debug)
+#   kernel.sh known              every kernel
 #
-# The project's debug kernels, built from linux-source-6.1 by
-# tools/harness/bin/debug-kernel.sh: 6.1-kasan and 6.1-kcsan.
-#
-#   kernel.sh pkgs   FLAVOUR  Debian packages it needs
-#   kernel.sh krel   FLAVOUR  kernel release, e.g. 6.1.0-56-amd64
-#   kernel.sh kdir   FLAVOUR  headers directory (or tree) for make -C
-#   kernel.sh image  FLAVOUR  the kernel image to boot
-#   kernel.sh moddir FLAVOUR  its lib/modules/KREL directory
-#   kernel.sh qemu   FLAVOUR  extra qemu options it boots with
+# A Debian kernel names its meta package (meta=): the release is read from
+# the installed linux-headers-META, never hard-coded.  A debug kernel names
+# the source package it is built from (source=) by debug-kernel.sh.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
+dir=$here/../configs/kernels
 
 usage() {
-	echo "usage: $0 {pkgs|krel|kdir|image|moddir|qemu} {6.1|6.12|6.12-rt|6.1-kasan|6.1-kcsan}" >&2
+	echo "usage: $0 {pkgs|krel|kdir|image|moddir|qemu} KERNEL | get KERNEL KEY | list TARGET | known" >&2
 	exit 2
 }
 
-[ $# -eq 2 ] || usage
-what=$1
-flavour=$2
+known() {
+	for f in "$dir"/*; do
+		[ "${f##*/}" = LIST ] || printf '%s ' "${f##*/}"
+	done
+}
 
-case "$flavour" in
-6.1)	meta=amd64 ;;
-6.12)	meta=6.12-amd64 ;;
-6.12-rt) meta=6.12-rt-amd64 ;;
-6.1-kasan|6.1-kcsan) meta= ;;
-*)	echo "kernel.sh: unknown KERNEL=$flavour (known: 6.1 6.12 6.12-rt 6.1-kasan 6.1-kcsan)" >&2
-	exit 2 ;;
+[ $# -ge 1 ] || usage
+what=$1
+case "$what" in
+known)	known; echo; exit 0 ;;
+list)	[ $# -eq 2 ] || usage
+	l=$(sed -n "s/^$2: *//p" "$dir/LIST")
+	[ -n "$l" ] || { echo "kernel.sh: no '$2:' line in $dir/LIST" >&2; exit 2; }
+	echo "$l"
+	exit 0 ;;
+get)	[ $# -eq 3 ] || usage ;;
+*)	[ $# -eq 2 ] || usage ;;
+esac
+kernel=$2
+if [ ! -f "$dir/$kernel" ]; then
+	echo "kernel.sh: unknown KERNEL=$kernel (known: $(known))" >&2
+	exit 2
+fi
+meta='' source='' fragment='' qemu='' install='' detectors='' suite=''
+# shellcheck source=/dev/null # a file of data
+. "$dir/$kernel"
+
+case "$what" in
+get)	case "$3" in
+	meta)		echo "$meta" ;;
+	source)		echo "$source" ;;
+	fragment)	echo "$fragment" ;;
+	qemu)		echo "$qemu" ;;
+	install)	echo "$install" ;;
+	detectors)	echo "$detectors" ;;
+	suite)		echo "$suite" ;;
+	*)		usage ;;
+	esac
+	exit 0 ;;
+qemu)	echo "$qemu"
+	exit 0 ;;
+pkgs)	if [ -n "$source" ]; then
+		echo "$source bc bison flex libelf-dev libssl-dev ccache"
+	else
+		echo "linux-image-$meta linux-headers-$meta"
+	fi
+	exit 0 ;;
 esac
 
-if [ -z "$meta" ]; then
-	# A debug kernel has no ACPI: qboot, not SeaBIOS, brings up every
-	# CPU (see tools/harness/bin/debug-kernel.sh).
-	dir=$("$here/debug-kernel.sh" --dir "$flavour")
-	case "$what" in
-	pkgs)	echo "linux-source-6.1 bc bison flex libelf-dev libssl-dev ccache"
-		exit 0 ;;
-	qemu)	echo "-bios /usr/share/qemu/qboot.rom"
-		exit 0 ;;
-	esac
-	if [ ! -f "$dir/include/config/kernel.release" ] ||
-	   [ ! -f "$dir/arch/x86/boot/bzImage" ]; then
-		echo "kernel.sh: $flavour is not built; run: tools/harness/bin/debug-kernel.sh $flavour" >&2
+if [ -n "$source" ]; then
+	bdir=$("$here/debug-kernel.sh" --dir "$kernel")
+	if [ ! -f "$bdir/include/config/kernel.release" ] ||
+	   [ ! -f "$bdir/arch/x86/boot/bzImage" ]; then
+		echo "kernel.sh: $kernel is not built; run: tools/harness/bin/debug-kernel.sh $kernel" >&2
 		exit 1
 	fi
-	krel=$(cat "$dir/include/config/kernel.release")
+	krel=$(cat "$bdir/include/config/kernel.release")
 	case "$what" in
 	krel)	echo "$krel" ;;
-	kdir)	echo "$dir" ;;
-	image)	echo "$dir/arch/x86/boot/bzImage" ;;
-	moddir)	echo "$dir/root/lib/modules/$krel" ;;
+	kdir)	echo "$bdir" ;;
+	image)	echo "$bdir/arch/x86/boot/bzImage" ;;
+	moddir)	echo "$bdir/root/lib/modules/$krel" ;;
 	*)	usage ;;
 	esac
 	exit 0
 fi
-
-case "$what" in
-pkgs)	echo "linux-image-$meta linux-headers-$meta"
-	exit 0 ;;
-qemu)	exit 0 ;;
-esac
 
 deps=$(dpkg-query -W -f='${Depends}' "linux-headers-$meta" 2>/dev/null) || deps=
 krel=$(printf '%s\n' "$deps" | tr ',' '\n' |
 	sed -n 's/^ *linux-headers-\([^ ]*\).*/\1/p' | head -n 1)
 if [ -z "$krel" ]; then
 	echo "kernel.sh: linux-headers-$meta is not installed;" \
-	     "run: make deps KERNEL=$flavour" >&2
+	     "run: make deps KERNEL=$kernel" >&2
 	exit 1
 fi
 
