@@ -164,6 +164,29 @@ bool mymem_read_valid(struct mymem_range r, u64 snap)
 	return sum == snap;
 }
 
+/* The kernel API's copy step: plain memory, which cannot fault. */
+static __always_inline size_t mymem_memcpy_out(void *to, u8 *buf, size_t n)
+{
+	memcpy(to, buf, n);
+	return n;
+}
+
+static __always_inline size_t mymem_memcpy_in(void *from, u8 *buf, size_t n)
+{
+	memcpy(buf, from, n);
+	return n;
+}
+
+static void mymem_memcpy_revert(void *ctx, size_t n)
+{
+}
+
+static const struct mymem_copy mymem_copy_out = {
+	.copy = mymem_memcpy_out, .revert = mymem_memcpy_revert,
+};
+
+static const struct mymem_copy mymem_copy_in = { .copy = mymem_memcpy_in };
+
 /**
  * mymem_pread() - read from the buffer at a position
  * @buf: kernel destination, @len bytes
@@ -181,26 +204,10 @@ bool mymem_read_valid(struct mymem_range r, u64 snap)
 ssize_t mymem_pread(void *buf, size_t len, loff_t pos)
 {
 	ssize_t n = mymem_span(pos, len, false);
-	struct mymem_range r;
-	u64 snap;
 
 	might_sleep();
-	if (n <= 0)
-		return mymem_account_read(pos, len, n);
-
-	r = mymem_range(pos, n);
-	if (mymem_read_begin(r, &snap)) {
-		mymem_kcsan_check(pos, n, 0);
-		memcpy(buf, mymem.data + pos, n);
-		if (mymem_read_valid(r, snap))
-			return mymem_account_read(pos, len, n);
-	}
-	mymem_count(MYMEM_STAT_READ_RETRIES, 1);
-	if (mymem_lock_range(r, false))
-		return mymem_account_read(pos, len, -EINTR);
-	mymem_kcsan_check(pos, n, 0);
-	memcpy(buf, mymem.data + pos, n);
-	mymem_unlock_range(r);
+	if (n > 0)
+		n = mymem_read_span(pos, n, false, &mymem_copy_out, buf);
 	return mymem_account_read(pos, len, n);
 }
 EXPORT_SYMBOL_GPL(mymem_pread);
@@ -222,20 +229,10 @@ EXPORT_SYMBOL_GPL(mymem_pread);
 ssize_t mymem_pwrite(const void *buf, size_t len, loff_t pos)
 {
 	ssize_t n = mymem_span(pos, len, true);
-	struct mymem_range r;
 
 	might_sleep();
-	if (n <= 0)
-		return mymem_account_write(pos, len, n);
-
-	r = mymem_range(pos, n);
-	if (mymem_lock_range(r, false))
-		return mymem_account_write(pos, len, -EINTR);
-	mymem_write_begin(r);
-	mymem_kcsan_check(pos, n, KCSAN_ACCESS_WRITE);
-	memcpy(mymem.data + pos, buf, n);
-	mymem_write_end(r);
-	mymem_unlock_range(r);
+	if (n > 0)
+		n = mymem_write_span(pos, n, false, &mymem_copy_in, (void *)buf);
 	return mymem_account_write(pos, len, n);
 }
 EXPORT_SYMBOL_GPL(mymem_pwrite);

@@ -36,45 +36,41 @@
 #include <mymem_compat.h>
 #include "mymem_core.h"
 
-/* Copy out without sleeping: a missing page ends the copy short. */
-static size_t mymem_copy_to_iter_nofault(loff_t pos, size_t n,
-					 struct iov_iter *to)
+/*
+ * The device's copy steps: user memory through an iov_iter, with page
+ * faults disabled, so a missing page ends the copy short.  Under the locks
+ * or in a read section nothing may sleep.
+ */
+static __always_inline size_t mymem_iter_out(void *to, u8 *buf, size_t n)
 {
 	size_t done;
 
 	pagefault_disable();
-	done = copy_to_iter(mymem.data + pos, n, to);
+	done = copy_to_iter(buf, n, to);
 	pagefault_enable();
 	return done;
 }
 
-/*
- * One snapshot of [pos, pos + n); short only at a missing page.
- * Return: the bytes copied, or the error of mymem_lock_range().
- */
-static ssize_t mymem_read_user_once(loff_t pos, size_t n, struct iov_iter *to,
-				    bool nowait)
+static __always_inline size_t mymem_iter_in(void *from, u8 *buf, size_t n)
 {
-	struct mymem_range r = mymem_range(pos, n);
 	size_t done;
-	int ret;
-	u64 snap;
 
-	if (mymem_read_begin(r, &snap)) {
-		done = mymem_copy_to_iter_nofault(pos, n, to);
-		if (mymem_read_valid(r, snap))
-			return done;
-		iov_iter_revert(to, done);
-	}
-	mymem_count(MYMEM_STAT_READ_RETRIES, 1);
-	ret = mymem_lock_range(r, nowait);
-	if (ret)
-		return ret;
-	mymem_kcsan_check(pos, n, 0);
-	done = mymem_copy_to_iter_nofault(pos, n, to);
-	mymem_unlock_range(r);
+	pagefault_disable();
+	done = copy_from_iter(buf, n, from);
+	pagefault_enable();
 	return done;
 }
+
+static void mymem_iter_revert(void *it, size_t n)
+{
+	iov_iter_revert(it, n);
+}
+
+static const struct mymem_copy mymem_user_out = {
+	.copy = mymem_iter_out, .revert = mymem_iter_revert,
+};
+
+static const struct mymem_copy mymem_user_in = { .copy = mymem_iter_in };
 
 /*
  * What a transfer that stopped at a fault after @done bytes returns: those
@@ -105,7 +101,7 @@ static ssize_t mymem_read_user(loff_t pos, struct iov_iter *to, bool nowait)
 	if (n <= 0)
 		return mymem_account_read(pos, len, n);
 	for (prev = -1;; prev = done) {
-		done = mymem_read_user_once(pos, n, to, nowait);
+		done = mymem_read_span(pos, n, nowait, &mymem_user_out, to);
 		if (done < 0 || done == n)
 			break;
 		if (nowait || done <= prev || fatal_signal_pending(current)) {
@@ -194,29 +190,6 @@ static ssize_t mymem_user_src_get(struct mymem_user_src *src,
 }
 
 /*
- * Copy @n bytes from @from into the buffer at @pos under the stripe locks,
- * with page faults disabled: @from must not fault, or the copy ends short
- * there.  Return: the bytes copied, 0 for none, or the lock's error.
- */
-static ssize_t mymem_write_locked(loff_t pos, size_t n, struct iov_iter *from,
-				  bool nowait)
-{
-	struct mymem_range r = mymem_range(pos, n);
-	ssize_t ret = mymem_lock_range(r, nowait);
-
-	if (ret)
-		return ret;
-	mymem_write_begin(r);
-	mymem_kcsan_check(pos, n, KCSAN_ACCESS_WRITE);
-	pagefault_disable();
-	ret = copy_from_iter(mymem.data + pos, n, from);
-	pagefault_enable();
-	mymem_write_end(r);
-	mymem_unlock_range(r);
-	return ret;
-}
-
-/*
  * A write of up to this many bytes is copied in first, with nothing held,
  * and then from that copy under the stripe lock: for a few bytes a second
  * copy costs less than holding the source page.
@@ -244,23 +217,23 @@ static ssize_t mymem_write_user(loff_t pos, struct iov_iter *from, bool nowait)
 	if (n <= 0)
 		return mymem_account_write(pos, len, n);
 	if (nowait || !user_backed_iter(from)) {
-		n = mymem_write_locked(pos, n, from, nowait);
+		n = mymem_write_span(pos, n, nowait, &mymem_user_in, from);
 	} else if (n <= sizeof(small)) {
 		n = copy_from_iter(small, n, from);
 		kv = (struct kvec){ .iov_base = small, .iov_len = n };
 		iov_iter_kvec(&copied, ITER_SOURCE, &kv, 1, n);
 		if (n)
-			n = mymem_write_locked(pos, n, &copied, false);
+			n = mymem_write_span(pos, n, false, &mymem_user_in, &copied);
 	} else {
 		held = mymem_user_src_get(&src, from, n);
 		if (held > 0) {
-			n = mymem_write_locked(pos, held, &src.iter, false);
+			n = mymem_write_span(pos, held, false, &mymem_user_in, &src.iter);
 			mymem_user_src_put(&src);
 		} else if (held == -EFAULT) {
 			/* memory that cannot be held: copy it if it can be read */
 			n -= fault_in_iov_iter_readable(from, n);
 			if (n)
-				n = mymem_write_locked(pos, n, from, false);
+				n = mymem_write_span(pos, n, false, &mymem_user_in, from);
 		} else {
 			n = held;
 		}

@@ -222,6 +222,88 @@ static inline void mymem_count(enum mymem_stat stat, u64 n)
 	this_cpu_add(mymem_stats.count[stat], n);
 }
 
+/**
+ * struct mymem_copy - how one caller moves bytes in or out of the buffer
+ * @copy:   copy @n bytes between the buffer at @buf and the caller's
+ *          memory (@ctx); returns the bytes copied, short only where the
+ *          caller's memory faults (page faults are off while it runs)
+ * @revert: give back @n bytes that @copy consumed of @ctx, for a read pass
+ *          that met a writer and is redone
+ *
+ * The protocol (range, locks, sequence counts) is buffer.c's and the same
+ * for every caller; only this step differs: memcpy() for the kernel API,
+ * an iov_iter for /dev/mymem.  mymem_read_span() and mymem_write_span()
+ * are inline so that the step, known at each call, is inlined too.
+ */
+struct mymem_copy {
+	size_t (*copy)(void *ctx, u8 *buf, size_t n);
+	void (*revert)(void *ctx, size_t n);
+};
+
+/**
+ * mymem_read_span() - one snapshot of [@pos, @pos + @n) into @ctx
+ * @pos:    byte offset, inside the buffer
+ * @n:      bytes, at least 1, not past the end
+ * @nowait: do not wait for a writer's locks (IOCB_NOWAIT)
+ * @c:      the copy step
+ * @ctx:    its destination
+ *
+ * A lockless pass, and when a writer met it, one pass under the locks.
+ *
+ * Return: the bytes copied, or the error of mymem_lock_range().
+ */
+static __always_inline ssize_t mymem_read_span(loff_t pos, size_t n, bool nowait,
+					       const struct mymem_copy *c, void *ctx)
+{
+	struct mymem_range r = mymem_range(pos, n);
+	size_t done;
+	int ret;
+	u64 snap;
+
+	if (mymem_read_begin(r, &snap)) {
+		mymem_kcsan_check(pos, n, 0);
+		done = c->copy(ctx, mymem.data + pos, n);
+		if (mymem_read_valid(r, snap))
+			return done;
+		c->revert(ctx, done);
+	}
+	mymem_count(MYMEM_STAT_READ_RETRIES, 1);
+	ret = mymem_lock_range(r, nowait);
+	if (ret)
+		return ret;
+	mymem_kcsan_check(pos, n, 0);
+	done = c->copy(ctx, mymem.data + pos, n);
+	mymem_unlock_range(r);
+	return done;
+}
+
+/**
+ * mymem_write_span() - copy @ctx into [@pos, @pos + @n) in one write section
+ * @pos:    byte offset, inside the buffer
+ * @n:      bytes, at least 1, not past the end
+ * @nowait: do not wait for another call's locks (IOCB_NOWAIT)
+ * @c:      the copy step
+ * @ctx:    its source
+ *
+ * Return: the bytes copied (0 when the source faulted at once), or the
+ * error of mymem_lock_range().
+ */
+static __always_inline ssize_t mymem_write_span(loff_t pos, size_t n, bool nowait,
+						const struct mymem_copy *c, void *ctx)
+{
+	struct mymem_range r = mymem_range(pos, n);
+	ssize_t ret = mymem_lock_range(r, nowait);
+
+	if (ret)
+		return ret;
+	mymem_write_begin(r);
+	mymem_kcsan_check(pos, n, KCSAN_ACCESS_WRITE);
+	ret = c->copy(ctx, mymem.data + pos, n);
+	mymem_write_end(r);
+	mymem_unlock_range(r);
+	return ret;
+}
+
 void mymem_stats_sum(struct mymem_stats *sum);
 ssize_t mymem_account_read(loff_t pos, size_t len, ssize_t ret);
 ssize_t mymem_account_write(loff_t pos, size_t len, ssize_t ret);
