@@ -30,11 +30,12 @@
 
 /* The tests, in the order a run executes them. */
 static const struct mmt_test mmt_tests[] = {
-	{ .name = "perf",	.run = mmt_perf_run },
-	{ .name = "race",	.run = mmt_race_run,
+	{ .name = "perf",	.run = mmt_perf_run, .records = mmt_perf_records },
+	{ .name = "race",	.run = mmt_race_run, .records = mmt_race_records,
 	  .min_core_size = mmt_race_min_core_size },
-	{ .name = "scale",	.run = mmt_scale_run },
+	{ .name = "scale",	.run = mmt_scale_run, .records = mmt_scale_records },
 	{ .name = "torture",	.run = mmt_torture_run,
+	  .records = mmt_torture_records,
 	  .min_core_size = mmt_torture_min_core_size },
 	{ }
 };

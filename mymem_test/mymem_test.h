@@ -23,11 +23,14 @@ struct seq_file;
  * @name:          its name, in the "tests" parameter and in its lines
  * @run:           runs it; returns the number of failed checks
  * @min_core_size: the smallest core it runs on; NULL: any
+ * @records:       the most records (and table rows) a run with these
+ *                 settings makes, so the report has room for them
  */
 struct mmt_test {
 	const char *name;
 	unsigned int (*run)(const struct mmt_params *p);
 	size_t (*min_core_size)(void);
+	unsigned int (*records)(const struct mmt_params *p);
 };
 
 #define MMT_MAX_SIZES	16
@@ -113,10 +116,14 @@ int mmt_group_run(struct mmt_worker *first, size_t stride, unsigned int nr,
 
 /* the tests */
 unsigned int mmt_perf_run(const struct mmt_params *p);
+unsigned int mmt_perf_records(const struct mmt_params *p);
 unsigned int mmt_race_run(const struct mmt_params *p);
+unsigned int mmt_race_records(const struct mmt_params *p);
 size_t mmt_race_min_core_size(void);
 unsigned int mmt_scale_run(const struct mmt_params *p);
+unsigned int mmt_scale_records(const struct mmt_params *p);
 unsigned int mmt_torture_run(const struct mmt_params *p);
+unsigned int mmt_torture_records(const struct mmt_params *p);
 size_t mmt_torture_min_core_size(void);
 
 /* a / b in thousandths, for "%llu.%03llu" */

@@ -236,6 +236,17 @@ static void mmt_perf_report(struct mmt_perf *perf, size_t size,
 	}
 }
 
+/**
+ * mmt_perf_records() - the records of a perf run: one per size and op
+ * @p: the run's settings
+ *
+ * Return: that count.
+ */
+unsigned int mmt_perf_records(const struct mmt_params *p)
+{
+	return p->nr_sizes * MMT_NR_OPS;
+}
+
 static int mmt_perf_alloc(struct mmt_perf *perf, const struct mmt_params *p)
 {
 	size_t max = 0;

@@ -132,6 +132,17 @@ static int mmt_race_set(u64 v)
 	return 0;
 }
 
+/**
+ * mmt_race_records() - the records of a race run: one per mode
+ * @p: the run's settings
+ *
+ * Return: that count.
+ */
+unsigned int mmt_race_records(const struct mmt_params *p)
+{
+	return MMT_NR_RACE_MODES;
+}
+
 static void mmt_race_record(const struct mmt_params *p, int mode,
 			    u64 expected, u64 final, u64 span)
 {

@@ -87,18 +87,26 @@ static void mmt_text_add(struct mmt_text *t, const char *s, size_t n)
 
 /**
  * mmt_report_begin() - allocate the output of a new run
- * @p: the run's settings, which bound its number of lines and records
+ * @p: the run's settings: each selected test's row says how many lines and
+ *     records they make it write
  *
  * Return: 0, or -ENOMEM (the output of the last run is then kept).
  */
 int mmt_report_begin(const struct mmt_params *p)
 {
-	size_t points = (size_t)p->nr_sizes * 4 + 3 + 6 * p->max_threads + 1;
+	const struct mmt_test *t;
 	struct mmt_text lines, records;
+	size_t points = 0;
 
-	if (mmt_text_alloc(&lines, 8192 + points * 128 + MMT_ERR_MAX * MMT_LINE_MAX))
+	/* every row a test says it may make, at the longest a row can be */
+	for (t = p->table; t->name; t++)
+		if (p->tests & BIT(t - p->table))
+			points += t->records(p);
+	if (mmt_text_alloc(&lines, 8192 + points * MMT_LINE_MAX +
+			   MMT_ERR_MAX * MMT_LINE_MAX))
 		return -ENOMEM;
-	if (mmt_text_alloc(&records, 4096 + points * 256)) {
+	if (mmt_text_alloc(&records, 4096 + points *
+			   sizeof_field(struct mmt_record, text))) {
 		mmt_text_free(&lines);
 		return -ENOMEM;
 	}

@@ -211,6 +211,17 @@ static unsigned int mmt_scale_points(unsigned int n)
 	return points;
 }
 
+/**
+ * mmt_scale_records() - the records of a scale run: one per point
+ * @p: the run's settings (max_threads)
+ *
+ * Return: that count.
+ */
+unsigned int mmt_scale_records(const struct mmt_params *p)
+{
+	return (2 * MMT_NR_LOADS - 1) * mmt_scale_points(p->max_threads);
+}
+
 /* Every point of the sweep; Return: failed checks, or -EINTR when stopped. */
 static int mmt_scale_sweep(struct mmt_scale_worker *workers, unsigned int n)
 {

@@ -413,6 +413,17 @@ static void mmt_torture_report(const struct mmt_params *p, unsigned int threads,
 }
 
 /**
+ * mmt_torture_records() - the records of a torture run: one
+ * @p: the run's settings
+ *
+ * Return: 1.
+ */
+unsigned int mmt_torture_records(const struct mmt_params *p)
+{
+	return 1;
+}
+
+/**
  * mmt_torture_run() - the torture test
  * @p: the run's settings (duration)
  *
