@@ -9,7 +9,12 @@
 # DIR/ubench.json (mymem-bench), DIR/urace.json (mymem-race) and their Rust
 # twins' DIR/ubench-rs.json and DIR/urace-rs.json, and writes
 #
-#   DIR/results.json  every record of the five, one schema (docs/RESULTS.md)
+#   DIR/results.json  every record of the five, one schema (docs/RESULTS.md),
+#                     with what produced them: the commit (and whether the
+#                     tree was dirty), kernel, accelerator (DIR/vm/accel.txt;
+#                     none: this machine's own kernel), vCPUs, the host's
+#                     load average when the run began (HOSTLOAD, default
+#                     now) and the date
 #   DIR/results.md    the tables, in Markdown
 #   DIR/latency.png   ns per call vs transfer size, log-log
 #   DIR/throughput.png bytes/s vs transfer size
@@ -20,7 +25,14 @@
 set -eu
 
 dir=${1:?usage: report.sh DIR}
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+commit=$(git -C "$top" rev-parse --short=12 HEAD 2>/dev/null) || commit=unknown
+dirty=false
+[ -z "$(git -C "$top" status --porcelain --untracked-files=no 2>/dev/null)" ] ||
+	dirty=true
+hostload=${HOSTLOAD:-$(cut -d ' ' -f 1 /proc/loadavg)}
 cd "$dir"
+accel=$(cut -d ' ' -f 1 vm/accel.txt 2>/dev/null) || accel=none
 for f in kernel-results.json ubench.json urace.json ubench-rs.json urace-rs.json; do
 	[ -s "$f" ] || { echo "report.sh: $dir/$f missing" >&2; exit 1; }
 done
@@ -29,9 +41,13 @@ done
 # a user-space record with its tool (mymem-bench, mymem-bench-rs, ...)
 jq -n --slurpfile k kernel-results.json --slurpfile b ubench.json \
 	--slurpfile r urace.json --slurpfile brs ubench-rs.json \
-	--slurpfile rrs urace-rs.json --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" '
+	--slurpfile rrs urace-rs.json --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+	--arg commit "$commit" --argjson dirty "$dirty" --arg accel "$accel" \
+	--arg hostload "$hostload" '
 	def user($doc): [$doc[0].records[] | . + {source: "user", tool: $doc[0].tool}];
 	{schema: 1, date: $date,
+	 produced_by: {commit: $commit, dirty: $dirty, accel: $accel,
+		       host_load: ($hostload | tonumber)},
 	 kernel: $k[0].kernel, cpus: $k[0].cpus, core_size: $k[0].core_size,
 	 params: $k[0].params, verdict: $k[0].verdict,
 	 records: ([$k[0].records[] | . + {source: "kernel"}] +
@@ -48,8 +64,11 @@ q() {
 	echo "# mymem results: $(q .kernel), $(q .cpus) CPUs, $(q .date)"
 	echo
 	echo "Verdict of the in-kernel run: **$(q .verdict)**. Times are in ns per call."
-	echo "Under QEMU's software emulation (TCG) absolute times are emulated;"
-	echo "the ratios between columns measured in the same run are what hold."
+	echo "Commit $commit$([ "$dirty" = false ] || echo ' (with uncommitted changes)'), accelerator $accel, host load $hostload at the start."
+	if [ "$accel" = tcg ]; then
+		echo "Under QEMU's software emulation (TCG) absolute times are emulated;"
+		echo "the ratios between columns measured in the same run are what hold."
+	fi
 	echo
 	echo "## In-kernel perf (mymem_test)"
 	echo

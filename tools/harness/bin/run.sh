@@ -13,6 +13,8 @@ cd "$top"
 kernel=${KERNEL:-6.1}
 . tools/harness/bin/functions.sh
 
+HOSTLOAD=$(cut -d ' ' -f 1 /proc/loadavg)
+export HOSTLOAD
 vm_prepare "$kernel"
 out=$top/results/$krel
 phase "boot $krel in QEMU and run"
@@ -28,7 +30,7 @@ if [ $rc -eq 0 ]; then
 	# the performance targets from this run's figures (make bench runs
 	# them alone, on a quiet machine); a MISS does not fail the run
 	phase "performance targets (as make bench judges them)"
-	$harness/bin/parse-bench.sh "$out" || true
+	$harness/bin/parse-bench.sh "$out" "$HOSTLOAD" || true
 fi
 
 phase "done"

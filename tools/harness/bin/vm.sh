@@ -8,8 +8,8 @@
 #         --out OUTDIR [--timeout SEC] [--smp N] [--mem MB] [--append ARGS]
 #         [--image PATH --modules PATH] [--bin PROGRAM]...
 #
-#   --kernel   6.1 | 6.12 | 6.12-rt | 6.1-kasan | 6.1-kcsan, resolved with
-#              tools/harness/bin/kernel.sh (a debug kernel also boots with its qemu options)
+#   --kernel   a kernel of tools/harness/configs/kernels/, resolved with
+#              tools/harness/bin/kernel.sh (and booted with its qemu options)
 #   --krel     an installed release: /boot/vmlinuz-KREL, /lib/modules/KREL
 #   --image    boot this bzImage instead (a kernel built by the project)
 #   --modules  its /lib/modules/KREL directory (or an INSTALL_MOD_PATH root);
@@ -21,7 +21,8 @@
 #   --cmd      run with sh -c in /mymem, stdin /dev/null; its output goes to
 #              the console and to /results/guest.log.  Files the command
 #              writes to /results come back to OUTDIR.
-#   --out      gets console.log, rc and the files of the guest's /results
+#   --out      gets console.log, rc, accel.txt ("tcg smp 2" or "kvm smp 2")
+#              and the files of the guest's /results
 #              (guest.log, dmesg.txt, vm-times.txt, vm-info.txt and whatever
 #              the command wrote there).  What a previous run put in OUTDIR
 #              is removed first (the list is kept in OUTDIR/.vm-files).
@@ -170,7 +171,8 @@ if [ -f "$out/.vm-files" ]; then
 		esac
 	done <"$out/.vm-files"
 fi
-rm -f "$out/console.log" "$out/rc" "$out/serial1.log" "$out/.vm-files"
+rm -f "$out/console.log" "$out/rc" "$out/serial1.log" "$out/accel.txt" \
+	"$out/.vm-files"
 work=$(mktemp -d "$out/.vm.XXXXXX")
 qpid='' wpid='' tpid=''
 # shellcheck disable=SC2317 # called by the EXIT trap
@@ -260,6 +262,9 @@ tcg)	accel="-accel tcg,thread=multi -cpu max" ;;
 		accel="-accel tcg,thread=multi -cpu max"
 	fi ;;
 esac
+
+# what the figures of this boot were measured under, for the reports
+echo "${accel#-accel } smp $smp" | sed 's/,thread=multi//; s/ -cpu [a-z]*//' >"$out/accel.txt"
 
 # 4. boot
 cmdline="console=ttyS0 loglevel=5 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 log_buf_len=8M$append"
