@@ -94,6 +94,9 @@ fi_setup()
 	fi_set verbose 0
 	fi_set task-filter Y
 	fi_set ignore-gfp-wait N
+	# fail-nth counts fail_usercopy's points as well (copies from and to
+	# user memory, CONFIG_FAULT_INJECTION_USERCOPY): no stack dump either
+	[ ! -d $DBG/fail_usercopy ] || echo 0 > $DBG/fail_usercopy/verbose
 	echo Y > $DBG/failslab/cache-filter
 	echo N > $DBG/fail_page_alloc/ignore-gfp-highmem
 	echo 3 > $DBG/fail_page_alloc/min-order
