@@ -53,6 +53,11 @@ case "${1:-}" in
 	exit 2 ;;
 esac
 kernels=${CHECK_KERNELS:-$($harness/bin/kernel.sh list $mode)} || exit 1
+# make check also builds the check-build kernels, without their vm stage
+build_only=
+if [ $mode = check ] && [ -z "${CHECK_KERNELS:-}" ]; then
+	build_only=$($harness/bin/kernel.sh list check-build) || exit 1
+fi
 logs=$top/results/$mode
 rm -rf "$logs"
 mkdir -p "$logs"
@@ -165,7 +170,7 @@ for stage in $stages; do
 			patches_apply
 		;;
 	build)
-		for k in $kernels; do
+		for k in $kernels $build_only; do
 			phase "build for $k"
 			run_check "build $k W=1, no warnings" build_clean "$k"
 			run_check "sparse $k C=2, no warnings" sparse_clean "$k"

@@ -4,7 +4,7 @@
  * position, user pointers that fault, permissions and access modes, the
  * ioctls, appending writes, threads sharing one open file, vectored calls
  * that must stay atomic (and KCSAN-clean) at any segment count, sources
- * the kernel cannot hold, RWF_NOWAIT.  The API's
+ * the kernel cannot hold, RWF_NOWAIT, a destination that faults for ever.  The API's
  * own rules (bounds, short transfers, the add) are tested in the kernel by
  * mymem_kunit.c and against a model by tools/mymem-fuzz; the counter race
  * by mymem_test and mymem-race.
@@ -1317,6 +1317,87 @@ static void t_nowait(void)
 	munmap(p, len);
 }
 
+#define FAIL_USERCOPY	"/sys/kernel/debug/fail_usercopy/"
+
+static int fu_set(const char *attr, const char *val)
+{
+	char path[128];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), FAIL_USERCOPY "%s", attr);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * A destination whose every copy fails after its page was faulted in
+ * (fail_usercopy at probability 100 for one process; the KCSAN debug
+ * kernel has CONFIG_FAULT_INJECTION_USERCOPY): the read must end, with
+ * -EFAULT, within a hang bound.  The child prints nothing once armed: its
+ * own copies fail too.  A read that never returns is left behind until
+ * the injection is switched off at the end.
+ */
+static void t_read_faulting_forever(void)
+{
+	static const char *const arm[][2] = {
+		{ "task-filter", "Y" }, { "verbose", "0" }, { "space", "0" },
+		{ "times", "-1" }, { "interval", "1" }, { "probability", "100" },
+	};
+	size_t lens[] = { 1, 4096, 65536 }, len;
+	int status, waited;
+	unsigned int i;
+	pid_t pid;
+
+	if (access(FAIL_USERCOPY "probability", W_OK)) {
+		skip_case("no fail_usercopy (CONFIG_FAULT_INJECTION_USERCOPY)");
+		return;
+	}
+	/* the filter first: until it is set, every task's copies would fail */
+	for (i = 0; i < ARRAY_SIZE(arm); i++)
+		if (fu_set(arm[i][0], arm[i][1])) {
+			FAIL("fail_usercopy/%s: %s", arm[i][0], strerror(errno));
+			goto out;
+		}
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		len = lens[i] < size ? lens[i] : size;
+		pid = fork();
+		if (pid == 0) {
+			char *buf = calloc(1, len);
+			int mif = open("/proc/thread-self/make-it-fail", O_WRONLY);
+
+			if (!buf || mif < 0 || write(mif, "1", 1) != 1)
+				_exit(2);
+			_exit(pread(dev_fd, buf, len, 0) >= 0 ? 0 : errno);
+		}
+		if (pid < 0) {
+			FAIL("fork: %s", strerror(errno));
+			break;
+		}
+		/* a hang bound, not a timing: 1200 x 100 ms */
+		for (waited = 0; waited < 1200; waited++) {
+			if (waitpid(pid, &status, WNOHANG) == pid)
+				break;
+			usleep(100000);
+		}
+		if (waited == 1200) {
+			FAIL("a %zu-byte read, every copy failing, has not returned after 120 s",
+			     len);
+			break;
+		}
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != EFAULT)
+			FAIL("a %zu-byte read, every copy failing: status %#x, not exit %d (EFAULT)",
+			     len, status, EFAULT);
+		else
+			diag("a %zu-byte read, every copy failing: EFAULT", len);
+	}
+out:
+	fu_set("probability", "0");
+}
+
 /* --- main -------------------------------------------------------------------- */
 
 struct test_case {
@@ -1345,6 +1426,7 @@ static const struct test_case cases[] = {
 	{ "writeonly_add_ebadf", t_writeonly_add },
 	{ "unholdable_source_any_size", t_unholdable_source },
 	{ "nowait_eagain", t_nowait },
+	{ "read_faulting_forever", t_read_faulting_forever },
 };
 
 #define NCASES	ARRAY_SIZE(cases)

@@ -6,13 +6,6 @@
  *
  *   mymem_failnth N insmod MODULE.ko [PARAMS]   finit_module()
  *   mymem_failnth N write FILE STRING           one write() of STRING
- *   mymem_failnth always read FILE LEN          one read() of LEN bytes
- *
- * "always" sets make-it-fail instead: every injection point the debugfs
- * attributes arm fails for this thread from then on (fail_usercopy at
- * probability 100 fails every copy to user memory, printing included), so
- * the read's result is its exit status alone: 0 when it read bytes, else
- * its errno (EFAULT is 14).
  *
  * fail-nth belongs to the calling thread and is not inherited, so the
  * call under test is made here, right after arming it.  The file is opened
@@ -41,30 +34,8 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: mymem_failnth N insmod MODULE.ko [PARAMS]\n"
-		"       mymem_failnth N write FILE STRING\n"
-		"       mymem_failnth always read FILE LEN\n");
+		"       mymem_failnth N write FILE STRING\n");
 	return 2;
-}
-
-/* One read() of @len bytes of @path with make-it-fail set: see above. */
-static int read_always_failing(const char *path, const char *len)
-{
-	size_t n = strtoul(len, NULL, 0);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int mif = open("/proc/thread-self/make-it-fail", O_WRONLY | O_CLOEXEC);
-	char *buf = malloc(n ? n : 1);
-
-	if (fd < 0 || mif < 0 || !buf || !n) {
-		perror("mymem_failnth: setting up the read");
-		return 2;
-	}
-	memset(buf, 0, n);	/* resident: only the injection can fail */
-	if (write(mif, "1", 1) != 1) {
-		perror("mymem_failnth: make-it-fail");
-		return 2;
-	}
-	/* from here on, no output: it would fail as well */
-	_exit(read(fd, buf, n) > 0 ? 0 : errno);
 }
 
 int main(int argc, char **argv)
@@ -76,8 +47,6 @@ int main(int argc, char **argv)
 	long rc;
 	char *end;
 
-	if (argc == 5 && !strcmp(argv[1], "always") && !strcmp(argv[2], "read"))
-		return read_always_failing(argv[3], argv[4]);
 	if (argc < 4)
 		return usage();
 	errno = 0;

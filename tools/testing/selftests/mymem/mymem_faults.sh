@@ -19,11 +19,6 @@
 #                           failures must end (SUCCESS, or FAILURE with the
 #                           error reported), then unload with nothing left
 #                           behind
-#   read_faulting_forever   a read whose every copy to user memory fails
-#                           (fail_usercopy at probability 100, from
-#                           CONFIG_FAULT_INJECTION_USERCOPY) ends with
-#                           -EFAULT within a hang bound, and the buffer
-#                           still reads back
 #   kmemleak_clean          and none of that leaked
 #
 # Environment: MYMEM_KO_DIR, MYMEM_SELFTEST_CASES as for mymem_modules.sh.
@@ -34,7 +29,7 @@
 # shellcheck source=mymem_lib.sh
 
 CASES="core_load_every_fault test_load_every_fault run_start_every_fault
-run_under_random_faults read_faulting_forever kmemleak_clean"
+run_under_random_faults kmemleak_clean"
 
 . "$(cd "$(dirname "$0")" && pwd)/mymem_lib.sh"
 
@@ -295,45 +290,6 @@ case_run_under_random_faults()
 	[ $injected -gt 0 ] || fail "no fault was injected"
 	unload $CORE
 	expect_core_gone "after the random faults"
-}
-
-# A copy to user memory that fails every time, after the page was faulted
-# in: the read's retry after fault-in must not go on for ever.
-case_read_faulting_forever()
-{
-	fu=$DBG/fail_usercopy
-	if [ ! -d $fu ]; then
-		skip "no fail_usercopy (CONFIG_FAULT_INJECTION_USERCOPY)"
-		return
-	fi
-	if [ ! -x "$FAILNTH" ]; then
-		skip "$FAILNTH not built"
-		return
-	fi
-	load $CORE || return
-	printf before | dd of=$DEV conv=notrunc 2>/dev/null || fail "cannot write the buffer"
-	# the filter first: until it is set, every task's copies would fail
-	for f in task-filter:Y verbose:0 space:0 times:-1 interval:1 \
-		 probability:100; do
-		echo "${f#*:}" > "$fu/${f%%:*}" || fail "cannot set fail_usercopy/$f"
-	done
-	mark_log "usercopy failing for ever"
-	for len in 1 4096 65536; do
-		out=$(bounded 120 "$FAILNTH" always read $DEV $len)
-		rc=$?
-		case $rc in
-		14)	diag "read of $len bytes, every copy failing: EFAULT" ;;
-		124)	fail "read of $len bytes: $out"
-			break ;;	# it is still there: no other will end
-		*)	fail "read of $len bytes, every copy failing: exit $rc, not EFAULT (14): $out" ;;
-		esac
-	done
-	echo 0 > $fu/probability
-	got=$(dd if=$DEV bs=6 count=1 2>/dev/null)
-	[ "$got" = before ] || fail "the buffer holds '$got', not 'before'"
-	check_log "usercopy failing for ever"
-	unload $CORE
-	expect_core_gone "after the failing copies"
 }
 
 ktap_main
