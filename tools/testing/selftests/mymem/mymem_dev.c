@@ -1132,13 +1132,55 @@ static long core_mode_param(void)
 	return mode;
 }
 
+/*
+ * Run @fn in a child as uid and gid nobody.  @fn returns 0, or a code in
+ * 11..15 that @why explains; anything else, or no child, fails the case.
+ */
+static void as_nobody(int (*fn)(void), const char *const why[16])
+{
+	int status, code;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY) || geteuid() != NOBODY)
+			_exit(10);
+		_exit(fn());
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		FAIL("fork or waitpid: %s", strerror(errno));
+		return;
+	}
+	if (WIFEXITED(status) && !WEXITSTATUS(status))
+		return;
+	code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	FAIL("child as uid %d: %s (status %#x)", NOBODY,
+	     code == 10 ? "could not drop privileges" :
+	     code > 10 && code < 16 && why[code] ? why[code] : "died", status);
+}
+
+static int nobody_cannot_open(void)
+{
+	if (open(dev_path, O_RDWR) >= 0)
+		return 12;
+	if (errno != EACCES)
+		return 13;
+	if (open(dev_path, O_RDONLY) >= 0)
+		return 14;
+	return errno != EACCES ? 15 : 0;
+}
+
 /* The default mode 0600 keeps everyone but root out. */
 static void t_nonroot_denied(void)
 {
+	static const char * const why[16] = {
+		[12] = "open O_RDWR succeeded as uid 65534",
+		[13] = "open O_RDWR failed, but not with EACCES",
+		[14] = "open O_RDONLY succeeded as uid 65534",
+		[15] = "open O_RDONLY failed, but not with EACCES",
+	};
 	long mode = core_mode_param();
 	struct stat st;
-	pid_t pid;
-	int status;
 
 	if (stat(dev_path, &st)) {
 		FAIL("stat %s: %s", dev_path, strerror(errno));
@@ -1154,49 +1196,24 @@ static void t_nonroot_denied(void)
 	}
 	EXPECT((st.st_mode & 0777) == 0600);
 	EXPECT(st.st_uid == 0);
-	pid = fork();
-	if (pid < 0) {
-		FAIL("fork: %s", strerror(errno));
-		return;
-	}
-	if (pid == 0) {
-		int fd;
+	as_nobody(nobody_cannot_open, why);
+}
 
-		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY))
-			_exit(10);
-		if (geteuid() != NOBODY)
-			_exit(11);
-		fd = open(dev_path, O_RDWR);
-		if (fd >= 0)
-			_exit(12);
-		if (errno != EACCES)
-			_exit(13);
-		fd = open(dev_path, O_RDONLY);
-		if (fd >= 0)
-			_exit(14);
-		if (errno != EACCES)
-			_exit(15);
-		_exit(0);
-	}
-	if (waitpid(pid, &status, 0) != pid) {
-		FAIL("waitpid: %s", strerror(errno));
-		return;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		static const char * const why[] = {
-			[10] = "could not drop privileges",
-			[11] = "euid is not 65534",
-			[12] = "open O_RDWR succeeded as uid 65534",
-			[13] = "open O_RDWR failed, but not with EACCES",
-			[14] = "open O_RDONLY succeeded as uid 65534",
-			[15] = "open O_RDONLY failed, but not with EACCES",
-		};
-		int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+static int nobody_adds_write_only(void)
+{
+	struct mymem_add a = { .offset = 0, .delta = 0, .result = 0 };
+	int fd;
 
-		FAIL("child as uid %d: %s (status %#x)", NOBODY,
-		     code >= 10 && code <= 15 ? why[code] : "died", status);
-	}
+	if (open(dev_path, O_RDONLY) >= 0 || errno != EACCES)
+		return 11;
+	fd = open(dev_path, O_WRONLY);
+	if (fd < 0)
+		return 12;
+	if (read(fd, &a, 1) != -1 || errno != EBADF)
+		return 13;
+	if (ioctl(fd, MYMEM_IOC_ADD_U64, &a) != -1 || errno != EBADF)
+		return 14;
+	return a.result ? 15 : 0;
 }
 
 /*
@@ -1206,10 +1223,15 @@ static void t_nonroot_denied(void)
  */
 static void t_writeonly_add(void)
 {
+	static const char * const why[16] = {
+		[11] = "open O_RDONLY did not fail with EACCES",
+		[12] = "open O_WRONLY failed",
+		[13] = "read on O_WRONLY was not EBADF",
+		[14] = "ADD_U64 on O_WRONLY was not EBADF",
+		[15] = "ADD_U64 returned the buffer's bytes",
+	};
 	static const char secret[8] = "SECRET!!";
 	struct stat st;
-	int status, code;
-	pid_t pid;
 
 	if (size < sizeof(secret)) {
 		skip_case("needs an 8-byte buffer");
@@ -1225,41 +1247,7 @@ static void t_writeonly_add(void)
 		FAIL("chmod 0622 %s: %s", dev_path, strerror(errno));
 		return;
 	}
-	pid = fork();
-	if (pid == 0) {
-		struct mymem_add a = { .offset = 0, .delta = 0, .result = 0 };
-		int fd;
-
-		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY))
-			_exit(10);
-		if (open(dev_path, O_RDONLY) >= 0 || errno != EACCES)
-			_exit(11);
-		fd = open(dev_path, O_WRONLY);
-		if (fd < 0)
-			_exit(12);
-		if (read(fd, &a, 1) != -1 || errno != EBADF)
-			_exit(13);
-		if (ioctl(fd, MYMEM_IOC_ADD_U64, &a) != -1 || errno != EBADF)
-			_exit(14);
-		_exit(a.result ? 15 : 0);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		FAIL("fork or waitpid: %s", strerror(errno));
-	else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		static const char * const why[] = {
-			[10] = "could not drop privileges",
-			[11] = "open O_RDONLY did not fail with EACCES",
-			[12] = "open O_WRONLY failed",
-			[13] = "read on O_WRONLY was not EBADF",
-			[14] = "ADD_U64 on O_WRONLY was not EBADF",
-			[15] = "ADD_U64 returned the buffer's bytes",
-		};
-
-		code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-		FAIL("child as uid %d: %s (status %#x)", NOBODY,
-		     code >= 10 && code <= 15 ? why[code] : "died", status);
-	}
+	as_nobody(nobody_adds_write_only, why);
 	if (chmod(dev_path, st.st_mode & 07777))
 		FAIL("chmod back %s: %s", dev_path, strerror(errno));
 }
