@@ -16,7 +16,8 @@
  *  - every call is atomic with respect to every other call, from any
  *    module or from user space: a read never returns part of a concurrent
  *    write, and no write is lost.
- *  - every transfer call may sleep, and says so (might_sleep()); a wait
+ *  - every transfer call may sleep, and says so on every call
+ *    (might_sleep(), in the mutex for the calls that write); a wait
  *    for the locks ends early with -EINTR on a fatal signal, and then
  *    nothing was transferred.
  *
