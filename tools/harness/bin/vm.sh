@@ -399,9 +399,10 @@ fi
 
 # 6. kernel problems: the console (levels <= 5) and the guest's full dmesg.
 # Only kernel lines (with a printk timestamp) count, not the command's output.
-# (the sanitizers with their colon: the KCSAN kernel's boot line names
-# CONFIG_KCSAN_STRICT, a report says "BUG: KCSAN: data-race ...")
-pat='Kernel panic|Oops|BUG:|WARNING:|blocked for more than|soft lockup|KASAN:|UBSAN:|KCSAN:|Call Trace|detected stalls|general protection fault'
+# The patterns are the selftests' (one extended regex a line); the
+# sanitizers' have their colon: the KCSAN kernel's boot line names
+# CONFIG_KCSAN_STRICT, a report says "BUG: KCSAN: data-race ...".
+pat=$(paste -s -d '|' "$here/../../testing/selftests/mymem/kernel_problems")
 # With --expect-alloc-failures, the stack dump that follows an allocation
 # failure report ("vmalloc error:", "page allocation failure:"), up to its
 # </TASK>, is not a problem: fault injection makes those on purpose.
