@@ -16,8 +16,8 @@ W ?= 1
 
 export KERNEL
 
-.PHONY: all modules extmod tools deps run run-host bench check check-debug \
-	bench-locks teeth soak docs install clean help
+.PHONY: all modules extmod tools deps run run-host bench results check \
+	check-debug bench-locks teeth soak docs install clean help
 
 all: modules
 
@@ -27,8 +27,12 @@ help:
 	@echo '  make            build mymem_core.ko and mymem_test.ko (W=1) for KERNEL'
 	@echo '  make run        build, boot the Debian kernel in QEMU, load both'
 	@echo '                  modules, run every test, print the results; results/'
+	@echo '                  (RACE_W="1 2 4 ...": the counter race at each W too)'
 	@echo '  make bench      build, boot KERNEL in QEMU, run the performance benchmarks,'
 	@echo '                  print each target PASS or MISS; results/bench-<release>/'
+	@echo '  make results    make run (with the race over W) and make bench, then'
+	@echo '                  rebuild docs/RESULTS.md and its plots from those records'
+	@echo '                  (RESULTS_REUSE=1: from the runs already in results/)'
 	@echo '  make bench-locks  make bench once per lock design (striped, and the'
 	@echo '                  stripe_shift values and patches in'
 	@echo '                  tools/harness/configs/bench/locks/) and a table'
@@ -54,7 +58,7 @@ help:
 	@echo '  make tools      build the user-space tools into tools/bin/'
 	@echo '  make install    modules_install + depmod for KERNEL (or KDIR); then'
 	@echo '                  "modprobe mymem_test" loads mymem_core first'
-	@echo '  make clean      remove build products and results/'
+	@echo '  make clean      remove build products and the runs in results/'
 
 # One Kbuild pass for both modules (see ./Kbuild); then keep the .ko files
 # per kernel release in build/ and the core's exported-symbol table in
@@ -92,6 +96,9 @@ run-host:
 
 bench:
 	tools/harness/bin/bench.sh
+
+results:
+	tools/harness/bin/results.sh
 
 teeth:
 	tools/harness/bin/teeth.sh

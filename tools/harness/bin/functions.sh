@@ -245,7 +245,8 @@ vm_prepare() {
 
 # vm_job FLAVOUR OUT GUEST_SCRIPT [vm.sh options...]
 # Boot FLAVOUR with the payload, run "GUEST_SCRIPT KO_DIR BIN_DIR OUT_DIR"
-# there (GUEST_SCRIPT: a path in the tree; MYMEM_CORE_PARAMS passed on),
+# there (GUEST_SCRIPT: a path in the tree; MYMEM_CORE_PARAMS, RACE_W and
+# RACE_N passed on),
 # and leave what it wrote in OUT (the VM's own logs in OUT/vm).  Returns
 # vm.sh's exit status.
 vm_job() {
@@ -262,7 +263,7 @@ vm_job() {
 	vj_rc=0
 	$harness/bin/vm.sh --kernel "$vj_kernel" --payload "$vj_payload" \
 		--out "$vj_out/vm" "$@" \
-		--cmd "MYMEM_CORE_PARAMS='${MYMEM_CORE_PARAMS:-}' sh $vj_script /mymem/ko /mymem/bin /results/job" ||
+		--cmd "MYMEM_CORE_PARAMS='${MYMEM_CORE_PARAMS:-}' RACE_W='${RACE_W:-}' RACE_N='${RACE_N:-}' sh $vj_script /mymem/ko /mymem/bin /results/job" ||
 		vj_rc=$?
 	rm -rf "$vj_payload"
 	if [ -d "$vj_out/vm/job" ]; then

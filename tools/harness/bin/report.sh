@@ -15,10 +15,13 @@
 #                     none: this machine's own kernel), vCPUs, the host's
 #                     load average when the run began (HOSTLOAD, default
 #                     now) and the date
-#   DIR/results.md    the tables, in Markdown
+#   DIR/tables/*.md   each table, in Markdown (docs/RESULTS.md takes them)
+#   DIR/results.md    all the tables under their headings
 #   DIR/latency.png   ns per call vs transfer size, log-log
 #   DIR/throughput.png bytes/s vs transfer size
+#   DIR/rust-c.png    Rust / C time per call vs transfer size
 #   DIR/race.png      the counter race: lost updates and time per mode
+#   DIR/race-w.png    the unlocked race over W (with RACE_W): lost, final / N
 #   DIR/scaling.png   ops/s vs threads
 #
 # Needs jq and gnuplot (gnuplot-nox).
@@ -33,6 +36,7 @@ dirty=false
 hostload=${HOSTLOAD:-$(cut -d ' ' -f 1 /proc/loadavg)}
 cd "$dir"
 accel=$(cut -d ' ' -f 1 vm/accel.txt 2>/dev/null) || accel=none
+[ -f race-w.jsonl ] || : >race-w.jsonl
 for f in kernel-results.json ubench.json urace.json ubench-rs.json urace-rs.json; do
 	[ -s "$f" ] || { echo "report.sh: $dir/$f missing" >&2; exit 1; }
 done
@@ -41,7 +45,7 @@ done
 # a user-space record with its tool (mymem-bench, mymem-bench-rs, ...)
 jq -n --slurpfile k kernel-results.json --slurpfile b ubench.json \
 	--slurpfile r urace.json --slurpfile brs ubench-rs.json \
-	--slurpfile rrs urace-rs.json --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+	--slurpfile rrs urace-rs.json --slurpfile rw race-w.jsonl --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--arg commit "$commit" --argjson dirty "$dirty" --arg accel "$accel" \
 	--arg hostload "$hostload" '
 	def user($doc): [$doc[0].records[] | . + {source: "user", tool: $doc[0].tool}];
@@ -51,7 +55,8 @@ jq -n --slurpfile k kernel-results.json --slurpfile b ubench.json \
 	 kernel: $k[0].kernel, cpus: $k[0].cpus, core_size: $k[0].core_size,
 	 params: $k[0].params, verdict: $k[0].verdict,
 	 records: ([$k[0].records[] | . + {source: "kernel"}] +
-		   user($b) + user($r) + user($brs) + user($rrs))}' >results.json
+		   user($b) + user($r) + user($brs) + user($rrs)),
+	 race_w: $rw}' >results.json
 
 # q FILTER: jq over results.json, with r(a; b), a / b to two decimals
 q() {
@@ -59,7 +64,76 @@ q() {
 		results.json
 }
 
-# --- results.md
+# --- the tables, one Markdown file each in DIR/tables/ (docs/RESULTS.md
+# takes them from there: tools/harness/bin/results.sh), and results.md,
+# all of them under their headings
+mkdir -p tables
+# table NAME: the table on standard input goes to tables/NAME.md
+table() {
+	cat >"tables/$1.md"
+}
+{
+	echo "| size (B) | op | avg | min | p50 | p99 | max | avg / memcpy | p50 / memcpy |"
+	echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+	q '[.records[] | select(.test == "perf")] as $p |
+	   $p[] | . as $r |
+	   ($p[] | select(.op == "memcpy" and .size == $r.size)) as $m |
+	   "| \(.size) | \(.op) | \(.avg_ns) | \(.min_ns) | \(.p50_ns) | \(.p99_ns) | \(.max_ns) | \(r(.avg_ns; $m.avg_ns)) | \(r(.p50_ns; $m.p50_ns)) |"'
+} | table perf
+{
+	echo "| size (B) | op | target | avg | min | p50 | p99 | max | avg mymem / tmpfs | p50 mymem / tmpfs |"
+	echo "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"
+	q '[.records[] | select(.test == "ubench" and .tool == "mymem-bench")] as $u |
+	   $u[] | . as $r |
+	   ($u[] | select(.target != "mymem" and .op == $r.op and .size == $r.size)) as $t |
+	   "| \(.size) | \(.op) | \(.target) | \(.avg_ns) | \(.min_ns) | \(.p50_ns) | \(.p99_ns) | \(.max_ns) | \(if .target == "mymem" then r(.avg_ns; $t.avg_ns) else "" end) | \(if .target == "mymem" then r(.p50_ns; $t.p50_ns) else "" end) |"'
+} | table ubench
+{
+	echo "| size (B) | op | target | p50 C | p50 Rust | p50 Rust / C | avg Rust / C |"
+	echo "|---:|---|---|---:|---:|---:|---:|"
+	q '[.records[] | select(.test == "ubench")] as $u |
+	   $u[] | select(.tool == "mymem-bench") | . as $c |
+	   ($u[] | select(.tool == "mymem-bench-rs" and .target == $c.target and
+			  .op == $c.op and .size == $c.size)) as $rs |
+	   "| \(.size) | \(.op) | \(.target) | \(.p50_ns) | \($rs.p50_ns) | \(r($rs.p50_ns; .p50_ns)) | \(r($rs.avg_ns; .avg_ns)) |"'
+} | table rust
+{
+	echo "| where | mode | workers | increments | expected | final | lost | time (ms) | exact |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
+	q 'def where: if .test == "race" then "kernel"
+		     elif .tool == "mymem-race-rs" then "user, Rust" else "user, C" end;
+	   .records[] | select(.test == "race" or .test == "urace") |
+	   "| \(where) | \(.mode) | \(.workers) | \(.increments) | \(.expected) | \(.final) | \(.lost) | \(.elapsed_ns / 1000000 | floor) | \(.exact) |"'
+} | table race
+{
+	echo "| mode | C time (ms) | Rust time (ms) | Rust / C time | C lost | Rust lost |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	q '[.records[] | select(.test == "urace")] as $u |
+	   $u[] | select(.tool == "mymem-race") | . as $c |
+	   ($u[] | select(.tool == "mymem-race-rs" and .mode == $c.mode)) as $rs |
+	   "| \(.mode) | \(.elapsed_ns / 1000000 | floor) | \($rs.elapsed_ns / 1000000 | floor) | \(r($rs.elapsed_ns; .elapsed_ns)) | \(.lost) | \($rs.lost) |"'
+} | table race-rust
+[ "$(q '.race_w | length')" -eq 0 ] || {
+	echo "| W | N | user space: final / N | lost % | in the kernel: final / N | lost % | kernel locked exact | kernel atomic exact |"
+	echo "|---:|---:|---:|---:|---:|---:|---|---|"
+	q '.race_w as $s | [$s[] | .workers] | unique[] as $w |
+	   ($s[] | select(.workers == $w and .source == "user")) as $u |
+	   ($s[] | select(.workers == $w and .source == "kernel" and .mode == "unlocked")) as $k |
+	   ($s[] | select(.workers == $w and .source == "kernel" and .mode == "locked")) as $l |
+	   ($s[] | select(.workers == $w and .source == "kernel" and .mode == "atomic")) as $a |
+	   "| \($w) | \($u.increments) | \(r($u.final; $u.increments)) | \(r($u.lost * 100; $u.expected)) | \(r($k.final; $k.increments)) | \(r($k.lost * 100; $k.expected)) | \($l.exact) | \($a.exact) |"'
+} | table race-w
+{
+	echo "| workload | region | threads | ops/s | / 1 thread |"
+	echo "|---|---|---:|---:|---:|"
+	q '[.records[] | select(.test == "scale")] as $s | $s[] | . as $p |
+	   ($s[] | select(.workload == $p.workload and .region == $p.region and .threads == 1)) as $one |
+	   "| \(.workload) | \(.region) | \(.threads) | \(.ops_per_sec) | \(r(.ops_per_sec; $one.ops_per_sec)) |"'
+} | table scale
+q '.records[] | select(.test == "torture") |
+   "\(.verdict): \(.duration_s) s, \(.threads) threads, reads \(.reads), writes \(.writes), seeks \(.seeks), adds \(.adds); torn \(.torn), lost \(.lost), add errors \(.add_errors), errors \(.errors)"' |
+	table torture
+
 {
 	echo "# mymem results: $(q .kernel), $(q .cpus) CPUs, $(q .date)"
 	echo
@@ -69,70 +143,21 @@ q() {
 		echo "Under QEMU's software emulation (TCG) absolute times are emulated;"
 		echo "the ratios between columns measured in the same run are what hold."
 	fi
-	echo
-	echo "## In-kernel perf (mymem_test)"
-	echo
-	echo "| size (B) | op | avg | min | p50 | p99 | max | avg / memcpy | p50 / memcpy |"
-	echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
-	q '[.records[] | select(.test == "perf")] as $p |
-	   $p[] | . as $r |
-	   ($p[] | select(.op == "memcpy" and .size == $r.size)) as $m |
-	   "| \(.size) | \(.op) | \(.avg_ns) | \(.min_ns) | \(.p50_ns) | \(.p99_ns) | \(.max_ns) | \(r(.avg_ns; $m.avg_ns)) | \(r(.p50_ns; $m.p50_ns)) |"'
-	echo
-	echo "## User-space timing over /dev/mymem against a tmpfs file (mymem-bench)"
-	echo
-	echo "| size (B) | op | target | avg | min | p50 | p99 | max | avg mymem / tmpfs | p50 mymem / tmpfs |"
-	echo "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"
-	q '[.records[] | select(.test == "ubench" and .tool == "mymem-bench")] as $u |
-	   $u[] | . as $r |
-	   ($u[] | select(.target != "mymem" and .op == $r.op and .size == $r.size)) as $t |
-	   "| \(.size) | \(.op) | \(.target) | \(.avg_ns) | \(.min_ns) | \(.p50_ns) | \(.p99_ns) | \(.max_ns) | \(if .target == "mymem" then r(.avg_ns; $t.avg_ns) else "" end) | \(if .target == "mymem" then r(.p50_ns; $t.p50_ns) else "" end) |"'
-	echo
-	echo "## Rust against C: the same calls (mymem-bench-rs / mymem-bench)"
-	echo
-	echo "Run one after the other; tmpfs is the control: mymem and tmpfs"
-	echo "ratios alike mean the machine changed, not the program."
-	echo
-	echo "| size (B) | op | target | p50 C | p50 Rust | p50 Rust / C | avg Rust / C |"
-	echo "|---:|---|---|---:|---:|---:|---:|"
-	q '[.records[] | select(.test == "ubench")] as $u |
-	   $u[] | select(.tool == "mymem-bench") | . as $c |
-	   ($u[] | select(.tool == "mymem-bench-rs" and .target == $c.target and
-			  .op == $c.op and .size == $c.size)) as $rs |
-	   "| \(.size) | \(.op) | \(.target) | \(.p50_ns) | \($rs.p50_ns) | \(r($rs.p50_ns; .p50_ns)) | \(r($rs.avg_ns; .avg_ns)) |"'
-	echo
-	echo "## Counter race: W workers x N increments"
-	echo
-	echo "| where | mode | workers | increments | expected | final | lost | time (ms) | exact |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
-	q 'def where: if .test == "race" then "kernel"
-		     elif .tool == "mymem-race-rs" then "user, Rust" else "user, C" end;
-	   .records[] | select(.test == "race" or .test == "urace") |
-	   "| \(where) | \(.mode) | \(.workers) | \(.increments) | \(.expected) | \(.final) | \(.lost) | \(.elapsed_ns / 1000000 | floor) | \(.exact) |"'
-	echo
-	echo "Rust against C, per mode: time (ms) and lost updates"
-	echo
-	echo "| mode | C time | Rust time | Rust / C time | C lost | Rust lost |"
-	echo "|---|---:|---:|---:|---:|---:|"
-	q '[.records[] | select(.test == "urace")] as $u |
-	   $u[] | select(.tool == "mymem-race") | . as $c |
-	   ($u[] | select(.tool == "mymem-race-rs" and .mode == $c.mode)) as $rs |
-	   "| \(.mode) | \(.elapsed_ns / 1000000 | floor) | \($rs.elapsed_ns / 1000000 | floor) | \(r($rs.elapsed_ns; .elapsed_ns)) | \(.lost) | \($rs.lost) |"'
-	echo
-	echo "## Scaling: 1 KiB operations per second (mymem_test)"
-	echo
-	echo "| workload | region | threads | ops/s |"
-	echo "|---|---|---:|---:|"
-	q '.records[] | select(.test == "scale") |
-	   "| \(.workload) | \(.region) | \(.threads) | \(.ops_per_sec) |"'
-	echo
-	echo "## Torture (mymem_test)"
-	echo
-	q '.records[] | select(.test == "torture") |
-	   "\(.verdict): \(.duration_s) s, \(.threads) threads, reads \(.reads), writes \(.writes), seeks \(.seeks), adds \(.adds); torn \(.torn), lost \(.lost), add errors \(.add_errors), errors \(.errors)"'
+	for t in "perf:In-kernel perf (mymem_test)" \
+		 "ubench:User-space timing over /dev/mymem against a tmpfs file (mymem-bench)" \
+		 "rust:Rust against C: the same calls (mymem-bench-rs / mymem-bench)" \
+		 "race:Counter race (W workers, N increments each)" \
+		 "race-rust:Counter race, Rust against C" \
+		 "race-w:Counter race over W (RACE_W)" \
+		 "scale:Scaling: 1 KiB operations per second (mymem_test)" \
+		 "torture:Torture (mymem_test)"; do
+		[ -s "tables/${t%%:*}.md" ] || continue
+		printf '\n## %s\n\n' "${t#*:}"
+		cat "tables/${t%%:*}.md"
+	done
 	echo
 	echo "![latency](latency.png) ![throughput](throughput.png)"
-	echo "![race](race.png) ![scaling](scaling.png)"
+	echo "![race](race.png) ![scaling](scaling.png) ![race over W](race-w.png) ![Rust / C](rust-c.png)"
 } >results.md
 
 # --- plot data: one file per series, "x y" lines
@@ -157,18 +182,32 @@ for op in read write; do
 	series ".records[] | select(.test == \"ubench\" and .tool == \"mymem-bench-rs\" and .target == \"mymem\" and .op == \"$op\") | \"\(.size) \(.p50_ns)\"" "rs_mymem_$op"
 done
 series '.records[] | select(.test == "race" or .test == "urace") |
-	"\"\(if .test == "race" then "kernel" elif .tool == "mymem-race-rs" then "Rust" else "C" end) \(.mode)\" \(.lost) \(.elapsed_ns / 1e9)"' race
+	"\"\(if .test == "race" then "kernel" elif .tool == "mymem-race-rs" then "Rust" else "C" end) \(.mode)\" \(.lost * 100 / .expected) \(.elapsed_ns / 1e9)"' race
+for src in user kernel; do
+	series ".race_w[] | select(.source == \"$src\" and .mode == \"unlocked\") | \"\(.workers) \(.lost * 100 / .expected) \(.final / .increments)\"" "w_$src"
+done
+for t in mymem tmpfs; do
+	for op in read write; do
+		series "[.records[] | select(.test == \"ubench\" and .target == \"$t\" and .op == \"$op\")] as \$u | \$u[] | select(.tool == \"mymem-bench\") | . as \$c | (\$u[] | select(.tool == \"mymem-bench-rs\" and .size == \$c.size)) as \$rs | \"\(.size) \(\$rs.p50_ns / .p50_ns)\"" "rc_${t}_$op"
+	done
+done
 for w in read write mixed memcpy; do
 	for r in shared disjoint; do
 		series ".records[] | select(.test == \"scale\" and .workload == \"$w\" and .region == \"$r\") | \"\(.threads) \(.ops_per_sec)\"" "s_${w}_$r"
 	done
 done
+# without a sweep (RACE_W), one point at W = 1
+for f in w_user w_kernel; do
+	[ -s "$tmp/$f.dat" ] || echo "1 0 1" >"$tmp/$f.dat"
+done
 
 title="$(q .kernel), $(q .cpus) CPUs"
+race_title=$(q '[.records[] | select(.test == "race")][0] |
+	"W = \(.workers) workers x N = \(.increments) increments"')
 gnuplot <<EOF
-set terminal pngcairo size 900,600 font "sans,11" noenhanced
+set terminal pngcairo size 1000,600 font "sans,11" noenhanced
 set grid
-set key top left
+set key outside right top vertical
 set logscale xy
 set format x "%.0s%cB"
 set xlabel "transfer size (bytes)"
@@ -176,13 +215,13 @@ set xlabel "transfer size (bytes)"
 set output "latency.png"
 set title "Median time per call vs transfer size ($title)"
 set ylabel "median time per call (ns, log scale)"
-plot "$tmp/k_read.dat" using 1:2 with linespoints title "in-kernel mymem_read", \
-     "$tmp/k_write.dat" using 1:2 with linespoints title "in-kernel mymem_write", \
-     "$tmp/k_memcpy.dat" using 1:2 with linespoints title "in-kernel memcpy", \
-     "$tmp/u_mymem_read.dat" using 1:2 with linespoints title "user read(2) /dev/mymem", \
-     "$tmp/u_mymem_write.dat" using 1:2 with linespoints title "user write(2) /dev/mymem", \
-     "$tmp/u_tmpfs_read.dat" using 1:2 with linespoints title "user pread(2) tmpfs", \
-     "$tmp/u_tmpfs_write.dat" using 1:2 with linespoints title "user pwrite(2) tmpfs", \
+plot "$tmp/k_read.dat" using 1:2 with linespoints title "kernel mymem_read", \
+     "$tmp/k_write.dat" using 1:2 with linespoints title "kernel mymem_write", \
+     "$tmp/k_memcpy.dat" using 1:2 with linespoints title "kernel memcpy", \
+     "$tmp/u_mymem_read.dat" using 1:2 with linespoints title "C read(2) /dev/mymem", \
+     "$tmp/u_mymem_write.dat" using 1:2 with linespoints title "C write(2) /dev/mymem", \
+     "$tmp/u_tmpfs_read.dat" using 1:2 with linespoints title "C pread(2) tmpfs", \
+     "$tmp/u_tmpfs_write.dat" using 1:2 with linespoints title "C pwrite(2) tmpfs", \
      "$tmp/rs_mymem_read.dat" using 1:2 with linespoints dashtype 2 title "Rust read(2) /dev/mymem", \
      "$tmp/rs_mymem_write.dat" using 1:2 with linespoints dashtype 2 title "Rust write(2) /dev/mymem"
 
@@ -190,49 +229,80 @@ set output "throughput.png"
 set title "Throughput at the median call vs transfer size ($title)"
 set ylabel "bytes per second (size / median time, log scale)"
 set format y "%.0s%cB/s"
-plot "$tmp/k_read.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "in-kernel mymem_read", \
-     "$tmp/k_write.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "in-kernel mymem_write", \
-     "$tmp/k_memcpy.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "in-kernel memcpy", \
-     "$tmp/u_mymem_read.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "user read(2) /dev/mymem", \
-     "$tmp/u_mymem_write.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "user write(2) /dev/mymem", \
-     "$tmp/u_tmpfs_read.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "user pread(2) tmpfs", \
-     "$tmp/u_tmpfs_write.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "user pwrite(2) tmpfs"
+plot "$tmp/k_read.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "kernel mymem_read", \
+     "$tmp/k_write.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "kernel mymem_write", \
+     "$tmp/k_memcpy.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "kernel memcpy", \
+     "$tmp/u_mymem_read.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "C read(2) /dev/mymem", \
+     "$tmp/u_mymem_write.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "C write(2) /dev/mymem", \
+     "$tmp/u_tmpfs_read.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "C pread(2) tmpfs", \
+     "$tmp/u_tmpfs_write.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "C pwrite(2) tmpfs", \
+     "$tmp/rs_mymem_read.dat" using 1:(\$1 * 1e9 / \$2) with linespoints dashtype 2 title "Rust read(2) /dev/mymem", \
+     "$tmp/rs_mymem_write.dat" using 1:(\$1 * 1e9 / \$2) with linespoints dashtype 2 title "Rust write(2) /dev/mymem"
+
+set output "rust-c.png"
+set title "Rust tool / C tool, median time per call ($title)"
+set ylabel "p50 Rust / p50 C (1: the same)"
+unset logscale y
+set format y "%g"
+set yrange [0:*]
+plot "$tmp/rc_mymem_read.dat" using 1:2 with linespoints title "read /dev/mymem", \
+     "$tmp/rc_mymem_write.dat" using 1:2 with linespoints title "write /dev/mymem", \
+     "$tmp/rc_tmpfs_read.dat" using 1:2 with linespoints dashtype 2 title "pread tmpfs (control)", \
+     "$tmp/rc_tmpfs_write.dat" using 1:2 with linespoints dashtype 2 title "pwrite tmpfs (control)", \
+     1 with lines lc rgb "black" notitle
+
+set output "race-w.png"
+set title "Unlocked counter race over the workers W ($title)"
+set logscale x 2
+set format x "%g"
+set xlabel "workers W (log scale)"
+set ylabel "updates lost (% of W x N)"
+set y2label "final counter / N"
+set y2tics
+set yrange [0:100]
+set y2range [0:*]
+plot "$tmp/w_user.dat" using 1:2 with linespoints title "user space: lost %", \
+     "$tmp/w_kernel.dat" using 1:2 with linespoints title "kernel: lost %", \
+     "$tmp/w_user.dat" using 1:3 axes x1y2 with linespoints dashtype 2 title "user space: final / N", \
+     "$tmp/w_kernel.dat" using 1:3 axes x1y2 with linespoints dashtype 2 title "kernel: final / N"
+unset y2tics
+unset y2label
 
 unset logscale
-unset format
-set format y "%g"
 set format x "%g"
 set output "race.png"
-set multiplot layout 1,2 title "Counter race, W workers x N increments ($title)"
+set multiplot layout 1,2 title "Counter race, $race_title ($title)"
 set style data histograms
 set style fill solid 0.7 border -1
 set boxwidth 0.8
-set xtics rotate by -30
+set xtics rotate by -45 font ",9"
 set key off
-set title "lost updates"
-set ylabel "updates lost"
 set xlabel ""
+set title "updates lost"
+set ylabel "% of W x N"
+set yrange [0:100]
 plot "$tmp/race.dat" using 2:xtic(1) lc rgb "#c0392b"
 set title "elapsed time"
 set ylabel "seconds"
+set yrange [0:*]
 plot "$tmp/race.dat" using 3:xtic(1) lc rgb "#2c7fb8"
 unset multiplot
 
 set output "scaling.png"
 set style data linespoints
-set xtics norotate
-set key top left
+set xtics norotate font ",11"
+set key outside right top vertical
 set title "1 KiB operations per second vs threads ($title)"
 set xlabel "kthreads"
 set ylabel "operations per second"
 set xtics 1
 set yrange [0:*]
-plot "$tmp/s_read_shared.dat" using 1:2 title "read, shared region", \
-     "$tmp/s_read_disjoint.dat" using 1:2 title "read, disjoint regions", \
-     "$tmp/s_write_shared.dat" using 1:2 title "write, shared region", \
-     "$tmp/s_write_disjoint.dat" using 1:2 title "write, disjoint regions", \
-     "$tmp/s_mixed_shared.dat" using 1:2 title "mixed, shared region", \
-     "$tmp/s_mixed_disjoint.dat" using 1:2 title "mixed, disjoint regions", \
-     "$tmp/s_memcpy_disjoint.dat" using 1:2 dashtype 2 title "plain memcpy, no API (the machine's own scaling)"
+plot "$tmp/s_read_shared.dat" using 1:2 title "read, shared", \
+     "$tmp/s_read_disjoint.dat" using 1:2 title "read, disjoint", \
+     "$tmp/s_write_shared.dat" using 1:2 title "write, shared", \
+     "$tmp/s_write_disjoint.dat" using 1:2 title "write, disjoint", \
+     "$tmp/s_mixed_shared.dat" using 1:2 title "mixed, shared", \
+     "$tmp/s_mixed_disjoint.dat" using 1:2 title "mixed, disjoint", \
+     "$tmp/s_memcpy_disjoint.dat" using 1:2 dashtype 2 title "memcpy, no API (ceiling)"
 EOF
-echo "report: $dir/results.json, results.md, latency.png, throughput.png, race.png, scaling.png"
+echo "report: $dir/results.json, results.md, tables/, latency.png, throughput.png, race.png, scaling.png, race-w.png, rust-c.png"

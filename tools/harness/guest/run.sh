@@ -9,8 +9,8 @@
 # insmod mymem_core, insmod mymem_test (in that order), wait for the run to
 # end, print the result tables from debugfs and the verdict from dmesg, run
 # the user-space benchmark and counter test (C, then the Rust twin of
-# each), copy everything to OUT_DIR, unload both modules.  Exit 0 exactly
-# when every part passed.
+# each), with RACE_W the race over each W, copy everything to OUT_DIR,
+# unload both modules.  Exit 0 exactly when every part passed.
 
 ko=${1:?KO_DIR} bin=${2:?BIN_DIR} out=${3:?OUT_DIR}
 dbg=/sys/kernel/debug/mymem_test
@@ -49,6 +49,27 @@ say "user-space counter test: mymem-race"
 "$bin/mymem-race" -j "$out/urace.json" || fail "mymem-race"
 say "the same in Rust: mymem-race-rs"
 "$bin/mymem-race-rs" -j "$out/urace-rs.json" || fail "mymem-race-rs"
+
+# the counter race over W (RACE_W="1 2 4 8 16 50 100", N = RACE_N): the
+# in-kernel race test (every mode), then mymem-race's unlocked mode, at
+# each W; one JSON record a line in race-w.jsonl
+for w in ${RACE_W:-}; do
+	say "race sweep: W=$w N=${RACE_N:-150000}"
+	if echo "run tests=race workers=$w increments=${RACE_N:-150000}" \
+		>$dbg/control; then
+		await_run $dbg "$out/status-w$w.txt"
+		jq -c '.records[] | . + {source: "kernel"}' $dbg/results.json \
+			>>"$out/race-w.jsonl" || fail "race sweep W=$w: results"
+	else
+		fail "race sweep W=$w: control"
+	fi
+	"$bin/mymem-race" -w "$w" -n "${RACE_N:-150000}" -m unlocked \
+		-j "$out/urace-w.json" >/dev/null &&
+		jq -c '.records[] | . + {source: "user", tool: "mymem-race"}' \
+			"$out/urace-w.json" >>"$out/race-w.jsonl" ||
+		fail "race sweep W=$w: mymem-race"
+done
+rm -f "$out/urace-w.json"
 
 rmmod mymem_test || fail "rmmod mymem_test"
 rmmod mymem_core || fail "rmmod mymem_core"
