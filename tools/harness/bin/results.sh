@@ -35,12 +35,12 @@ done
 vals=$(mktemp)
 trap 'rm -f "$vals"' EXIT
 # "NAME VALUE" lines; r(a; b) is a / b to two decimals, pct(a; b) 100 a / b to one
-jq -r '
+jq -r '. as $R |
 def r(a; b): a / b * 100 | round / 100;
 def pct(a; b): a * 1000 / b | round / 10;
-def perf($op; $s): [.records[] | select(.test == "perf" and .op == $op and .size == $s)][0].p50_ns;
-def u($t; $op; $s): [.records[] | select(.test == "ubench" and .tool == "mymem-bench" and .target == $t and .op == $op and .size == $s)][0].p50_ns;
-def race($src; $m): [.records[] | select((.test == "race" and $src == "kernel") or
+def perf($op; $s): [$R.records[] | select(.test == "perf" and .op == $op and .size == $s)][0].p50_ns;
+def u($t; $op; $s): [$R.records[] | select(.test == "ubench" and .tool == "mymem-bench" and .target == $t and .op == $op and .size == $s)][0].p50_ns;
+def race($src; $m): [$R.records[] | select((.test == "race" and $src == "kernel") or
 	(.test == "urace" and .tool == "mymem-race" and $src == "user")) | select(.mode == $m)][0];
 def us(ns): ns / 1000 | . * 10 | round / 10;
 [.records[] | select(.test == "ubench" and .tool == "mymem-bench" and .target == "mymem")] as $m |
@@ -73,6 +73,8 @@ def us(ns): ns / 1000 | . * 10 | round / 10;
 "u_locked_over_atomic \(r(race("user"; "locked").elapsed_ns; race("user"; "atomic").elapsed_ns))",
 "u_locked_over_unlocked \(r(race("user"; "locked").elapsed_ns; race("user"; "unlocked").elapsed_ns))",
 "sweep_ws \([.race_w[] | .workers] | unique | map(tostring) | join(", "))",
+"sweep_w_max \([.race_w[] | .workers] | max)",
+"w2_c_user \([.race_w[] | select(.source == "user" and .workers == 2)][0] | .final / .increments * 100 | round / 100)",
 "sweep_c_min \(if ($cw | length) > 0 then ($cw | min * 100 | round / 100) else "-" end)",
 "sweep_c_max \(if ($cw | length) > 0 then ($cw | max * 100 | round / 100) else "-" end)",
 "torture_reads \([.records[] | select(.test == "torture")][0].reads)",
