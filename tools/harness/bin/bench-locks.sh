@@ -24,7 +24,7 @@
 #
 # Results in results/bench-locks-<release>/<design>.<round>/, the table in
 # results/bench-locks-<release>/table.md (Markdown, for docs/DESIGN.md) and
-# every round's row in rounds.md.
+# every round's row in rounds.md, a plot of the medians in locks.png.
 set -eu
 
 top=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -118,6 +118,33 @@ head='| design | 512 KiB read / memcpy | 512 KiB write / memcpy | 1 B read / mut
 		}'
 	done
 } >"$out/table.md"
+# the plot of the medians: one cluster of bars a figure, one bar a design
+# (per-call ratios: lower is better; scaling over the ceiling: higher)
+tail -n +3 "$out/table.md" | tr -d '|' |
+	awk -v names="512K-read 512K-write 1B-read 1B-write writes-2/1 mixed-2/1 reads-2/1" '
+	{ d[NR] = $1; for (i = 2; i <= 8; i++) v[NR, i] = $i; n = NR }
+	END {
+		split(names, f, " ")
+		printf "figure"; for (k = 1; k <= n; k++) printf " %s", d[k]; print ""
+		for (i = 2; i <= 8; i++) {
+			printf "%s", f[i - 1]
+			for (k = 1; k <= n; k++) printf " %s", v[k, i]
+			print ""
+		}
+	}' >"$out/locks.dat"
+gnuplot <<EOF
+set terminal pngcairo size 1000,500 font "sans,11" noenhanced
+set output "$out/locks.png"
+set title "Lock designs, median of $rounds rounds ($krel): per call, time over the reference (lower is better); 2 / 1 threads over the ceiling (higher is better)" font ",10"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set grid y
+set key outside right top vertical
+set ylabel "ratio"
+set yrange [0:*]
+plot for [i=2:$(($(echo $designs | wc -w) + 1))] "$out/locks.dat" using i:xtic(1) title columnhead(i)
+EOF
 echo
 echo "median of $rounds rounds:"
 cat "$out/table.md"
