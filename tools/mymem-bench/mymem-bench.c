@@ -9,13 +9,17 @@
  * (or a timed pread(2)/pwrite(2) with -P).  The baseline, measured in the
  * same run, is pread(2)/pwrite(2) on a tmpfs file as large as the mymem
  * buffer (up to 256 MiB; beyond, as large as the largest transfer): what a
- * program would use instead of the device.  The calls on
+ * program would use instead of the device.  With -N the baseline is the
+ * device itself called with preadv2/pwritev2(RWF_NOWAIT), and mymem is
+ * timed with pread/pwrite: a write then takes the driver's plain
+ * copy_from_iter() path instead of pinning its source pages, so the two
+ * write paths are measured side by side.  The calls on
  * the two alternate, so both see the same machine.  Every read is checked
  * against the data written before it.
  *
  * Output: one table, the mymem/tmpfs ratios, and with -j FILE a JSON file
  * {"schema":1,"tool":"mymem-bench",...,"records":[{"test":"ubench",
- * "target":"mymem"|"tmpfs","op":"read"|"write","method":...,"size":N,
+ * "target":"mymem"|"tmpfs"|"nowait","op":"read"|"write","method":...,"size":N,
  * "iterations":N,"avg_ns":N,"min_ns":N,"p50_ns":N,"p99_ns":N,"max_ns":N}]}.
  */
 #include <errno.h>
@@ -29,6 +33,7 @@
 #include <sys/mman.h>
 #include <sys/statfs.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "../common/common.h"
@@ -50,6 +55,7 @@ struct target_ctx {
 	const char *path;
 	int fd;
 	bool pos_call;		/* untimed lseek + timed read/write */
+	int rwf;		/* preadv2/pwritev2 with these flags */
 };
 
 struct result {
@@ -75,7 +81,7 @@ struct bench {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: " PROG " [-d DEV] [-s SIZES] [-i N] [-t DIR] [-j FILE] [-P]\n"
+"usage: " PROG " [-d DEV] [-s SIZES] [-i N] [-t DIR] [-j FILE] [-P | -N]\n"
 "       " PROG " -z BYTES\n"
 "\n"
 "Time read(2) and write(2) on the mymem device for each transfer size,\n"
@@ -90,6 +96,9 @@ static void usage(FILE *f)
 "  -j FILE   also write the results as JSON to FILE\n"
 "  -P        time pread/pwrite on mymem too (default: untimed lseek, then\n"
 "            a timed read/write, as in the lab)\n"
+"  -N        the baseline is DEV itself through preadv2/pwritev2 with\n"
+"            RWF_NOWAIT (the driver's unpinned write path), against\n"
+"            pread/pwrite on DEV, instead of a tmpfs file\n"
 "  -z BYTES  only time one pass of memset(0) over BYTES of memory (mapped\n"
 "            and populated first, untimed) and print its seconds: the\n"
 "            yardstick of make bench for loading a buffer that big\n"
@@ -203,7 +212,14 @@ static ssize_t do_call(const struct target_ctx *t, enum op op, void *buf,
 	ssize_t n;
 
 	*ns = 0;
-	if (t->pos_call) {
+	if (t->rwf) {
+		struct iovec v = { .iov_base = buf, .iov_len = len };
+
+		t0 = mm_now_ns();
+		n = op == OP_READ ? preadv2(t->fd, &v, 1, 0, t->rwf) :
+				    pwritev2(t->fd, &v, 1, 0, t->rwf);
+		t1 = mm_now_ns();
+	} else if (t->pos_call) {
 		if (lseek(t->fd, 0, SEEK_SET) != 0)
 			return -1;
 		t0 = mm_now_ns();
@@ -349,6 +365,8 @@ static void print_tables(const struct bench *b)
 
 static const char *method_name(const struct target_ctx *t, enum op op)
 {
+	if (t->rwf)
+		return op == OP_READ ? "preadv2-nowait" : "pwritev2-nowait";
 	if (t->pos_call)
 		return op == OP_READ ? "lseek+read" : "lseek+write";
 	return op == OP_READ ? "pread" : "pwrite";
@@ -404,13 +422,13 @@ int main(int argc, char **argv)
 	const char *sizes = DEFAULT_SIZES;
 	static struct bench bench;	/* large: not on the stack */
 	struct bench *b = &bench;
-	bool pread_mymem = false;
+	bool pread_mymem = false, nowait = false;
 	uint64_t zero_bytes = 0;
 	unsigned int si;
 	int c, op, ret = 1;
 
 	b->iterations = 1000;
-	while ((c = getopt_long(argc, argv, "d:s:i:t:j:Pz:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:s:i:t:j:PNz:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dev = optarg;
@@ -433,6 +451,9 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			pread_mymem = true;
+			break;
+		case 'N':
+			nowait = true;
 			break;
 		case 'z':
 			if (mm_parse_u64(optarg, 1, SIZE_MAX, &zero_bytes)) {
@@ -463,7 +484,7 @@ int main(int argc, char **argv)
 
 	b->t[T_MYMEM].name = "mymem";
 	b->t[T_MYMEM].path = dev;
-	b->t[T_MYMEM].pos_call = !pread_mymem;
+	b->t[T_MYMEM].pos_call = !pread_mymem && !nowait;
 	b->t[T_MYMEM].fd = mm_open_dev(PROG, dev, O_RDWR);
 	if (b->t[T_MYMEM].fd < 0)
 		return 1;
@@ -486,7 +507,12 @@ int main(int argc, char **argv)
 		dir = is_tmpfs("/dev/shm") ? "/dev/shm" : "/tmp";
 	b->t[T_TMPFS].path = dir;
 	b->t[T_TMPFS].pos_call = false;
-	if (is_tmpfs(dir)) {
+	if (nowait) {
+		b->t[T_TMPFS].name = "nowait";
+		b->t[T_TMPFS].path = dev;
+		b->t[T_TMPFS].rwf = RWF_NOWAIT;
+		printf(PROG ": baseline: preadv2/pwritev2(RWF_NOWAIT) on %s\n", dev);
+	} else if (is_tmpfs(dir)) {
 		b->t[T_TMPFS].name = "tmpfs";
 		printf(PROG ": baseline: pread/pwrite on a %llu-byte file in %s (tmpfs)\n",
 		       (unsigned long long)b->file_size, dir);
@@ -509,14 +535,16 @@ int main(int argc, char **argv)
 		b->wbuf[i] = (unsigned char)(i * 31 + 7);
 	memset(b->rbuf, 0, b->max_len);
 
-	b->t[T_TMPFS].fd = open_baseline(dir, b->file_size, b->wbuf, b->max_len);
+	b->t[T_TMPFS].fd = nowait ? mm_open_dev(PROG, dev, O_RDWR) :
+		open_baseline(dir, b->file_size, b->wbuf, b->max_len);
 	if (b->t[T_TMPFS].fd < 0)
 		return 1;
 
 	printf(PROG ": %s (%llu bytes), %llu timed calls per cell after %llu warm-up calls; mymem: %s; timer overhead %llu ns\n",
 	       dev, (unsigned long long)b->buf_size,
 	       (unsigned long long)b->iterations, (unsigned long long)b->warmup,
-	       pread_mymem ? "pread/pwrite" : "untimed lseek + timed read/write",
+	       pread_mymem || nowait ? "pread/pwrite" :
+				       "untimed lseek + timed read/write",
 	       (unsigned long long)timer_overhead());
 
 	for (si = 0; si < b->nr_sizes; si++)

@@ -10,7 +10,8 @@
 #
 # Everything goes to results/bench-<release>/ (or $BENCH_OUT): bench.txt
 # (the verdicts, also printed), figures.txt, the raw kernel-results.json
-# (mymem_test), ubench.json (mymem-bench), load.txt (insmod times),
+# (mymem_test), ubench.json (mymem-bench), ubench-nowait.json (its two
+# write paths), fio.txt (fio's IOPS), load.txt (insmod times),
 # stop.txt (rmmod times), and vm/ (console, dmesg).  Exit status 0 exactly
 # when the job ran, measured every target and none is MISS; a MISS is a
 # result, printed as such, and exits 1; the scaling target is "not
@@ -34,6 +35,7 @@ if awk -v l="$hostload" 'BEGIN { exit !(l > 0.5) }'; then
 	echo "bench: WARNING: running; benchmarks must run alone, the figures will be noisy" >&2
 fi
 
+$harness/bin/deps.sh bench "$kernel"
 vm_prepare "$kernel"
 out=${BENCH_OUT:-$top/results/bench-$krel}
 phase "boot $krel in QEMU (2048 MiB) and run the benchmarks"
@@ -41,7 +43,7 @@ rc=0
 # The guest reads the TSC, not the HPET it picks under TCG: an HPET read
 # is emulated under QEMU's global lock, so timing calls in two vCPUs at
 # once would serialise them and the scaling figures would measure that.
-vm_job "$kernel" "$out" tools/harness/guest/bench.sh --mem 2048 \
+vm_job "$kernel" "$out" tools/harness/guest/bench.sh --mem 2048 --bin fio \
 	--append "clocksource=tsc tsc=reliable" \
 	--timeout "${BENCH_TIMEOUT:-1800}" || rc=$?
 

@@ -3,9 +3,10 @@
 #
 # deps.sh - install the Debian packages mymem needs, if any are missing.
 #
-#   deps.sh [run|check|check-debug] FLAVOUR...
+#   deps.sh [run|bench|check|check-debug] FLAVOUR...
 #
 # run:   what `make run` needs for the given kernel flavours (default)
+# bench: that plus fio, the client make bench runs in the guest
 # check: that plus the static-analysis tools `make check` uses
 # check-debug: what building and booting the debug kernels needs
 #        (tools/harness/bin/debug-kernel.sh); its kernels are the check-debug
@@ -18,7 +19,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 set_name=run
 case "${1:-}" in
-run|check) set_name=$1; shift ;;
+run|bench|check) set_name=$1; shift ;;
 check-debug)
 	set_name=$1
 	shift
@@ -29,6 +30,7 @@ esac
 
 pkgs="make gcc libc6-dev rustc qemu-system-x86 busybox-static cpio gzip
       xz-utils kmod jq gnuplot-nox rsync"
+[ "$set_name" != bench ] || pkgs="$pkgs fio"
 if [ "$set_name" = check ]; then
 	# checkpatch and the kselftest framework: the debug kernels' source
 	# shellcheck disable=SC2046 # the first of a list

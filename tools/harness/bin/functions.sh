@@ -213,6 +213,10 @@ payload() {
 	make --no-print-directory -C "$pl_tree" KERNEL="$pl_k" modules ||
 		return 1
 	cp "$pl_tree/build/$pl_krel/"*.ko "$pl_dir/ko/" || return 1
+	# the kernel's own RAM disk, brd, for make bench's fio (guest/fio.sh)
+	pl_brd=$(find "$($harness/bin/kernel.sh moddir "$pl_k")" \
+		-name 'brd.ko*' 2>/dev/null | head -n 1)
+	[ -z "$pl_brd" ] || cp "$pl_brd" "$pl_dir/ko/" || return 1
 	make --no-print-directory -C "$pl_tree" KERNEL="$pl_k" \
 		INSTALL_MOD_PATH="$(cd "$pl_dir" && pwd)" install || return 1
 	if [ "$pl_ksft" = 1 ]; then

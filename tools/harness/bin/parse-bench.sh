@@ -7,7 +7,8 @@
 #   parse-bench.sh DIR [HOSTLOAD]
 #
 # Reads DIR/kernel-results.json (mymem_test), ubench.json (mymem-bench),
-# load.txt (insmod times, the zeroing pass) and stop.txt (rmmod times),
+# load.txt (insmod times, the zeroing pass), stop.txt (rmmod times) and
+# fio.txt (fio's IOPS per job, guest/fio.sh),
 # whichever are there; prints each target's figure with PASS or MISS, or
 # "not measured here" when the run has no figure for it (make run does not
 # time the stop) or the figure cannot be judged on this machine (the
@@ -55,6 +56,9 @@ targets=$(cd "$(dirname "$0")/../configs/bench" && pwd)/targets
 	fi
 	if [ -s "$dir/stop.txt" ]; then
 		sed 's/^/stop /' "$dir/stop.txt"
+	fi
+	if [ -s "$dir/fio.txt" ]; then
+		sed 's/^/fio /' "$dir/fio.txt"
 	fi
 } | awk -v hostload="$hostload" -v under="$under" \
 	-v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
@@ -124,6 +128,26 @@ $1 == "ubench" {
 }
 $1 == "load" { load[$2] = $3; next }
 $1 == "stop" { stop[$2] = $3; next }
+# fio ENGINE BS RW TARGET ROUND IOPS: the rounds of each cell, in order
+$1 == "fio" {
+	c = $2 " " $3 " " $4
+	if (!(c in seen_f)) { seen_f[c] = 1; fcell[++nf] = c }
+	fv[c, $5, ++fn[c, $5]] = $7
+	next
+}
+# the median of fv[c, t, 1..fn[c, t]], -1 when there is none
+function median(c, t,    n, i, j, x, a) {
+	n = fn[c, t] + 0
+	if (!n)
+		return -1
+	for (i = 1; i <= n; i++) {
+		x = fv[c, t, i] + 0
+		for (j = i - 1; j >= 1 && a[j] > x; j--)
+			a[j + 1] = a[j]
+		a[j + 1] = x
+	}
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
 END {
 	L = lim["large_copy"]; S = lim["small_op"]; P = lim["scaling"]
 	A = lim["atomic_speedup"]; U = lim["dev_vs_tmpfs"]; T = lim["load_1g"]
@@ -272,6 +296,30 @@ END {
 	       pad, val(stop, "w50_module_ms"), val(stop, "w1024_module_ms"),
 	       val(stop, "w50_rmmod_ms"), val(stop, "w1024_rmmod_ms")
 	print "stop_ms " (s < 0 ? "no data" : s) > figures
+
+	# 8. fio, a client nobody here wrote: mymem against brd and tmpfs
+	F = lim["fio_vs_brd_tmpfs"]; worst = -1; line = ""; nrounds = 0
+	for (i = 1; i <= nf; i++) {
+		c = fcell[i]
+		m = median(c, "mymem"); b = median(c, "brd"); t = median(c, "tmpfs")
+		rb = (m < 0 || b <= 0) ? -1 : m / b
+		rt = (m < 0 || t <= 0) ? -1 : m / t
+		if (fn[c, "mymem"] > nrounds) nrounds = fn[c, "mymem"]
+		line = line sprintf("%s%-22s %9d %9d %9d %8s %8s\n", pad, c, m, b, t,
+				    fmt(rb), fmt(rt))
+		for (j = 1; j <= 2; j++) {
+			r = j == 1 ? rb : rt
+			if (r < 0) { fmiss = 1; continue }
+			if (worst < 0 || r < worst) { worst = r; fat = c ((j == 1) ? " / brd" : " / tmpfs") }
+		}
+	}
+	printf "target 8: fio IOPS, /dev/mymem / brd and / tmpfs (medians of %d rounds), worst of %d cells = %s%s (limit >= %.2f) %s\n",
+	       nrounds, nf, fmt(worst), (worst >= 0 ? " at " fat : ""), F,
+	       (nf == 0 || fmiss) ? na("no data") : ok(worst >= F)
+	if (nf)
+		printf "%s%-22s %9s %9s %9s %8s %8s\n%s", pad, "engine bs pattern",
+		       "mymem", "brd", "tmpfs", "/ brd", "/ tmpfs", line
+	print "fio_worst " fmt(worst) > figures
 
 	print ""
 	printf "bench: %d of %d targets judged PASS, %d MISS; %d not measured here\n",

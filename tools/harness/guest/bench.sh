@@ -10,14 +10,17 @@
 #    bench-locks sets them) and mymem_test autorun=0, start one
 #    run of perf, race and scale through debugfs control with explicit
 #    parameters, wait for it, save results.json;
-# 2. mymem-bench -j against /dev/mymem;
+# 2. mymem-bench against a tmpfs file, mymem-bench -N (the pinned write
+#    path against RWF_NOWAIT's plain copy), fio against brd and tmpfs
+#    (fio.sh);
 # 3. the stop time: rmmod mymem_test in the middle of a race run of 50,
 #    then of 1024 workers, timed with /proc/uptime;
 # 4. unload both, then time `insmod mymem_core.ko size=1073741824` against
 #    one zeroing pass over 1 GiB (and, for reference, the default size).
 #
 # OUT_DIR gets kernel-results.json, kernel-results.txt, kernel-dmesg.txt,
-# status.txt, stripes.txt (how the buffer is locked), ubench.json, stop.txt
+# status.txt, stripes.txt (how the buffer is locked), ubench.json,
+# ubench-nowait.json, fio.txt (and fio's own files), stop.txt
 # and load.txt ("key value" lines).  The
 # host (tools/harness/bin/parse-bench.sh) judges the figures; this script
 # only fails when a step could not be done.  POSIX sh (dash, busybox ash).
@@ -57,11 +60,14 @@ else
 fi
 dmesg | grep 'mymem_test: ' >"$out/kernel-dmesg.txt"
 
-# --- 2. user space against tmpfs
+# --- 2. user space against tmpfs, the two write paths, fio
 say "mymem-bench"
 "$bin/mymem-bench" -j "$out/ubench.json" || fail "mymem-bench"
-
+say "mymem-bench -N"
+"$bin/mymem-bench" -N -j "$out/ubench-nowait.json" || fail "mymem-bench -N"
 rmmod mymem_test || fail "rmmod mymem_test"
+say "fio: mymem, brd, tmpfs"
+sh "$(dirname "$0")/fio.sh" "$ko" "$out" || fail "fio"
 
 # --- 3. the stop time
 # uptime_ms: the guest's clock, in ms
