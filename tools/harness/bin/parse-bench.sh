@@ -51,6 +51,11 @@ targets=$(cd "$(dirname "$0")/../configs/bench" && pwd)/targets
 		       "ubench \(.target) \(.op) \(.size) \(.p50_ns) \(.avg_ns)"' \
 			"$dir/ubench.json"
 	fi
+	if [ -s "$dir/ubench-nowait.json" ]; then
+		jq -r '.records[] | select(.test == "ubench") |
+		       "nowait \(.target) \(.op) \(.size) \(.p50_ns)"' \
+			"$dir/ubench-nowait.json"
+	fi
 	if [ -s "$dir/load.txt" ]; then
 		sed 's/^/load /' "$dir/load.txt"
 	fi
@@ -124,6 +129,11 @@ $1 == "ubench" {
 	u50[$2, $3, $4] = $5; uavg[$2, $3, $4] = $6
 	if ($2 != "mymem") base = $2
 	if (!($4 in seen_u)) { seen_u[$4] = 1; usz[++nu] = $4 }
+	next
+}
+$1 == "nowait" {
+	nw[$2, $3, $4] = $5
+	if (!($4 in seen_n)) { seen_n[$4] = 1; nsz_n[++nn] = $4 }
 	next
 }
 $1 == "load" { load[$2] = $3; next }
@@ -248,6 +258,19 @@ END {
 	printf "%sp50: %s\n", pad, n ? line : "no data"
 	print "dev_vs_tmpfs " fmt(worst) > figures
 	printf "%smean-based worst: %s%s\n", pad, fmt(worsta), (worsta >= 0 ? " at " waat : "")
+	# (reference) the two write paths of /dev/mymem, side by side
+	# (mymem-bench -N): pread/pwrite against preadv2/pwritev2(RWF_NOWAIT)
+	if (nn) {
+		line = ""
+		for (i = 1; i <= nn; i++) {
+			s = nsz_n[i]
+			line = line sprintf("%s%s B w %s r %s", i > 1 ? ", " : "", s,
+				fmt(ratio(nw, "mymem" SUBSEP "write" SUBSEP s, "nowait" SUBSEP "write" SUBSEP s)),
+				fmt(ratio(nw, "mymem" SUBSEP "read" SUBSEP s, "nowait" SUBSEP "read" SUBSEP s)))
+		}
+		printf "%s(reference) p50 of pwrite (pinned source) / pwritev2 RWF_NOWAIT (plain copy), reads the same path both: %s\n",
+		       pad, line
+	}
 
 	# 6. linear cost, and the 1 GiB buffer
 	lin = 1; r2min = 2

@@ -28,7 +28,7 @@ if [ "${RESULTS_REUSE:-0}" != 1 ]; then
 	RACE_W=${RACE_W:-1 2 4 8 16 50 100} tools/harness/bin/run.sh
 	tools/harness/bin/bench.sh || echo "results: make bench did not pass; its verdicts go in the page as they are"
 fi
-for f in "$run/results.json" "$bench/bench.txt"; do
+for f in "$run/results.json" "$bench/bench.txt" "$bench/ubench-nowait.json"; do
 	[ -s "$f" ] || { echo "results: no $f: run without RESULTS_REUSE" >&2; exit 1; }
 done
 
@@ -87,6 +87,16 @@ def us(ns): ns / 1000 | . * 10 | round / 10;
   ($u[] | select(.tool == "mymem-bench-rs" and .op == $c.op and .size == $c.size)) | .p50_ns / $c.p50_ns] as $rc |
  "rust_min \($rc | min * 100 | round / 100)", "rust_max \($rc | max * 100 | round / 100)")
 ' "$run/results.json" >"$vals"
+# the two write paths of /dev/mymem side by side (mymem-bench -N)
+jq -r 'def p($t; $op; $s): [.records[] | select(.target == $t and .op == $op and .size == $s)][0].p50_ns;
+def r(a; b): a / b * 100 | round / 100;
+"nw_w_1 \(r(p("mymem"; "write"; 1); p("nowait"; "write"; 1)))",
+"nw_w_64k \(r(p("mymem"; "write"; 65536); p("nowait"; "write"; 65536)))",
+"nw_w_512k \(r(p("mymem"; "write"; 524288); p("nowait"; "write"; 524288)))",
+"nw_r_64k \(r(p("mymem"; "read"; 65536); p("nowait"; "read"; 65536)))",
+"nw_r_512k \(r(p("mymem"; "read"; 524288); p("nowait"; "read"; 524288)))",
+"nw_copy_over_read_512k \(r(p("nowait"; "write"; 524288); p("mymem"; "read"; 524288)))"
+' "$bench/ubench-nowait.json" >>"$vals"
 echo "bench_date $(sed -n 's/^mymem bench: .*, \([0-9T:Z-]*\)$/\1/p' "$bench/bench.txt")" >>"$vals"
 echo "bench_summary $(grep '^bench: ' "$bench/bench.txt")" >>"$vals"
 

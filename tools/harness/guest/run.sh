@@ -8,8 +8,9 @@
 #
 # insmod mymem_core, insmod mymem_test (in that order), wait for the run to
 # end, print the result tables from debugfs and the verdict from dmesg, run
-# the user-space benchmark and counter test (C, then the Rust twin of
-# each), with RACE_W the race over each W, copy everything to OUT_DIR,
+# the user-space benchmark (and -N, the two write paths) and counter test
+# (C, then the Rust twin of each), with RACE_W the race over each W, copy
+# everything to OUT_DIR,
 # unload both modules.  Exit 0 exactly when every part passed.
 
 ko=${1:?KO_DIR} bin=${2:?BIN_DIR} out=${3:?OUT_DIR}
@@ -43,6 +44,8 @@ grep -qx SUCCESS "$out/status.txt" || fail "status: $(cat "$out/status.txt")"
 # each Rust twin right after its C tool, so both see the machine alike
 say "user-space timing test: mymem-bench"
 "$bin/mymem-bench" -j "$out/ubench.json" || fail "mymem-bench"
+say "the two write paths: mymem-bench -N"
+"$bin/mymem-bench" -N -j "$out/ubench-nowait.json" || fail "mymem-bench -N"
 say "the same in Rust: mymem-bench-rs"
 "$bin/mymem-bench-rs" -j "$out/ubench-rs.json" || fail "mymem-bench-rs"
 say "user-space counter test: mymem-race"
