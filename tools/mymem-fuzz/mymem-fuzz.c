@@ -83,7 +83,7 @@
 #define KERNEL_PTR	0xffff888000000000ul
 #define MAX_RW		((size_t)(INT_MAX & ~(PAGE - 1)))	/* MAX_RW_COUNT */
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 
 enum call {
 	C_OPEN, C_CLOSE, C_READ, C_WRITE, C_PREAD, C_PWRITE, C_READV,
