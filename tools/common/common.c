@@ -70,12 +70,14 @@ static void usage(FILE *f, const char *prog, const char *about,
 			if (*h == '\n')
 				fputs("            ", f);
 		}
-		if (o->num) {
+		if (o->num && (o->min || o->max < INT64_MAX)) {
 			fputs(" (", f);
 			print_range(f, o);
 			if (!o->seen)
 				fprintf(f, ", default %" PRIu64, def[i]);
 			fputc(')', f);
+		} else if (o->num && !o->seen) {
+			fprintf(f, " (default %" PRIu64 ")", def[i]);
 		} else if (o->str && sdef[i]) {
 			fprintf(f, " (default %s)", sdef[i]);
 		}
