@@ -2,14 +2,12 @@
 /*
  * mymem-fuzz - random system calls on /dev/mymem, checked against a model
  *
- * Several processes each make a seeded random sequence of open, read,
- * write, pread, pwrite, readv, writev, preadv, pwritev, lseek and ioctl
- * calls (one row of kinds[] each), with random positions and lengths (at
- * and around the end of the buffer, beyond it), bad pointers (NULL, an
- * unmapped page, a read-only page, a buffer running into an unmapped page)
- * and unaligned ones, on files opened O_RDONLY, O_WRONLY, O_RDWR, with
- * O_APPEND, or for ioctls only.  Every result and the file position are
- * compared with what mymem's semantics predict (docs/DESIGN.md,
+ * Several processes each make a seeded random sequence of the calls of
+ * kinds[], at positions and with lengths at and around the end of the
+ * buffer and beyond it, with bad pointers (NULL, no access, read-only,
+ * running into a page without access) and unaligned ones, on files opened
+ * O_RDONLY, O_WRONLY, O_RDWR, O_APPEND or for ioctls only.  Each result
+ * and the file position are compared with mymem's semantics (docs/DESIGN.md,
  * include/linux/mymem.h, mymem_core/dev.c):
  *   transfers: the file not open for the direction: EBADF; 0 bytes: 0;
  *   a read at/past the end: 0; a write at/past the end, or any write on
@@ -25,14 +23,12 @@
  * What only the VFS decides (closed descriptors, negative positions,
  * access_ok(), MAX_RW_COUNT, the iovec import) is not generated.
  *
- * The buffer contents are modelled too.  Each process owns a disjoint
- * region of the buffer: its successful writes and adds land only there
- * (the process owning the last region also writes across the end), while
- * its reads, failing writes and failing adds may aim anywhere.  A process
+ * The contents too: each process owns a disjoint region of the buffer,
+ * where alone its successful writes and adds land (the last one's writes
+ * also cross the end); its reads and failing calls aim anywhere.  It
  * compares the bytes each call read, wrote or must have left alone with
  * its shadow copy of the region, all of it every FULL_CHECK calls and at
- * the end, so a write that lands outside its range is caught by the
- * process that owns the bytes it hit.
+ * the end: a write off its range is caught by the owner of the bytes hit.
  *
  * Reproducible: the seed is printed; with the same -s, -p, -n and buffer
  * size every process makes the same calls again.  -o I replays process I
@@ -135,8 +131,7 @@ static const int open_flags[] = {
 };
 
 struct slot {
-	int fd;
-	int flags;		/* open flags */
+	int fd, flags;		/* the open flags */
 	int64_t pos;		/* modelled file position */
 };
 
@@ -269,7 +264,8 @@ static void __printf(4, 5) new_call(struct fuzzer *f, const struct kind *k,
 	va_list ap;
 	int n;
 
-	f->exp = f->got = 0;
+	f->exp = 0;
+	f->got = 0;
 	n = snprintf(f->text, sizeof(f->text), "%s(slot%d=fd%d[%s%s pos=%" PRId64 "], ",
 		     k->name, i, s->fd, mode[s->flags & O_ACCMODE],
 		     s->flags & O_APPEND ? "|APPEND" : "", s->pos);
@@ -356,7 +352,7 @@ static void check_range(struct fuzzer *f, int64_t pos, uint64_t len, const char 
 		return;
 	n = pread(f->vfd, f->scratch, hi - lo, (off_t)lo);
 	if (n != (ssize_t)(hi - lo))
-		diverge(f, "%s: pread of %" PRIu64 " bytes at %" PRIu64 " for the check returned %zd (%s)",
+		diverge(f, "%s: pread of %" PRIu64 " bytes at %" PRIu64 " returned %zd (%s)",
 			why, hi - lo, lo, n, n < 0 ? strerror(errno) : "short");
 	compare(f, f->scratch, lo, hi - lo, why);
 }
@@ -373,49 +369,46 @@ static void check_pos(struct fuzzer *f, const struct slot *s)
 
 /* --- generators --- */
 
-static uint64_t gen_len(struct fuzzer *f)
+/* a value from one of n ranges, each chosen with its percentage */
+struct choice {
+	unsigned int pct;
+	int64_t lo, hi;
+};
+
+static int64_t pick(struct fuzzer *f, const struct choice *c, size_t n)
 {
 	uint64_t r = below(f, 100);
 
-	if (r < 20)
-		return below(f, 17);
-	if (r < 45)
-		return between(f, 1, 256);
-	if (r < 65)
-		return between(f, 1, 4096);
-	if (r < 75)
-		return between(f, 1, f->rlen);
-	if (r < 85)
-		return PAGE * between(f, 1, 4) + between(f, 0, 2) - 1;
-	{
-		uint64_t s[] = { f->size - 1, f->size, f->size + 1, f->area_len,
-				 f->area_len + 1, f->rlen, f->rlen + 1, MAX_RW };
+	for (; n > 1 && r >= c->pct; n--, c++)
+		r -= c->pct;
+	return c->lo + (int64_t)below(f, (uint64_t)c->hi - (uint64_t)c->lo + 1);
+}
 
-		return min_u64(s[below(f, ARRAY_SIZE(s))], MAX_RW);
-	}
+/* a length: mostly small, else around a page, the region, the buffer */
+static uint64_t gen_len(struct fuzzer *f)
+{
+	int64_t sz = (int64_t)f->size, rl = (int64_t)f->rlen, al = (int64_t)f->area_len;
+	const struct choice c[] = {
+		{ 20, 0, 16 }, { 25, 1, 256 }, { 20, 1, PAGE }, { 10, 1, rl },
+		{ 5, PAGE - 1, PAGE + 1 }, { 5, 4 * PAGE - 1, 4 * PAGE + 1 },
+		{ 4, sz - 1, sz + 1 }, { 4, al - 1, al + 1 }, { 4, rl - 1, rl + 1 },
+		{ 3, MAX_RW, MAX_RW },
+	};
+
+	return (uint64_t)pick(f, c, ARRAY_SIZE(c));
 }
 
 /* a position: mostly in the own region, else anywhere, at or past the end */
 static int64_t gen_pos(struct fuzzer *f)
 {
-	uint64_t r = below(f, 100), end = f->rbase + f->rlen;
-	int64_t sz = (int64_t)f->size;
+	int64_t sz = (int64_t)f->size, rb = (int64_t)f->rbase, end = rb + (int64_t)f->rlen;
+	const struct choice c[] = {
+		{ 45, rb, end - 1 }, { 8, end - 64, end - 1 }, { 2, rb, rb },
+		{ 15, 0, sz - 1 }, { 15, sz - 8, sz + 1 }, { 10, sz, sz + (1ll << 32) },
+		{ 3, 1ll << 40, 1ll << 40 }, { 2, 0, 0 },
+	};
 
-	if (r < 45)
-		return (int64_t)(f->rbase + below(f, f->rlen));
-	if (r < 55) {
-		uint64_t e[] = { f->rbase, end - 1, end - 8, end - between(f, 1, 64) };
-
-		return (int64_t)e[below(f, ARRAY_SIZE(e))];
-	}
-	if (r < 70)
-		return (int64_t)below(f, f->size);
-	{
-		int64_t s[] = { sz - 1, sz, sz + 1, sz - 8, sz - 7, 0,
-				sz + (int64_t)below(f, 1ul << 32), 1ll << 40 };
-
-		return s[below(f, ARRAY_SIZE(s))];
-	}
+	return pick(f, c, ARRAY_SIZE(c));
 }
 
 /*
@@ -584,27 +577,16 @@ static void run_lseek(struct fuzzer *f, const struct kind *k)
 	static const int whences[] = {
 		SEEK_SET, SEEK_SET, SEEK_CUR, SEEK_CUR, SEEK_END, SEEK_DATA,
 	};
-	int i = (int)below(f, NR_SLOTS), whence;
-	int64_t base, off;
+	int i = (int)below(f, NR_SLOTS), whence = whences[below(f, ARRAY_SIZE(whences))];
+	int64_t sz = (int64_t)f->size, off;
+	int64_t base = whence == SEEK_CUR ? f->slot[i].pos : whence == SEEK_END ? sz : 0;
+	const struct choice c[] = {
+		{ 10, -8, 8 }, { 10, -base - 8, -base - 1 }, { 5, LLONG_MIN, LLONG_MIN },
+		{ 5, LLONG_MAX, LLONG_MAX }, { 5, -sz - 8, -sz - 1 }, { 5, sz + 1, sz + 8 },
+	};
 
 	(void)k;
-	whence = whences[below(f, ARRAY_SIZE(whences))];
-	base = whence == SEEK_CUR ? f->slot[i].pos :
-	       whence == SEEK_END ? (int64_t)f->size : 0;
-	switch (below(f, 3)) {
-	case 0:
-		off = gen_pos(f) - base;
-		break;
-	case 1:
-		off = (int64_t)between(f, 0, 16) - 8;
-		break;
-	default: {
-		int64_t s[] = { -1, LLONG_MIN, LLONG_MAX, -(int64_t)f->size - 1,
-				(int64_t)f->size + 1, -base - 1 };
-
-		off = s[below(f, ARRAY_SIZE(s))];
-	}
-	}
+	off = chance(f, 60) ? gen_pos(f) - base : pick(f, c, ARRAY_SIZE(c));
 	do_lseek(f, i, off, whence);
 }
 
@@ -710,15 +692,13 @@ static void run_add(struct fuzzer *f, const struct kind *k)
 	bool rdonly;
 	char ptr[32];
 
-	if (chance(f, 80)) {
-		off = (int64_t)(f->rbase + below(f, f->rlen - 7));
-	} else {
-		int64_t bad[] = { sz - 7, sz - 1, sz, sz + 1, -1, -8, LLONG_MIN,
-				  LLONG_MAX, LLONG_MAX - 7, -(int64_t)between(f, 1, 1ul << 40),
-				  sz + (int64_t)below(f, 1ul << 40) };
+	const struct choice c[] = {	/* in the own region, or invalid */
+		{ 80, (int64_t)f->rbase, (int64_t)(f->rbase + f->rlen) - 8 },
+		{ 5, sz - 7, sz + 1 }, { 5, sz, sz + (1ll << 40) }, { 5, -(1ll << 40), -1 },
+		{ 3, LLONG_MAX - 7, LLONG_MAX }, { 2, LLONG_MIN, LLONG_MIN },
+	};
 
-		off = bad[below(f, ARRAY_SIZE(bad))];
-	}
+	off = pick(f, c, ARRAY_SIZE(c));
 	arg.delta = chance(f, 50) ? between(f, 0, 3) : rnd(f);
 	arg.result = rnd(f);
 	ua = (struct mymem_add *)gen_ptr(f, sizeof(arg));
@@ -880,7 +860,6 @@ static void run_process(struct fuzzer *f)
 	close(f->vfd);
 	f->cnt->done = 1;
 }
-
 
 static const char about[] =
 "Random open/read/write/pread/pwrite/readv/writev/preadv/pwritev/lseek/ioctl\n"
