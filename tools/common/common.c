@@ -4,6 +4,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -37,6 +39,108 @@ int mm_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+static void print_range(FILE *f, const struct mm_opt *o)
+{
+	if (o->max >= INT64_MAX)
+		fprintf(f, "%" PRIu64 " or more", o->min);
+	else
+		fprintf(f, "%" PRIu64 "..%" PRIu64, o->min, o->max);
+}
+
+static void usage(FILE *f, const char *prog, const char *about,
+		  const char *footer, const struct mm_opt *opts, size_t n,
+		  const uint64_t *def, const char *const *sdef)
+{
+	const char *h;
+	size_t i;
+
+	fprintf(f, "usage: %s", prog);
+	for (i = 0; i < n; i++)
+		fprintf(f, opts[i].flag ? " [-%c]" : " [-%c %s]", opts[i].c,
+			opts[i].arg);
+	fprintf(f, "\n\n%s\n\n", about);
+	for (i = 0; i < n; i++) {
+		const struct mm_opt *o = &opts[i];
+
+		fprintf(f, "  -%c %-7s", o->c, o->flag ? "" : o->arg);
+		for (h = o->help; *h; h++) {
+			fputc(*h, f);
+			if (*h == '\n')
+				fputs("            ", f);
+		}
+		if (o->num && (o->min || o->max < INT64_MAX)) {
+			fputs(" (", f);
+			print_range(f, o);
+			if (!o->seen)
+				fprintf(f, ", default %" PRIu64, def[i]);
+			fputc(')', f);
+		} else if (o->num && !o->seen) {
+			fprintf(f, " (default %" PRIu64 ")", def[i]);
+		} else if (o->str && sdef[i]) {
+			fprintf(f, " (default %s)", sdef[i]);
+		}
+		fputc('\n', f);
+	}
+	fprintf(f, "  -h, --help  this help\n\n%s", footer);
+}
+
+void mm_parse_opts(int argc, char **argv, const char *prog, const char *about,
+		   const char *footer, const struct mm_opt *opts, size_t n)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t def[MM_MAX_OPTS];
+	const char *sdef[MM_MAX_OPTS];
+	char spec[2 * MM_MAX_OPTS + 2], *p = spec;
+	size_t i;
+	int c;
+
+	if (n > MM_MAX_OPTS)
+		n = MM_MAX_OPTS;
+	for (i = 0; i < n; i++) {
+		def[i] = opts[i].num ? *opts[i].num : 0;
+		sdef[i] = opts[i].str ? *opts[i].str : NULL;
+		*p++ = opts[i].c;
+		if (!opts[i].flag)
+			*p++ = ':';
+	}
+	strcpy(p, "h");
+	while ((c = getopt_long(argc, argv, spec, longopts, NULL)) != -1) {
+		const struct mm_opt *o = NULL;
+
+		for (i = 0; i < n && !o; i++)
+			if (opts[i].c == c)
+				o = &opts[i];
+		if (c == 'h') {
+			usage(stdout, prog, about, footer, opts, n, def, sdef);
+			exit(0);
+		}
+		if (!o) {
+			usage(stderr, prog, about, footer, opts, n, def, sdef);
+			exit(2);
+		}
+		if (o->seen)
+			*o->seen = true;
+		if (o->flag) {
+			*o->flag = true;
+		} else if (o->str) {
+			*o->str = optarg;
+		} else if (mm_parse_u64(optarg, o->min, o->max, o->num)) {
+			fprintf(stderr, "%s: invalid -%c %s: ", prog, c, optarg);
+			print_range(stderr, o);
+			fputc('\n', stderr);
+			exit(2);
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
+		usage(stderr, prog, about, footer, opts, n, def, sdef);
+		exit(2);
+	}
 }
 
 int mm_open_dev(const char *prog, const char *path, int flags)

@@ -9,11 +9,15 @@
 #ifndef MYMEM_TOOLS_COMMON_H
 #define MYMEM_TOOLS_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #define MM_DEFAULT_DEV	"/dev/mymem"
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define MM_STR_OF_(x)	#x
+#define MM_STR_OF(x)	MM_STR_OF_(x)
 
 /* Latency statistics of n samples, in the unit of the samples (ns). */
 struct mm_stats {
@@ -32,6 +36,40 @@ uint64_t mm_now_ns(void);
  * is empty, not a number, has trailing characters or is out of range.
  */
 int mm_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/*
+ * One command-line option -c: a number checked against [min, max] (num),
+ * a string (str) or a flag (flag, no argument).  The usage text comes from
+ * the table: "-c ARG  help", a number's range and the default (the value
+ * before parsing; none when seen is set: the tool decides when absent).
+ * seen, if set, is made true when the option is given.
+ */
+#define MM_MAX_OPTS	16
+
+struct mm_opt {
+	char c;
+	const char *arg;
+	const char *help;
+	uint64_t *num;
+	uint64_t min, max;
+	const char **str;
+	bool *flag;
+	bool *seen;
+};
+
+#define MM_NUM(c, arg, help, p, lo, hi) \
+	{ c, arg, help, .num = p, .min = lo, .max = hi }
+#define MM_STR(c, arg, help, p)	{ c, arg, help, .str = p }
+#define MM_FLAG(c, help, p)	{ c, NULL, help, .flag = p }
+
+/*
+ * Parse argv with the n (<= MM_MAX_OPTS) options of opts (and -h, --help).  --help prints
+ * "usage: PROG [-c ARG]...", about, the options and footer to stdout and
+ * exits 0; a bad option or value ("PROG: invalid -c ARG: MIN..MAX") or a
+ * stray argument prints the usage to stderr and exits 2.
+ */
+void mm_parse_opts(int argc, char **argv, const char *prog, const char *about,
+		   const char *footer, const struct mm_opt *opts, size_t n);
 
 /*
  * Open the mymem device.  On failure print one line naming the likely

@@ -24,7 +24,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -78,35 +77,12 @@ struct bench {
 	struct result res[MAX_SIZES][OP_NR][T_NR];
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-"usage: " PROG " [-d DEV] [-s SIZES] [-i N] [-t DIR] [-j FILE] [-P | -N]\n"
-"       " PROG " -z BYTES\n"
-"\n"
+static const char about[] =
 "Time read(2) and write(2) on the mymem device for each transfer size,\n"
-"against pread(2)/pwrite(2) on a tmpfs file of the same size.\n"
-"\n"
-"  -d DEV    device (default " MM_DEFAULT_DEV ")\n"
-"  -s SIZES  comma-separated transfer sizes in bytes, each 1..buffer size,\n"
-"            at most %d (default " DEFAULT_SIZES ")\n"
-"  -i N      timed calls per size, op and target, 1..%u (default 1000)\n"
-"  -t DIR    directory of the baseline file (default /dev/shm if it is\n"
-"            tmpfs, else /tmp); it should be a tmpfs\n"
-"  -j FILE   also write the results as JSON to FILE\n"
-"  -P        time pread/pwrite on mymem too (default: untimed lseek, then\n"
-"            a timed read/write, as in the lab)\n"
-"  -N        the baseline is DEV itself through preadv2/pwritev2 with\n"
-"            RWF_NOWAIT (the driver's unpinned write path), against\n"
-"            pread/pwrite on DEV, instead of a tmpfs file\n"
-"  -z BYTES  only time one pass of memset(0) over BYTES of memory (mapped\n"
-"            and populated first, untimed) and print its seconds: the\n"
-"            yardstick of make bench for loading a buffer that big\n"
-"  -h        this help\n"
-"\n"
-"Exit status: 0 success, 1 an I/O error or a read-back mismatch, 2 usage.\n",
-		MAX_SIZES, MAX_ITER);
-}
+"against pread(2)/pwrite(2) on a tmpfs file of the same size.";
+
+static const char footer[] =
+"Exit status: 0 success, 1 an I/O error or a read-back mismatch, 2 usage.\n";
 
 /*
  * One zeroing pass over @bytes of memory, the work a new zeroed buffer of
@@ -414,67 +390,37 @@ static int write_json(const struct bench *b, const char *file, const char *dev)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *dev = MM_DEFAULT_DEV, *dir = NULL, *json = NULL;
 	const char *sizes = DEFAULT_SIZES;
 	static struct bench bench;	/* large: not on the stack */
 	struct bench *b = &bench;
-	bool pread_mymem = false, nowait = false;
+	bool pread_mymem = false, nowait = false, zero = false;
 	uint64_t zero_bytes = 0;
+	const struct mm_opt opts[] = {
+		MM_STR('d', "DEV", "device", &dev),
+		MM_STR('s', "SIZES", "comma-separated transfer sizes in bytes, each 1..buffer size,\n"
+		       "at most " MM_STR_OF(MAX_SIZES), &sizes),
+		MM_NUM('i', "N", "timed calls per size, op and target", &b->iterations,
+		       1, MAX_ITER),
+		MM_STR('t', "DIR", "directory of the baseline file (default /dev/shm if it is\n"
+		       "tmpfs, else /tmp); it should be a tmpfs", &dir),
+		MM_STR('j', "FILE", "also write the results as JSON to FILE", &json),
+		MM_FLAG('P', "time pread/pwrite on mymem too (default: untimed lseek, then\n"
+			"a timed read/write, as in the lab)", &pread_mymem),
+		MM_FLAG('N', "the baseline is DEV itself through preadv2/pwritev2 with\n"
+			"RWF_NOWAIT (the driver's unpinned write path), against\n"
+			"pread/pwrite on DEV, instead of a tmpfs file", &nowait),
+		{ 'z', "BYTES", "only time one pass of memset(0) over BYTES of memory (mapped\n"
+		  "and populated first, untimed) and print its seconds: the\n"
+		  "yardstick of make bench for loading a buffer that big",
+		  .num = &zero_bytes, .min = 1, .max = SIZE_MAX, .seen = &zero },
+	};
 	unsigned int si;
-	int c, op, ret = 1;
+	int op, ret = 1;
 
 	b->iterations = 1000;
-	while ((c = getopt_long(argc, argv, "d:s:i:t:j:PNz:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dev = optarg;
-			break;
-		case 's':
-			sizes = optarg;
-			break;
-		case 'i':
-			if (mm_parse_u64(optarg, 1, MAX_ITER, &b->iterations)) {
-				fprintf(stderr, PROG ": invalid -i %s: 1..%u\n",
-					optarg, MAX_ITER);
-				return 2;
-			}
-			break;
-		case 't':
-			dir = optarg;
-			break;
-		case 'j':
-			json = optarg;
-			break;
-		case 'P':
-			pread_mymem = true;
-			break;
-		case 'N':
-			nowait = true;
-			break;
-		case 'z':
-			if (mm_parse_u64(optarg, 1, SIZE_MAX, &zero_bytes)) {
-				fprintf(stderr, PROG ": invalid -z %s\n", optarg);
-				return 2;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		return 2;
-	}
-	if (zero_bytes)
+	mm_parse_opts(argc, argv, PROG, about, footer, opts, ARRAY_SIZE(opts));
+	if (zero)
 		return zero_pass(zero_bytes);
 	if (parse_sizes(b, sizes)) {
 		fprintf(stderr, PROG ": invalid -s %s: 1 to %d sizes, comma-separated, each >= 1\n",

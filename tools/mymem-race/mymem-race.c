@@ -19,7 +19,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -65,28 +64,13 @@ struct outcome {
 	bool exact;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-"usage: " PROG " [-d DEV] [-w W] [-n N] [-m MODES] [-j FILE]\n"
-"\n"
+static const char about[] =
 "W threads each increment a 64-bit counter at offset 0 of DEV N times;\n"
-"the final value must be W x N.\n"
-"\n"
-"  -d DEV    device (default " MM_DEFAULT_DEV ")\n"
-"  -w W      worker threads, 1..%u (default 50)\n"
-"  -n N      increments per worker, 1..%u (default 150000)\n"
-"  -m MODES  comma-separated: unlocked, locked, atomic, or all (default)\n"
-"              unlocked  lseek+read, +1, lseek+write (loses updates)\n"
-"              locked    the same under a pthread mutex\n"
-"              atomic    ioctl MYMEM_IOC_ADD_U64\n"
-"  -j FILE   also write the results as JSON to FILE\n"
-"  -h, --help  this help\n"
-"\n"
+"the final value must be W x N.";
+
+static const char footer[] =
 "Exit status: 0 if every locked and atomic run is exact, 1 if not or on\n"
-"an error, 2 usage.  Lost updates in unlocked mode are reported, not an error.\n",
-		MAX_WORKERS, MAX_INCREMENTS);
-}
+"an error, 2 usage.  Lost updates in unlocked mode are reported, not an error.\n";
 
 static int parse_modes(const char *arg, bool want[M_NR])
 {
@@ -283,57 +267,27 @@ close_fds:
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *dev = MM_DEFAULT_DEV, *json = NULL;
+	const char *dev = MM_DEFAULT_DEV, *json = NULL, *modes = NULL;
 	bool want[M_NR] = { false }, ran[M_NR] = { false }, bad = false;
 	struct outcome res[M_NR];
 	uint64_t workers = 50, increments = 150000, size;
+	const struct mm_opt opts[] = {
+		MM_STR('d', "DEV", "device", &dev),
+		MM_NUM('w', "W", "worker threads", &workers, 1, MAX_WORKERS),
+		MM_NUM('n', "N", "increments per worker", &increments, 1, MAX_INCREMENTS),
+		MM_STR('m', "MODES", "comma-separated: unlocked, locked, atomic, or all (default)\n"
+		       "  unlocked  lseek+read, +1, lseek+write (loses updates)\n"
+		       "  locked    the same under a pthread mutex\n"
+		       "  atomic    ioctl MYMEM_IOC_ADD_U64", &modes),
+		MM_STR('j', "FILE", "also write the results as JSON to FILE", &json),
+	};
 	FILE *jf = NULL;
-	int c, m, fd, first = 1;
+	int m, fd, first = 1;
 
-	while ((c = getopt_long(argc, argv, "d:w:n:m:j:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dev = optarg;
-			break;
-		case 'w':
-			if (mm_parse_u64(optarg, 1, MAX_WORKERS, &workers)) {
-				fprintf(stderr, PROG ": invalid -w %s: 1..%u\n",
-					optarg, MAX_WORKERS);
-				return 2;
-			}
-			break;
-		case 'n':
-			if (mm_parse_u64(optarg, 1, MAX_INCREMENTS, &increments)) {
-				fprintf(stderr, PROG ": invalid -n %s: 1..%u\n",
-					optarg, MAX_INCREMENTS);
-				return 2;
-			}
-			break;
-		case 'm':
-			if (parse_modes(optarg, want)) {
-				fprintf(stderr, PROG ": invalid -m %s: unlocked, locked, atomic or all, comma-separated\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'j':
-			json = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
+	mm_parse_opts(argc, argv, PROG, about, footer, opts, ARRAY_SIZE(opts));
+	if (modes && parse_modes(modes, want)) {
+		fprintf(stderr, PROG ": invalid -m %s: unlocked, locked, atomic or all, comma-separated\n",
+			modes);
 		return 2;
 	}
 	if (!want[M_UNLOCKED] && !want[M_LOCKED] && !want[M_ATOMIC])
