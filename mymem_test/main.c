@@ -28,17 +28,17 @@
 #define MMT_CONTROL_MAX	1024	/* longest control write */
 #define MMT_STATUS_LEN	64
 
-/* The tests, in the order a run executes them. */
-static const struct mmt_test mmt_tests[] = {
-	{ .name = "perf",	.run = mmt_perf_run, .records = mmt_perf_records },
-	{ .name = "race",	.run = mmt_race_run, .records = mmt_race_records,
-	  .min_core_size = mmt_race_min_core_size },
-	{ .name = "scale",	.run = mmt_scale_run, .records = mmt_scale_records },
-	{ .name = "torture",	.run = mmt_torture_run,
-	  .records = mmt_torture_records,
-	  .min_core_size = mmt_torture_min_core_size },
-	{ }
-};
+/* The tests of tests.h, in its order, and an empty row; set at load. */
+static struct mmt_test mmt_tests[BITS_PER_LONG] __ro_after_init;
+
+static void __init mmt_tests_init(void)
+{
+	unsigned int n = 0;
+
+#define MMT_TEST(name)	(mmt_tests[n++] = mmt_##name##_test)
+#include "tests.h"
+#undef MMT_TEST
+}
 
 /* The settings of the module parameters; set at load, read-only after. */
 static struct mmt_params mmt_load_params;
@@ -151,6 +151,7 @@ static int __init mmt_init(void)
 {
 	int ret;
 
+	mmt_tests_init();
 	ret = mmt_params_load(&mmt_load_params, mmt_tests);
 	if (ret)
 		return ret;
