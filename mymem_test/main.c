@@ -68,19 +68,13 @@ static int mmt_wait_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(mmt_wait);
 
+/* "results" and, with a private pointer, "results.json" */
 static int mmt_results_show(struct seq_file *m, void *unused)
 {
-	mmt_report_show_lines(m);
+	mmt_report_show(m, m->private);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(mmt_results);
-
-static int mmt_results_json_show(struct seq_file *m, void *unused)
-{
-	mmt_report_show_json(m);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(mmt_results_json);
 
 static int mmt_control_run(char *args)
 {
@@ -134,8 +128,8 @@ static void mmt_debugfs_init(void)
 	debugfs_create_file("status", 0400, mmt_dir, NULL, &mmt_status_fops);
 	debugfs_create_file("wait", 0400, mmt_dir, NULL, &mmt_wait_fops);
 	debugfs_create_file("results", 0400, mmt_dir, NULL, &mmt_results_fops);
-	debugfs_create_file("results.json", 0400, mmt_dir, NULL,
-			    &mmt_results_json_fops);
+	debugfs_create_file("results.json", 0400, mmt_dir, mmt_dir,
+			    &mmt_results_fops);
 	debugfs_create_file("control", 0200, mmt_dir, NULL, &mmt_control_fops);
 }
 

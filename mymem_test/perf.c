@@ -221,12 +221,7 @@ static void mmt_perf_report(struct mmt_perf *perf, size_t size,
 	}
 }
 
-/**
- * mmt_perf_records() - the records of a perf run: one per size and op
- * @p: the run's settings
- *
- * Return: that count.
- */
+/* the records of a perf run: one per size and op */
 static unsigned int mmt_perf_records(const struct mmt_params *p)
 {
 	return p->nr_sizes * MMT_NR_OPS;
@@ -272,13 +267,7 @@ static void mmt_perf_free(struct mmt_perf *perf)
 		kvfree(perf->samples[op]);
 }
 
-/**
- * mmt_perf_run() - the perf test
- * @p: the run's settings (sizes, iterations)
- *
- * Context: the controller kthread.
- * Return: the number of failed checks.
- */
+/* the perf test; Context: the controller kthread.  Return: failed checks */
 static unsigned int mmt_perf_run(const struct mmt_params *p)
 {
 	struct mmt_perf perf = { };

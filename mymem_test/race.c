@@ -55,11 +55,7 @@ struct mmt_race_worker {
 	unsigned int errors;
 };
 
-/**
- * mmt_race_min_core_size() - the counter at offset 0 is a u64
- *
- * Return: the smallest core size the race test runs on.
- */
+/* the counter at offset 0 is a u64: the smallest core race runs on */
 static size_t mmt_race_min_core_size(void)
 {
 	return sizeof(u64);
@@ -132,12 +128,7 @@ static int mmt_race_set(u64 v)
 	return 0;
 }
 
-/**
- * mmt_race_records() - the records of a race run: one per mode
- * @p: the run's settings
- *
- * Return: that count.
- */
+/* the records of a race run: one per mode */
 static unsigned int mmt_race_records(const struct mmt_params *p)
 {
 	return MMT_NR_RACE_MODES;
@@ -156,16 +147,6 @@ static const struct mmt_col mmt_race_cols[] = {
 	{ "exact", "exact", 0, MMT_COL_BOOL },
 	{ }
 };
-
-static void mmt_race_record(const struct mmt_params *p, int mode,
-			    u64 expected, u64 final, u64 span)
-{
-	mmt_table_row("race", mmt_race_cols, { .s = mmt_race_names[mode] },
-		      { p->workers }, { p->increments }, { expected }, { final },
-		      { final < expected ? expected - final : 0 }, { span },
-		      { span ? div64_u64(expected * NSEC_PER_SEC, span) : 0 },
-		      { final == expected });
-}
 
 /**
  * mmt_race_mode() - run one mode and report it
@@ -222,19 +203,17 @@ static unsigned int mmt_race_mode(struct mmt_race_worker *workers,
 			mmt_race_names[mode], final, expected);
 		failures++;
 	}
-	mmt_race_record(p, mode, expected, final, *span);
+	mmt_table_row("race", mmt_race_cols, { .s = mmt_race_names[mode] },
+		      { p->workers }, { p->increments }, { expected }, { final },
+		      { final < expected ? expected - final : 0 }, { *span },
+		      { *span ? div64_u64(expected * NSEC_PER_SEC, *span) : 0 },
+		      { final == expected });
 	if (failures)
 		*span = 0;
 	return failures;
 }
 
-/**
- * mmt_race_run() - the race test
- * @p: the run's settings (workers, increments)
- *
- * Context: the controller kthread.
- * Return: the number of failed checks.
- */
+/* the race test; Context: the controller kthread.  Return: failed checks */
 static unsigned int mmt_race_run(const struct mmt_params *p)
 {
 	u64 span[MMT_NR_RACE_MODES] = { };

@@ -320,30 +320,20 @@ nomem:
 	mmt_err("results.json: no memory for the document, not updated");
 }
 
-static void mmt_report_show(struct seq_file *m, const struct mmt_text *t)
+/**
+ * mmt_report_show() - the output of the runs, for debugfs
+ * @m:    the reader's seq_file
+ * @json: results.json of the last ended run; false: the report lines of
+ *        the last run ("results")
+ */
+void mmt_report_show(struct seq_file *m, bool json)
 {
+	const struct mmt_text *t = json ? &report.json : &report.lines;
+
 	mutex_lock(&report.lock);
 	if (t->len)
 		seq_write(m, t->data, t->len);
 	mutex_unlock(&report.lock);
-}
-
-/**
- * mmt_report_show_lines() - the report lines of the run, for "results"
- * @m: the reader's seq_file
- */
-void mmt_report_show_lines(struct seq_file *m)
-{
-	mmt_report_show(m, &report.lines);
-}
-
-/**
- * mmt_report_show_json() - results.json of the last ended run
- * @m: the reader's seq_file
- */
-void mmt_report_show_json(struct seq_file *m)
-{
-	mmt_report_show(m, &report.json);
 }
 
 /**

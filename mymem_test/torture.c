@@ -398,24 +398,13 @@ static void mmt_torture_report(const struct mmt_params *p, unsigned int threads,
 		      { .s = verdict });
 }
 
-/**
- * mmt_torture_records() - the records of a torture run: one
- * @p: the run's settings
- *
- * Return: 1.
- */
+/* the records of a torture run: one */
 static unsigned int mmt_torture_records(const struct mmt_params *p)
 {
 	return 1;
 }
 
-/**
- * mmt_torture_run() - the torture test
- * @p: the run's settings (duration)
- *
- * Context: the controller kthread.
- * Return: the number of failed checks.
- */
+/* the torture test; Context: the controller kthread.  Return: failed checks */
 static unsigned int mmt_torture_run(const struct mmt_params *p)
 {
 	unsigned int i, threads = mmt_torture_threads(), failures = 0;
