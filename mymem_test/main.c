@@ -28,17 +28,17 @@
 #define MMT_CONTROL_MAX	1024	/* longest control write */
 #define MMT_STATUS_LEN	64
 
-/* The tests, in the order a run executes them. */
-static const struct mmt_test mmt_tests[] = {
-	{ .name = "perf",	.run = mmt_perf_run, .records = mmt_perf_records },
-	{ .name = "race",	.run = mmt_race_run, .records = mmt_race_records,
-	  .min_core_size = mmt_race_min_core_size },
-	{ .name = "scale",	.run = mmt_scale_run, .records = mmt_scale_records },
-	{ .name = "torture",	.run = mmt_torture_run,
-	  .records = mmt_torture_records,
-	  .min_core_size = mmt_torture_min_core_size },
-	{ }
-};
+/* The tests of tests.h, in its order, and an empty row; set at load. */
+static struct mmt_test mmt_tests[BITS_PER_LONG] __ro_after_init;
+
+static void __init mmt_tests_init(void)
+{
+	unsigned int n = 0;
+
+#define MMT_TEST(name)	(mmt_tests[n++] = mmt_##name##_test)
+#include "tests.h"
+#undef MMT_TEST
+}
 
 /* The settings of the module parameters; set at load, read-only after. */
 static struct mmt_params mmt_load_params;
@@ -68,19 +68,13 @@ static int mmt_wait_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(mmt_wait);
 
+/* "results" and, with a private pointer, "results.json" */
 static int mmt_results_show(struct seq_file *m, void *unused)
 {
-	mmt_report_show_lines(m);
+	mmt_report_show(m, m->private);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(mmt_results);
-
-static int mmt_results_json_show(struct seq_file *m, void *unused)
-{
-	mmt_report_show_json(m);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(mmt_results_json);
 
 static int mmt_control_run(char *args)
 {
@@ -134,8 +128,8 @@ static void mmt_debugfs_init(void)
 	debugfs_create_file("status", 0400, mmt_dir, NULL, &mmt_status_fops);
 	debugfs_create_file("wait", 0400, mmt_dir, NULL, &mmt_wait_fops);
 	debugfs_create_file("results", 0400, mmt_dir, NULL, &mmt_results_fops);
-	debugfs_create_file("results.json", 0400, mmt_dir, NULL,
-			    &mmt_results_json_fops);
+	debugfs_create_file("results.json", 0400, mmt_dir, mmt_dir,
+			    &mmt_results_fops);
 	debugfs_create_file("control", 0200, mmt_dir, NULL, &mmt_control_fops);
 }
 
@@ -151,6 +145,7 @@ static int __init mmt_init(void)
 {
 	int ret;
 
+	mmt_tests_init();
 	ret = mmt_params_load(&mmt_load_params, mmt_tests);
 	if (ret)
 		return ret;

@@ -6,12 +6,14 @@
  *   params.c   the settings: module parameters, the "run" command, echo
  *   report.c   the output: dmesg, debugfs "results" and "results.json"
  *   runner.c   the run: its state, stop flag, controller and workers
- *   perf.c, race.c, scale.c, torture.c (over torture_check.c): the tests
+ *   perf.c, race.c, scale.c, torture.c (over torture_check.c): the tests,
+ *              one file each, listed in tests.h
  *   main.c     the test table, the debugfs files, module init and exit
  */
 #ifndef _MYMEM_TEST_H
 #define _MYMEM_TEST_H
 
+#include <linux/kernel.h>
 #include <linux/math64.h>
 #include <linux/types.h>
 
@@ -19,7 +21,7 @@ struct mmt_params;
 struct seq_file;
 
 /**
- * struct mmt_test - a row of the test table
+ * struct mmt_test - a test, a row of the test table (tests.h)
  * @name:          its name, in the "tests" parameter and in its lines
  * @run:           runs it; returns the number of failed checks
  * @min_core_size: the smallest core it runs on; NULL: any
@@ -45,6 +47,8 @@ struct mmt_test {
  * @workers:     race kthreads
  * @increments:  race increments per worker
  * @max_threads: scale kthreads at most, never 0
+ * @rounds:      scale runs of each point, one per round
+ * @point_ms:    scale ms per run
  * @duration:    torture seconds
  * @autorun:     start a run at load
  */
@@ -57,6 +61,8 @@ struct mmt_params {
 	unsigned int workers;
 	unsigned int increments;
 	unsigned int max_threads;
+	unsigned int rounds;
+	unsigned int point_ms;
 	unsigned int duration;
 	bool autorun;
 };
@@ -64,8 +70,8 @@ struct mmt_params {
 /* params.c */
 int mmt_params_load(struct mmt_params *p, const struct mmt_test *table);
 int mmt_params_parse(struct mmt_params *p, char *args);
-size_t mmt_params_print(const struct mmt_params *p, char *buf, size_t len);
-size_t mmt_params_json(const struct mmt_params *p, char *buf, size_t len);
+size_t mmt_params_print(const struct mmt_params *p, char *buf, size_t len,
+			bool json);
 void mmt_reject(const char *fmt, ...) __printf(1, 2);
 
 /* report.c */
@@ -73,22 +79,58 @@ const char *mmt_verdict(unsigned int failures, bool stopped);
 int mmt_report_begin(const struct mmt_params *p);
 void mmt_report_end(const struct mmt_params *p, const char *verdict);
 void mmt_report_free(void);
-void mmt_report_show_lines(struct seq_file *m);
-void mmt_report_show_json(struct seq_file *m);
+void mmt_report_show(struct seq_file *m, bool json);
 void mmt_info(const char *fmt, ...) __printf(1, 2);
 void mmt_err(const char *fmt, ...) __printf(1, 2);
 unsigned int mmt_setup_failed(const char *test, int err);
 
-/* A results.json record being built; mmt_record_end() adds it. */
-struct mmt_record {
-	char text[400];
-	size_t len;
+/**
+ * enum mmt_col_kind - how a column shows its value
+ * @MMT_COL_U64:   a number
+ * @MMT_COL_STR:   a string (&union mmt_val.s); quoted in JSON
+ * @MMT_COL_BOOL:  "yes" or "no"; true or false in JSON
+ * @MMT_COL_MS:    nanoseconds, shown in milliseconds; ns in JSON
+ * @MMT_COL_X1000: thousandths, shown as "1.234"
+ */
+enum mmt_col_kind {
+	MMT_COL_U64,
+	MMT_COL_STR,
+	MMT_COL_BOOL,
+	MMT_COL_MS,
+	MMT_COL_X1000,
 };
 
-void mmt_record_begin(struct mmt_record *r, const char *test);
-void mmt_record_add(struct mmt_record *r, const char *key, const char *fmt, ...)
-	__printf(3, 4);
-void mmt_record_end(struct mmt_record *r);
+/**
+ * struct mmt_col - a column of a test's table and a member of its records
+ * @head:  its header in the table; NULL: only in the records
+ * @key:   its name in results.json; NULL: only in the table (both NULL:
+ *         the end of the columns)
+ * @width: its width in the table; negative: left-aligned
+ * @kind:  how it shows its value
+ */
+struct mmt_col {
+	const char *head;
+	const char *key;
+	int width;
+	enum mmt_col_kind kind;
+};
+
+/* A value of a row, one per column: .u, or .s for MMT_COL_STR. */
+union mmt_val {
+	u64 u;
+	const char *s;
+};
+
+void mmt_table_print(const char *test, const struct mmt_col *cols,
+		     const union mmt_val *v, unsigned int nr);
+/* The header of the table whose columns are @cols. */
+#define mmt_table_head(test, cols)	mmt_table_print(test, cols, NULL, 0)
+/* A row of that table and its record: one value per column, in order. */
+#define mmt_table_row(test, cols, ...) do {				\
+	const union mmt_val _row[] = { __VA_ARGS__ };			\
+									\
+	mmt_table_print(test, cols, _row, ARRAY_SIZE(_row));		\
+} while (0)
 
 /* runner.c */
 
@@ -115,16 +157,9 @@ int mmt_group_run(struct mmt_worker *first, size_t stride, unsigned int nr,
 		  void (*body)(struct mmt_worker *w), u64 *span_ns);
 
 /* the tests */
-unsigned int mmt_perf_run(const struct mmt_params *p);
-unsigned int mmt_perf_records(const struct mmt_params *p);
-unsigned int mmt_race_run(const struct mmt_params *p);
-unsigned int mmt_race_records(const struct mmt_params *p);
-size_t mmt_race_min_core_size(void);
-unsigned int mmt_scale_run(const struct mmt_params *p);
-unsigned int mmt_scale_records(const struct mmt_params *p);
-unsigned int mmt_torture_run(const struct mmt_params *p);
-unsigned int mmt_torture_records(const struct mmt_params *p);
-size_t mmt_torture_min_core_size(void);
+#define MMT_TEST(name)	extern const struct mmt_test mmt_##name##_test
+#include "tests.h"
+#undef MMT_TEST
 
 /* a / b in thousandths, for "%llu.%03llu" */
 static inline u64 mmt_ratio_x1000(u64 a, u64 b)

@@ -31,65 +31,65 @@ enum mmt_param_kind {
 
 /**
  * struct mmt_param - one parameter
- * @name: its name, as a module parameter and in "run key=value"
- * @kind: how its value is written and stored
- * @min:  smallest value (SIZES: fewest sizes)
- * @max:  largest value (SIZES: most sizes)
- * @load: the module parameter's variable
+ * @name:    its name, as a module parameter and in "run key=value"
+ * @kind:    how its value is written and stored
+ * @min:     smallest value (SIZES: fewest sizes)
+ * @max:     largest value (SIZES: most sizes)
+ * @allowed: what it accepts, for its description and for a refused value
+ * @load:    the module parameter's variable
  */
 struct mmt_param {
 	const char *name;
 	enum mmt_param_kind kind;
 	unsigned int min;
 	unsigned int max;
+	const char *allowed;
 	const void *load;
 };
 
-#define MMT_CTYPE_TESTS		char *
-#define MMT_CTYPE_SIZES		char *
-#define MMT_CTYPE_UINT		unsigned int
-#define MMT_CTYPE_THREADS	unsigned int
-#define MMT_CTYPE_BOOL		bool
-#define MMT_PTYPE_TESTS		charp
-#define MMT_PTYPE_SIZES		charp
-#define MMT_PTYPE_UINT		uint
-#define MMT_PTYPE_THREADS	uint
-#define MMT_PTYPE_BOOL		bool
-#define MMT_DESC_TESTS(desc, min, max)	desc
-#define MMT_DESC_SIZES(desc, min, max)					\
-	desc ": comma list of " min " to " max " sizes, each 1..core size"
-#define MMT_DESC_UINT(desc, min, max)	desc " (" min ".." max ")"
-#define MMT_DESC_THREADS(desc, min, max)				\
-	desc " (" min ".." max "; 0 = 2 x online CPUs)"
-#define MMT_DESC_BOOL(desc, min, max)	desc
+#define MMT_CTYPE_charp		char *
+#define MMT_CTYPE_uint		unsigned int
+#define MMT_CTYPE_bool		bool
+#define MMT_ALLOWED_TESTS(min, max)	"comma list of test names, or all"
+#define MMT_ALLOWED_SIZES(min, max)					\
+	"comma list of " min " to " max " sizes, each 1..core size"
+#define MMT_ALLOWED_UINT(min, max)	min ".." max
+#define MMT_ALLOWED_THREADS(min, max)	"0 (2 x online CPUs) or " min ".." max
+#define MMT_ALLOWED_BOOL(min, max)	"Y or N"
 
 /* One more expansion, so that module_param_named() gets "uint", not a macro. */
 #define mmt_module_param(name, var, type) module_param_named(name, var, type, 0444)
 
-/* mmt_param(name, kind, min, max, default, description) */
-#define mmt_param(_name, _kind, _min, _max, _def, _desc)		\
-	static MMT_CTYPE_##_kind mmt_load_##_name = _def;		\
-	mmt_module_param(_name, mmt_load_##_name, MMT_PTYPE_##_kind);	\
-	MODULE_INFO(parm, #_name ":" MMT_DESC_##_kind(_desc,		\
-		    __stringify(_min), __stringify(_max)));		\
+/* mmt_param(name, kind, module parameter type, min, max, default, description) */
+#define mmt_param(_name, _kind, _type, _min, _max, _def, _desc)	\
+	static MMT_CTYPE_##_type mmt_load_##_name = _def;		\
+	mmt_module_param(_name, mmt_load_##_name, _type);		\
+	MODULE_INFO(parm, #_name ":" _desc " (" MMT_ALLOWED_##_kind(	\
+		    __stringify(_min), __stringify(_max)) ")");		\
 	static const struct mmt_param mmt_param_##_name = {		\
 		.name = #_name,						\
 		.kind = MMT_##_kind,					\
 		.min = _min,						\
 		.max = _max,						\
+		.allowed = MMT_ALLOWED_##_kind(__stringify(_min),	\
+					       __stringify(_max)),	\
 		.load = &mmt_load_##_name,				\
 	}
 
-mmt_param(tests, TESTS, 0, 0, "all",
-	  "tests to run: comma list of perf, race, scale, torture, or all");
-mmt_param(sizes, SIZES, 1, MMT_MAX_SIZES, "1,64,1024,65536,524288",
+mmt_param(tests, TESTS, charp, 0, 0, "all", "tests to run, in their order");
+mmt_param(sizes, SIZES, charp, 1, MMT_MAX_SIZES, "1,64,1024,65536,524288",
 	  "perf transfer sizes");
-mmt_param(iterations, UINT, 1, 100000, 1000, "perf calls per size and op");
-mmt_param(workers, UINT, 1, 1024, 50, "race worker kthreads");
-mmt_param(increments, UINT, 1, 10000000, 150000, "race increments per worker");
-mmt_param(max_threads, THREADS, 1, 256, 0, "scale: up to this many kthreads");
-mmt_param(duration, UINT, 1, 3600, 10, "torture duration in seconds");
-mmt_param(autorun, BOOL, 0, 1, true,
+mmt_param(iterations, UINT, uint, 1, 100000, 1000, "perf calls per size and op");
+mmt_param(workers, UINT, uint, 1, 1024, 50, "race worker kthreads");
+mmt_param(increments, UINT, uint, 1, 10000000, 150000,
+	  "race increments per worker");
+mmt_param(max_threads, THREADS, uint, 1, 256, 0,
+	  "scale: up to this many kthreads");
+mmt_param(rounds, UINT, uint, 1, 99, 5,
+	  "scale: runs of each point, one per round; a point is the median");
+mmt_param(point_ms, UINT, uint, 1, 10000, 80, "scale: ms of each run");
+mmt_param(duration, UINT, uint, 1, 3600, 10, "torture duration in seconds");
+mmt_param(autorun, BOOL, bool, 0, 1, true,
 	  "start a run at load (N: idle until started through debugfs)");
 
 /* A parameter and where struct mmt_params keeps its value. */
@@ -103,11 +103,9 @@ struct mmt_param_row {
 /* In the order of the echo. */
 static const struct mmt_param_row mmt_param_table[] = {
 	MMT_ROW(tests), MMT_ROW(sizes), MMT_ROW(iterations), MMT_ROW(workers),
-	MMT_ROW(increments), MMT_ROW(max_threads), MMT_ROW(duration),
-	MMT_ROW(autorun),
+	MMT_ROW(increments), MMT_ROW(max_threads), MMT_ROW(rounds),
+	MMT_ROW(point_ms), MMT_ROW(duration), MMT_ROW(autorun),
 };
-
-#define MMT_PARAM_END	(mmt_param_table + ARRAY_SIZE(mmt_param_table))
 
 /* A loop of bad input must not flood the kernel log. */
 static DEFINE_RATELIMIT_STATE(mmt_reject_ratelimit, DEFAULT_RATELIMIT_INTERVAL,
@@ -134,56 +132,36 @@ void mmt_reject(const char *fmt, ...)
 	va_end(args);
 }
 
-static unsigned int mmt_nr_tests(const struct mmt_test *table)
-{
-	unsigned int n = 0;
-
-	while (table[n].name)
-		n++;
-	return n;
-}
-
-static size_t mmt_tests_list(const struct mmt_params *p, char *buf, size_t len)
+/* The names of the tests selected by @tests (all: ~0UL), after @sep. */
+static size_t mmt_tests_list(const struct mmt_params *p, unsigned long tests,
+			     const char *sep, char *buf, size_t len)
 {
 	const struct mmt_test *t;
 	size_t n = 0;
 
 	for (t = p->table; t->name; t++)
-		if (p->tests & BIT(t - p->table))
-			n += scnprintf(buf + n, len - n, "%s%s", n ? "," : "",
+		if (tests & BIT(t - p->table))
+			n += scnprintf(buf + n, len - n, "%s%s", n ? sep : "",
 				       t->name);
-	return n;
-}
-
-static size_t mmt_sizes_list(const struct mmt_params *p, char *buf, size_t len)
-{
-	unsigned int i;
-	size_t n = 0;
-
-	for (i = 0; i < p->nr_sizes; i++)
-		n += scnprintf(buf + n, len - n, "%s%zu", i ? "," : "",
-			       p->sizes[i]);
 	return n;
 }
 
 static int mmt_parse_tests(struct mmt_params *p, const char *val)
 {
-	unsigned int i, nr = mmt_nr_tests(p->table);
+	unsigned long tests = 0, found;
 	char list[64], *s = list, *name;
-	unsigned long tests = 0;
+	const struct mmt_test *t;
 
 	if (strscpy(list, val, sizeof(list)) <= 0)
 		return -EINVAL;
 	while ((name = strsep(&s, ","))) {
-		if (!strcmp(name, "all")) {
-			tests |= BIT(nr) - 1;
-			continue;
-		}
-		for (i = 0; i < nr && strcmp(name, p->table[i].name); i++)
-			;
-		if (i == nr)
+		found = 0;
+		for (t = p->table; t->name; t++)
+			if (!strcmp(name, "all") || !strcmp(name, t->name))
+				found |= BIT(t - p->table);
+		if (!found)
 			return -EINVAL;
-		tests |= BIT(i);
+		tests |= found;
 	}
 	p->tests = tests;
 	return 0;
@@ -208,62 +186,13 @@ static int mmt_parse_sizes(struct mmt_params *p, const struct mmt_param *param,
 	return 0;
 }
 
-static int mmt_set_uint(const struct mmt_param *param, unsigned int *field,
-			unsigned int v)
-{
-	if (param->kind == MMT_THREADS && !v) {
-		*field = min(2 * num_online_cpus(), param->max);
-		return 0;
-	}
-	if (v < param->min || v > param->max)
-		return -EINVAL;
-	*field = v;
-	return 0;
-}
-
-/* One line saying what @param accepts; Return: -EINVAL. */
-static int mmt_param_invalid(const struct mmt_params *p,
-			     const struct mmt_param *param, const char *val)
-{
-	char allowed[96];
-	const struct mmt_test *t;
-	size_t n = 0;
-
-	switch (param->kind) {
-	case MMT_TESTS:
-		n = scnprintf(allowed, sizeof(allowed), "comma list of");
-		for (t = p->table; t->name; t++)
-			n += scnprintf(allowed + n, sizeof(allowed) - n, " %s,",
-				       t->name);
-		scnprintf(allowed + n, sizeof(allowed) - n, " or all");
-		break;
-	case MMT_SIZES:
-		scnprintf(allowed, sizeof(allowed),
-			  "comma list of %u to %u sizes, each 1..%zu",
-			  param->min, param->max, mymem_size());
-		break;
-	case MMT_UINT:
-		scnprintf(allowed, sizeof(allowed), "%u..%u", param->min,
-			  param->max);
-		break;
-	case MMT_THREADS:
-		scnprintf(allowed, sizeof(allowed),
-			  "0 (2 x online CPUs) or %u..%u", param->min, param->max);
-		break;
-	case MMT_BOOL:
-		strscpy(allowed, "Y or N", sizeof(allowed));
-		break;
-	}
-	mmt_reject("invalid %s=%.64s: %s", param->name, val, allowed);
-	return -EINVAL;
-}
-
 /* Set the value of @row in @p from its text; one line for a bad one. */
 static int mmt_param_set(struct mmt_params *p, const struct mmt_param_row *row,
 			 const char *val)
 {
 	const struct mmt_param *param = row->param;
 	void *field = (void *)p + row->offset;
+	char names[96];
 	unsigned int v;
 	int ret;
 
@@ -279,35 +208,38 @@ static int mmt_param_set(struct mmt_params *p, const struct mmt_param_row *row,
 		break;
 	default:
 		ret = kstrtouint(val, 10, &v);
+		if (!ret && !v && param->kind == MMT_THREADS)
+			v = min(2 * num_online_cpus(), param->max);
+		if (!ret && (v < param->min || v > param->max))
+			ret = -EINVAL;
 		if (!ret)
-			ret = mmt_set_uint(param, field, v);
+			*(unsigned int *)field = v;
 		break;
 	}
-	return ret ? mmt_param_invalid(p, param, val) : 0;
+	if (!ret)
+		return 0;
+	if (param->kind == MMT_TESTS) {
+		mmt_tests_list(p, ~0UL, ", ", names, sizeof(names));
+		mmt_reject("invalid %s=%.64s: comma list of %s, or all",
+			   param->name, val, names);
+	} else {
+		mmt_reject("invalid %s=%.64s: %s", param->name, val,
+			   param->allowed);
+	}
+	return -EINVAL;
 }
 
 /* Set the value of @row in @p from its module parameter. */
 static int mmt_param_load(struct mmt_params *p, const struct mmt_param_row *row)
 {
 	const struct mmt_param *param = row->param;
-	void *field = (void *)p + row->offset;
-	unsigned int v;
 	char val[12];
 
-	switch (param->kind) {
-	case MMT_TESTS:
-	case MMT_SIZES:
+	if (param->kind == MMT_TESTS || param->kind == MMT_SIZES)
 		return mmt_param_set(p, row, *(char *const *)param->load ?: "");
-	case MMT_BOOL:
-		*(bool *)field = *(const bool *)param->load;
-		return 0;
-	default:
-		v = *(const unsigned int *)param->load;
-		if (!mmt_set_uint(param, field, v))
-			return 0;
-		snprintf(val, sizeof(val), "%u", v);
-		return mmt_param_invalid(p, param, val);
-	}
+	snprintf(val, sizeof(val), "%u", param->kind == MMT_BOOL ?
+		 *(const bool *)param->load : *(const unsigned int *)param->load);
+	return mmt_param_set(p, row, val);
 }
 
 /* Each test selected must fit in the core; one line for the first that does not. */
@@ -338,13 +270,13 @@ static int mmt_params_check(const struct mmt_params *p)
  */
 int mmt_params_load(struct mmt_params *p, const struct mmt_test *table)
 {
-	const struct mmt_param_row *row;
+	unsigned int i;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
 	p->table = table;
-	for (row = mmt_param_table; row < MMT_PARAM_END; row++) {
-		ret = mmt_param_load(p, row);
+	for (i = 0; i < ARRAY_SIZE(mmt_param_table); i++) {
+		ret = mmt_param_load(p, &mmt_param_table[i]);
 		if (ret)
 			return ret;
 	}
@@ -360,9 +292,10 @@ int mmt_params_load(struct mmt_params *p, const struct mmt_test *table)
  */
 int mmt_params_parse(struct mmt_params *p, char *args)
 {
-	const struct mmt_param_row *row;
+	const struct mmt_param_row *row = NULL;
 	struct mmt_params new = *p;
-	char names[128], *arg, *val;
+	char names[160], *arg, *val;
+	unsigned int i;
 	size_t n = 0;
 	int ret;
 
@@ -376,17 +309,19 @@ int mmt_params_parse(struct mmt_params *p, char *args)
 			return -EINVAL;
 		}
 		*val++ = '\0';
-		for (row = mmt_param_table; row < MMT_PARAM_END; row++)
+		for (i = 0; i < ARRAY_SIZE(mmt_param_table); i++) {
+			row = &mmt_param_table[i];
 			if (!strcmp(arg, row->param->name))
 				break;
-		if (row == MMT_PARAM_END) {
-			for (row = mmt_param_table; row < MMT_PARAM_END; row++)
-				n += scnprintf(names + n, sizeof(names) - n,
-					       "%s%s", n ? ", " : "", row->param->name);
+			n += scnprintf(names + n, sizeof(names) - n, "%s%s",
+				       n ? ", " : "", row->param->name);
+		}
+		if (i == ARRAY_SIZE(mmt_param_table)) {
 			mmt_reject("invalid parameter %.32s=%.64s: one of %s",
 				   arg, val, names);
 			return -EINVAL;
 		}
+		n = 0;
 		ret = mmt_param_set(&new, row, val);
 		if (ret)
 			return ret;
@@ -398,33 +333,45 @@ int mmt_params_parse(struct mmt_params *p, char *args)
 }
 
 /**
- * mmt_params_print() - the settings as "key=value ..." for the log
- * @p:   the settings
- * @buf: output
- * @len: size of @buf
+ * mmt_params_print() - the settings, for the log or for results.json
+ * @p:    the settings
+ * @buf:  output
+ * @len:  size of @buf
+ * @json: a JSON object; false: "key=value ..."
  *
  * Return: the number of characters written (scnprintf() semantics).
  */
-size_t mmt_params_print(const struct mmt_params *p, char *buf, size_t len)
+size_t mmt_params_print(const struct mmt_params *p, char *buf, size_t len,
+			bool json)
 {
-	const struct mmt_param_row *row;
+	const char *q = json ? "\"" : "";
+	const struct mmt_param *param;
+	unsigned int i, j;
 	const void *val;
 	size_t n = 0;
 
-	for (row = mmt_param_table; row < MMT_PARAM_END; row++) {
-		val = (const void *)p + row->offset;
-		n += scnprintf(buf + n, len - n, "%s%s=", n ? " " : "",
-			       row->param->name);
-		switch (row->param->kind) {
+	for (i = 0; i < ARRAY_SIZE(mmt_param_table); i++) {
+		param = mmt_param_table[i].param;
+		val = (const void *)p + mmt_param_table[i].offset;
+		n += scnprintf(buf + n, len - n, json ? "%s\"%s\":" : "%s%s=",
+			       !i ? (json ? "{" : "") : json ? "," : " ",
+			       param->name);
+		switch (param->kind) {
 		case MMT_TESTS:
-			n += mmt_tests_list(p, buf + n, len - n);
+			n += scnprintf(buf + n, len - n, "%s", q);
+			n += mmt_tests_list(p, p->tests, ",", buf + n, len - n);
+			n += scnprintf(buf + n, len - n, "%s", q);
 			break;
 		case MMT_SIZES:
-			n += mmt_sizes_list(p, buf + n, len - n);
+			n += scnprintf(buf + n, len - n, "%s", json ? "[" : "");
+			for (j = 0; j < p->nr_sizes; j++)
+				n += scnprintf(buf + n, len - n, "%s%zu",
+					       j ? "," : "", p->sizes[j]);
+			n += scnprintf(buf + n, len - n, "%s", json ? "]" : "");
 			break;
 		case MMT_BOOL:
-			n += scnprintf(buf + n, len - n, "%c",
-				       *(const bool *)val ? 'Y' : 'N');
+			n += scnprintf(buf + n, len - n, "%s", *(const bool *)val ?
+				       (json ? "true" : "Y") : (json ? "false" : "N"));
 			break;
 		default:
 			n += scnprintf(buf + n, len - n, "%u",
@@ -432,47 +379,5 @@ size_t mmt_params_print(const struct mmt_params *p, char *buf, size_t len)
 			break;
 		}
 	}
-	return n;
-}
-
-/**
- * mmt_params_json() - the settings as a JSON object
- * @p:   the settings
- * @buf: output
- * @len: size of @buf
- *
- * Return: the number of characters written (scnprintf() semantics).
- */
-size_t mmt_params_json(const struct mmt_params *p, char *buf, size_t len)
-{
-	const struct mmt_param_row *row;
-	const void *val;
-	size_t n = 0;
-
-	for (row = mmt_param_table; row < MMT_PARAM_END; row++) {
-		val = (const void *)p + row->offset;
-		n += scnprintf(buf + n, len - n, "%c\"%s\":", n ? ',' : '{',
-			       row->param->name);
-		switch (row->param->kind) {
-		case MMT_TESTS:
-			n += scnprintf(buf + n, len - n, "\"");
-			n += mmt_tests_list(p, buf + n, len - n);
-			n += scnprintf(buf + n, len - n, "\"");
-			break;
-		case MMT_SIZES:
-			n += scnprintf(buf + n, len - n, "[");
-			n += mmt_sizes_list(p, buf + n, len - n);
-			n += scnprintf(buf + n, len - n, "]");
-			break;
-		case MMT_BOOL:
-			n += scnprintf(buf + n, len - n, "%s",
-				       *(const bool *)val ? "true" : "false");
-			break;
-		default:
-			n += scnprintf(buf + n, len - n, "%u",
-				       *(const unsigned int *)val);
-			break;
-		}
-	}
-	return n + scnprintf(buf + n, len - n, "}");
+	return n + scnprintf(buf + n, len - n, "%s", json ? "}" : "");
 }

@@ -50,10 +50,21 @@ enum mmt_perf_stat {
 	MMT_NR_STATS,
 };
 
-/* Each is a column of the table and "<name>_ns" in results.json. */
-static const char *const mmt_stat_names[MMT_NR_STATS] = {
-	[MMT_AVG] = "avg", [MMT_MIN] = "min", [MMT_P50] = "p50",
-	[MMT_P99] = "p99", [MMT_MAX] = "max",
+/* The table and the records: one row per size and op. */
+static const struct mmt_col mmt_perf_cols[] = {
+	{ "size", "size", 8 },
+	{ "op", "op", -12, MMT_COL_STR },
+	{ "iters", "iterations", 6 },
+	{ "avg", "avg_ns", 9 },
+	{ "min", "min_ns", 9 },
+	{ "p50", "p50_ns", 9 },
+	{ "p99", "p99_ns", 9 },
+	{ "max", "max_ns", 9 },
+	{ "avg/cpy", NULL, 7, MMT_COL_X1000 },
+	{ "p50/cpy", NULL, 7, MMT_COL_X1000 },
+	{ "avg/mtx", NULL, 7, MMT_COL_X1000 },
+	{ "p50/mtx", NULL, 7, MMT_COL_X1000 },
+	{ }
 };
 
 /**
@@ -187,62 +198,31 @@ static int mmt_perf_size(struct mmt_perf *perf, size_t size, unsigned int iters)
 	return 0;
 }
 
-/* a / b as " %3llu.%03llu" */
-static size_t mmt_print_ratio(char *buf, size_t len, u64 a, u64 b)
-{
-	u64 x = mmt_ratio_x1000(a, b);
-
-	return scnprintf(buf, len, " %3llu.%03llu", x / 1000, x % 1000);
-}
-
 static void mmt_perf_report(struct mmt_perf *perf, size_t size,
 			    unsigned int iters)
 {
 	u64 stat[MMT_NR_OPS][MMT_NR_STATS];
 	const u64 *cpy = stat[MMT_OP_MEMCPY], *mtx = stat[MMT_OP_MUTEX_MEMCPY];
-	struct mmt_record r;
-	char line[160], key[8];
-	int op, i;
-	size_t n;
+	const u64 *s;
+	int op;
 
 	for (op = 0; op < MMT_NR_OPS; op++)
 		mmt_stats_compute(perf->samples[op], iters, stat[op]);
-
 	for (op = 0; op < MMT_NR_OPS; op++) {
-		n = scnprintf(line, sizeof(line), "perf %8zu %-12s %6u", size,
-			      mmt_op_names[op], iters);
-		for (i = 0; i < MMT_NR_STATS; i++)
-			n += scnprintf(line + n, sizeof(line) - n, " %9llu",
-				       stat[op][i]);
-		n += mmt_print_ratio(line + n, sizeof(line) - n,
-				     stat[op][MMT_AVG], cpy[MMT_AVG]);
-		n += mmt_print_ratio(line + n, sizeof(line) - n,
-				     stat[op][MMT_P50], cpy[MMT_P50]);
-		n += mmt_print_ratio(line + n, sizeof(line) - n,
-				     stat[op][MMT_AVG], mtx[MMT_AVG]);
-		mmt_print_ratio(line + n, sizeof(line) - n,
-				stat[op][MMT_P50], mtx[MMT_P50]);
-		mmt_info("%s", line);
-
-		mmt_record_begin(&r, "perf");
-		mmt_record_add(&r, "op", "\"%s\"", mmt_op_names[op]);
-		mmt_record_add(&r, "size", "%zu", size);
-		mmt_record_add(&r, "iterations", "%u", iters);
-		for (i = 0; i < MMT_NR_STATS; i++) {
-			snprintf(key, sizeof(key), "%s_ns", mmt_stat_names[i]);
-			mmt_record_add(&r, key, "%llu", stat[op][i]);
-		}
-		mmt_record_end(&r);
+		s = stat[op];
+		mmt_table_row("perf", mmt_perf_cols, { size },
+			      { .s = mmt_op_names[op] }, { iters }, { s[MMT_AVG] },
+			      { s[MMT_MIN] }, { s[MMT_P50] }, { s[MMT_P99] },
+			      { s[MMT_MAX] },
+			      { mmt_ratio_x1000(s[MMT_AVG], cpy[MMT_AVG]) },
+			      { mmt_ratio_x1000(s[MMT_P50], cpy[MMT_P50]) },
+			      { mmt_ratio_x1000(s[MMT_AVG], mtx[MMT_AVG]) },
+			      { mmt_ratio_x1000(s[MMT_P50], mtx[MMT_P50]) });
 	}
 }
 
-/**
- * mmt_perf_records() - the records of a perf run: one per size and op
- * @p: the run's settings
- *
- * Return: that count.
- */
-unsigned int mmt_perf_records(const struct mmt_params *p)
+/* the records of a perf run: one per size and op */
+static unsigned int mmt_perf_records(const struct mmt_params *p)
 {
 	return p->nr_sizes * MMT_NR_OPS;
 }
@@ -287,14 +267,8 @@ static void mmt_perf_free(struct mmt_perf *perf)
 		kvfree(perf->samples[op]);
 }
 
-/**
- * mmt_perf_run() - the perf test
- * @p: the run's settings (sizes, iterations)
- *
- * Context: the controller kthread.
- * Return: the number of failed checks.
- */
-unsigned int mmt_perf_run(const struct mmt_params *p)
+/* the perf test; Context: the controller kthread.  Return: failed checks */
+static unsigned int mmt_perf_run(const struct mmt_params *p)
 {
 	struct mmt_perf perf = { };
 	unsigned int i, failures;
@@ -309,7 +283,7 @@ unsigned int mmt_perf_run(const struct mmt_params *p)
 
 	mmt_info("perf: ns per call, %u calls per size and op; cpy = memcpy, mtx = mutex_memcpy, avg/cpy = avg / avg of memcpy",
 		 p->iterations);
-	mmt_info("perf     size op            iters       avg       min       p50       p99       max avg/cpy p50/cpy avg/mtx p50/mtx");
+	mmt_table_head("perf", mmt_perf_cols);
 	for (i = 0; i < p->nr_sizes; i++) {
 		mmt_progress(i, p->nr_sizes);
 		if (mmt_perf_size(&perf, p->sizes[i], p->iterations))
@@ -321,3 +295,9 @@ unsigned int mmt_perf_run(const struct mmt_params *p)
 	mmt_perf_free(&perf);
 	return failures;
 }
+
+const struct mmt_test mmt_perf_test = {
+	.name		= "perf",
+	.run		= mmt_perf_run,
+	.records	= mmt_perf_records,
+};

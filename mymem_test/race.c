@@ -55,12 +55,8 @@ struct mmt_race_worker {
 	unsigned int errors;
 };
 
-/**
- * mmt_race_min_core_size() - the counter at offset 0 is a u64
- *
- * Return: the smallest core size the race test runs on.
- */
-size_t mmt_race_min_core_size(void)
+/* the counter at offset 0 is a u64: the smallest core race runs on */
+static size_t mmt_race_min_core_size(void)
 {
 	return sizeof(u64);
 }
@@ -132,41 +128,25 @@ static int mmt_race_set(u64 v)
 	return 0;
 }
 
-/**
- * mmt_race_records() - the records of a race run: one per mode
- * @p: the run's settings
- *
- * Return: that count.
- */
-unsigned int mmt_race_records(const struct mmt_params *p)
+/* the records of a race run: one per mode */
+static unsigned int mmt_race_records(const struct mmt_params *p)
 {
 	return MMT_NR_RACE_MODES;
 }
 
-static void mmt_race_record(const struct mmt_params *p, int mode,
-			    u64 expected, u64 final, u64 span)
-{
-	u64 lost = final < expected ? expected - final : 0;
-	u64 ops = span ? div64_u64(expected * NSEC_PER_SEC, span) : 0;
-	bool exact = final == expected;
-	struct mmt_record r;
-
-	mmt_info("race %-8s %7u %10u %12llu %12llu %12llu %10llu %12llu %s",
-		 mmt_race_names[mode], p->workers, p->increments, expected,
-		 final, lost, div64_u64(span, NSEC_PER_MSEC), ops,
-		 exact ? "yes" : "no");
-	mmt_record_begin(&r, "race");
-	mmt_record_add(&r, "mode", "\"%s\"", mmt_race_names[mode]);
-	mmt_record_add(&r, "workers", "%u", p->workers);
-	mmt_record_add(&r, "increments", "%u", p->increments);
-	mmt_record_add(&r, "expected", "%llu", expected);
-	mmt_record_add(&r, "final", "%llu", final);
-	mmt_record_add(&r, "lost", "%llu", lost);
-	mmt_record_add(&r, "elapsed_ns", "%llu", span);
-	mmt_record_add(&r, "ops_per_sec", "%llu", ops);
-	mmt_record_add(&r, "exact", "%s", exact ? "true" : "false");
-	mmt_record_end(&r);
-}
+/* The table and the records: one row per mode. */
+static const struct mmt_col mmt_race_cols[] = {
+	{ "mode", "mode", -8, MMT_COL_STR },
+	{ "workers", "workers", 7 },
+	{ "increments", "increments", 10 },
+	{ "expected", "expected", 12 },
+	{ "final", "final", 12 },
+	{ "lost", "lost", 12 },
+	{ "elapsed_ms", "elapsed_ns", 10, MMT_COL_MS },
+	{ "ops/s", "ops_per_sec", 12 },
+	{ "exact", "exact", 0, MMT_COL_BOOL },
+	{ }
+};
 
 /**
  * mmt_race_mode() - run one mode and report it
@@ -223,20 +203,18 @@ static unsigned int mmt_race_mode(struct mmt_race_worker *workers,
 			mmt_race_names[mode], final, expected);
 		failures++;
 	}
-	mmt_race_record(p, mode, expected, final, *span);
+	mmt_table_row("race", mmt_race_cols, { .s = mmt_race_names[mode] },
+		      { p->workers }, { p->increments }, { expected }, { final },
+		      { final < expected ? expected - final : 0 }, { *span },
+		      { *span ? div64_u64(expected * NSEC_PER_SEC, *span) : 0 },
+		      { final == expected });
 	if (failures)
 		*span = 0;
 	return failures;
 }
 
-/**
- * mmt_race_run() - the race test
- * @p: the run's settings (workers, increments)
- *
- * Context: the controller kthread.
- * Return: the number of failed checks.
- */
-unsigned int mmt_race_run(const struct mmt_params *p)
+/* the race test; Context: the controller kthread.  Return: failed checks */
+static unsigned int mmt_race_run(const struct mmt_params *p)
 {
 	u64 span[MMT_NR_RACE_MODES] = { };
 	struct mmt_race_worker *workers;
@@ -250,7 +228,7 @@ unsigned int mmt_race_run(const struct mmt_params *p)
 
 	mmt_info("race: %u workers x %u increments of the counter at offset 0; ops/s = increments per second",
 		 p->workers, p->increments);
-	mmt_info("race mode     workers increments     expected        final         lost elapsed_ms        ops/s exact");
+	mmt_table_head("race", mmt_race_cols);
 	for (mode = 0; mode < MMT_NR_RACE_MODES && !mmt_must_stop(); mode++) {
 		mmt_progress(mode, MMT_NR_RACE_MODES);
 		failures += mmt_race_mode(workers, p, mode, &span[mode]);
@@ -265,3 +243,10 @@ unsigned int mmt_race_run(const struct mmt_params *p)
 	kvfree(workers);
 	return failures;
 }
+
+const struct mmt_test mmt_race_test = {
+	.name		= "race",
+	.run		= mmt_race_run,
+	.records	= mmt_race_records,
+	.min_core_size	= mmt_race_min_core_size,
+};

@@ -9,12 +9,14 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/minmax.h>
 #include <linux/cpumask.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/time64.h>
 #include <linux/utsname.h>
 
 #include <linux/mymem.h>
@@ -23,6 +25,7 @@
 
 #define MMT_LINE_MAX	400
 #define MMT_ERR_MAX	20	/* error lines printed per run */
+#define MMT_RECORD_MAX	400	/* longest results.json record */
 
 /* A preallocated text: what does not fit is dropped whole. */
 struct mmt_text {
@@ -105,8 +108,7 @@ int mmt_report_begin(const struct mmt_params *p)
 	if (mmt_text_alloc(&lines, 8192 + points * MMT_LINE_MAX +
 			   MMT_ERR_MAX * MMT_LINE_MAX))
 		return -ENOMEM;
-	if (mmt_text_alloc(&records, 4096 + points *
-			   sizeof_field(struct mmt_record, text))) {
+	if (mmt_text_alloc(&records, 4096 + points * MMT_RECORD_MAX)) {
 		mmt_text_free(&lines);
 		return -ENOMEM;
 	}
@@ -189,52 +191,87 @@ unsigned int mmt_setup_failed(const char *test, int err)
 	return 1;
 }
 
-/**
- * mmt_record_begin() - start the results.json record of a test
- * @r:    the record
- * @test: the test's name
- */
-void mmt_record_begin(struct mmt_record *r, const char *test)
+static size_t mmt_col_value(char *buf, size_t len, const struct mmt_col *c,
+			    const union mmt_val *v, bool json)
 {
-	r->len = scnprintf(r->text, sizeof(r->text), "{\"test\":\"%s\"", test);
+	int w = json ? 0 : c->width;
+	u64 x = v->u;
+
+	switch (c->kind) {
+	case MMT_COL_STR:
+		return scnprintf(buf, len, json ? "\"%*s\"" : "%*s", w, v->s);
+	case MMT_COL_BOOL:
+		return scnprintf(buf, len, "%*s", w, json ? (x ? "true" : "false") :
+				 (x ? "yes" : "no"));
+	case MMT_COL_X1000:
+		return scnprintf(buf, len, "%*llu.%03llu", max(w - 4, 0), x / 1000,
+				 x % 1000);
+	case MMT_COL_MS:
+		if (!json)
+			x = div64_u64(x, NSEC_PER_MSEC);
+		fallthrough;
+	default:
+		return scnprintf(buf, len, "%*llu", w, x);
+	}
 }
 
 /**
- * mmt_record_add() - add a member to a record
- * @r:   the record
- * @key: the member's name
- * @fmt: printf format of its JSON value
- */
-void mmt_record_add(struct mmt_record *r, const char *key, const char *fmt, ...)
-{
-	va_list args;
-
-	r->len += scnprintf(r->text + r->len, sizeof(r->text) - r->len,
-			    ",\"%s\":", key);
-	va_start(args, fmt);
-	r->len += vscnprintf(r->text + r->len, sizeof(r->text) - r->len, fmt,
-			     args);
-	va_end(args);
-}
-
-/**
- * mmt_record_end() - close a record and add it to the run's records
- * @r: the record
+ * mmt_table_print() - print the header or a row of a test's table
+ * @test: the test's name: the first word of its lines, "test" of its records
+ * @cols: its columns, up to an empty one
+ * @v:    one value per column; NULL: print the header
+ * @nr:   entries in @v
  *
+ * A row is a line of the table (the columns with a head) and a
+ * results.json record (the columns with a key).  Through mmt_table_head()
+ * and mmt_table_row().
  * Context: process context; not in a timed region.
  */
-void mmt_record_end(struct mmt_record *r)
+void mmt_table_print(const char *test, const struct mmt_col *cols,
+		     const union mmt_val *v, unsigned int nr)
 {
-	struct mmt_text *t = &report.records;
+	char line[MMT_LINE_MAX], rec[MMT_RECORD_MAX];
+	unsigned int i, nr_cols = 0;
+	size_t n, r;
 
-	r->len += scnprintf(r->text + r->len, sizeof(r->text) - r->len, "}");
+	while (cols[nr_cols].head || cols[nr_cols].key)
+		nr_cols++;
+	if (v && nr != nr_cols) {
+		mmt_err("%s: a row of %u values for %u columns", test, nr, nr_cols);
+		return;
+	}
+	n = scnprintf(line, sizeof(line), "%s", test);
+	r = scnprintf(rec, sizeof(rec), "{\"test\":\"%s\"", test);
+	for (i = 0; i < nr_cols; i++) {
+		if (cols[i].head && !v)
+			n += scnprintf(line + n, sizeof(line) - n, " %*s",
+				       cols[i].width, cols[i].head);
+		if (!v)
+			continue;
+		if (cols[i].head) {
+			n += scnprintf(line + n, sizeof(line) - n, " ");
+			n += mmt_col_value(line + n, sizeof(line) - n, &cols[i],
+					   &v[i], false);
+		}
+		if (cols[i].key) {
+			r += scnprintf(rec + r, sizeof(rec) - r, ",\"%s\":",
+				       cols[i].key);
+			r += mmt_col_value(rec + r, sizeof(rec) - r, &cols[i],
+					   &v[i], true);
+		}
+	}
+	mmt_info("%s", line);
+	if (!v)
+		return;
+	r += scnprintf(rec + r, sizeof(rec) - r, "}");
 	mutex_lock(&report.lock);
-	if (!t->data || t->len + 2 + r->len + 1 > t->size) {
-		t->truncated = true;
+	if (!report.records.data ||
+	    report.records.len + 2 + r + 1 > report.records.size) {
+		report.records.truncated = true;
 	} else {
 		if (report.nr_records++)
-			mmt_text_add(t, ",\n", 2);
-		mmt_text_add(t, r->text, r->len);
+			mmt_text_add(&report.records, ",\n", 2);
+		mmt_text_add(&report.records, rec, r);
 	}
 	mutex_unlock(&report.lock);
 }
@@ -259,7 +296,7 @@ void mmt_report_end(const struct mmt_params *p, const char *verdict)
 	n = scnprintf(head, head_size,
 		      "{\"schema\":1,\"kernel\":\"%s\",\"cpus\":%u,\"core_size\":%zu,\n\"params\":",
 		      init_utsname()->release, num_online_cpus(), mymem_size());
-	n += mmt_params_json(p, head + n, head_size - n);
+	n += mmt_params_print(p, head + n, head_size - n, true);
 	n += scnprintf(head + n, head_size - n, ",\n\"verdict\":\"%s\"", verdict);
 
 	mutex_lock(&report.lock);
@@ -283,30 +320,20 @@ nomem:
 	mmt_err("results.json: no memory for the document, not updated");
 }
 
-static void mmt_report_show(struct seq_file *m, const struct mmt_text *t)
+/**
+ * mmt_report_show() - the output of the runs, for debugfs
+ * @m:    the reader's seq_file
+ * @json: results.json of the last ended run; false: the report lines of
+ *        the last run ("results")
+ */
+void mmt_report_show(struct seq_file *m, bool json)
 {
+	const struct mmt_text *t = json ? &report.json : &report.lines;
+
 	mutex_lock(&report.lock);
 	if (t->len)
 		seq_write(m, t->data, t->len);
 	mutex_unlock(&report.lock);
-}
-
-/**
- * mmt_report_show_lines() - the report lines of the run, for "results"
- * @m: the reader's seq_file
- */
-void mmt_report_show_lines(struct seq_file *m)
-{
-	mmt_report_show(m, &report.lines);
-}
-
-/**
- * mmt_report_show_json() - results.json of the last ended run
- * @m: the reader's seq_file
- */
-void mmt_report_show_json(struct seq_file *m)
-{
-	mmt_report_show(m, &report.json);
 }
 
 /**

@@ -204,7 +204,7 @@ static int mmt_controller_fn(void *unused)
 	const char *verdict;
 	bool stopped;
 
-	mmt_params_print(p, settings, sizeof(settings));
+	mmt_params_print(p, settings, sizeof(settings), false);
 	mmt_info("Start of test: %s", settings);
 	mmt_info("kernel %s, %u online CPUs, core size %zu bytes",
 		 init_utsname()->release, num_online_cpus(), mymem_size());

@@ -11,15 +11,18 @@
  * A last workload, memcpy (disjoint only), copies 1 KiB between two private
  * buffers without calling the API: how far the machine itself lets
  * independent threads scale, the ceiling for the others.
- * Each point is the best of MMT_SCALE_REPEAT runs of MMT_SCALE_POINT_MS;
- * ops/s = all ops / elapsed, where elapsed runs from the first worker's
- * start to the last one's end.
+ * Each (workload, region) runs in `rounds` rounds; a round runs every
+ * thread count once for `point_ms`, starting from the next count each
+ * round, so that no count is always the first (cold) one.  A point is its
+ * median run; ops/s = all ops / elapsed, where elapsed runs from the first
+ * worker's start to the last one's end, and x1 = ops/s / that of 1 thread.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/time64.h>
 #include <linux/timekeeping.h>
@@ -29,8 +32,6 @@
 #include "mymem_test.h"
 
 #define MMT_SCALE_OP_SIZE	1024
-#define MMT_SCALE_POINT_MS	100
-#define MMT_SCALE_REPEAT	3	/* runs per point; the best is kept */
 /* Workers look at the clock and the stop flag every this many calls. */
 #define MMT_SCALE_CHECK_EVERY	16
 
@@ -42,6 +43,9 @@ enum mmt_scale_load {
 	MMT_NR_LOADS,
 };
 
+/* every load on both regions, but memcpy only on disjoint */
+#define MMT_SCALE_SERIES	(2 * MMT_NR_LOADS - 1)
+
 static const char *const mmt_load_names[MMT_NR_LOADS] = {
 	[MMT_LOAD_READ]	= "read",
 	[MMT_LOAD_WRITE]	= "write",
@@ -51,7 +55,20 @@ static const char *const mmt_load_names[MMT_NR_LOADS] = {
 
 static const char *const mmt_region_names[2] = { "shared", "disjoint" };
 
-/* One measured point. */
+/* The table and the records: one row per point. */
+static const struct mmt_col mmt_scale_cols[] = {
+	{ "workload", "workload", -8, MMT_COL_STR },
+	{ "region", "region", -8, MMT_COL_STR },
+	{ NULL, "size" },
+	{ "threads", "threads", 7 },
+	{ "ops", "ops", 12 },
+	{ "elapsed_ms", "elapsed_ns", 10, MMT_COL_MS },
+	{ "ops/s", "ops_per_sec", 12 },
+	{ "x1", NULL, 6, MMT_COL_X1000 },
+	{ }
+};
+
+/* One timed run. */
 struct mmt_scale_result {
 	u64 ops;
 	u64 span_ns;
@@ -64,6 +81,7 @@ struct mmt_scale_result {
  * @load:   enum mmt_scale_load
  * @pos:    its offset
  * @len:    bytes per call
+ * @run_ns: how long it runs
  * @ops:    calls done
  * @errors: calls that did not transfer @len bytes
  * @buf:    2 x MMT_SCALE_OP_SIZE bytes of data
@@ -73,6 +91,7 @@ struct mmt_scale_worker {
 	int load;
 	loff_t pos;
 	size_t len;
+	u64 run_ns;
 	u64 ops;
 	unsigned int errors;
 	u8 *buf;
@@ -80,13 +99,13 @@ struct mmt_scale_worker {
 
 static void mmt_scale_body(struct mmt_worker *w)
 {
-	u64 end = w->start_ns + MMT_SCALE_POINT_MS * NSEC_PER_MSEC;
 	struct mmt_scale_worker *worker;
 	bool write;
 	ssize_t ret;
-	u64 ops;
+	u64 ops, end;
 
 	worker = container_of(w, struct mmt_scale_worker, w);
+	end = w->start_ns + worker->run_ns;
 	for (ops = 0; ; ops++) {
 		if (!(ops % MMT_SCALE_CHECK_EVERY) &&
 		    (ktime_get_ns() >= end || mmt_must_stop()))
@@ -114,15 +133,27 @@ static void mmt_scale_body(struct mmt_worker *w)
 	worker->ops = ops;
 }
 
-/* One timed run of @threads workers; Return: failed checks or -EINTR. */
-static int mmt_scale_once(struct mmt_scale_worker *workers, unsigned int threads,
+static size_t mmt_scale_len(void)
+{
+	return min_t(size_t, MMT_SCALE_OP_SIZE, mymem_size());
+}
+
+/* One run of @threads workers; Return: failed checks or -EINTR. */
+static int mmt_scale_once(struct mmt_scale_worker *workers, int load,
+			  int region, unsigned int threads, unsigned int ms,
 			  struct mmt_scale_result *res)
 {
-	unsigned int i, errors = 0;
+	size_t len = mmt_scale_len();
+	unsigned int i, errors = 0, slots = mymem_size() / len;
+	unsigned int stride = max(slots / threads, 1U);
 	u64 ops = 0, span;
 	int ret;
 
 	for (i = 0; i < threads; i++) {
+		workers[i].load = load;
+		workers[i].len = len;
+		workers[i].pos = region ? (loff_t)((i * stride) % slots) * len : 0;
+		workers[i].run_ns = (u64)ms * NSEC_PER_MSEC;
 		workers[i].ops = 0;
 		workers[i].errors = 0;
 	}
@@ -140,159 +171,133 @@ static int mmt_scale_once(struct mmt_scale_worker *workers, unsigned int threads
 	return errors + (ret ? 1 : 0);
 }
 
-/**
- * mmt_scale_point() - measure one (workload, region, threads) point
- * @workers: at least @threads workers with their buffers
- * @load:    enum mmt_scale_load
- * @region:  0 shared, 1 disjoint
- * @threads: number of workers
- * @res:     out: the best of MMT_SCALE_REPEAT runs
- *
- * The best run is kept because interference (other vCPUs, the host)
- * only ever makes a run slower.
- *
- * Return: the number of failed checks, or -EINTR when stopped.
- */
-static int mmt_scale_point(struct mmt_scale_worker *workers, int load, int region,
-			   unsigned int threads, struct mmt_scale_result *res)
-{
-	size_t len = min_t(size_t, MMT_SCALE_OP_SIZE, mymem_size());
-	unsigned int i, rep, slots = mymem_size() / len;
-	unsigned int stride = max(slots / threads, 1U);
-	struct mmt_scale_result once;
-	int ret, failures = 0;
-	struct mmt_record r;
-
-	for (i = 0; i < threads; i++) {
-		workers[i].load = load;
-		workers[i].len = len;
-		workers[i].pos = region ?
-				 (loff_t)((i * stride) % slots) * len : 0;
-	}
-	memset(res, 0, sizeof(*res));
-	for (rep = 0; rep < MMT_SCALE_REPEAT; rep++) {
-		ret = mmt_scale_once(workers, threads, &once);
-		if (ret < 0)
-			return ret;
-		failures += ret;
-		if (once.ops_s >= res->ops_s)
-			*res = once;
-	}
-
-	mmt_record_begin(&r, "scale");
-	mmt_record_add(&r, "workload", "\"%s\"", mmt_load_names[load]);
-	mmt_record_add(&r, "region", "\"%s\"", mmt_region_names[region]);
-	mmt_record_add(&r, "size", "%zu", len);
-	mmt_record_add(&r, "threads", "%u", threads);
-	mmt_record_add(&r, "ops", "%llu", res->ops);
-	mmt_record_add(&r, "elapsed_ns", "%llu", res->span_ns);
-	mmt_record_add(&r, "ops_per_sec", "%llu", res->ops_s);
-	mmt_record_end(&r);
-	return failures;
-}
-
 /*
- * The thread counts of a sweep: every count up to 8, then doubling, and
- * always @n itself, so a large machine measures O(log n) points, not n.
+ * The thread count of point @i of a sweep up to @n: every count up to 8,
+ * then doubling, and @n last, so a large machine measures O(log n) points.
  */
-static unsigned int mmt_scale_next(unsigned int threads, unsigned int n)
+static unsigned int mmt_scale_threads(unsigned int i, unsigned int n)
 {
-	unsigned int next = threads < 8 ? threads + 1 : threads * 2;
-
-	return threads < n && next > n ? n : next;
+	return min(i < 8 ? i + 1 : 8U << (i - 7), n);
 }
 
 static unsigned int mmt_scale_points(unsigned int n)
 {
-	unsigned int threads, points = 0;
+	unsigned int i = 0;
 
-	for (threads = 1; threads <= n; threads = mmt_scale_next(threads, n))
-		points++;
-	return points;
+	while (mmt_scale_threads(i, n) < n)
+		i++;
+	return i + 1;
+}
+
+/* the records of a scale run: one per point */
+static unsigned int mmt_scale_records(const struct mmt_params *p)
+{
+	return MMT_SCALE_SERIES * mmt_scale_points(p->max_threads);
+}
+
+static int mmt_scale_cmp(const void *a, const void *b)
+{
+	u64 x = ((const struct mmt_scale_result *)a)->ops_s;
+	u64 y = ((const struct mmt_scale_result *)b)->ops_s;
+
+	return x < y ? -1 : x > y;
 }
 
 /**
- * mmt_scale_records() - the records of a scale run: one per point
- * @p: the run's settings (max_threads)
+ * mmt_scale_series() - every point of one (workload, region), in rounds
+ * @p:       the run's settings (max_threads, rounds, point_ms)
+ * @workers: max_threads workers with their buffers
+ * @runs:    room for rounds runs of each point
+ * @load:    enum mmt_scale_load
+ * @region:  0 shared, 1 disjoint
+ * @done:    runs done so far in the test, for its progress
  *
- * Return: that count.
+ * Return: the number of failed checks, or -EINTR when stopped.
  */
-unsigned int mmt_scale_records(const struct mmt_params *p)
+static int mmt_scale_series(const struct mmt_params *p,
+			    struct mmt_scale_worker *workers,
+			    struct mmt_scale_result *runs, int load, int region,
+			    unsigned int *done)
 {
-	return (2 * MMT_NR_LOADS - 1) * mmt_scale_points(p->max_threads);
-}
+	unsigned int n = p->max_threads, points = mmt_scale_points(n);
+	unsigned int i, pt, r, rounds = p->rounds, failures = 0;
+	const struct mmt_scale_result *res, *one;
+	int ret;
 
-/* Every point of the sweep; Return: failed checks, or -EINTR when stopped. */
-static int mmt_scale_sweep(struct mmt_scale_worker *workers, unsigned int n)
-{
-	unsigned int total = (2 * MMT_NR_LOADS - 1) * mmt_scale_points(n);
-	unsigned int threads, done = 0, failures = 0;
-	struct mmt_scale_result res;
-	u64 single = 0, speedup;
-	int region, load, ret;
-
-	for (region = 0; region < 2; region++) {
-		for (load = 0; load < MMT_NR_LOADS; load++) {
-			if (load == MMT_LOAD_MEMCPY && !region)
-				continue;
-			for (threads = 1; threads <= n;
-			     threads = mmt_scale_next(threads, n)) {
-				mmt_progress(done++, total);
-				ret = mmt_scale_point(workers, load, region,
-						      threads, &res);
-				if (ret < 0)
-					return ret;
-				failures += ret;
-				if (threads == 1)
-					single = res.ops_s;
-				speedup = mmt_ratio_x1000(res.ops_s, single);
-				mmt_info("scale %-8s %-8s %7u %12llu %10llu %12llu %2llu.%03llu",
-					 mmt_load_names[load],
-					 mmt_region_names[region], threads,
-					 res.ops,
-					 div64_u64(res.span_ns, NSEC_PER_MSEC),
-					 res.ops_s, speedup / 1000,
-					 speedup % 1000);
-			}
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < points; i++) {
+			pt = (i + r) % points;
+			mmt_progress((*done)++, MMT_SCALE_SERIES * points * rounds);
+			ret = mmt_scale_once(workers, load, region,
+					     mmt_scale_threads(pt, n), p->point_ms,
+					     &runs[pt * rounds + r]);
+			if (ret < 0)
+				return ret;
+			failures += ret;
 		}
 	}
-	mmt_progress(done, total);
+	for (pt = 0; pt < points; pt++)
+		sort(&runs[pt * rounds], rounds, sizeof(*runs), mmt_scale_cmp,
+		     NULL);
+	/* the median run of each point (the lower one of an even count) */
+	one = &runs[(rounds - 1) / 2];
+	for (pt = 0; pt < points; pt++) {
+		res = &runs[pt * rounds + (rounds - 1) / 2];
+		mmt_table_row("scale", mmt_scale_cols, { .s = mmt_load_names[load] },
+			      { .s = mmt_region_names[region] },
+			      { mmt_scale_len() }, { mmt_scale_threads(pt, n) },
+			      { res->ops }, { res->span_ns }, { res->ops_s },
+			      { mmt_ratio_x1000(res->ops_s, one->ops_s) });
+	}
 	return failures;
 }
 
-/**
- * mmt_scale_run() - the scale test
- * @p: the run's settings (max_threads)
- *
- * Context: the controller kthread.
- * Return: the number of failed checks.
- */
-unsigned int mmt_scale_run(const struct mmt_params *p)
+/* Context: the controller kthread.  Return: the number of failed checks. */
+static unsigned int mmt_scale_run(const struct mmt_params *p)
 {
-	unsigned int i, n = p->max_threads;
+	unsigned int i, n = p->max_threads, done = 0, failures = 0;
+	struct mmt_scale_result *runs;
 	struct mmt_scale_worker *workers;
-	int ret = -ENOMEM;
+	int region, load, ret = -ENOMEM;
 
+	runs = kvcalloc(mmt_scale_points(n) * p->rounds, sizeof(*runs),
+			GFP_KERNEL);
 	workers = kvcalloc(n, sizeof(*workers), GFP_KERNEL);
-	for (i = 0; workers && i < n; i++) {
+	for (i = 0; runs && workers && i < n; i++) {
 		workers[i].buf = kmalloc(2 * MMT_SCALE_OP_SIZE, GFP_KERNEL);
 		if (!workers[i].buf)
 			break;
 		memset(workers[i].buf, 0x5a, 2 * MMT_SCALE_OP_SIZE);
 	}
-	if (workers && i == n) {
-		mmt_info("scale: %zu-byte calls, 1..%u threads, each point the best of %u runs of %u ms",
-			 min_t(size_t, MMT_SCALE_OP_SIZE, mymem_size()), n,
-			 MMT_SCALE_REPEAT, MMT_SCALE_POINT_MS);
+	if (runs && workers && i == n) {
+		mmt_info("scale: %zu-byte calls, 1..%u threads, each point the median of %u runs of %u ms, one per round",
+			 mmt_scale_len(), n, p->rounds, p->point_ms);
 		mmt_info("scale: mixed = 3 reads + 1 write per thread; memcpy = no API call, the machine's ceiling");
 		mmt_info("scale: x1 = ops/s / ops/s of 1 thread");
-		mmt_info("scale workload region   threads          ops elapsed_ms        ops/s     x1");
-		ret = mmt_scale_sweep(workers, n);
+		mmt_table_head("scale", mmt_scale_cols);
+		ret = 0;
 	}
+	for (region = 0; ret >= 0 && region < 2; region++)
+		for (load = 0; load < MMT_NR_LOADS && ret >= 0; load++) {
+			if (load == MMT_LOAD_MEMCPY && !region)
+				continue;
+			ret = mmt_scale_series(p, workers, runs, load, region,
+					       &done);
+			failures += max(ret, 0);
+		}
 	for (i = 0; workers && i < n; i++)
 		kfree(workers[i].buf);
 	kvfree(workers);
+	kvfree(runs);
 	if (ret == -ENOMEM)
 		return mmt_setup_failed("scale", ret);
-	return ret < 0 ? 0 : ret;
+	if (ret >= 0)
+		mmt_progress(done, done);
+	return failures;
 }
+
+const struct mmt_test mmt_scale_test = {
+	.name		= "scale",
+	.run		= mmt_scale_run,
+	.records	= mmt_scale_records,
+};

@@ -29,19 +29,20 @@
 
 #define MMT_TORTURE_MAX_DELTA	1000
 
-/* The counts, as columns of the table and members of the record. */
-static const struct {
-	const char *name;
-	int width;
-} mmt_counts[MMT_NR_COUNTS] = {
-	[MMT_READS]	 = { "reads", 12 },
-	[MMT_WRITES]	 = { "writes", 12 },
-	[MMT_SEEKS]	 = { "seeks", 12 },
-	[MMT_ADDS]	 = { "adds", 12 },
-	[MMT_TORN]	 = { "torn", 5 },
-	[MMT_LOST]	 = { "lost", 5 },
-	[MMT_ADD_ERRORS] = { "add_errors", 10 },
-	[MMT_ERRORS]	 = { "errors", 6 },
+/* The table and the record: one row. */
+static const struct mmt_col mmt_torture_cols[] = {
+	{ "duration_s", "duration_s", 10 },
+	{ "threads", "threads", 7 },
+	{ "reads", "reads", 12 },
+	{ "writes", "writes", 12 },
+	{ "seeks", "seeks", 12 },
+	{ "adds", "adds", 12 },
+	{ "torn", "torn", 5 },
+	{ "lost", "lost", 5 },
+	{ "add_errors", "add_errors", 10 },
+	{ "errors", "errors", 6 },
+	{ "verdict", "verdict", 0, MMT_COL_STR },
+	{ }
 };
 
 /* A random number below @ceil. */
@@ -388,49 +389,23 @@ static void mmt_torture_body(struct mmt_worker *w)
 static void mmt_torture_report(const struct mmt_params *p, unsigned int threads,
 			       const u64 *count, const char *verdict)
 {
-	char head[160], row[160];
-	struct mmt_record r;
-	size_t h, n;
-	int c;
-
-	h = scnprintf(head, sizeof(head), "torture duration_s threads");
-	n = scnprintf(row, sizeof(row), "torture %10u %7u", p->duration,
-		      threads);
-	mmt_record_begin(&r, "torture");
-	mmt_record_add(&r, "duration_s", "%u", p->duration);
-	mmt_record_add(&r, "threads", "%u", threads);
-	for (c = 0; c < MMT_NR_COUNTS; c++) {
-		h += scnprintf(head + h, sizeof(head) - h, " %*s",
-			       mmt_counts[c].width, mmt_counts[c].name);
-		n += scnprintf(row + n, sizeof(row) - n, " %*llu",
-			       mmt_counts[c].width, count[c]);
-		mmt_record_add(&r, mmt_counts[c].name, "%llu", count[c]);
-	}
-	mmt_info("%s verdict", head);
-	mmt_info("%s %s", row, verdict);
-	mmt_record_add(&r, "verdict", "\"%s\"", verdict);
-	mmt_record_end(&r);
+	mmt_table_head("torture", mmt_torture_cols);
+	mmt_table_row("torture", mmt_torture_cols, { p->duration }, { threads },
+		      { count[MMT_READS] }, { count[MMT_WRITES] },
+		      { count[MMT_SEEKS] }, { count[MMT_ADDS] },
+		      { count[MMT_TORN] }, { count[MMT_LOST] },
+		      { count[MMT_ADD_ERRORS] }, { count[MMT_ERRORS] },
+		      { .s = verdict });
 }
 
-/**
- * mmt_torture_records() - the records of a torture run: one
- * @p: the run's settings
- *
- * Return: 1.
- */
-unsigned int mmt_torture_records(const struct mmt_params *p)
+/* the records of a torture run: one */
+static unsigned int mmt_torture_records(const struct mmt_params *p)
 {
 	return 1;
 }
 
-/**
- * mmt_torture_run() - the torture test
- * @p: the run's settings (duration)
- *
- * Context: the controller kthread.
- * Return: the number of failed checks.
- */
-unsigned int mmt_torture_run(const struct mmt_params *p)
+/* the torture test; Context: the controller kthread.  Return: failed checks */
+static unsigned int mmt_torture_run(const struct mmt_params *p)
 {
 	unsigned int i, threads = mmt_torture_threads(), failures = 0;
 	struct mmt_torture_thread *thread;
@@ -480,3 +455,10 @@ out:
 	kvfree(thread);
 	return failures;
 }
+
+const struct mmt_test mmt_torture_test = {
+	.name		= "torture",
+	.run		= mmt_torture_run,
+	.records	= mmt_torture_records,
+	.min_core_size	= mmt_torture_min_core_size,
+};

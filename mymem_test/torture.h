@@ -105,6 +105,7 @@ struct mmt_torture_thread {
 };
 
 unsigned int mmt_torture_threads(void);
+size_t mmt_torture_min_core_size(void);
 int mmt_torture_lay_out(struct mmt_torture_layout *layout,
 			unsigned int threads, unsigned int duration);
 int mmt_torture_thread_init(struct mmt_torture_thread *thread,
