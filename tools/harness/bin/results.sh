@@ -48,7 +48,7 @@ def us(ns): ns / 1000 | . * 10 | round / 10;
 (.race_w | map(select(.mode == "unlocked" and .workers >= 2)) | map(.final / .increments)) as $cw |
 "date \(.date)", "commit \(.produced_by.commit)\(if .produced_by.dirty then " (with uncommitted changes)" else "" end)",
 "kernel \(.kernel)", "cpus \(.cpus)", "accel \(.produced_by.accel)", "host_load \(.produced_by.host_load)",
-"core_size \(.core_size)",
+"core_size \(.core_size)", "scale_rounds \(.params.rounds)", "scale_point_ms \(.params.point_ms)",
 "k_read_1 \(perf("read"; 1))", "k_write_1 \(perf("write"; 1))", "k_memcpy_1 \(perf("memcpy"; 1))",
 "k_read_512k_x \(r(perf("read"; 524288); perf("memcpy"; 524288)))",
 "k_write_512k_x \(r(perf("write"; 524288); perf("memcpy"; 524288)))",
