@@ -14,6 +14,7 @@ use std::io;
 use std::mem::size_of;
 use std::os::raw::{c_int, c_ulong};
 use std::os::unix::io::AsRawFd;
+use std::process::exit;
 
 pub const DEFAULT_DEV: &str = "/dev/mymem";
 
@@ -34,16 +35,10 @@ pub struct MymemAdd {
     pub result: u64,
 }
 
-// _IOC() of include/uapi/asm-generic/ioctl.h
-const IOC_WRITE: c_ulong = 1;
-const IOC_READ: c_ulong = 2;
-
-const fn ioc(dir: c_ulong, nr: c_ulong, size: usize) -> c_ulong {
-    (dir << 30) | ((size as c_ulong) << 16) | (0xD9 << 8) | nr
-}
-
-pub const MYMEM_IOC_ADD_U64: c_ulong = ioc(IOC_READ | IOC_WRITE, 1, size_of::<MymemAdd>());
-pub const MYMEM_IOC_GET_SIZE: c_ulong = ioc(IOC_READ, 2, size_of::<u64>());
+// MYMEM_IOC_* and the size of struct mymem_add, as the C compiler computes
+// them from the header (tools/Makefile runs common/uapi-rs.c)
+include!("../bin/mymem_uapi.rs");
+const _: () = assert!(size_of::<MymemAdd>() == MYMEM_ADD_SIZE, "struct mymem_add differs");
 
 extern "C" {
     fn ioctl(fd: c_int, request: c_ulong, ...) -> c_int;
@@ -224,6 +219,48 @@ impl Iterator for Getopt<'_> {
     }
 }
 
+/// A tool's command line through Getopt, as the C tools take theirs: each
+/// option goes to `opt`, whose Err is a message ending the tool with exit
+/// status 2; -h prints `usage` and exits 0; a getopt error, and an operand
+/// once the options are read, print it with `usage` on stderr, exit 2.
+pub fn parse_args<F>(prog: &str, spec: &str, usage: &str, mut opt: F)
+where
+    F: FnMut(char, String) -> Result<(), String>,
+{
+    let mut operand = None;
+    for arg in Getopt::new(spec, std::env::args()) {
+        let msg = match arg {
+            Ok(Arg::Opt('h', None)) => {
+                print!("{}", usage);
+                exit(0)
+            }
+            Ok(Arg::Opt(c, v)) => match opt(c, v.unwrap_or_default()) {
+                Ok(()) => continue,
+                Err(msg) => {
+                    eprintln!("{}", msg);
+                    exit(2)
+                }
+            },
+            Ok(Arg::Operand(a)) => {
+                operand.get_or_insert(a);
+                continue;
+            }
+            Err(msg) => msg,
+        };
+        eprint!("{}\n{}", msg, usage);
+        exit(2);
+    }
+    if let Some(a) = operand {
+        eprint!("{}: unexpected argument '{}'\n{}", prog, a, usage);
+        exit(2);
+    }
+}
+
+/// The value of option -c, parse_u64(v, 1, max), or the tools' message.
+pub fn num(prog: &str, c: char, v: &str, max: u64) -> Result<u64, String> {
+    parse_u64(v, 1, max).ok_or_else(|| format!("{}: invalid -{} {}: 1..{}", prog, c, v, max))
+}
+
 /// Latency statistics of n samples, in the unit of the samples (ns).
 #[derive(Clone, Copy, Default, Debug, PartialEq)]
 pub struct Stats {
@@ -361,11 +398,11 @@ mod tests {
 
     #[test]
     fn ioctl_numbers() {
-        // _IOWR(0xD9, 1, struct mymem_add) and _IOR(0xD9, 2, __u64), as
-        // the C compiler computes them from include/uapi/linux/mymem.h
-        assert_eq!(size_of::<MymemAdd>(), 24);
-        assert_eq!(MYMEM_IOC_ADD_U64, 0xc018_d901);
-        assert_eq!(MYMEM_IOC_GET_SIZE, 0x8008_d902);
+        // _IOWR(MAGIC, 1, struct mymem_add) and _IOR(MAGIC, 2, __u64): the
+        // direction, size, type and number fields of asm-generic/ioctl.h
+        let ioc = |dir: c_ulong, nr, size: usize| (dir << 30) | (size as c_ulong) << 16 | MYMEM_IOC_MAGIC << 8 | nr;
+        assert_eq!(MYMEM_IOC_ADD_U64, ioc(3, 1, size_of::<MymemAdd>()));
+        assert_eq!(MYMEM_IOC_GET_SIZE, ioc(2, 2, size_of::<u64>()));
     }
 
     #[test]

@@ -100,17 +100,17 @@ struct Bench {
     res: Vec<[[mm::Stats; 2]; 2]>, // [size][op][target]
 }
 
-fn usage(to_stderr: bool) {
-    let text = format!(
-        "usage: {p} [-d DEV] [-s SIZES] [-i N] [-t DIR] [-j FILE] [-P]
+fn usage() -> String {
+    format!(
+        "usage: {PROG} [-d DEV] [-s SIZES] [-i N] [-t DIR] [-j FILE] [-P]
 
 Time read(2) and write(2) on the mymem device for each transfer size,
 against pread(2)/pwrite(2) on a tmpfs file of the same size.
 
-  -d DEV    device (default {dev})
+  -d DEV    device (default {})
   -s SIZES  comma-separated transfer sizes in bytes, each 1..buffer size,
-            at most {ms} (default {ds})
-  -i N      timed calls per size, op and target, 1..{mi} (default 1000)
+            at most {MAX_SIZES} (default {DEFAULT_SIZES})
+  -i N      timed calls per size, op and target, 1..{MAX_ITER} (default 1000)
   -t DIR    directory of the baseline file (default /dev/shm if it is
             tmpfs, else /tmp); it should be a tmpfs
   -j FILE   also write the results as JSON to FILE
@@ -120,17 +120,8 @@ against pread(2)/pwrite(2) on a tmpfs file of the same size.
 
 Exit status: 0 success, 1 an I/O error or a read-back mismatch, 2 usage.
 ",
-        p = PROG,
-        dev = mm::DEFAULT_DEV,
-        ms = MAX_SIZES,
-        ds = DEFAULT_SIZES,
-        mi = MAX_ITER
-    );
-    if to_stderr {
-        eprint!("{}", text);
-    } else {
-        print!("{}", text);
-    }
+        mm::DEFAULT_DEV
+    )
 }
 
 /// 1 to MAX_SIZES sizes, comma-separated, each 1..u32::MAX; an empty
@@ -216,7 +207,7 @@ fn open_baseline(dir: &str, size: u64, fill: &[u8]) -> Option<File> {
         Some(fp) => fp,
         None => {
             let e = last.unwrap_or_else(|| io::Error::from(io::ErrorKind::AlreadyExists));
-            eprintln!("{}: cannot create a file in {}: {}", PROG, dir, mm::strerror(&e));
+            eprintln!("{PROG}: cannot create a file in {dir}: {}", mm::strerror(&e));
             return None;
         }
     };
@@ -232,7 +223,7 @@ fn open_baseline(dir: &str, size: u64, fill: &[u8]) -> Option<File> {
                     Err(e) => mm::strerror(&e),
                     Ok(_) => "short write".to_string(),
                 };
-                eprintln!("{}: filling the baseline file: {}", PROG, why);
+                eprintln!("{PROG}: filling the baseline file: {why}");
                 return None;
             }
         }
@@ -289,25 +280,14 @@ fn run_cell(b: &mut Bench, si: usize, op: Op) -> Result<(), ()> {
             let (n, ns) = do_call(t, op, rbuf, wbuf);
             match n {
                 Ok(n) if n == len => {}
-                Ok(n) => {
-                    eprintln!("{}: {} {} of {} bytes returned {}", PROG, t.name, op.name(), len, n);
-                    return Err(());
-                }
+                Ok(n) => return Err(eprintln!("{PROG}: {} {} of {len} bytes returned {n}", t.name, op.name())),
                 Err(e) => {
-                    eprintln!(
-                        "{}: {} {} of {} bytes returned -1: {}",
-                        PROG,
-                        t.name,
-                        op.name(),
-                        len,
-                        mm::strerror(&e)
-                    );
-                    return Err(());
+                    let e = mm::strerror(&e);
+                    return Err(eprintln!("{PROG}: {} {} of {len} bytes returned -1: {e}", t.name, op.name()));
                 }
             }
             if op == Op::Read && rbuf != wbuf {
-                eprintln!("{}: {} read of {} bytes: data differs from what was written", PROG, t.name, len);
-                return Err(());
+                return Err(eprintln!("{PROG}: {} read of {len} bytes: data differs from what was written", t.name));
             }
             if i >= b.warmup {
                 b.samples[ti][(i - b.warmup) as usize] = ns;
@@ -321,8 +301,7 @@ fn run_cell(b: &mut Bench, si: usize, op: Op) -> Result<(), ()> {
             rbuf.fill(0);
             let n = t.file.read_at(rbuf, 0);
             if !matches!(n, Ok(n) if n == len) || rbuf != b.wbuf.get(len) {
-                eprintln!("{}: {} write of {} bytes: read-back differs", PROG, t.name, len);
-                return Err(());
+                return Err(eprintln!("{PROG}: {} write of {len} bytes: read-back differs", t.name));
             }
         }
         b.res[si][op as usize][ti] = mm::stats_compute(&mut b.samples[ti]);
@@ -358,18 +337,10 @@ fn print_tables(b: &Bench) {
             for ti in [MYMEM, TMPFS] {
                 let s = &b.res[si][op as usize][ti];
                 let mbs = if s.avg != 0 { size as f64 * 1e3 / s.avg as f64 } else { 0.0 };
+                let (name, op) = (b.t[ti].name, op.name());
                 println!(
-                    "{:<6} {:<5} {:>8} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10.1}",
-                    b.t[ti].name,
-                    op.name(),
-                    size,
-                    s.n,
-                    s.avg,
-                    s.min,
-                    s.p50,
-                    s.p99,
-                    s.max,
-                    mbs
+                    "{name:<6} {op:<5} {size:>8} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {mbs:>10.1}",
+                    s.n, s.avg, s.min, s.p50, s.p99, s.max
                 );
             }
         }
@@ -383,15 +354,8 @@ fn print_tables(b: &Bench) {
         for op in OPS {
             let m = &b.res[si][op as usize][MYMEM];
             let t = &b.res[si][op as usize][TMPFS];
-            println!(
-                "{:<5} {:>8} {:>10} {:>10} {:>9.2} {:>9.2}",
-                op.name(),
-                size,
-                m.avg,
-                t.avg,
-                ratio(m.avg, t.avg),
-                ratio(m.p50, t.p50)
-            );
+            let (name, ra, rp) = (op.name(), ratio(m.avg, t.avg), ratio(m.p50, t.p50));
+            println!("{name:<5} {size:>8} {:>10} {:>10} {ra:>9.2} {rp:>9.2}", m.avg, t.avg);
         }
     }
 }
@@ -403,24 +367,16 @@ fn write_json(b: &Bench, file: &str, dev: &str) -> Result<(), ()> {
             for ti in [MYMEM, TMPFS] {
                 let s = &b.res[si][op as usize][ti];
                 let t = &b.t[ti];
+                let (name, opn, method) = (t.name, op.name(), t.method(op));
                 recs.push(format!(
-                    "{{\"test\":\"ubench\",\"target\":\"{}\",\"op\":\"{}\",\"method\":\"{}\",\"size\":{},\"iterations\":{},\"avg_ns\":{},\"min_ns\":{},\"p50_ns\":{},\"p99_ns\":{},\"max_ns\":{}}}",
-                    t.name,
-                    op.name(),
-                    t.method(op),
-                    size,
-                    s.n,
-                    s.avg,
-                    s.min,
-                    s.p50,
-                    s.p99,
-                    s.max
+                    "{{\"test\":\"ubench\",\"target\":\"{name}\",\"op\":\"{opn}\",\"method\":\"{method}\",\"size\":{size},\"iterations\":{},\"avg_ns\":{},\"min_ns\":{},\"p50_ns\":{},\"p99_ns\":{},\"max_ns\":{}}}",
+                    s.n, s.avg, s.min, s.p50, s.p99, s.max
                 ));
             }
         }
     }
     let doc = mm::json_begin(PROG, dev, b.buf_size) + &recs.join(mm::JSON_RECORD_SEP) + mm::JSON_END;
-    fs::write(file, doc).map_err(|e| eprintln!("{}: cannot write {}: {}", PROG, file, mm::strerror(&e)))
+    fs::write(file, doc).map_err(|e| eprintln!("{PROG}: cannot write {file}: {}", mm::strerror(&e)))
 }
 
 fn main() {
@@ -430,57 +386,26 @@ fn main() {
     let mut sizes_arg = DEFAULT_SIZES.to_string();
     let mut iterations = 1000;
     let mut pread_mymem = false;
-    let mut operand: Option<String> = None;
-
-    for arg in mm::Getopt::new("d:s:i:t:j:Ph", std::env::args()) {
-        match arg {
-            Ok(mm::Arg::Opt('d', Some(v))) => dev = v,
-            Ok(mm::Arg::Opt('s', Some(v))) => sizes_arg = v,
-            Ok(mm::Arg::Opt('i', Some(v))) => match mm::parse_u64(&v, 1, MAX_ITER) {
-                Some(n) => iterations = n,
-                None => {
-                    eprintln!("{}: invalid -i {}: 1..{}", PROG, v, MAX_ITER);
-                    exit(2);
-                }
-            },
-            Ok(mm::Arg::Opt('t', Some(v))) => dir = Some(v),
-            Ok(mm::Arg::Opt('j', Some(v))) => json = Some(v),
-            Ok(mm::Arg::Opt('P', None)) => pread_mymem = true,
-            Ok(mm::Arg::Opt('h', None)) => {
-                usage(false);
-                exit(0);
-            }
-            Ok(mm::Arg::Operand(a)) => {
-                operand.get_or_insert(a);
-            }
-            Ok(mm::Arg::Opt(..)) => unreachable!("an option outside the spec"),
-            Err(msg) => {
-                eprintln!("{}", msg);
-                usage(true);
-                exit(2);
-            }
+    mm::parse_args(PROG, "d:s:i:t:j:Ph", &usage(), |c, v| {
+        match c {
+            'd' => dev = v,
+            's' => sizes_arg = v,
+            'i' => iterations = mm::num(PROG, c, &v, MAX_ITER)?,
+            't' => dir = Some(v),
+            'j' => json = Some(v),
+            _ => pread_mymem = true,
         }
-    }
-    if let Some(a) = operand {
-        eprintln!("{}: unexpected argument '{}'", PROG, a);
-        usage(true);
-        exit(2);
-    }
+        Ok(())
+    });
     let sizes = parse_sizes(&sizes_arg).unwrap_or_else(|| {
-        eprintln!(
-            "{}: invalid -s {}: 1 to {} sizes, comma-separated, each >= 1",
-            PROG, sizes_arg, MAX_SIZES
-        );
+        eprintln!("{PROG}: invalid -s {sizes_arg}: 1 to {MAX_SIZES} sizes, comma-separated, each >= 1");
         exit(2)
     });
 
     let mfile = mm::open_dev(PROG, &dev).unwrap_or_else(|| exit(1));
     let buf_size = mm::dev_size(PROG, &dev, &mfile).unwrap_or_else(|| exit(1));
     if let Some(&s) = sizes.iter().find(|&&s| s > buf_size) {
-        eprintln!(
-            "{}: invalid -s: size {} is larger than the {}-byte buffer of {}",
-            PROG, s, buf_size, dev
-        );
+        eprintln!("{PROG}: invalid -s: size {s} is larger than the {buf_size}-byte buffer of {dev}");
         exit(2);
     }
     let max_len = *sizes.iter().max().unwrap_or(&1);
@@ -489,13 +414,10 @@ fn main() {
 
     let dir = dir.unwrap_or_else(|| if is_tmpfs("/dev/shm") { "/dev/shm" } else { "/tmp" }.to_string());
     let base_name = if is_tmpfs(&dir) {
-        println!("{}: baseline: pread/pwrite on a {}-byte file in {} (tmpfs)", PROG, file_size, dir);
+        println!("{PROG}: baseline: pread/pwrite on a {file_size}-byte file in {dir} (tmpfs)");
         "tmpfs"
     } else {
-        println!(
-            "{}: warning: {} is not a tmpfs; the baseline is a {}-byte file there, labelled \"file\"",
-            PROG, dir, file_size
-        );
+        println!("{PROG}: warning: {dir} is not a tmpfs; the baseline is a {file_size}-byte file there, labelled \"file\"");
         "file"
     };
 
@@ -524,26 +446,17 @@ fn main() {
     };
 
     println!(
-        "{}: {} ({} bytes), {} timed calls per cell after {} warm-up calls; mymem: {}; timer overhead {} ns",
-        PROG,
-        dev,
-        buf_size,
-        iterations,
-        warmup,
+        "{PROG}: {dev} ({buf_size} bytes), {iterations} timed calls per cell after {warmup} warm-up calls; mymem: {}; timer overhead {} ns",
         if pread_mymem { "pread/pwrite" } else { "untimed lseek + timed read/write" },
         timer_overhead()
     );
     for si in 0..nr_sizes {
         for op in OPS {
-            if run_cell(&mut b, si, op).is_err() {
-                exit(1);
-            }
+            run_cell(&mut b, si, op).unwrap_or_else(|_| exit(1));
         }
     }
     print_tables(&b);
     if let Some(j) = json {
-        if write_json(&b, &j, &dev).is_err() {
-            exit(1);
-        }
+        write_json(&b, &j, &dev).unwrap_or_else(|_| exit(1));
     }
 }
