@@ -140,86 +140,58 @@ pub enum Arg {
     Operand(String),
 }
 
-/// getopt_long(3) as the C tools call it, an iterator over the command
-/// line: short options from `spec` ("d:s:P": a colon after a letter that
-/// takes an argument), clustered or not, "--help" (or a prefix of it) for
-/// 'h', "--" ends the options.  Operands come where they stand; the tools
-/// refuse them after the options, as getopt's permutation does.  An error
-/// is glibc's text, naming argv[0] as glibc does.
-pub struct Getopt<'a> {
-    spec: &'a str,
-    argv0: String,
-    args: std::vec::IntoIter<String>,
-    cluster: Vec<char>,
-    done: bool,
+/// getopt_long(3) as the C tools call it: the command line (argv[0]
+/// first) as its options, with their arguments, and operands, in order, up
+/// to the first error.  Short options from `spec` ("d:s:P": a colon after
+/// a letter that takes an argument), clustered or not, "--help" (or a
+/// prefix of it) for 'h', "--" ends the options.  An error is glibc's
+/// text, naming argv[0] as glibc does.
+pub fn getopt(spec: &str, args: impl IntoIterator<Item = String>) -> Vec<Result<Arg, String>> {
+    let mut args = args.into_iter();
+    let prog = args.next().unwrap_or_default();
+    let (mut out, mut done) = (Vec::new(), false);
+    while let Some(a) = args.next() {
+        if done || a == "-" || !a.starts_with('-') {
+            out.push(Ok(Arg::Operand(a)));
+        } else if a == "--" {
+            done = true;
+        } else if let Some(long) = a.strip_prefix("--") {
+            let (name, val) = long.split_once('=').map_or((long, false), |(n, _)| (n, true));
+            out.push(if name.is_empty() || !"help".starts_with(name) {
+                Err(format!("{}: unrecognized option '{}'", prog, a))
+            } else if val {
+                Err(format!("{}: option '--help' doesn't allow an argument", prog))
+            } else {
+                Ok(Arg::Opt('h', None))
+            });
+        } else {
+            for (i, c) in a.char_indices().skip(1) {
+                let rest = &a[i + c.len_utf8()..];
+                let r = match spec.find(c).filter(|_| c != ':') {
+                    None => Err(format!("{}: invalid option -- '{}'", prog, c)),
+                    Some(j) if !spec[j + c.len_utf8()..].starts_with(':') => Ok(Arg::Opt(c, None)),
+                    Some(_) => {
+                        let v = if rest.is_empty() { args.next() } else { Some(rest.to_string()) };
+                        v.map(|v| Arg::Opt(c, Some(v)))
+                            .ok_or_else(|| format!("{}: option requires an argument -- '{}'", prog, c))
+                    }
+                };
+                // an option's argument or an error ends the cluster
+                let end = !matches!(r, Ok(Arg::Opt(_, None)));
+                out.push(r);
+                if end {
+                    break;
+                }
+            }
+        }
+        if matches!(out.last(), Some(Err(_))) {
+            break;
+        }
+    }
+    out
 }
 
-impl<'a> Getopt<'a> {
-    /// `args` is the whole command line, argv[0] first: std::env::args().
-    pub fn new(spec: &'a str, args: impl IntoIterator<Item = String>) -> Self {
-        let mut args = args.into_iter();
-        let argv0 = args.next().unwrap_or_default();
-        let args: Vec<String> = args.collect();
-        Getopt { spec, argv0, args: args.into_iter(), cluster: Vec::new(), done: false }
-    }
-
-    fn takes_arg(&self, c: char) -> Option<bool> {
-        let i = self.spec.find(c).filter(|_| c != ':')?;
-        Some(self.spec[i + c.len_utf8()..].starts_with(':'))
-    }
-
-    fn short(&mut self) -> Result<Arg, String> {
-        let prog = &self.argv0;
-        let c = self.cluster.remove(0);
-        match self.takes_arg(c) {
-            None => Err(format!("{}: invalid option -- '{}'", prog, c)),
-            Some(false) => Ok(Arg::Opt(c, None)),
-            Some(true) if !self.cluster.is_empty() => {
-                Ok(Arg::Opt(c, Some(self.cluster.drain(..).collect())))
-            }
-            Some(true) => match self.args.next() {
-                Some(a) => Ok(Arg::Opt(c, Some(a))),
-                None => Err(format!("{}: option requires an argument -- '{}'", prog, c)),
-            },
-        }
-    }
-}
-
-impl Iterator for Getopt<'_> {
-    type Item = Result<Arg, String>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let prog = &self.argv0;
-        if !self.cluster.is_empty() {
-            return Some(self.short());
-        }
-        let a = self.args.next()?;
-        if self.done || a == "-" || !a.starts_with('-') {
-            return Some(Ok(Arg::Operand(a)));
-        }
-        if a == "--" {
-            self.done = true;
-            return self.next();
-        }
-        if let Some(long) = a.strip_prefix("--") {
-            let (name, val) = match long.find('=') {
-                Some(i) => (&long[..i], true),
-                None => (long, false),
-            };
-            if name.is_empty() || !"help".starts_with(name) {
-                return Some(Err(format!("{}: unrecognized option '{}'", prog, a)));
-            }
-            if val {
-                return Some(Err(format!("{}: option '--help' doesn't allow an argument", prog)));
-            }
-            return Some(Ok(Arg::Opt('h', None)));
-        }
-        self.cluster = a[1..].chars().collect();
-        Some(self.short())
-    }
-}
-
-/// A tool's command line through Getopt, as the C tools take theirs: each
+/// A tool's command line through getopt(), as the C tools take theirs: each
 /// option goes to `opt`, whose Err is a message ending the tool with exit
 /// status 2; -h prints `usage` and exits 0; a getopt error, and an operand
 /// once the options are read, print it with `usage` on stderr, exit 2.
@@ -228,7 +200,7 @@ where
     F: FnMut(char, String) -> Result<(), String>,
 {
     let mut operand = None;
-    for arg in Getopt::new(spec, std::env::args()) {
+    for arg in getopt(spec, std::env::args()) {
         let msg = match arg {
             Ok(Arg::Opt('h', None)) => {
                 print!("{}", usage);
@@ -414,10 +386,11 @@ mod tests {
     }
 
     #[test]
-    fn getopt() {
+    fn options() {
         let parse = |line: &str| -> Vec<String> {
             let args = line.split(' ').map(String::from);
-            Getopt::new("d:w:Ph", args)
+            getopt("d:w:Ph", args)
+                .into_iter()
                 .map(|a| match a {
                     Ok(Arg::Opt(c, Some(v))) => format!("-{}={}", c, v),
                     Ok(Arg::Opt(c, None)) => format!("-{}", c),

@@ -40,10 +40,7 @@ const OPS: [Op; 2] = [Op::Write, Op::Read];
 
 impl Op {
     fn name(self) -> &'static str {
-        match self {
-            Op::Write => "write",
-            Op::Read => "read",
-        }
+        ["write", "read"][self as usize]
     }
 }
 
@@ -54,13 +51,8 @@ struct Target {
 }
 
 impl Target {
-    fn method(&self, op: Op) -> &'static str {
-        match (self.pos_call, op) {
-            (true, Op::Read) => "lseek+read",
-            (true, Op::Write) => "lseek+write",
-            (false, Op::Read) => "pread",
-            (false, Op::Write) => "pwrite",
-        }
+    fn method(&self, op: Op) -> String {
+        format!("{}{}", if self.pos_call { "lseek+" } else { "p" }, op.name())
     }
 }
 
@@ -187,48 +179,36 @@ fn is_tmpfs(dir: &str) -> bool {
 /// Create, unlink and fill the baseline file of size bytes with the
 /// repeated fill (mkstemp in the C tool: a new name, O_EXCL, mode 0600).
 fn open_baseline(dir: &str, size: u64, fill: &[u8]) -> Option<File> {
-    let mut last = None;
-    let mut created = None;
+    let mut err = io::Error::from(io::ErrorKind::AlreadyExists);
     for i in 0..100 {
         let path = format!("{}/{}.{}.{}", dir, PROG, std::process::id(), i);
         match OpenOptions::new().read(true).write(true).create_new(true).mode(0o600).open(&path) {
-            Ok(f) => {
-                created = Some((f, path));
-                break;
+            Ok(file) => {
+                let _ = fs::remove_file(&path);
+                // write real data: a sparse file would read the zero page
+                let mut done = 0u64;
+                while done < size {
+                    let chunk = (size - done).min(fill.len() as u64) as usize;
+                    match file.write_at(&fill[..chunk], done) {
+                        Ok(n) if n > 0 => done += n as u64,
+                        r => {
+                            let why = r.map_or_else(|e| mm::strerror(&e), |_| "short write".to_string());
+                            eprintln!("{PROG}: filling the baseline file: {why}");
+                            return None;
+                        }
+                    }
+                }
+                return Some(file);
             }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => err = e,
             Err(e) => {
-                last = Some(e);
+                err = e;
                 break;
             }
         }
     }
-    let (file, path) = match created {
-        Some(fp) => fp,
-        None => {
-            let e = last.unwrap_or_else(|| io::Error::from(io::ErrorKind::AlreadyExists));
-            eprintln!("{PROG}: cannot create a file in {dir}: {}", mm::strerror(&e));
-            return None;
-        }
-    };
-    let _ = fs::remove_file(&path);
-    // write real data: a sparse file would read the zero page
-    let mut done = 0u64;
-    while done < size {
-        let chunk = (size - done).min(fill.len() as u64) as usize;
-        match file.write_at(&fill[..chunk], done) {
-            Ok(n) if n > 0 => done += n as u64,
-            r => {
-                let why = match r {
-                    Err(e) => mm::strerror(&e),
-                    Ok(_) => "short write".to_string(),
-                };
-                eprintln!("{PROG}: filling the baseline file: {why}");
-                return None;
-            }
-        }
-    }
-    Some(file)
+    eprintln!("{PROG}: cannot create a file in {dir}: {}", mm::strerror(&err));
+    None
 }
 
 /// One timed call on `t`: read into rbuf or write wbuf; its result and

@@ -46,11 +46,7 @@ const MODES: [Mode; 3] = [Mode::Unlocked, Mode::Locked, Mode::Atomic];
 
 impl Mode {
     fn name(self) -> &'static str {
-        match self {
-            Mode::Unlocked => "unlocked",
-            Mode::Locked => "locked",
-            Mode::Atomic => "atomic",
-        }
+        ["unlocked", "locked", "atomic"][self as usize]
     }
 }
 
