@@ -264,15 +264,15 @@ if [ "${VM_QUIET:-0}" = 1 ]; then
 else
 	exec 3>&1
 fi
-# Run qemu (from t2).  A watchdog enforces the hard timeout and prints a
-# heartbeat so that a silent guest is seen to be alive.
+# Run qemu (from t2) under timeout(1), the hard timeout: TERM, then KILL
+# 5 s later.  A heartbeat shows that a silent guest is alive.
 run_qemu() {
 	t2=$(now)
 	rm -f "$ser" "$work/timeout" "$work/t_init"
 	: >"$con"
 	# shellcheck disable=SC2086 # lists of options
-	qemu-system-x86_64 $accel $qemu_extra -smp "$smp" -m "$mem" \
-		-nodefaults -display none -no-reboot \
+	timeout -k 5 "$timeout" qemu-system-x86_64 $accel $qemu_extra \
+		-smp "$smp" -m "$mem" -nodefaults -display none -no-reboot \
 		-kernel "$boot_image" -initrd "$work/initramfs.cpio.gz" -append "$cmdline" \
 		-chardev "stdio,id=con,signal=off,logfile=$con" -serial chardev:con \
 		-serial "file:$ser" </dev/null >&3 2>"$work/qemu.err" &
@@ -284,33 +284,19 @@ run_qemu() {
 	) &
 	tpid=$!
 	(
-		start=$(date +%s)
-		beat=$((start + 60))
-		while kill -0 "$qpid" 2>/dev/null; do
-			t=$(date +%s)
-			if [ "$t" -gt $((start + timeout)) ]; then
-				: >"$work/timeout"
-				kill "$qpid" 2>/dev/null
-				for _ in 1 2 3 4 5; do
-					kill -0 "$qpid" 2>/dev/null || exit 0
-					sleep 1
-				done
-				kill -9 "$qpid" 2>/dev/null
-				exit 0
-			fi
-			if [ "$t" -ge "$beat" ]; then
-				say "still running: $((t - start))s of ${timeout}s"
-				beat=$((beat + 60))
-			fi
-			sleep 0.5
+		n=0
+		while sleep 1; do
+			n=$((n + 1))
+			[ $((n % 60)) -ne 0 ] || say "still running: ${n}s of ${timeout}s"
 		done
 	) &
 	wpid=$!
 	qrc=0
 	wait "$qpid" || qrc=$?
 	qpid=
+	# 124: timed out; 137: and killed
+	case $qrc in 124|137) : >"$work/timeout" ;; esac
 	kill "$wpid" 2>/dev/null || true
-	wait "$wpid" 2>/dev/null || true
 	# ends by itself (tail --pid) once qemu is gone
 	wait "$tpid" 2>/dev/null || true
 	wpid='' tpid=''
