@@ -109,20 +109,13 @@ pub fn dev_size(prog: &str, path: &str, file: &File) -> Option<u64> {
         Ok(size) => return Some(size),
         Err(e) => e,
     };
-    if err.raw_os_error() == Some(ENOTTY) {
-        if let Ok(m) = file.metadata() {
-            if m.is_file() {
-                return Some(m.len());
-            }
+    match file.metadata() {
+        Ok(m) if m.is_file() && err.raw_os_error() == Some(ENOTTY) => Some(m.len()),
+        _ => {
+            eprintln!("{}: {}: MYMEM_IOC_GET_SIZE: {} (not a mymem device?)", prog, path, strerror(&err));
+            None
         }
     }
-    eprintln!(
-        "{}: {}: MYMEM_IOC_GET_SIZE: {} (not a mymem device?)",
-        prog,
-        path,
-        strerror(&err)
-    );
-    None
 }
 
 /// Parse a decimal unsigned integer in [min, max]: digits only, as
@@ -304,25 +297,23 @@ pub fn online_cpus() -> usize {
         .unwrap_or(1)
 }
 
-/// The JSON envelope's head, as mm_json_begin() writes it:
+/// The JSON document, as mm_json_begin() and mm_json_end() write it:
 /// {"schema":1,"tool":T,"kernel":K,"cpus":N,"device":D,"core_size":S,
-/// "records":[ ; the records follow, separated by ",\n", then json_end().
-pub fn json_begin(tool: &str, dev: &str, size: u64) -> String {
+/// "records":[ the records, separated by ",\n" ]}.
+pub fn json_doc(tool: &str, dev: &str, size: u64, records: &[String]) -> String {
     let release = fs::read_to_string("/proc/sys/kernel/osrelease")
         .map(|s| s.trim_end().to_string())
         .unwrap_or_else(|_| "unknown".to_string());
     format!(
-        "{{\"schema\":1,\"tool\":{},\"kernel\":{},\"cpus\":{},\"device\":{},\"core_size\":{},\"records\":[\n",
+        "{{\"schema\":1,\"tool\":{},\"kernel\":{},\"cpus\":{},\"device\":{},\"core_size\":{},\"records\":[\n{}\n]}}\n",
         json_string(tool),
         json_string(&release),
         online_cpus(),
         json_string(dev),
-        size
+        size,
+        records.join(",\n")
     )
 }
-
-pub const JSON_RECORD_SEP: &str = ",\n";
-pub const JSON_END: &str = "\n]}\n";
 
 #[cfg(test)]
 mod tests {
@@ -380,9 +371,9 @@ mod tests {
     #[test]
     fn json() {
         assert_eq!(json_string("a\"b\\c\n"), "\"a\\\"b\\\\c\\u000a\"");
-        let head = json_begin("t", "/dev/mymem", 524288);
-        assert!(head.starts_with("{\"schema\":1,\"tool\":\"t\",\"kernel\":\""));
-        assert!(head.ends_with(",\"device\":\"/dev/mymem\",\"core_size\":524288,\"records\":[\n"));
+        let doc = json_doc("t", "/dev/mymem", 524288, &["{}".to_string(), "{}".to_string()]);
+        assert!(doc.starts_with("{\"schema\":1,\"tool\":\"t\",\"kernel\":\""));
+        assert!(doc.ends_with(",\"device\":\"/dev/mymem\",\"core_size\":524288,\"records\":[\n{},\n{}\n]}\n"));
     }
 
     #[test]

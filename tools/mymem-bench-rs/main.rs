@@ -119,35 +119,14 @@ Exit status: 0 success, 1 an I/O error or a read-back mismatch, 2 usage.
 /// 1 to MAX_SIZES sizes, comma-separated, each 1..u32::MAX; an empty
 /// item ("1,,2", "1,") is malformed.
 fn parse_sizes(arg: &str) -> Option<Vec<u64>> {
-    let sizes: Vec<u64> = arg
-        .split(',')
-        .map(|s| mm::parse_u64(s, 1, u32::MAX as u64))
-        .collect::<Option<_>>()?;
-    if sizes.len() > MAX_SIZES {
-        return None;
-    }
-    Some(sizes)
+    let sizes: Option<Vec<u64>> = arg.split(',').map(|s| mm::parse_u64(s, 1, u32::MAX as u64)).collect();
+    sizes.filter(|s| s.len() <= MAX_SIZES)
 }
 
-/// Octal escapes (\040 for a space) of /proc/self/mountinfo undone.
+/// A mount point of /proc/self/mountinfo, the kernel's octal escapes (of
+/// space, tab, newline and backslash) undone.
 fn unescape(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let oct = b.get(i + 1..i + 4).and_then(|o| std::str::from_utf8(o).ok());
-        match oct.and_then(|o| u8::from_str_radix(o, 8).ok()) {
-            Some(c) if b[i] == b'\\' => {
-                out.push(c);
-                i += 4;
-            }
-            _ => {
-                out.push(b[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\")
 }
 
 /// Whether dir is on a tmpfs: the file system type of the mount that
@@ -221,20 +200,15 @@ fn do_call(t: &Target, op: Op, rbuf: &mut [u8], wbuf: &[u8]) -> (io::Result<usiz
             Ok(pos) => return (Err(io::Error::new(io::ErrorKind::Other, format!("lseek returned {}", pos))), 0),
             Err(e) => return (Err(e), 0),
         }
-        let t0 = Instant::now();
-        let n = match op {
-            Op::Read => f.read(rbuf),
-            Op::Write => f.write(wbuf),
-        };
-        (n, t0.elapsed().as_nanos() as u64)
-    } else {
-        let t0 = Instant::now();
-        let n = match op {
-            Op::Read => f.read_at(rbuf, 0),
-            Op::Write => f.write_at(wbuf, 0),
-        };
-        (n, t0.elapsed().as_nanos() as u64)
     }
+    let t0 = Instant::now();
+    let n = match (t.pos_call, op) {
+        (true, Op::Read) => f.read(rbuf),
+        (true, Op::Write) => f.write(wbuf),
+        (false, Op::Read) => f.read_at(rbuf, 0),
+        (false, Op::Write) => f.write_at(wbuf, 0),
+    };
+    (n, t0.elapsed().as_nanos() as u64)
 }
 
 /// Run one (size, op) cell for both targets, as run_cell() of the C tool:
@@ -290,21 +264,11 @@ fn run_cell(b: &mut Bench, si: usize, op: Op) -> Result<(), ()> {
 }
 
 fn timer_overhead() -> u64 {
-    (0..1000)
-        .map(|_| {
-            let t0 = Instant::now();
-            t0.elapsed().as_nanos() as u64
-        })
-        .min()
-        .unwrap_or(0)
+    (0..1000).map(|_| Instant::now().elapsed().as_nanos() as u64).min().unwrap_or(0)
 }
 
 fn ratio(a: u64, b: u64) -> f64 {
-    if b != 0 {
-        a as f64 / b as f64
-    } else {
-        0.0
-    }
+    if b != 0 { a as f64 / b as f64 } else { 0.0 }
 }
 
 fn print_tables(b: &Bench) {
@@ -355,8 +319,7 @@ fn write_json(b: &Bench, file: &str, dev: &str) -> Result<(), ()> {
             }
         }
     }
-    let doc = mm::json_begin(PROG, dev, b.buf_size) + &recs.join(mm::JSON_RECORD_SEP) + mm::JSON_END;
-    fs::write(file, doc).map_err(|e| eprintln!("{PROG}: cannot write {file}: {}", mm::strerror(&e)))
+    fs::write(file, mm::json_doc(PROG, dev, b.buf_size, &recs)).map_err(|e| eprintln!("{PROG}: cannot write {file}: {}", mm::strerror(&e)))
 }
 
 fn main() {

@@ -59,13 +59,10 @@ struct Run {
 }
 
 /// A worker's first failed call and its error.
-struct Failure {
-    what: &'static str,
-    err: io::Error,
-}
+type Failure = (&'static str, io::Error);
 
 fn fail(what: &'static str, err: io::Error) -> Failure {
-    Failure { what, err }
+    (what, err)
 }
 
 struct Outcome {
@@ -218,9 +215,9 @@ fn run_mode(dev: &str, ctl: &File, mode: Mode, workers: u64, increments: u64) ->
     for (i, r) in results.into_iter().enumerate() {
         match r {
             Ok(Ok(())) => {}
-            Ok(Err(f)) => {
-                eprintln!("{PROG}: {dev}: {name} worker {i}: {}: {}", f.what, mm::strerror(&f.err));
-                if f.err.raw_os_error() == Some(mm::ENOTTY) {
+            Ok(Err((what, e))) => {
+                eprintln!("{PROG}: {dev}: {name} worker {i}: {what}: {}", mm::strerror(&e));
+                if e.raw_os_error() == Some(mm::ENOTTY) {
                     eprintln!("{PROG}: {dev} does not support MYMEM_IOC_ADD_U64: not a mymem device?");
                 }
                 return None;
@@ -323,8 +320,7 @@ fn main() {
         println!("{PROG}: atomic is {:.2}x the speed of locked", atomic / locked);
     }
     if let (Some((mut f, recs)), Some(j)) = (jf, json.as_ref()) {
-        let doc = mm::json_begin(PROG, &dev, size) + &recs.join(mm::JSON_RECORD_SEP) + mm::JSON_END;
-        if let Err(e) = f.write_all(doc.as_bytes()) {
+        if let Err(e) = f.write_all(mm::json_doc(PROG, &dev, size, &recs).as_bytes()) {
             eprintln!("{PROG}: writing {j}: {}", mm::strerror(&e));
             bad = true;
         }

@@ -6,22 +6,15 @@
 #   mkinitramfs.sh --krel KREL --modules DIR --payload DIR --cmd-file FILE
 #                  --out FILE.cpio.gz [--bin PATH]...
 #
-# Contents:
-#   /bin            busybox-static and a link for each of its applets
-#   /bin/sh         dash, so that kmod's tools are found through PATH
-#   /bin, /sbin     kmod (modprobe depmod modinfo insmod rmmod lsmod), jq,
-#                   any --bin PATH, each with the shared libraries ldd finds
-#   /lib/modules/KREL/modules.{order,builtin,builtin.modinfo}
-#                   from DIR, so that depmod/modprobe work in the guest
-#   /mymem          a copy of the payload DIR (its dynamic ELF programs get
-#                   their shared libraries added too)
-#   /etc/vm/cmd     the command to run (sh -c), /etc/vm/krel
-#   /etc/passwd, /etc/group with root and nobody (65534)
-#   /init           tools/harness/guest/init
-#
-# A payload that carries lib/modules/KREL/... (e.g. from
-# "make modules_install INSTALL_MOD_PATH=PAYLOAD") gets that tree copied
-# to /lib/modules/KREL by /init, which then runs depmod -a.
+# Contents: busybox-static with a link for each applet in /bin; dash as
+# /bin/sh, so that kmod's tools (in /sbin) are found through PATH; jq and
+# every --bin PATH, each with the shared libraries ldd finds;
+# /lib/modules/KREL/modules.{order,builtin,builtin.modinfo} from DIR, for
+# depmod and modprobe; the payload in /mymem (its dynamic programs get
+# their libraries too), the command in /etc/vm/cmd, users root and nobody
+# (65534), and tools/harness/guest/init as /init.  A payload's
+# lib/modules/KREL/ tree ("make modules_install INSTALL_MOD_PATH=PAYLOAD")
+# is copied to /lib/modules/KREL by /init, which then runs depmod -a.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)

@@ -35,12 +35,9 @@
 #              a problem (any other report still is)
 #   --bin      add a host program (and its libraries) to the guest's /bin
 #
-# The guest: /bin/sh is dash, every busybox applet is in /bin, kmod's
-# modprobe/depmod/modinfo/insmod/rmmod/lsmod are in /sbin, jq; proc, sysfs,
-# devtmpfs, debugfs, tracefs, devpts, tmpfs on /tmp, /dev/shm and /results;
-# users root and nobody (65534, "su nobody -c CMD").  The kernel command
-# line is console=ttyS0 loglevel=5 panic=-1 panic_on_warn=1 oops=panic
-# softlockup_panic=1 log_buf_len=8M and --append.
+# The guest (tools/harness/README.md): dash, busybox, kmod, jq; root and
+# nobody.  The kernel command line is console=ttyS0 loglevel=5 panic=-1
+# panic_on_warn=1 oops=panic softlockup_panic=1 log_buf_len=8M and --append.
 #
 # Exit status: the command's exit status when the results came back and the
 # guest kernel logged no problem.  Otherwise non-zero, with the reason printed:
@@ -70,7 +67,7 @@ die() {
 }
 
 usage() {
-	sed -n '4,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,9s/^# \{0,1\}//p' "$0" >&2
 	echo "(vm.sh --help for more)" >&2
 	exit 2
 }
@@ -326,11 +323,11 @@ tr -d '\r' <"$con" >"$work/console.log" && cat "$work/console.log" >"$con"
 
 # 5. results from the second serial port
 reason='' rc=''
-begin=$(tr -d '\r' <"$ser" 2>/dev/null | grep -a -m 1 '^MYMEM-VM-RESULTS-BEGIN rc=') || begin=
-endl=$(tr -d '\r' <"$ser" 2>/dev/null | grep -a -m 1 '^MYMEM-VM-RESULTS-END rc=') || endl=
+{ tr -d '\r' <"$ser"; } >"$work/ser" 2>/dev/null || :
+begin=$(grep -a -m 1 '^MYMEM-VM-RESULTS-BEGIN rc=' "$work/ser") || begin=
+endl=$(grep -a -m 1 '^MYMEM-VM-RESULTS-END rc=' "$work/ser") || endl=
 if [ -n "$begin" ] && [ -n "$endl" ]; then
-	tr -d '\r' <"$ser" |
-		sed -n '/^MYMEM-VM-RESULTS-BEGIN /,/^MYMEM-VM-RESULTS-END /p' |
+	sed -n '/^MYMEM-VM-RESULTS-BEGIN /,/^MYMEM-VM-RESULTS-END /p' "$work/ser" |
 		sed '1d;$d' | base64 -d >"$work/results.tgz" 2>/dev/null || true
 	want=${endl##*md5=}
 	got=$(md5sum "$work/results.tgz" | cut -d ' ' -f 1)
