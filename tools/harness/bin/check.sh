@@ -151,17 +151,14 @@ the hard timeout|sleep 600|FAIL: hard timeout|--timeout 20"
 
 # harness_catches COMMAND PATTERN OPTIONS: vm.sh exits non-zero, saying PATTERN
 harness_catches() {
-	local out
+	local out rc=0
 	out=$logs/harness-$(echo "$1" | cksum | cut -d ' ' -f 1)
 	mkdir -p "$out.payload"
 	# shellcheck disable=SC2086 # $3 is a list of options
-	if VM_QUIET=1 $harness/bin/vm.sh --kernel 6.1 --payload "$out.payload" \
-		--cmd "$1" --out "$out" --timeout 300 $3 >"$out.log" 2>&1; then
-		cat "$out.log"
-		echo "vm.sh exited 0 for: $1"
-		return 1
-	fi
+	VM_QUIET=1 $harness/bin/vm.sh --kernel 6.1 --payload "$out.payload" \
+		--cmd "$1" --out "$out" --timeout 300 $3 >"$out.log" 2>&1 || rc=$?
 	cat "$out.log"
+	[ $rc -ne 0 ] || { echo "vm.sh exited 0 for: $1"; return 1; }
 	grep -E "$2" "$out.log"
 }
 

@@ -72,10 +72,9 @@ summary() {
 	[ $nfail -eq 0 ]
 }
 
-# linux_source [PACKAGE]: the directory of Debian's linux-source-X.Y
-# package PACKAGE, extracted once into $MYMEM_CACHE/src.  The default is
-# the first check-debug kernel's: checkpatch and the kselftest framework
-# come from it too.
+# linux_source [PACKAGE]: Debian's linux-source-X.Y PACKAGE, extracted once
+# into $MYMEM_CACHE/src; by default the first check-debug kernel's (whose
+# checkpatch and kselftest framework the checks use).
 # shellcheck disable=SC2120 # most callers take the default
 linux_source() {
 	local pkg=${1:-} src tar
@@ -100,9 +99,8 @@ linux_source() {
 }
 
 # installed_where FLAVOUR DIR: `make install INSTALL_MOD_PATH=DIR` put the
-# modules (in their Kbuild subdirectories) where the kernel's file says
-# (install=: extra/ and .ko on 6.1, updates/ and .ko.xz on Debian's 6.12),
-# and depmod recorded mymem_test's dependency.
+# modules where the kernel's file says (install=: extra/ and .ko on 6.1,
+# updates/ and .ko.xz on 6.12), and depmod recorded mymem_test's dependency.
 installed_where() {
 	local krel core test f rc=0
 	krel=$(kfact krel "$1") || return 1
@@ -122,11 +120,9 @@ installed_where() {
 	return $rc
 }
 
-# ksft_install DIR: install the kselftests into DIR the way a kernel tree
-# does: this tree's tools/testing/selftests/mymem and its UAPI header,
-# copied into a tree made of the kernel's own kselftest framework
-# (linux-source-6.1), then `make TARGETS=mymem install`.  DIR gets
-# run_kselftest.sh and mymem/.
+# ksft_install DIR: the kselftests installed into DIR as a kernel tree
+# does it: tools/testing/selftests/mymem and the UAPI header in a tree of
+# the kernel's own kselftest framework, `make TARGETS=mymem install`.
 ksft_install() {
 	local src tree=$1.tree ksft=$1.tree/tools/testing/selftests
 	src=$(linux_source) || return 1
@@ -147,11 +143,10 @@ ksft_install() {
 	rm -rf "$tree"
 }
 
-# payload DIR FLAVOUR [TREE [KSELFTEST]]: everything a guest job needs, in
-# DIR: the modules of TREE (default: this one) built for FLAVOUR in ko/
-# and installed in lib/modules/ (modprobe), the kselftests installed in
-# kselftest/ (unless KSELFTEST is 0), the programs in bin/, and the guest
-# scripts and the KTAP writer at their paths in the tree.
+# payload DIR FLAVOUR [TREE [KSELFTEST]]: what a guest job needs, in DIR:
+# the modules of TREE (default .) for FLAVOUR in ko/ and installed in
+# lib/modules/, the kselftests in kselftest/ (unless KSELFTEST is 0), the
+# programs in bin/, the guest scripts and the KTAP writer at their paths.
 payload() {
 	local dir=$1 k=$2 tree=${3:-.} krel
 	krel=$(kfact krel "$k") || return 1
@@ -210,10 +205,9 @@ vm_job() {
 	return $rc
 }
 
-# detectors_check FLAVOUR FILE: record whether each bug detector the
-# kernel's file lists (detectors=) was on before the suite and still on
-# after it (lockdep turns itself off after its first report; KCSAN must
-# have set up watchpoints), with 2 CPUs.
+# detectors_check FLAVOUR FILE: each detector of the kernel's file was on,
+# with 2 CPUs, before the suite and after it (lockdep turns itself off
+# after its first report; KCSAN must have set up watchpoints).
 detectors_check() {
 	local list bad when key val got w detail
 	[ -f "$2" ] || { record FAIL "$1: detectors active" "no $2"; return; }
@@ -243,10 +237,9 @@ detectors_check() {
 	record PASS "$1: detectors active before and after" "$detail"
 }
 
-# suite KERNEL [SCENARIO]: the suite runner of make check, check-debug and
-# soak: boot KERNEL with the payload, run the parts of
-# tools/harness/configs/suite/SCENARIO (default: the one the kernel's file
-# names) there (guest/suite.sh) and record every result of their KTAP.
+# suite KERNEL [SCENARIO]: make check's, check-debug's and soak's runner:
+# boot KERNEL with the payload, run there (guest/suite.sh) the parts of
+# configs/suite/SCENARIO (default: the kernel's), record their KTAP.
 suite() {
 	local k=$1 scen name=$1 out pl rc=0 part size
 	local parts='kselftest tools' guest_env='' boot='' vm_opts=''
