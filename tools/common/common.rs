@@ -14,6 +14,7 @@ use std::io;
 use std::mem::size_of;
 use std::os::raw::{c_int, c_ulong};
 use std::os::unix::io::AsRawFd;
+use std::process::exit;
 
 pub const DEFAULT_DEV: &str = "/dev/mymem";
 
@@ -34,16 +35,10 @@ pub struct MymemAdd {
     pub result: u64,
 }
 
-// _IOC() of include/uapi/asm-generic/ioctl.h
-const IOC_WRITE: c_ulong = 1;
-const IOC_READ: c_ulong = 2;
-
-const fn ioc(dir: c_ulong, nr: c_ulong, size: usize) -> c_ulong {
-    (dir << 30) | ((size as c_ulong) << 16) | (0xD9 << 8) | nr
-}
-
-pub const MYMEM_IOC_ADD_U64: c_ulong = ioc(IOC_READ | IOC_WRITE, 1, size_of::<MymemAdd>());
-pub const MYMEM_IOC_GET_SIZE: c_ulong = ioc(IOC_READ, 2, size_of::<u64>());
+// MYMEM_IOC_* and the size of struct mymem_add, as the C compiler computes
+// them from the header (tools/Makefile runs common/uapi-rs.c)
+include!("../bin/mymem_uapi.rs");
+const _: () = assert!(size_of::<MymemAdd>() == MYMEM_ADD_SIZE, "struct mymem_add differs");
 
 extern "C" {
     fn ioctl(fd: c_int, request: c_ulong, ...) -> c_int;
@@ -114,20 +109,13 @@ pub fn dev_size(prog: &str, path: &str, file: &File) -> Option<u64> {
         Ok(size) => return Some(size),
         Err(e) => e,
     };
-    if err.raw_os_error() == Some(ENOTTY) {
-        if let Ok(m) = file.metadata() {
-            if m.is_file() {
-                return Some(m.len());
-            }
+    match file.metadata() {
+        Ok(m) if m.is_file() && err.raw_os_error() == Some(ENOTTY) => Some(m.len()),
+        _ => {
+            eprintln!("{}: {}: MYMEM_IOC_GET_SIZE: {} (not a mymem device?)", prog, path, strerror(&err));
+            None
         }
     }
-    eprintln!(
-        "{}: {}: MYMEM_IOC_GET_SIZE: {} (not a mymem device?)",
-        prog,
-        path,
-        strerror(&err)
-    );
-    None
 }
 
 /// Parse a decimal unsigned integer in [min, max]: digits only, as
@@ -145,83 +133,97 @@ pub enum Arg {
     Operand(String),
 }
 
-/// getopt_long(3) as the C tools call it, an iterator over the command
-/// line: short options from `spec` ("d:s:P": a colon after a letter that
-/// takes an argument), clustered or not, "--help" (or a prefix of it) for
-/// 'h', "--" ends the options.  Operands come where they stand; the tools
-/// refuse them after the options, as getopt's permutation does.  An error
-/// is glibc's text, naming argv[0] as glibc does.
-pub struct Getopt<'a> {
-    spec: &'a str,
-    argv0: String,
-    args: std::vec::IntoIter<String>,
-    cluster: Vec<char>,
-    done: bool,
+/// getopt_long(3) as the C tools call it: the command line (argv[0]
+/// first) as its options, with their arguments, and operands, in order, up
+/// to the first error.  Short options from `spec` ("d:s:P": a colon after
+/// a letter that takes an argument), clustered or not, "--help" (or a
+/// prefix of it) for 'h', "--" ends the options.  An error is glibc's
+/// text, naming argv[0] as glibc does.
+pub fn getopt(spec: &str, args: impl IntoIterator<Item = String>) -> Vec<Result<Arg, String>> {
+    let mut args = args.into_iter();
+    let prog = args.next().unwrap_or_default();
+    let (mut out, mut done) = (Vec::new(), false);
+    while let Some(a) = args.next() {
+        if done || a == "-" || !a.starts_with('-') {
+            out.push(Ok(Arg::Operand(a)));
+        } else if a == "--" {
+            done = true;
+        } else if let Some(long) = a.strip_prefix("--") {
+            let (name, val) = long.split_once('=').map_or((long, false), |(n, _)| (n, true));
+            out.push(if name.is_empty() || !"help".starts_with(name) {
+                Err(format!("{}: unrecognized option '{}'", prog, a))
+            } else if val {
+                Err(format!("{}: option '--help' doesn't allow an argument", prog))
+            } else {
+                Ok(Arg::Opt('h', None))
+            });
+        } else {
+            for (i, c) in a.char_indices().skip(1) {
+                let rest = &a[i + c.len_utf8()..];
+                let r = match spec.find(c).filter(|_| c != ':') {
+                    None => Err(format!("{}: invalid option -- '{}'", prog, c)),
+                    Some(j) if !spec[j + c.len_utf8()..].starts_with(':') => Ok(Arg::Opt(c, None)),
+                    Some(_) => {
+                        let v = if rest.is_empty() { args.next() } else { Some(rest.to_string()) };
+                        v.map(|v| Arg::Opt(c, Some(v)))
+                            .ok_or_else(|| format!("{}: option requires an argument -- '{}'", prog, c))
+                    }
+                };
+                // an option's argument or an error ends the cluster
+                let end = !matches!(r, Ok(Arg::Opt(_, None)));
+                out.push(r);
+                if end {
+                    break;
+                }
+            }
+        }
+        if matches!(out.last(), Some(Err(_))) {
+            break;
+        }
+    }
+    out
 }
 
-impl<'a> Getopt<'a> {
-    /// `args` is the whole command line, argv[0] first: std::env::args().
-    pub fn new(spec: &'a str, args: impl IntoIterator<Item = String>) -> Self {
-        let mut args = args.into_iter();
-        let argv0 = args.next().unwrap_or_default();
-        let args: Vec<String> = args.collect();
-        Getopt { spec, argv0, args: args.into_iter(), cluster: Vec::new(), done: false }
-    }
-
-    fn takes_arg(&self, c: char) -> Option<bool> {
-        let i = self.spec.find(c).filter(|_| c != ':')?;
-        Some(self.spec[i + c.len_utf8()..].starts_with(':'))
-    }
-
-    fn short(&mut self) -> Result<Arg, String> {
-        let prog = &self.argv0;
-        let c = self.cluster.remove(0);
-        match self.takes_arg(c) {
-            None => Err(format!("{}: invalid option -- '{}'", prog, c)),
-            Some(false) => Ok(Arg::Opt(c, None)),
-            Some(true) if !self.cluster.is_empty() => {
-                Ok(Arg::Opt(c, Some(self.cluster.drain(..).collect())))
+/// A tool's command line through getopt(), as the C tools take theirs: each
+/// option goes to `opt`, whose Err is a message ending the tool with exit
+/// status 2; -h prints `usage` and exits 0; a getopt error, and an operand
+/// once the options are read, print it with `usage` on stderr, exit 2.
+pub fn parse_args<F>(prog: &str, spec: &str, usage: &str, mut opt: F)
+where
+    F: FnMut(char, String) -> Result<(), String>,
+{
+    let mut operand = None;
+    for arg in getopt(spec, std::env::args()) {
+        let msg = match arg {
+            Ok(Arg::Opt('h', None)) => {
+                print!("{}", usage);
+                exit(0)
             }
-            Some(true) => match self.args.next() {
-                Some(a) => Ok(Arg::Opt(c, Some(a))),
-                None => Err(format!("{}: option requires an argument -- '{}'", prog, c)),
+            Ok(Arg::Opt(c, v)) => match opt(c, v.unwrap_or_default()) {
+                Ok(()) => continue,
+                Err(msg) => {
+                    eprintln!("{}", msg);
+                    exit(2)
+                }
             },
-        }
+            Ok(Arg::Operand(a)) => {
+                operand.get_or_insert(a);
+                continue;
+            }
+            Err(msg) => msg,
+        };
+        eprint!("{}\n{}", msg, usage);
+        exit(2);
+    }
+    if let Some(a) = operand {
+        eprint!("{}: unexpected argument '{}'\n{}", prog, a, usage);
+        exit(2);
     }
 }
 
-impl Iterator for Getopt<'_> {
-    type Item = Result<Arg, String>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let prog = &self.argv0;
-        if !self.cluster.is_empty() {
-            return Some(self.short());
-        }
-        let a = self.args.next()?;
-        if self.done || a == "-" || !a.starts_with('-') {
-            return Some(Ok(Arg::Operand(a)));
-        }
-        if a == "--" {
-            self.done = true;
-            return self.next();
-        }
-        if let Some(long) = a.strip_prefix("--") {
-            let (name, val) = match long.find('=') {
-                Some(i) => (&long[..i], true),
-                None => (long, false),
-            };
-            if name.is_empty() || !"help".starts_with(name) {
-                return Some(Err(format!("{}: unrecognized option '{}'", prog, a)));
-            }
-            if val {
-                return Some(Err(format!("{}: option '--help' doesn't allow an argument", prog)));
-            }
-            return Some(Ok(Arg::Opt('h', None)));
-        }
-        self.cluster = a[1..].chars().collect();
-        Some(self.short())
-    }
+/// The value of option -c, parse_u64(v, 1, max), or the tools' message.
+pub fn num(prog: &str, c: char, v: &str, max: u64) -> Result<u64, String> {
+    parse_u64(v, 1, max).ok_or_else(|| format!("{}: invalid -{} {}: 1..{}", prog, c, v, max))
 }
 
 /// Latency statistics of n samples, in the unit of the samples (ns).
@@ -295,25 +297,23 @@ pub fn online_cpus() -> usize {
         .unwrap_or(1)
 }
 
-/// The JSON envelope's head, as mm_json_begin() writes it:
+/// The JSON document, as mm_json_begin() and mm_json_end() write it:
 /// {"schema":1,"tool":T,"kernel":K,"cpus":N,"device":D,"core_size":S,
-/// "records":[ ; the records follow, separated by ",\n", then json_end().
-pub fn json_begin(tool: &str, dev: &str, size: u64) -> String {
+/// "records":[ the records, separated by ",\n" ]}.
+pub fn json_doc(tool: &str, dev: &str, size: u64, records: &[String]) -> String {
     let release = fs::read_to_string("/proc/sys/kernel/osrelease")
         .map(|s| s.trim_end().to_string())
         .unwrap_or_else(|_| "unknown".to_string());
     format!(
-        "{{\"schema\":1,\"tool\":{},\"kernel\":{},\"cpus\":{},\"device\":{},\"core_size\":{},\"records\":[\n",
+        "{{\"schema\":1,\"tool\":{},\"kernel\":{},\"cpus\":{},\"device\":{},\"core_size\":{},\"records\":[\n{}\n]}}\n",
         json_string(tool),
         json_string(&release),
         online_cpus(),
         json_string(dev),
-        size
+        size,
+        records.join(",\n")
     )
 }
-
-pub const JSON_RECORD_SEP: &str = ",\n";
-pub const JSON_END: &str = "\n]}\n";
 
 #[cfg(test)]
 mod tests {
@@ -361,26 +361,27 @@ mod tests {
 
     #[test]
     fn ioctl_numbers() {
-        // _IOWR(0xD9, 1, struct mymem_add) and _IOR(0xD9, 2, __u64), as
-        // the C compiler computes them from include/uapi/linux/mymem.h
-        assert_eq!(size_of::<MymemAdd>(), 24);
-        assert_eq!(MYMEM_IOC_ADD_U64, 0xc018_d901);
-        assert_eq!(MYMEM_IOC_GET_SIZE, 0x8008_d902);
+        // _IOWR(MAGIC, 1, struct mymem_add) and _IOR(MAGIC, 2, __u64): the
+        // direction, size, type and number fields of asm-generic/ioctl.h
+        let ioc = |dir: c_ulong, nr, size: usize| (dir << 30) | (size as c_ulong) << 16 | MYMEM_IOC_MAGIC << 8 | nr;
+        assert_eq!(MYMEM_IOC_ADD_U64, ioc(3, 1, size_of::<MymemAdd>()));
+        assert_eq!(MYMEM_IOC_GET_SIZE, ioc(2, 2, size_of::<u64>()));
     }
 
     #[test]
     fn json() {
         assert_eq!(json_string("a\"b\\c\n"), "\"a\\\"b\\\\c\\u000a\"");
-        let head = json_begin("t", "/dev/mymem", 524288);
-        assert!(head.starts_with("{\"schema\":1,\"tool\":\"t\",\"kernel\":\""));
-        assert!(head.ends_with(",\"device\":\"/dev/mymem\",\"core_size\":524288,\"records\":[\n"));
+        let doc = json_doc("t", "/dev/mymem", 524288, &["{}".to_string(), "{}".to_string()]);
+        assert!(doc.starts_with("{\"schema\":1,\"tool\":\"t\",\"kernel\":\""));
+        assert!(doc.ends_with(",\"device\":\"/dev/mymem\",\"core_size\":524288,\"records\":[\n{},\n{}\n]}\n"));
     }
 
     #[test]
-    fn getopt() {
+    fn options() {
         let parse = |line: &str| -> Vec<String> {
             let args = line.split(' ').map(String::from);
-            Getopt::new("d:w:Ph", args)
+            getopt("d:w:Ph", args)
+                .into_iter()
                 .map(|a| match a {
                     Ok(Arg::Opt(c, Some(v))) => format!("-{}={}", c, v),
                     Ok(Arg::Opt(c, None)) => format!("-{}", c),

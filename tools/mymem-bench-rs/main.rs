@@ -40,10 +40,7 @@ const OPS: [Op; 2] = [Op::Write, Op::Read];
 
 impl Op {
     fn name(self) -> &'static str {
-        match self {
-            Op::Write => "write",
-            Op::Read => "read",
-        }
+        ["write", "read"][self as usize]
     }
 }
 
@@ -54,13 +51,8 @@ struct Target {
 }
 
 impl Target {
-    fn method(&self, op: Op) -> &'static str {
-        match (self.pos_call, op) {
-            (true, Op::Read) => "lseek+read",
-            (true, Op::Write) => "lseek+write",
-            (false, Op::Read) => "pread",
-            (false, Op::Write) => "pwrite",
-        }
+    fn method(&self, op: Op) -> String {
+        format!("{}{}", if self.pos_call { "lseek+" } else { "p" }, op.name())
     }
 }
 
@@ -100,17 +92,17 @@ struct Bench {
     res: Vec<[[mm::Stats; 2]; 2]>, // [size][op][target]
 }
 
-fn usage(to_stderr: bool) {
-    let text = format!(
-        "usage: {p} [-d DEV] [-s SIZES] [-i N] [-t DIR] [-j FILE] [-P]
+fn usage() -> String {
+    format!(
+        "usage: {PROG} [-d DEV] [-s SIZES] [-i N] [-t DIR] [-j FILE] [-P]
 
 Time read(2) and write(2) on the mymem device for each transfer size,
 against pread(2)/pwrite(2) on a tmpfs file of the same size.
 
-  -d DEV    device (default {dev})
+  -d DEV    device (default {})
   -s SIZES  comma-separated transfer sizes in bytes, each 1..buffer size,
-            at most {ms} (default {ds})
-  -i N      timed calls per size, op and target, 1..{mi} (default 1000)
+            at most {MAX_SIZES} (default {DEFAULT_SIZES})
+  -i N      timed calls per size, op and target, 1..{MAX_ITER} (default 1000)
   -t DIR    directory of the baseline file (default /dev/shm if it is
             tmpfs, else /tmp); it should be a tmpfs
   -j FILE   also write the results as JSON to FILE
@@ -120,51 +112,21 @@ against pread(2)/pwrite(2) on a tmpfs file of the same size.
 
 Exit status: 0 success, 1 an I/O error or a read-back mismatch, 2 usage.
 ",
-        p = PROG,
-        dev = mm::DEFAULT_DEV,
-        ms = MAX_SIZES,
-        ds = DEFAULT_SIZES,
-        mi = MAX_ITER
-    );
-    if to_stderr {
-        eprint!("{}", text);
-    } else {
-        print!("{}", text);
-    }
+        mm::DEFAULT_DEV
+    )
 }
 
 /// 1 to MAX_SIZES sizes, comma-separated, each 1..u32::MAX; an empty
 /// item ("1,,2", "1,") is malformed.
 fn parse_sizes(arg: &str) -> Option<Vec<u64>> {
-    let sizes: Vec<u64> = arg
-        .split(',')
-        .map(|s| mm::parse_u64(s, 1, u32::MAX as u64))
-        .collect::<Option<_>>()?;
-    if sizes.len() > MAX_SIZES {
-        return None;
-    }
-    Some(sizes)
+    let sizes: Option<Vec<u64>> = arg.split(',').map(|s| mm::parse_u64(s, 1, u32::MAX as u64)).collect();
+    sizes.filter(|s| s.len() <= MAX_SIZES)
 }
 
-/// Octal escapes (\040 for a space) of /proc/self/mountinfo undone.
+/// A mount point of /proc/self/mountinfo, the kernel's octal escapes (of
+/// space, tab, newline and backslash) undone.
 fn unescape(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let oct = b.get(i + 1..i + 4).and_then(|o| std::str::from_utf8(o).ok());
-        match oct.and_then(|o| u8::from_str_radix(o, 8).ok()) {
-            Some(c) if b[i] == b'\\' => {
-                out.push(c);
-                i += 4;
-            }
-            _ => {
-                out.push(b[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\")
 }
 
 /// Whether dir is on a tmpfs: the file system type of the mount that
@@ -196,48 +158,36 @@ fn is_tmpfs(dir: &str) -> bool {
 /// Create, unlink and fill the baseline file of size bytes with the
 /// repeated fill (mkstemp in the C tool: a new name, O_EXCL, mode 0600).
 fn open_baseline(dir: &str, size: u64, fill: &[u8]) -> Option<File> {
-    let mut last = None;
-    let mut created = None;
+    let mut err = io::Error::from(io::ErrorKind::AlreadyExists);
     for i in 0..100 {
         let path = format!("{}/{}.{}.{}", dir, PROG, std::process::id(), i);
         match OpenOptions::new().read(true).write(true).create_new(true).mode(0o600).open(&path) {
-            Ok(f) => {
-                created = Some((f, path));
-                break;
+            Ok(file) => {
+                let _ = fs::remove_file(&path);
+                // write real data: a sparse file would read the zero page
+                let mut done = 0u64;
+                while done < size {
+                    let chunk = (size - done).min(fill.len() as u64) as usize;
+                    match file.write_at(&fill[..chunk], done) {
+                        Ok(n) if n > 0 => done += n as u64,
+                        r => {
+                            let why = r.map_or_else(|e| mm::strerror(&e), |_| "short write".to_string());
+                            eprintln!("{PROG}: filling the baseline file: {why}");
+                            return None;
+                        }
+                    }
+                }
+                return Some(file);
             }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => err = e,
             Err(e) => {
-                last = Some(e);
+                err = e;
                 break;
             }
         }
     }
-    let (file, path) = match created {
-        Some(fp) => fp,
-        None => {
-            let e = last.unwrap_or_else(|| io::Error::from(io::ErrorKind::AlreadyExists));
-            eprintln!("{}: cannot create a file in {}: {}", PROG, dir, mm::strerror(&e));
-            return None;
-        }
-    };
-    let _ = fs::remove_file(&path);
-    // write real data: a sparse file would read the zero page
-    let mut done = 0u64;
-    while done < size {
-        let chunk = (size - done).min(fill.len() as u64) as usize;
-        match file.write_at(&fill[..chunk], done) {
-            Ok(n) if n > 0 => done += n as u64,
-            r => {
-                let why = match r {
-                    Err(e) => mm::strerror(&e),
-                    Ok(_) => "short write".to_string(),
-                };
-                eprintln!("{}: filling the baseline file: {}", PROG, why);
-                return None;
-            }
-        }
-    }
-    Some(file)
+    eprintln!("{PROG}: cannot create a file in {dir}: {}", mm::strerror(&err));
+    None
 }
 
 /// One timed call on `t`: read into rbuf or write wbuf; its result and
@@ -250,20 +200,15 @@ fn do_call(t: &Target, op: Op, rbuf: &mut [u8], wbuf: &[u8]) -> (io::Result<usiz
             Ok(pos) => return (Err(io::Error::new(io::ErrorKind::Other, format!("lseek returned {}", pos))), 0),
             Err(e) => return (Err(e), 0),
         }
-        let t0 = Instant::now();
-        let n = match op {
-            Op::Read => f.read(rbuf),
-            Op::Write => f.write(wbuf),
-        };
-        (n, t0.elapsed().as_nanos() as u64)
-    } else {
-        let t0 = Instant::now();
-        let n = match op {
-            Op::Read => f.read_at(rbuf, 0),
-            Op::Write => f.write_at(wbuf, 0),
-        };
-        (n, t0.elapsed().as_nanos() as u64)
     }
+    let t0 = Instant::now();
+    let n = match (t.pos_call, op) {
+        (true, Op::Read) => f.read(rbuf),
+        (true, Op::Write) => f.write(wbuf),
+        (false, Op::Read) => f.read_at(rbuf, 0),
+        (false, Op::Write) => f.write_at(wbuf, 0),
+    };
+    (n, t0.elapsed().as_nanos() as u64)
 }
 
 /// Run one (size, op) cell for both targets, as run_cell() of the C tool:
@@ -289,25 +234,14 @@ fn run_cell(b: &mut Bench, si: usize, op: Op) -> Result<(), ()> {
             let (n, ns) = do_call(t, op, rbuf, wbuf);
             match n {
                 Ok(n) if n == len => {}
-                Ok(n) => {
-                    eprintln!("{}: {} {} of {} bytes returned {}", PROG, t.name, op.name(), len, n);
-                    return Err(());
-                }
+                Ok(n) => return Err(eprintln!("{PROG}: {} {} of {len} bytes returned {n}", t.name, op.name())),
                 Err(e) => {
-                    eprintln!(
-                        "{}: {} {} of {} bytes returned -1: {}",
-                        PROG,
-                        t.name,
-                        op.name(),
-                        len,
-                        mm::strerror(&e)
-                    );
-                    return Err(());
+                    let e = mm::strerror(&e);
+                    return Err(eprintln!("{PROG}: {} {} of {len} bytes returned -1: {e}", t.name, op.name()));
                 }
             }
             if op == Op::Read && rbuf != wbuf {
-                eprintln!("{}: {} read of {} bytes: data differs from what was written", PROG, t.name, len);
-                return Err(());
+                return Err(eprintln!("{PROG}: {} read of {len} bytes: data differs from what was written", t.name));
             }
             if i >= b.warmup {
                 b.samples[ti][(i - b.warmup) as usize] = ns;
@@ -321,8 +255,7 @@ fn run_cell(b: &mut Bench, si: usize, op: Op) -> Result<(), ()> {
             rbuf.fill(0);
             let n = t.file.read_at(rbuf, 0);
             if !matches!(n, Ok(n) if n == len) || rbuf != b.wbuf.get(len) {
-                eprintln!("{}: {} write of {} bytes: read-back differs", PROG, t.name, len);
-                return Err(());
+                return Err(eprintln!("{PROG}: {} write of {len} bytes: read-back differs", t.name));
             }
         }
         b.res[si][op as usize][ti] = mm::stats_compute(&mut b.samples[ti]);
@@ -331,21 +264,11 @@ fn run_cell(b: &mut Bench, si: usize, op: Op) -> Result<(), ()> {
 }
 
 fn timer_overhead() -> u64 {
-    (0..1000)
-        .map(|_| {
-            let t0 = Instant::now();
-            t0.elapsed().as_nanos() as u64
-        })
-        .min()
-        .unwrap_or(0)
+    (0..1000).map(|_| Instant::now().elapsed().as_nanos() as u64).min().unwrap_or(0)
 }
 
 fn ratio(a: u64, b: u64) -> f64 {
-    if b != 0 {
-        a as f64 / b as f64
-    } else {
-        0.0
-    }
+    if b != 0 { a as f64 / b as f64 } else { 0.0 }
 }
 
 fn print_tables(b: &Bench) {
@@ -358,18 +281,10 @@ fn print_tables(b: &Bench) {
             for ti in [MYMEM, TMPFS] {
                 let s = &b.res[si][op as usize][ti];
                 let mbs = if s.avg != 0 { size as f64 * 1e3 / s.avg as f64 } else { 0.0 };
+                let (name, op) = (b.t[ti].name, op.name());
                 println!(
-                    "{:<6} {:<5} {:>8} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10.1}",
-                    b.t[ti].name,
-                    op.name(),
-                    size,
-                    s.n,
-                    s.avg,
-                    s.min,
-                    s.p50,
-                    s.p99,
-                    s.max,
-                    mbs
+                    "{name:<6} {op:<5} {size:>8} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {mbs:>10.1}",
+                    s.n, s.avg, s.min, s.p50, s.p99, s.max
                 );
             }
         }
@@ -383,15 +298,8 @@ fn print_tables(b: &Bench) {
         for op in OPS {
             let m = &b.res[si][op as usize][MYMEM];
             let t = &b.res[si][op as usize][TMPFS];
-            println!(
-                "{:<5} {:>8} {:>10} {:>10} {:>9.2} {:>9.2}",
-                op.name(),
-                size,
-                m.avg,
-                t.avg,
-                ratio(m.avg, t.avg),
-                ratio(m.p50, t.p50)
-            );
+            let (name, ra, rp) = (op.name(), ratio(m.avg, t.avg), ratio(m.p50, t.p50));
+            println!("{name:<5} {size:>8} {:>10} {:>10} {ra:>9.2} {rp:>9.2}", m.avg, t.avg);
         }
     }
 }
@@ -403,24 +311,15 @@ fn write_json(b: &Bench, file: &str, dev: &str) -> Result<(), ()> {
             for ti in [MYMEM, TMPFS] {
                 let s = &b.res[si][op as usize][ti];
                 let t = &b.t[ti];
+                let (name, opn, method) = (t.name, op.name(), t.method(op));
                 recs.push(format!(
-                    "{{\"test\":\"ubench\",\"target\":\"{}\",\"op\":\"{}\",\"method\":\"{}\",\"size\":{},\"iterations\":{},\"avg_ns\":{},\"min_ns\":{},\"p50_ns\":{},\"p99_ns\":{},\"max_ns\":{}}}",
-                    t.name,
-                    op.name(),
-                    t.method(op),
-                    size,
-                    s.n,
-                    s.avg,
-                    s.min,
-                    s.p50,
-                    s.p99,
-                    s.max
+                    "{{\"test\":\"ubench\",\"target\":\"{name}\",\"op\":\"{opn}\",\"method\":\"{method}\",\"size\":{size},\"iterations\":{},\"avg_ns\":{},\"min_ns\":{},\"p50_ns\":{},\"p99_ns\":{},\"max_ns\":{}}}",
+                    s.n, s.avg, s.min, s.p50, s.p99, s.max
                 ));
             }
         }
     }
-    let doc = mm::json_begin(PROG, dev, b.buf_size) + &recs.join(mm::JSON_RECORD_SEP) + mm::JSON_END;
-    fs::write(file, doc).map_err(|e| eprintln!("{}: cannot write {}: {}", PROG, file, mm::strerror(&e)))
+    fs::write(file, mm::json_doc(PROG, dev, b.buf_size, &recs)).map_err(|e| eprintln!("{PROG}: cannot write {file}: {}", mm::strerror(&e)))
 }
 
 fn main() {
@@ -430,57 +329,26 @@ fn main() {
     let mut sizes_arg = DEFAULT_SIZES.to_string();
     let mut iterations = 1000;
     let mut pread_mymem = false;
-    let mut operand: Option<String> = None;
-
-    for arg in mm::Getopt::new("d:s:i:t:j:Ph", std::env::args()) {
-        match arg {
-            Ok(mm::Arg::Opt('d', Some(v))) => dev = v,
-            Ok(mm::Arg::Opt('s', Some(v))) => sizes_arg = v,
-            Ok(mm::Arg::Opt('i', Some(v))) => match mm::parse_u64(&v, 1, MAX_ITER) {
-                Some(n) => iterations = n,
-                None => {
-                    eprintln!("{}: invalid -i {}: 1..{}", PROG, v, MAX_ITER);
-                    exit(2);
-                }
-            },
-            Ok(mm::Arg::Opt('t', Some(v))) => dir = Some(v),
-            Ok(mm::Arg::Opt('j', Some(v))) => json = Some(v),
-            Ok(mm::Arg::Opt('P', None)) => pread_mymem = true,
-            Ok(mm::Arg::Opt('h', None)) => {
-                usage(false);
-                exit(0);
-            }
-            Ok(mm::Arg::Operand(a)) => {
-                operand.get_or_insert(a);
-            }
-            Ok(mm::Arg::Opt(..)) => unreachable!("an option outside the spec"),
-            Err(msg) => {
-                eprintln!("{}", msg);
-                usage(true);
-                exit(2);
-            }
+    mm::parse_args(PROG, "d:s:i:t:j:Ph", &usage(), |c, v| {
+        match c {
+            'd' => dev = v,
+            's' => sizes_arg = v,
+            'i' => iterations = mm::num(PROG, c, &v, MAX_ITER)?,
+            't' => dir = Some(v),
+            'j' => json = Some(v),
+            _ => pread_mymem = true,
         }
-    }
-    if let Some(a) = operand {
-        eprintln!("{}: unexpected argument '{}'", PROG, a);
-        usage(true);
-        exit(2);
-    }
+        Ok(())
+    });
     let sizes = parse_sizes(&sizes_arg).unwrap_or_else(|| {
-        eprintln!(
-            "{}: invalid -s {}: 1 to {} sizes, comma-separated, each >= 1",
-            PROG, sizes_arg, MAX_SIZES
-        );
+        eprintln!("{PROG}: invalid -s {sizes_arg}: 1 to {MAX_SIZES} sizes, comma-separated, each >= 1");
         exit(2)
     });
 
     let mfile = mm::open_dev(PROG, &dev).unwrap_or_else(|| exit(1));
     let buf_size = mm::dev_size(PROG, &dev, &mfile).unwrap_or_else(|| exit(1));
     if let Some(&s) = sizes.iter().find(|&&s| s > buf_size) {
-        eprintln!(
-            "{}: invalid -s: size {} is larger than the {}-byte buffer of {}",
-            PROG, s, buf_size, dev
-        );
+        eprintln!("{PROG}: invalid -s: size {s} is larger than the {buf_size}-byte buffer of {dev}");
         exit(2);
     }
     let max_len = *sizes.iter().max().unwrap_or(&1);
@@ -489,13 +357,10 @@ fn main() {
 
     let dir = dir.unwrap_or_else(|| if is_tmpfs("/dev/shm") { "/dev/shm" } else { "/tmp" }.to_string());
     let base_name = if is_tmpfs(&dir) {
-        println!("{}: baseline: pread/pwrite on a {}-byte file in {} (tmpfs)", PROG, file_size, dir);
+        println!("{PROG}: baseline: pread/pwrite on a {file_size}-byte file in {dir} (tmpfs)");
         "tmpfs"
     } else {
-        println!(
-            "{}: warning: {} is not a tmpfs; the baseline is a {}-byte file there, labelled \"file\"",
-            PROG, dir, file_size
-        );
+        println!("{PROG}: warning: {dir} is not a tmpfs; the baseline is a {file_size}-byte file there, labelled \"file\"");
         "file"
     };
 
@@ -524,26 +389,17 @@ fn main() {
     };
 
     println!(
-        "{}: {} ({} bytes), {} timed calls per cell after {} warm-up calls; mymem: {}; timer overhead {} ns",
-        PROG,
-        dev,
-        buf_size,
-        iterations,
-        warmup,
+        "{PROG}: {dev} ({buf_size} bytes), {iterations} timed calls per cell after {warmup} warm-up calls; mymem: {}; timer overhead {} ns",
         if pread_mymem { "pread/pwrite" } else { "untimed lseek + timed read/write" },
         timer_overhead()
     );
     for si in 0..nr_sizes {
         for op in OPS {
-            if run_cell(&mut b, si, op).is_err() {
-                exit(1);
-            }
+            run_cell(&mut b, si, op).unwrap_or_else(|_| exit(1));
         }
     }
     print_tables(&b);
     if let Some(j) = json {
-        if write_json(&b, &j, &dev).is_err() {
-            exit(1);
-        }
+        write_json(&b, &j, &dev).unwrap_or_else(|_| exit(1));
     }
 }

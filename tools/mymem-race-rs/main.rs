@@ -46,11 +46,7 @@ const MODES: [Mode; 3] = [Mode::Unlocked, Mode::Locked, Mode::Atomic];
 
 impl Mode {
     fn name(self) -> &'static str {
-        match self {
-            Mode::Unlocked => "unlocked",
-            Mode::Locked => "locked",
-            Mode::Atomic => "atomic",
-        }
+        ["unlocked", "locked", "atomic"][self as usize]
     }
 }
 
@@ -63,34 +59,22 @@ struct Run {
 }
 
 /// A worker's first failed call and its error.
-struct Failure {
-    what: &'static str,
-    err: io::Error,
-}
+type Failure = (&'static str, io::Error);
 
 fn fail(what: &'static str, err: io::Error) -> Failure {
-    Failure { what, err }
+    (what, err)
 }
 
-struct Outcome {
-    expected: u64,
-    fin: u64,
-    lost: i64,
-    elapsed_ns: u64,
-    ops_per_sec: f64,
-    exact: bool,
-}
-
-fn usage(to_stderr: bool) {
-    let text = format!(
-        "usage: {p} [-d DEV] [-w W] [-n N] [-m MODES] [-j FILE]
+fn usage() -> String {
+    format!(
+        "usage: {PROG} [-d DEV] [-w W] [-n N] [-m MODES] [-j FILE]
 
 W threads each increment a 64-bit counter at offset 0 of DEV N times;
 the final value must be W x N.
 
-  -d DEV    device (default {dev})
-  -w W      worker threads, 1..{mw} (default 50)
-  -n N      increments per worker, 1..{mn} (default 150000)
+  -d DEV    device (default {})
+  -w W      worker threads, 1..{MAX_WORKERS} (default 50)
+  -n N      increments per worker, 1..{MAX_INCREMENTS} (default 150000)
   -m MODES  comma-separated: unlocked, locked, atomic, or all (default)
               unlocked  lseek+read, +1, lseek+write (loses updates)
               locked    the same under a std::sync::Mutex
@@ -101,16 +85,8 @@ the final value must be W x N.
 Exit status: 0 if every locked and atomic run is exact, 1 if not or on
 an error, 2 usage.  Lost updates in unlocked mode are reported, not an error.
 ",
-        p = PROG,
-        dev = mm::DEFAULT_DEV,
-        mw = MAX_WORKERS,
-        mn = MAX_INCREMENTS
-    );
-    if to_stderr {
-        eprint!("{}", text);
-    } else {
-        print!("{}", text);
-    }
+        mm::DEFAULT_DEV
+    )
 }
 
 /// Add the modes of a -m list to `want`; None if an item is empty or
@@ -181,7 +157,13 @@ fn worker(run: &Run, file: &File) -> Result<(), Failure> {
     Ok(())
 }
 
-fn run_mode(dev: &str, ctl: &File, mode: Mode, workers: u64, increments: u64) -> Option<Outcome> {
+/// Print "PROG: MSG" on stderr; a failed run.
+fn err<T>(msg: String) -> Option<T> {
+    eprintln!("{PROG}: {msg}");
+    None
+}
+
+fn run_mode(dev: &str, ctl: &File, mode: Mode, workers: u64, increments: u64) -> Option<(u64, u64)> {
     // reset the counter and make sure the reset took
     let reset = ctl.write_at(&0u64.to_le_bytes(), 0).and_then(|n| match n {
         8 => read_counter(ctl),
@@ -189,14 +171,8 @@ fn run_mode(dev: &str, ctl: &File, mode: Mode, workers: u64, increments: u64) ->
     });
     match reset {
         Ok(0) => {}
-        Ok(v) => {
-            eprintln!("{}: {}: counter reads {} after the reset to 0", PROG, dev, v);
-            return None;
-        }
-        Err(e) => {
-            eprintln!("{}: {}: resetting the counter: {}", PROG, dev, mm::strerror(&e));
-            return None;
-        }
+        Ok(v) => return err(format!("{dev}: counter reads {v} after the reset to 0")),
+        Err(e) => return err(format!("{dev}: resetting the counter: {}", mm::strerror(&e))),
     }
 
     let mut files = Vec::with_capacity(workers as usize);
@@ -215,7 +191,7 @@ fn run_mode(dev: &str, ctl: &File, mode: Mode, workers: u64, increments: u64) ->
         match thread::Builder::new().spawn(move || worker(&run, &file)) {
             Ok(t) => threads.push(t),
             Err(e) => {
-                eprintln!("{}: cannot start a thread: {}", PROG, mm::strerror(&e));
+                eprintln!("{PROG}: cannot start a thread: {}", mm::strerror(&e));
                 // the started workers wait at the barrier forever
                 exit(1);
             }
@@ -226,53 +202,25 @@ fn run_mode(dev: &str, ctl: &File, mode: Mode, workers: u64, increments: u64) ->
     let results: Vec<_> = threads.into_iter().map(|t| t.join()).collect();
     let elapsed_ns = t0.elapsed().as_nanos() as u64;
 
+    let name = mode.name();
     for (i, r) in results.into_iter().enumerate() {
         match r {
             Ok(Ok(())) => {}
-            Ok(Err(f)) => {
-                eprintln!(
-                    "{}: {}: {} worker {}: {}: {}",
-                    PROG,
-                    dev,
-                    mode.name(),
-                    i,
-                    f.what,
-                    mm::strerror(&f.err)
-                );
-                if f.err.raw_os_error() == Some(mm::ENOTTY) {
-                    eprintln!("{}: {} does not support MYMEM_IOC_ADD_U64: not a mymem device?", PROG, dev);
+            Ok(Err((what, e))) => {
+                eprintln!("{PROG}: {dev}: {name} worker {i}: {what}: {}", mm::strerror(&e));
+                if e.raw_os_error() == Some(mm::ENOTTY) {
+                    eprintln!("{PROG}: {dev} does not support MYMEM_IOC_ADD_U64: not a mymem device?");
                 }
                 return None;
             }
-            Err(_) => {
-                eprintln!("{}: {}: {} worker {} panicked", PROG, dev, mode.name(), i);
-                return None;
-            }
+            Err(_) => return err(format!("{dev}: {name} worker {i} panicked")),
         }
     }
     let fin = match read_counter(ctl) {
         Ok(v) => v,
-        Err(e) => {
-            eprintln!("{}: {}: reading the counter: {}", PROG, dev, mm::strerror(&e));
-            return None;
-        }
+        Err(e) => return err(format!("{dev}: reading the counter: {}", mm::strerror(&e))),
     };
-    let expected = workers * increments;
-    Some(Outcome {
-        expected,
-        fin,
-        lost: expected.wrapping_sub(fin) as i64,
-        elapsed_ns,
-        ops_per_sec: if elapsed_ns != 0 { expected as f64 * 1e9 / elapsed_ns as f64 } else { 0.0 },
-        exact: fin == expected,
-    })
-}
-
-fn parse_or_exit(opt: char, v: &str, max: u64) -> u64 {
-    mm::parse_u64(v, 1, max).unwrap_or_else(|| {
-        eprintln!("{}: invalid -{} {}: 1..{}", PROG, opt, v, max);
-        exit(2)
-    })
+    Some((fin, elapsed_ns))
 }
 
 fn main() {
@@ -280,43 +228,18 @@ fn main() {
     let mut json: Option<String> = None;
     let mut want = [false; 3];
     let (mut workers, mut increments) = (50, 150000);
-    let mut operand: Option<String> = None;
-
-    for arg in mm::Getopt::new("d:w:n:m:j:h", std::env::args()) {
-        match arg {
-            Ok(mm::Arg::Opt('d', Some(v))) => dev = v,
-            Ok(mm::Arg::Opt('w', Some(v))) => workers = parse_or_exit('w', &v, MAX_WORKERS),
-            Ok(mm::Arg::Opt('n', Some(v))) => increments = parse_or_exit('n', &v, MAX_INCREMENTS),
-            Ok(mm::Arg::Opt('m', Some(v))) => {
-                if parse_modes(&v, &mut want).is_none() {
-                    eprintln!(
-                        "{}: invalid -m {}: unlocked, locked, atomic or all, comma-separated",
-                        PROG, v
-                    );
-                    exit(2);
-                }
-            }
-            Ok(mm::Arg::Opt('j', Some(v))) => json = Some(v),
-            Ok(mm::Arg::Opt('h', None)) => {
-                usage(false);
-                exit(0);
-            }
-            Ok(mm::Arg::Operand(a)) => {
-                operand.get_or_insert(a);
-            }
-            Ok(mm::Arg::Opt(..)) => unreachable!("an option outside the spec"),
-            Err(msg) => {
-                eprintln!("{}", msg);
-                usage(true);
-                exit(2);
-            }
+    mm::parse_args(PROG, "d:w:n:m:j:h", &usage(), |c, v| {
+        match c {
+            'd' => dev = v,
+            'w' => workers = mm::num(PROG, c, &v, MAX_WORKERS)?,
+            'n' => increments = mm::num(PROG, c, &v, MAX_INCREMENTS)?,
+            'm' => parse_modes(&v, &mut want).ok_or_else(|| {
+                format!("{PROG}: invalid -m {v}: unlocked, locked, atomic or all, comma-separated")
+            })?,
+            _ => json = Some(v),
         }
-    }
-    if let Some(a) = operand {
-        eprintln!("{}: unexpected argument '{}'", PROG, a);
-        usage(true);
-        exit(2);
-    }
+        Ok(())
+    });
     if want == [false; 3] {
         want = [true; 3];
     }
@@ -324,26 +247,19 @@ fn main() {
     let ctl = mm::open_dev(PROG, &dev).unwrap_or_else(|| exit(1));
     let size = mm::dev_size(PROG, &dev, &ctl).unwrap_or_else(|| exit(1));
     if size < 8 {
-        eprintln!("{}: {}: the buffer ({} bytes) cannot hold the 8-byte counter", PROG, dev, size);
+        eprintln!("{PROG}: {dev}: the buffer ({size} bytes) cannot hold the 8-byte counter");
         exit(1);
     }
     let mut jf = json.as_ref().map(|j| {
         let f = OpenOptions::new().write(true).create(true).truncate(true).open(j);
         let f = f.unwrap_or_else(|e| {
-            eprintln!("{}: cannot write {}: {}", PROG, j, mm::strerror(&e));
+            eprintln!("{PROG}: cannot write {j}: {}", mm::strerror(&e));
             exit(1)
         });
         (f, Vec::new())
     });
 
-    println!(
-        "{}: {}, {} workers x {} increments (expected {})",
-        PROG,
-        dev,
-        workers,
-        increments,
-        workers * increments
-    );
+    println!("{PROG}: {dev}, {workers} workers x {increments} increments (expected {})", workers * increments);
     println!(
         "{:<9} {:>12} {:>12} {:>12} {:>7} {:>12} {:>12}  result",
         "mode", "expected", "final", "lost", "lost%", "elapsed_ms", "ops/s"
@@ -354,59 +270,44 @@ fn main() {
         if !want[m] {
             continue;
         }
-        let o = match run_mode(&dev, &ctl, mode, workers, increments) {
+        let (fin, ns) = match run_mode(&dev, &ctl, mode, workers, increments) {
             Some(o) => o,
             None => {
                 bad = true;
                 break;
             }
         };
-        ops[m] = Some(o.ops_per_sec);
+        let (name, expected) = (mode.name(), workers * increments);
+        let lost = expected.wrapping_sub(fin) as i64;
+        let ops_s = if ns != 0 { expected as f64 * 1e9 / ns as f64 } else { 0.0 };
+        ops[m] = Some(ops_s);
+        let verdict = match (fin == expected, mode) {
+            (true, _) => "exact",
+            (false, Mode::Unlocked) => "lost updates (expected without a lock)",
+            _ => "WRONG",
+        };
         println!(
-            "{:<9} {:>12} {:>12} {:>12} {:>6.1}% {:>12.1} {:>12.0}  {}",
-            mode.name(),
-            o.expected,
-            o.fin,
-            o.lost,
-            100.0 * o.lost as f64 / o.expected as f64,
-            o.elapsed_ns as f64 / 1e6,
-            o.ops_per_sec,
-            if o.exact {
-                "exact"
-            } else if mode == Mode::Unlocked {
-                "lost updates (expected without a lock)"
-            } else {
-                "WRONG"
-            }
+            "{name:<9} {expected:>12} {fin:>12} {lost:>12} {:>6.1}% {:>12.1} {ops_s:>12.0}  {verdict}",
+            100.0 * lost as f64 / expected as f64,
+            ns as f64 / 1e6
         );
-        if !o.exact && mode != Mode::Unlocked {
-            bad = true;
-        }
+        bad |= verdict == "WRONG";
         if let Some((_, recs)) = jf.as_mut() {
             recs.push(format!(
-                "{{\"test\":\"urace\",\"mode\":\"{}\",\"workers\":{},\"increments\":{},\"expected\":{},\"final\":{},\"lost\":{},\"elapsed_ns\":{},\"ops_per_sec\":{:.0},\"exact\":{}}}",
-                mode.name(),
-                workers,
-                increments,
-                o.expected,
-                o.fin,
-                o.lost,
-                o.elapsed_ns,
-                o.ops_per_sec,
-                o.exact
+                "{{\"test\":\"urace\",\"mode\":\"{name}\",\"workers\":{workers},\"increments\":{increments},\"expected\":{expected},\"final\":{fin},\"lost\":{lost},\"elapsed_ns\":{ns},\"ops_per_sec\":{ops_s:.0},\"exact\":{}}}",
+                fin == expected
             ));
         }
     }
     if let [_, Some(locked), Some(atomic)] = ops {
-        println!("{}: atomic is {:.2}x the speed of locked", PROG, atomic / locked);
+        println!("{PROG}: atomic is {:.2}x the speed of locked", atomic / locked);
     }
     if let (Some((mut f, recs)), Some(j)) = (jf, json.as_ref()) {
-        let doc = mm::json_begin(PROG, &dev, size) + &recs.join(mm::JSON_RECORD_SEP) + mm::JSON_END;
-        if let Err(e) = f.write_all(doc.as_bytes()) {
-            eprintln!("{}: writing {}: {}", PROG, j, mm::strerror(&e));
+        if let Err(e) = f.write_all(mm::json_doc(PROG, &dev, size, &recs).as_bytes()) {
+            eprintln!("{PROG}: writing {j}: {}", mm::strerror(&e));
             bad = true;
         }
     }
-    println!("{}: {}", PROG, if bad { "FAIL" } else { "PASS" });
+    println!("{PROG}: {}", if bad { "FAIL" } else { "PASS" });
     exit(if bad { 1 } else { 0 });
 }

@@ -65,49 +65,45 @@ while [ $r -le "$rounds" ]; do
 	r=$((r + 1))
 done
 
-# row DIR: the figures of one run, tab-separated, in the table's order
-row() {
-	f=$1/figures.txt
-	fig() { sed -n "s/^$1 //p" "$f"; }
-	t1="$(fig large_read)	$(fig large_write)"
-	t2="$(fig small_read)	$(fig small_write)"
-	t3="$(fig scale_write)	$(fig scale_mixed)	$(fig scale_read)"
-	printf '%s\t%s\t%s\t%s\t%s\n' "$t1" "$t2" "$t3" \
-		"$(fig atomic_speedup)" "$(fig dev_vs_tmpfs)"
-}
-
+# every run's figures, "DESIGN.ROUND" then the figures in the table's
+# order, tab-separated
+rows=$(for d in $designs; do
+	r=1
+	while [ $r -le "$rounds" ]; do
+		printf '%s' "$d.$r"
+		for k in large_read large_write small_read small_write scale_write \
+			scale_mixed scale_read atomic_speedup dev_vs_tmpfs; do
+			printf '\t%s' "$(sed -n "s/^$k //p" "$out/$d.$r/figures.txt" 2>/dev/null)"
+		done
+		echo
+		r=$((r + 1))
+	done
+done)
 head='| design | 512 KiB read / memcpy | 512 KiB write / memcpy | 1 B read / mutex+memcpy | 1 B write / mutex+memcpy | disjoint writes, 2 / 1 threads, over memcpy 2 / 1 | disjoint mixed, same | shared reads, same | race W=50: locked / atomic | /dev/mymem / tmpfs, worst |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
 {
 	echo "$head"
-	for d in $designs; do
-		r=1
-		while [ $r -le "$rounds" ]; do
-			printf '%s\t' "$d.$r"
-			row "$out/$d.$r"
-			r=$((r + 1))
-		done
-	done | awk -F '\t' '{ printf "| %s |", $1
+	echo "$rows" | awk -F '\t' '{ printf "| %s |", $1
 		for (i = 2; i <= NF; i++) printf " %s |", ($i + 0 == $i ? sprintf("%.3f", $i) : $i)
 		printf "\n" }'
 } >"$out/rounds.md"
+# each design's median over its rounds
 {
 	echo "$head"
-	for d in $designs; do
-		r=1
-		while [ $r -le "$rounds" ]; do
-			row "$out/$d.$r"
-			r=$((r + 1))
-		done | awk -F '\t' -v d="$d" '
-		{ for (i = 1; i <= NF; i++) v[i, NR] = $i; n = NR; nf = NF }
-		END {
+	echo "$rows" | awk -F '\t' '
+	{	d = $1; sub(/\.[0-9]+$/, "", d)
+		if (!(d in n)) order[++nd] = d
+		k = ++n[d]
+		for (i = 2; i <= NF; i++) v[d, i, k] = $i
+		nf = NF }
+	END {
+		for (j = 1; j <= nd; j++) {
+			d = order[j]; m = n[d]
 			printf "| %s |", d
-			for (i = 1; i <= nf; i++) {
-				m = 0
-				for (k = 1; k <= n; k++) a[++m] = v[i, k]
+			for (i = 2; i <= nf; i++) {
 				# insertion sort, then the middle value
-				for (x = 2; x <= m; x++) {
-					t = a[x]
+				for (x = 1; x <= m; x++) {
+					t = v[d, i, x]
 					for (y = x - 1; y >= 1 && a[y] + 0 > t + 0; y--)
 						a[y + 1] = a[y]
 					a[y + 1] = t
@@ -115,8 +111,8 @@ head='| design | 512 KiB read / memcpy | 512 KiB write / memcpy | 1 B read / mut
 				printf " %.3f |", a[int((m + 1) / 2)]
 			}
 			printf "\n"
-		}'
-	done
+		}
+	}'
 } >"$out/table.md"
 # the plot of the medians: one cluster of bars a figure, one bar a design
 # (per-call ratios: lower is better; scaling over the ceiling: higher)
@@ -143,7 +139,7 @@ set grid y
 set key outside right top vertical
 set ylabel "ratio"
 set yrange [0:*]
-plot for [i=2:$(($(echo $designs | wc -w) + 1))] "$out/locks.dat" using i:xtic(1) title columnhead(i)
+plot for [i=2:$(($(echo "$designs" | wc -w) + 1))] "$out/locks.dat" using i:xtic(1) title columnhead(i)
 EOF
 echo
 echo "median of $rounds rounds:"

@@ -1,5 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash # local
 #
 # check.sh - every test mymem has: `make check`, `make check-debug` and
 # `make soak`.
@@ -52,27 +53,22 @@ case "${1:-}" in
 	echo "usage: $0 [--debug|--soak]" >&2
 	exit 2 ;;
 esac
-kernels=${CHECK_KERNELS:-$($harness/bin/kernel.sh list $mode)} || exit 1
+kernels=${CHECK_KERNELS:-$(kfact list $mode)} || exit 1
 # make check also builds the check-build kernels, without their vm stage
 build_only=
 if [ $mode = check ] && [ -z "${CHECK_KERNELS:-}" ]; then
-	build_only=$($harness/bin/kernel.sh list check-build) || exit 1
+	build_only=$(kfact list check-build) || exit 1
 fi
 logs=$top/results/$mode
 rm -rf "$logs"
 mkdir -p "$logs"
 
-# The sources we own and check: tracked .c/.h files of both modules and
-# the headers.
-kernel_sources() {
-	git ls-files 'mymem_core/*.[ch]' 'mymem_test/*.[ch]' 'include/*.h'
-}
-
 checkpatch_all() {
+	local cp f ignore out rc=0
 	cp=$(linux_source)/scripts/checkpatch.pl || return 1
-	rc=0
-	for f in $(kernel_sources); do
-		# The compat header is where version tests belong.
+	# the tracked sources of both modules and the headers
+	for f in $(git ls-files 'mymem_core/*.[ch]' 'mymem_test/*.[ch]' 'include/*.h'); do
+		# the compat header is where version tests belong
 		ignore=
 		[ "$f" = include/mymem_compat.h ] &&
 			ignore=--ignore=LINUX_VERSION_CODE,CONSTANT_COMPARISON
@@ -85,33 +81,46 @@ checkpatch_all() {
 }
 
 kerneldoc_clean() {
-	kdir=$($harness/bin/kernel.sh kdir "$1") || return 1
-	out=$(perl "$kdir/scripts/kernel-doc" -none \
-		mymem_core/buffer.c mymem_core/handle.c mymem_core/dev.c \
-		mymem_core/mymem_core.h include/linux/mymem.h \
-		include/uapi/linux/mymem.h 2>&1)
+	local kdir out
+	kdir=$(kfact kdir "$1") || return 1
+	out=$(perl "$kdir/scripts/kernel-doc" -none mymem_core/buffer.c \
+		mymem_core/handle.c mymem_core/dev.c mymem_core/mymem_core.h \
+		include/linux/mymem.h include/uapi/linux/mymem.h 2>&1)
 	echo "$out"
 	[ -z "$out" ]
 }
 
-sparse_clean() {
-	kdir=$($harness/bin/kernel.sh kdir "$1") || return 1
-	out=$(make --no-print-directory -C "$kdir" M="$top" C=2 W=1 modules 2>&1)
-	rc=$?
+# no_warnings COMMAND...: it succeeds and prints no warning and no error
+no_warnings() {
+	local out rc=0
+	out=$("$@" 2>&1) || rc=1
 	echo "$out"
-	[ $rc -eq 0 ] || return 1
-	! echo "$out" | grep -E 'warning:|error:'
+	[ $rc -eq 0 ] && ! echo "$out" | grep -E 'warning:|error:'
+}
+
+# kunit_built FLAVOUR: mymem_kunit.ko was built as it should be: a kernel
+# with CONFIG_KUNIT must give it; one without (Debian's) is a SKIP.
+kunit_built() {
+	local krel
+	krel=$(kfact krel "$1") || return
+	if ! grep -q '^CONFIG_KUNIT=[ym]' "$(kfact kdir "$1")/include/config/auto.conf" 2>/dev/null; then
+		record SKIP "KUnit $1: mymem_kunit.ko" "CONFIG_KUNIT is not set in $krel; make check-debug runs the suite"
+	elif [ -f "build/$krel/mymem_kunit.ko" ]; then
+		record PASS "KUnit $1: mymem_kunit.ko built"
+	else
+		record FAIL "KUnit $1: mymem_kunit.ko built" "CONFIG_KUNIT is set, no module"
+	fi
 }
 
 # Every planted bug (make teeth) and lock design (make bench-locks) is a
 # patch that must apply exactly, with no fuzz, to the tree as it is.
 patches_apply() {
-	pa_rc=0
-	for pa in "$harness"/configs/teeth/*.patch "$harness"/configs/bench/locks/*.patch; do
-		patch -s -p1 --dry-run --fuzz=0 <"$pa" >/dev/null 2>&1 ||
-			{ echo "does not apply at fuzz 0: $pa"; pa_rc=1; }
+	local p rc=0
+	for p in "$harness"/configs/teeth/*.patch "$harness"/configs/bench/locks/*.patch; do
+		patch -s -p1 --dry-run --fuzz=0 <"$p" >/dev/null 2>&1 ||
+			{ echo "does not apply at fuzz 0: $p"; rc=1; }
 	done
-	return $pa_rc
+	return $rc
 }
 
 # The kselftests, copied into a kernel tree, install with the kernel's
@@ -119,18 +128,16 @@ patches_apply() {
 # Makefile, each installed executable (the runner warns about any that is
 # not, as it would for a script committed without its x bit).
 kselftest_installs() {
-	d=$logs/kselftest-install
+	local d=$logs/kselftest-install want got t rc=0
 	ksft_install "$d" || return 1
-	mk=tools/testing/selftests/mymem/Makefile
-	want=$(sed -n 's/^TEST_\(GEN_\)\{0,1\}PROGS := //p' "$mk" |
-		tr ' ' '\n' | sed 's/^/mymem:/' | sort)
+	want=$(sed -n 's/^TEST_\(GEN_\)\{0,1\}PROGS := //p' \
+		tools/testing/selftests/mymem/Makefile | tr ' ' '\n' |
+		sed 's/^/mymem:/' | sort)
 	got=$(cd "$d" && ./run_kselftest.sh -l | sort)
-	echo "run_kselftest.sh -l: $(echo $got)"
-	[ "$got" = "$want" ] || { echo "expected: $(echo $want)"; return 1; }
-	rc=0
+	echo "run_kselftest.sh -l: $(echo "$got" | tr '\n' ' ')"
+	[ "$got" = "$want" ] || { echo "expected: $(echo "$want" | tr '\n' ' ')"; return 1; }
 	for t in $got; do
-		[ -x "$d/mymem/${t#mymem:}" ] ||
-			{ echo "not executable: ${t#mymem:}"; rc=1; }
+		[ -x "$d/mymem/${t#mymem:}" ] || { echo "not executable: ${t#mymem:}"; rc=1; }
 	done
 	return $rc
 }
@@ -144,18 +151,15 @@ the hard timeout|sleep 600|FAIL: hard timeout|--timeout 20"
 
 # harness_catches COMMAND PATTERN OPTIONS: vm.sh exits non-zero, saying PATTERN
 harness_catches() {
-	hc_out=$logs/harness-$(echo "$1" | cksum | cut -d ' ' -f 1)
-	mkdir -p "$hc_out.payload"
+	local out rc=0
+	out=$logs/harness-$(echo "$1" | cksum | cut -d ' ' -f 1)
+	mkdir -p "$out.payload"
 	# shellcheck disable=SC2086 # $3 is a list of options
-	VM_QUIET=1 $harness/bin/vm.sh --kernel 6.1 --payload "$hc_out.payload" \
-		--cmd "$1" --out "$hc_out" --timeout 300 $3 >"$hc_out.log" 2>&1
-	hc_rc=$?
-	cat "$hc_out.log"
-	if [ $hc_rc -eq 0 ]; then
-		echo "vm.sh exited 0 for: $1"
-		return 1
-	fi
-	grep -E "$2" "$hc_out.log"
+	VM_QUIET=1 $harness/bin/vm.sh --kernel 6.1 --payload "$out.payload" \
+		--cmd "$1" --out "$out" --timeout 300 $3 >"$out.log" 2>&1 || rc=$?
+	cat "$out.log"
+	[ $rc -ne 0 ] || { echo "vm.sh exited 0 for: $1"; return 1; }
+	grep -E "$2" "$out.log"
 }
 
 for stage in $stages; do
@@ -172,8 +176,10 @@ for stage in $stages; do
 	build)
 		for k in $kernels $build_only; do
 			phase "build for $k"
-			run_check "build $k W=1, no warnings" build_clean "$k"
-			run_check "sparse $k C=2, no warnings" sparse_clean "$k"
+			run_check "build $k W=1, no warnings" \
+				no_warnings make --no-print-directory KERNEL="$k" modules
+			run_check "sparse $k C=2, no warnings" no_warnings make \
+				--no-print-directory -C "$(kfact kdir "$k")" M="$top" C=2 W=1 modules
 			run_check "mymem_test alone via KBUILD_EXTRA_SYMBOLS $k" \
 				make --no-print-directory KERNEL="$k" extmod
 			run_check "dkms build $k" sh $harness/bin/dkms-check.sh "$k"
@@ -186,7 +192,7 @@ for stage in $stages; do
 			run_check "debug kernel $k builds" \
 				$harness/bin/debug-kernel.sh "$k"
 			run_check "build $k W=1, no warnings (with mymem_kunit)" \
-				build_clean "$k"
+				no_warnings make --no-print-directory KERNEL="$k" modules
 			kunit_built "$k"
 		done
 		;;

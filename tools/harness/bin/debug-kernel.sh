@@ -38,27 +38,22 @@ die() {
 	exit 1
 }
 
-print_dir=0
+say() {
+	echo "[debug-kernel $kernel] $* ($(($(date +%s) - t0)) s)"
+}
+
+dir_only=
 if [ "${1:-}" = --dir ]; then
-	print_dir=1
+	dir_only=1
 	shift
 fi
 [ $# -eq 1 ] || usage
-fragment=$("$here/kernel.sh" get "$1" fragment) || usage
-srcpkg=$("$here/kernel.sh" get "$1" source)
-if [ -z "$fragment" ] || [ -z "$srcpkg" ]; then
-	usage
-fi
-out=$cache/debug/$1
-if [ $print_dir = 1 ]; then
-	echo "$out"
-	exit 0
-fi
-
-t0=$(date +%s)
-say() {
-	echo "[debug-kernel $1] $2 ($(($(date +%s) - t0)) s)"
-}
+fragment=$(kfact get "$1" fragment) || usage
+srcpkg=$(kfact get "$1" source)
+[ -n "$fragment" ] || usage
+[ -n "$srcpkg" ] || usage
+kernel=$1 out=$cache/debug/$1
+[ -z "$dir_only" ] || { echo "$out"; exit 0; }
 
 # 1. source, extracted once
 src=$(linux_source "$srcpkg") || die "no $srcpkg to build from"
@@ -71,21 +66,21 @@ done
 # 2. configuration: allnoconfig + fragments, then every fragment option
 # must have survived
 conf=$here/../configs/debug-kernel
-frags="$conf/base.config $conf/debug.config $conf/$fragment"
+set -- "$conf/base.config" "$conf/debug.config" "$conf/$fragment"
 mkdir -p "$out"
-cat $frags >"$out/.mymem-fragments.new"
+cat "$@" >"$out/.mymem-fragments.new"
 if ! cmp -s "$out/.mymem-fragments.new" "$out/.mymem-fragments" ||
    [ ! -f "$out/.config" ]; then
-	say "$1" "configuring"
-	(cd "$src" && ./scripts/kconfig/merge_config.sh -n -O "$out" $frags) \
+	say "configuring"
+	(cd "$src" && ./scripts/kconfig/merge_config.sh -n -O "$out" "$@") \
 		>"$out/config.log" 2>&1 || {
 		tail -n 20 "$out/config.log" >&2
 		die "merge_config failed; see $out/config.log"
 	}
-	missing=$(grep -h '^CONFIG_' $frags | while IFS= read -r opt; do
-		grep -qxF "$opt" "$out/.config" || echo "$opt"
+	missing=$(grep -h '^CONFIG_' "$@" | while IFS= read -r opt; do
+		grep -qxF "$opt" "$out/.config" || printf ' %s' "$opt"
 	done)
-	[ -z "$missing" ] || die "options dropped by Kconfig: $(echo $missing)"
+	[ -z "$missing" ] || die "options dropped by Kconfig:$missing"
 	mv "$out/.mymem-fragments.new" "$out/.mymem-fragments"
 fi
 rm -f "$out/.mymem-fragments.new"
@@ -93,7 +88,7 @@ rm -f "$out/.mymem-fragments.new"
 # 3. build: the image, and `modules` for the Module.symvers that external
 # module builds need
 export CCACHE_DIR="$cache/ccache" CCACHE_DEPEND=1
-say "$1" "building in $out"
+say "building in $out"
 make -C "$src" O="$out" CC="ccache gcc" -j"$(nproc)" bzImage modules \
 	>"$out/build.log" 2>&1 || {
 	grep -E 'error|Error' "$out/build.log" | head -n 20 >&2
@@ -102,4 +97,4 @@ make -C "$src" O="$out" CC="ccache gcc" -j"$(nproc)" bzImage modules \
 rm -rf "$out/root"
 make -C "$src" O="$out" INSTALL_MOD_PATH="$out/root" modules_install \
 	>>"$out/build.log" 2>&1 || die "modules_install failed; see $out/build.log"
-say "$1" "built $(cat "$out/include/config/kernel.release"): $out/arch/x86/boot/bzImage"
+say "built $(cat "$out/include/config/kernel.release"): $out/arch/x86/boot/bzImage"

@@ -17,20 +17,18 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/../../.." && pwd)
+die() {
+	echo "dkms-check: $*" >&2
+	exit 1
+}
 [ $# -eq 1 ] || {
 	echo "usage: $0 KERNEL (one of: $("$top/tools/harness/bin/kernel.sh" known))" >&2
 	exit 2
 }
 krel=$("$top/tools/harness/bin/kernel.sh" krel "$1")
-command -v dkms >/dev/null 2>&1 || {
-	echo "dkms-check: dkms is not installed (apt-get install dkms)" >&2
-	exit 1
-}
-
-git -C "$top" rev-parse --git-dir >/dev/null 2>&1 || {
-	echo "dkms-check: $top is not a git checkout: no list of its files" >&2
-	exit 1
-}
+command -v dkms >/dev/null 2>&1 || die "dkms is not installed (apt-get install dkms)"
+git -C "$top" rev-parse --git-dir >/dev/null 2>&1 ||
+	die "$top is not a git checkout: no list of its files"
 
 # A directive of dkms.conf: NAME="value"
 conf() {
@@ -38,23 +36,25 @@ conf() {
 }
 name=$(conf PACKAGE_NAME)
 ver=$(conf PACKAGE_VERSION)
-[ -n "$name" ] && [ -n "$ver" ] || {
-	echo "dkms-check: no PACKAGE_NAME or PACKAGE_VERSION in dkms.conf" >&2
-	exit 1
-}
+if [ -z "$name" ] || [ -z "$ver" ]; then
+	die "no PACKAGE_NAME or PACKAGE_VERSION in dkms.conf"
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mymem-dkms.XXXXXX")
-trees="--sourcetree=$tmp/src --dkmstree=$tmp/dkms --installtree=$tmp/install"
 # dkms makes its signing key where these say if it is missing
 mok_signing_key=$tmp/mok.key
 mok_certificate=$tmp/mok.pub
 export mok_signing_key mok_certificate
 
+# dk COMMAND ARGS...: dkms COMMAND on this package, in the temporary trees
+dk() {
+	dkms "$@" -m "$name" -v "$ver" --sourcetree="$tmp/src" \
+		--dkmstree="$tmp/dkms" --installtree="$tmp/install"
+}
+
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
-	if [ -d "$tmp/dkms/$name" ]; then
-		# shellcheck disable=SC2086 # $trees is a list of options
-		dkms remove -m "$name" -v "$ver" --all $trees >/dev/null 2>&1 || :
-	fi
+	[ ! -d "$tmp/dkms/$name" ] || dk remove --all >/dev/null 2>&1 || :
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -69,26 +69,21 @@ git ls-files --cached --others --exclude-standard |
 	done | tar -cf - -T - | tar -xf - -C "$src"
 
 t0=$(date +%s)
-# shellcheck disable=SC2086
-dkms add -m "$name" -v "$ver" $trees
-# shellcheck disable=SC2086
-if ! dkms build -m "$name" -v "$ver" -k "$krel" $trees; then
+dk add
+if ! dk build -k "$krel"; then
 	log=$tmp/dkms/$name/$ver/build/make.log
 	if [ -f "$log" ]; then
 		grep -E 'error|Error' "$log" | head -n 20
 		tail -n 20 "$log"
 	fi
-	echo "dkms-check: dkms build failed for $krel" >&2
-	exit 1
+	die "dkms build failed for $krel"
 fi
 echo "dkms-check: built for $krel in $(($(date +%s) - t0)) s"
-# shellcheck disable=SC2086
-dkms status -m "$name" -v "$ver" $trees
+dk status
 
 rc=0
 for m in mymem_core mymem_test; do
-	ko=$(find "$tmp/dkms/$name/$ver/$krel" -path '*/module/*' \
-		-name "$m.ko*" | head -n 1)
+	ko=$(find "$tmp/dkms/$name/$ver/$krel" -path '*/module/*' -name "$m.ko*" | head -n 1)
 	if [ -z "$ko" ]; then
 		echo "dkms-check: no $m.ko built for $krel" >&2
 		rc=1
@@ -101,15 +96,14 @@ for m in mymem_core mymem_test; do
 	   rc=1 ;;
 	esac
 done
-dep=$(modinfo -F depends "$(find "$tmp/dkms/$name/$ver/$krel" \
-	-path '*/module/*' -name 'mymem_test.ko*' | head -n 1)" 2>&1) || :
+# $ko: mymem_test's
+dep=$(modinfo -F depends "$ko" 2>&1) || :
 [ "$dep" = mymem_core ] || {
 	echo "dkms-check: mymem_test depends on '$dep', expected mymem_core" >&2
 	rc=1
 }
 
-# shellcheck disable=SC2086
-dkms remove -m "$name" -v "$ver" --all $trees
+dk remove --all
 if [ -e "$tmp/dkms/$name" ]; then
 	echo "dkms-check: dkms remove left $tmp/dkms/$name behind:" >&2
 	find "$tmp/dkms/$name" | head -n 20 >&2

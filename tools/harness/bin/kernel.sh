@@ -20,6 +20,7 @@
 # A Debian kernel names its meta package (meta=): the release is read from
 # the installed linux-headers-META, never hard-coded.  A debug kernel names
 # the source package it is built from (source=) by debug-kernel.sh.
+# shellcheck disable=SC2034 # the facts are read through eval
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -59,14 +60,8 @@ meta='' source='' fragment='' qemu='' install='' detectors='' suite=''
 
 case "$what" in
 get)	case "$3" in
-	meta)		echo "$meta" ;;
-	source)		echo "$source" ;;
-	fragment)	echo "$fragment" ;;
-	qemu)		echo "$qemu" ;;
-	install)	echo "$install" ;;
-	detectors)	echo "$detectors" ;;
-	suite)		echo "$suite" ;;
-	*)		usage ;;
+	meta|source|fragment|qemu|install|detectors|suite) eval "echo \"\$$3\"" ;;
+	*)	usage ;;
 	esac
 	exit 0 ;;
 qemu)	echo "$qemu"
@@ -80,36 +75,26 @@ pkgs)	if [ -n "$source" ]; then
 esac
 
 if [ -n "$source" ]; then
-	bdir=$("$here/debug-kernel.sh" --dir "$kernel")
-	if [ ! -f "$bdir/include/config/kernel.release" ] ||
-	   [ ! -f "$bdir/arch/x86/boot/bzImage" ]; then
+	kdir=$("$here/debug-kernel.sh" --dir "$kernel")
+	image=$kdir/arch/x86/boot/bzImage
+	if [ ! -f "$kdir/include/config/kernel.release" ] || [ ! -f "$image" ]; then
 		echo "kernel.sh: $kernel is not built; run: tools/harness/bin/debug-kernel.sh $kernel" >&2
 		exit 1
 	fi
-	krel=$(cat "$bdir/include/config/kernel.release")
-	case "$what" in
-	krel)	echo "$krel" ;;
-	kdir)	echo "$bdir" ;;
-	image)	echo "$bdir/arch/x86/boot/bzImage" ;;
-	moddir)	echo "$bdir/root/lib/modules/$krel" ;;
-	*)	usage ;;
-	esac
-	exit 0
+	krel=$(cat "$kdir/include/config/kernel.release")
+	moddir=$kdir/root/lib/modules/$krel
+else
+	krel=$(dpkg-query -W -f='${Depends}' "linux-headers-$meta" 2>/dev/null |
+		tr ',' '\n' | sed -n 's/^ *linux-headers-\([^ ]*\).*/\1/p' | head -n 1)
+	if [ -z "$krel" ]; then
+		echo "kernel.sh: linux-headers-$meta is not installed;" \
+		     "run: make deps KERNEL=$kernel" >&2
+		exit 1
+	fi
+	kdir=/usr/src/linux-headers-$krel image=/boot/vmlinuz-$krel
+	moddir=/lib/modules/$krel
 fi
-
-deps=$(dpkg-query -W -f='${Depends}' "linux-headers-$meta" 2>/dev/null) || deps=
-krel=$(printf '%s\n' "$deps" | tr ',' '\n' |
-	sed -n 's/^ *linux-headers-\([^ ]*\).*/\1/p' | head -n 1)
-if [ -z "$krel" ]; then
-	echo "kernel.sh: linux-headers-$meta is not installed;" \
-	     "run: make deps KERNEL=$kernel" >&2
-	exit 1
-fi
-
 case "$what" in
-krel)	echo "$krel" ;;
-kdir)	echo "/usr/src/linux-headers-$krel" ;;
-image)	echo "/boot/vmlinuz-$krel" ;;
-moddir)	echo "/lib/modules/$krel" ;;
+krel|kdir|image|moddir) eval "echo \"\$$what\"" ;;
 *)	usage ;;
 esac

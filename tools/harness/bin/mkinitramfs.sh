@@ -6,22 +6,15 @@
 #   mkinitramfs.sh --krel KREL --modules DIR --payload DIR --cmd-file FILE
 #                  --out FILE.cpio.gz [--bin PATH]...
 #
-# Contents:
-#   /bin            busybox-static and a link for each of its applets
-#   /bin/sh         dash, so that kmod's tools are found through PATH
-#   /bin, /sbin     kmod (modprobe depmod modinfo insmod rmmod lsmod), jq,
-#                   any --bin PATH, each with the shared libraries ldd finds
-#   /lib/modules/KREL/modules.{order,builtin,builtin.modinfo}
-#                   from DIR, so that depmod/modprobe work in the guest
-#   /mymem          a copy of the payload DIR (its dynamic ELF programs get
-#                   their shared libraries added too)
-#   /etc/vm/cmd     the command to run (sh -c), /etc/vm/krel
-#   /etc/passwd, /etc/group with root and nobody (65534)
-#   /init           tools/harness/guest/init
-#
-# A payload that carries lib/modules/KREL/... (e.g. from
-# "make modules_install INSTALL_MOD_PATH=PAYLOAD") gets that tree copied
-# to /lib/modules/KREL by /init, which then runs depmod -a.
+# Contents: busybox-static with a link for each applet in /bin; dash as
+# /bin/sh, so that kmod's tools (in /sbin) are found through PATH; jq and
+# every --bin PATH, each with the shared libraries ldd finds;
+# /lib/modules/KREL/modules.{order,builtin,builtin.modinfo} from DIR, for
+# depmod and modprobe; the payload in /mymem (its dynamic programs get
+# their libraries too), the command in /etc/vm/cmd, users root and nobody
+# (65534), and tools/harness/guest/init as /init.  A payload's
+# lib/modules/KREL/ tree ("make modules_install INSTALL_MOD_PATH=PAYLOAD")
+# is copied to /lib/modules/KREL by /init, which then runs depmod -a.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -59,44 +52,30 @@ for f in modules.order modules.builtin; do
 	[ -f "$moddir/$f" ] || die "$moddir/$f missing (is the kernel image package installed?)"
 done
 
-busybox=
-for b in /bin/busybox /usr/bin/busybox; do
-	if [ -x "$b" ]; then
-		busybox=$b
-		break
-	fi
-done
-[ -n "$busybox" ] || die "busybox not found: apt-get install busybox-static"
-if ldd "$busybox" >/dev/null 2>&1; then
+busybox=$(command -v busybox) || die "busybox not found: apt-get install busybox-static"
+! ldd "$busybox" >/dev/null 2>&1 ||
 	die "$busybox is dynamically linked: apt-get install busybox-static"
-fi
-kmod=$(command -v kmod) || die "kmod not found: apt-get install kmod"
-jq=$(command -v jq) || die "jq not found: apt-get install jq"
-command -v cpio >/dev/null || die "cpio not found: apt-get install cpio"
+for t in kmod jq cpio; do
+	command -v $t >/dev/null || die "$t not found: apt-get install $t"
+done
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/mymem-initramfs.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 trap 'exit 1' INT TERM HUP
 chmod 0755 "$stage"
-
-mkdir -p "$stage/bin" "$stage/sbin" "$stage/etc/vm" "$stage/proc" \
-	 "$stage/sys" "$stage/dev" "$stage/tmp" "$stage/results" \
-	 "$stage/root" "$stage/mymem" "$stage/lib/modules/$krel"
-mkdir -p "$stage/usr"
+for d in bin sbin etc/vm proc sys dev tmp results root mymem usr "lib/modules/$krel"; do
+	mkdir -p "$stage/$d"
+done
 ln -s ../bin "$stage/usr/bin"
 ln -s ../sbin "$stage/usr/sbin"
 
 # Copy the shared libraries of ELF program $1 to the same paths in $stage.
 add_libs() {
 	ldd "$1" 2>/dev/null | while read -r a b c _; do
-		case "$a" in
-		/*)	lib=$a ;;
-		*)	[ "$b" = "=>" ] || continue
-			lib=$c ;;
-		esac
-		case "$lib" in
-		/*)	;;
-		*)	continue ;;
+		case "$a:$b:$c" in
+		/*) lib=$a ;;
+		*:=\>:/*) lib=$c ;;
+		*) continue ;;
 		esac
 		[ -e "$stage$lib" ] && continue
 		mkdir -p "$stage$(dirname "$lib")"
@@ -104,13 +83,23 @@ add_libs() {
 	done
 }
 
+# add_prog PROGRAM: PROGRAM (a path, or a name PATH finds) as /bin/NAME,
+# replacing a busybox applet link, never writing through it; and its
+# libraries
+add_prog() {
+	p=$(command -v "$1") || die "--bin $1: not found"
+	rm -f "$stage/bin/${p##*/}"
+	cp -L "$p" "$stage/bin/${p##*/}"
+	add_libs "$p"
+}
+
 # busybox: every applet is a link; kmod's tools replace busybox's below
 cp "$busybox" "$stage/bin/busybox"
 for app in $("$busybox" --list); do
 	case "$app" in
-	busybox|init|linuxrc) continue ;;
+	busybox|init|linuxrc) ;;
+	*) ln -sf busybox "$stage/bin/$app" ;;
 	esac
-	ln -sf busybox "$stage/bin/$app"
 done
 
 # /bin/sh is dash (Debian's /bin/sh): the static busybox's ash runs its own
@@ -124,24 +113,12 @@ else
 	echo "mkinitramfs: warning: no dash, /bin/sh is busybox ash (its modprobe etc. win over kmod's)" >&2
 fi
 
-rm -f "$stage/bin/kmod"
-cp -L "$kmod" "$stage/bin/kmod"
-add_libs "$kmod"
+for b in kmod jq $bins; do
+	add_prog "$b"
+done
 for t in modprobe depmod modinfo insmod rmmod lsmod; do
 	rm -f "$stage/bin/$t" "$stage/sbin/$t"
 	ln -s ../bin/kmod "$stage/sbin/$t"
-done
-
-rm -f "$stage/bin/jq"
-cp -L "$jq" "$stage/bin/jq"
-add_libs "$jq"
-
-for b in $bins; do
-	p=$(command -v "$b") || die "--bin $b: not found"
-	# replace a busybox applet link, never write through it
-	rm -f "$stage/bin/$(basename "$p")"
-	cp -L "$p" "$stage/bin/$(basename "$p")"
-	add_libs "$p"
 done
 
 for f in modules.order modules.builtin modules.builtin.modinfo; do

@@ -22,14 +22,8 @@
 # crashed), "Bail out!", and a warning of the kselftest runner.
 set -eu
 
-file=${1:?usage: parse-ktap.sh FILE DEPTH NAME}
-depth=${2:?DEPTH}
-name=${3:?NAME}
-
-if [ ! -s "$file" ]; then
-	echo "FAIL $name: no KTAP output"
-	exit 0
-fi
+file=${1:?usage: parse-ktap.sh FILE DEPTH NAME} depth=${2:?DEPTH} name=${3:?NAME}
+[ -s "$file" ] || { echo "FAIL $name: no KTAP output"; exit 0; }
 
 tr -d '\r' <"$file" | awk -v depth="$depth" -v name="$name" '
 # the nesting level of a line and the line without its prefixes; a line is

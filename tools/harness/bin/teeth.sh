@@ -22,12 +22,10 @@ list=$harness/configs/teeth
 kunit='insmod ko/mymem_core.ko && insmod ko/mymem_kunit.ko; cat /sys/kernel/debug/kunit/mymem_core/results'
 
 grep -v '^#' "$list/teeth.list" | while IFS='|' read -r name kernel cmd expect; do
-	if [ $# -gt 0 ]; then
-		case " $* " in
-		*" $name "*) ;;
-		*) continue ;;
-		esac
-	fi
+	case " ${*:-$name} " in
+	*" $name "*) ;;
+	*) continue ;;
+	esac
 	w=$cache/$name
 	rm -rf "$w"
 	mkdir -p "$w/tree"

@@ -35,12 +35,9 @@
 #              a problem (any other report still is)
 #   --bin      add a host program (and its libraries) to the guest's /bin
 #
-# The guest: /bin/sh is dash, every busybox applet is in /bin, kmod's
-# modprobe/depmod/modinfo/insmod/rmmod/lsmod are in /sbin, jq; proc, sysfs,
-# devtmpfs, debugfs, tracefs, devpts, tmpfs on /tmp, /dev/shm and /results;
-# users root and nobody (65534, "su nobody -c CMD").  The kernel command
-# line is console=ttyS0 loglevel=5 panic=-1 panic_on_warn=1 oops=panic
-# softlockup_panic=1 log_buf_len=8M and --append.
+# The guest (tools/harness/README.md): dash, busybox, kmod, jq; root and
+# nobody.  The kernel command line is console=ttyS0 loglevel=5 panic=-1
+# panic_on_warn=1 oops=panic softlockup_panic=1 log_buf_len=8M and --append.
 #
 # Exit status: the command's exit status when the results came back and the
 # guest kernel logged no problem.  Otherwise non-zero, with the reason printed:
@@ -58,7 +55,7 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../../.." && pwd)
+kernel_sh=$here/kernel.sh
 
 say() {
 	echo "[vm] $*"
@@ -70,14 +67,9 @@ die() {
 }
 
 usage() {
-	sed -n '4,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,9s/^# \{0,1\}//p' "$0" >&2
 	echo "(vm.sh --help for more)" >&2
 	exit 2
-}
-
-help() {
-	awk 'NR >= 4 && /^#/ { sub(/^# ?/, ""); print; next } NR >= 4 { exit }' "$0"
-	exit 0
 }
 
 now() {
@@ -89,12 +81,13 @@ secs() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'
 }
 
-flavour='' krel='' image='' qemu_extra='' expect_alloc=0 moddir='' payload='' cmd='' out='' append='' bins=''
-timeout=600 smp=2 mem=1024
-cmd_set=''
+flavour='' krel='' image='' qemu_extra='' expect_alloc=0 moddir='' payload=''
+cmd='' cmd_set='' out='' append='' bins='' timeout=600 smp=2 mem=1024
 while [ $# -gt 0 ]; do
 	case "$1" in
-	-h|--help) help ;;
+	-h|--help)
+		awk 'NR >= 4 && /^#/ { sub(/^# ?/, ""); print; next } NR >= 4 { exit }' "$0"
+		exit 0 ;;
 	esac
 	[ $# -ge 2 ] || usage
 	case "$1" in
@@ -110,8 +103,7 @@ while [ $# -gt 0 ]; do
 	--mem)		mem=$2 ;;
 	--append)	append="$append $2" ;;
 	--bin)		bins="$bins --bin $2" ;;
-	--expect-alloc-failures)
-			expect_alloc=$2 ;;
+	--expect-alloc-failures) expect_alloc=$2 ;;
 	*)		echo "vm.sh: unknown option $1" >&2
 			usage ;;
 	esac
@@ -132,10 +124,10 @@ done
 # kernel release, image and modules directory
 if [ -n "$flavour" ]; then
 	[ -z "$krel" ] || die "give --kernel or --krel, not both"
-	krel=$("$top/tools/harness/bin/kernel.sh" krel "$flavour") || exit 2
-	[ -n "$image" ] || image=$("$top/tools/harness/bin/kernel.sh" image "$flavour")
-	[ -n "$moddir" ] || moddir=$("$top/tools/harness/bin/kernel.sh" moddir "$flavour")
-	qemu_extra=$("$top/tools/harness/bin/kernel.sh" qemu "$flavour")
+	krel=$("$kernel_sh" krel "$flavour") || exit 2
+	[ -n "$image" ] || image=$("$kernel_sh" image "$flavour")
+	[ -n "$moddir" ] || moddir=$("$kernel_sh" moddir "$flavour")
+	qemu_extra=$("$kernel_sh" qemu "$flavour")
 fi
 if [ -n "$moddir" ] && [ -d "$moddir/lib/modules" ] && [ ! -f "$moddir/modules.order" ]; then
 	# an INSTALL_MOD_PATH root: take its only release
@@ -147,8 +139,7 @@ if [ -z "$krel" ]; then
 	[ -n "$moddir" ] || die "give --kernel FLAVOUR, --krel KREL or --image with --modules"
 	krel=$(basename "$moddir")
 fi
-[ -n "$image" ] || image=/boot/vmlinuz-$krel
-[ -n "$moddir" ] || moddir=/lib/modules/$krel
+image=${image:-/boot/vmlinuz-$krel} moddir=${moddir:-/lib/modules/$krel}
 [ -r "$image" ] || die "kernel image $image not readable (install linux-image-$krel, or run as root)"
 [ -d "$moddir" ] || die "modules directory $moddir missing"
 command -v qemu-system-x86_64 >/dev/null ||
@@ -156,6 +147,7 @@ command -v qemu-system-x86_64 >/dev/null ||
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+con=$out/console.log ser=$out/serial1.log
 # one run per OUTDIR at a time (the lock goes away with the process)
 exec 9>"$out/.vm-lock"
 if command -v flock >/dev/null && ! flock -n 9; then
@@ -171,18 +163,16 @@ if [ -f "$out/.vm-files" ]; then
 		esac
 	done <"$out/.vm-files"
 fi
-rm -f "$out/console.log" "$out/rc" "$out/serial1.log" "$out/accel.txt" \
-	"$out/.vm-files"
+rm -f "$con" "$out/rc" "$ser" "$out/accel.txt" "$out/.vm-files"
 work=$(mktemp -d "$out/.vm.XXXXXX")
 qpid='' wpid='' tpid=''
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
-	[ -z "$qpid" ] || kill "$qpid" 2>/dev/null || true
-	[ -z "$wpid" ] || kill "$wpid" 2>/dev/null || true
-	[ -z "$tpid" ] || kill "$tpid" 2>/dev/null || true
-	rm -rf "$work"
-	[ -s "$out/serial1.log" ] || rm -f "$out/serial1.log"
-	rm -f "$out/.vm-lock"
+	for p in $qpid $wpid $tpid; do
+		kill "$p" 2>/dev/null || true
+	done
+	rm -rf "$work" "$out/.vm-lock"
+	[ -s "$ser" ] || rm -f "$ser"
 }
 trap cleanup EXIT
 trap 'say "interrupted"; exit 130' INT TERM HUP
@@ -205,37 +195,33 @@ say "initramfs: $(du -k "$work/initramfs.cpio.gz" | cut -f 1) KiB in $(secs "$t0
 # point when it has one.  VM_PVH=0 boots the bzImage as it is.
 pvh_vmlinux() {
 	command -v readelf >/dev/null || return 1
-	for fmt in xz zstd; do
-		command -v "$fmt" >/dev/null || continue
-		case "$fmt" in
-		xz)	magic=$(printf '\3757zXZ') ;;
-		zstd)	magic=$(printf '\050\265\057\375') ;;
-		esac
-		off=$(LC_ALL=C grep -a -b -o -F -e "$magic" "$1" 2>/dev/null |
+	for fmt in "xz \3757zXZ" "zstd \050\265\057\375"; do
+		command -v "${fmt%% *}" >/dev/null || continue
+		# shellcheck disable=SC2059 # the magic is printf's escapes
+		off=$(LC_ALL=C grep -a -b -o -F -e "$(printf "${fmt#* }")" "$1" 2>/dev/null |
 			head -n 1 | cut -d : -f 1)
 		[ -n "$off" ] || continue
 		# trailing data after the stream makes the tool complain: the
 		# output is checked instead (a whole ELF with a PVH note)
-		tail -c +$((off + 1)) "$1" | "$fmt" -dc >"$2" 2>/dev/null
+		tail -c +$((off + 1)) "$1" | "${fmt%% *}" -dc >"$2" 2>/dev/null
 		[ "$(head -c 4 "$2" | od -An -c | tr -d ' ')" = 177ELF ] || continue
 		[ -z "$(readelf -h -S "$2" 2>&1 >/dev/null)" ] || continue
 		# XEN_ELFNOTE_PHYS32_ENTRY (18): the PVH entry point
-		readelf -n "$2" 2>/dev/null | grep -q 'Xen.*(0x00000012)' || continue
-		return 0
+		readelf -n "$2" 2>/dev/null | grep -q 'Xen.*(0x00000012)' && return 0
 	done
 	rm -f "$2"
 	return 1
 }
 boot_image=$image
 if [ "${VM_PVH:-1}" != 0 ] &&
-   [ "$(dd if="$image" bs=1 skip=514 count=4 2>/dev/null)" = HdrS ]; then
-	if pvh_vmlinux "$image" "$work/vmlinux"; then
-		boot_image=$work/vmlinux
-		say "booting the vmlinux from $image through PVH ($(secs "$t1" "$(now)")s to extract)"
-	fi
+   [ "$(dd if="$image" bs=1 skip=514 count=4 2>/dev/null)" = HdrS ] &&
+   pvh_vmlinux "$image" "$work/vmlinux"; then
+	boot_image=$work/vmlinux
+	say "booting the vmlinux from $image through PVH ($(secs "$t1" "$(now)")s to extract)"
 fi
 
 # 3. accelerator: KVM only when it really runs a guest, else TCG
+kvm="-accel kvm -cpu host" tcg="-accel tcg,thread=multi -cpu max"
 kvm_works() {
 	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
 	# a boot sector that writes "K" to the first serial port and ends
@@ -244,23 +230,21 @@ kvm_works() {
 	#   out dx,al; cli; hlt; jmp $      ... 0x55 0xaa at offset 510
 	# Same -cpu as the real run: on some hosts KVM starts but cannot set
 	# up a "-cpu host" vCPU.
-	printf '\272\370\003\260\113\356\272\364\000\260\000\356\372\364\353\376' >"$work/probe.img"
-	dd if=/dev/zero bs=1 count=494 2>/dev/null >>"$work/probe.img"
-	printf '\125\252' >>"$work/probe.img"
-	timeout 10 qemu-system-x86_64 -accel kvm -cpu host -nodefaults -display none \
+	{ printf '\272\370\003\260\113\356\272\364\000\260\000\356\372\364\353\376'
+	  dd if=/dev/zero bs=1 count=494 2>/dev/null
+	  printf '\125\252'; } >"$work/probe.img"
+	# shellcheck disable=SC2086 # a list of options
+	timeout 10 qemu-system-x86_64 $kvm -nodefaults -display none \
 		-drive "file=$work/probe.img,format=raw,if=floppy" \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-serial "file:$work/probe.out" -m 16 >/dev/null 2>&1 </dev/null
 	[ "$(cat "$work/probe.out" 2>/dev/null)" = K ]
 }
 case "${VM_ACCEL:-}" in
-kvm)	accel="-accel kvm -cpu host" ;;
-tcg)	accel="-accel tcg,thread=multi -cpu max" ;;
-*)	if kvm_works; then
-		accel="-accel kvm -cpu host"
-	else
-		accel="-accel tcg,thread=multi -cpu max"
-	fi ;;
+kvm)	accel=$kvm ;;
+tcg)	accel=$tcg ;;
+*)	accel=$tcg
+	! kvm_works || accel=$kvm ;;
 esac
 
 # what the figures of this boot were measured under, for the reports
@@ -277,121 +261,96 @@ if [ "${VM_QUIET:-0}" = 1 ]; then
 else
 	exec 3>&1
 fi
-# Run qemu with accelerator options $1.  A watchdog enforces the hard
-# timeout and prints a heartbeat so that a silent guest is seen to be alive.
+# Run qemu (from t2) under timeout(1), the hard timeout: TERM, then KILL
+# 5 s later.  A heartbeat shows that a silent guest is alive.
 run_qemu() {
-	rm -f "$out/serial1.log" "$work/timeout" "$work/t_init"
-	: >"$out/console.log"
-	# shellcheck disable=SC2086 # $1 is a list of options
-	qemu-system-x86_64 $1 $qemu_extra -smp "$smp" -m "$mem" \
-		-nodefaults -display none -no-reboot \
+	t2=$(now)
+	rm -f "$ser" "$work/timeout" "$work/t_init"
+	: >"$con"
+	# shellcheck disable=SC2086 # lists of options
+	timeout -k 5 "$timeout" qemu-system-x86_64 $accel $qemu_extra \
+		-smp "$smp" -m "$mem" -nodefaults -display none -no-reboot \
 		-kernel "$boot_image" -initrd "$work/initramfs.cpio.gz" -append "$cmdline" \
-		-chardev "stdio,id=con,signal=off,logfile=$out/console.log" \
-		-serial chardev:con \
-		-serial "file:$out/serial1.log" \
-		</dev/null >&3 2>"$work/qemu.err" &
+		-chardev "stdio,id=con,signal=off,logfile=$con" -serial chardev:con \
+		-serial "file:$ser" </dev/null >&3 2>"$work/qemu.err" &
 	qpid=$!
 	# the host time at which the guest's /init starts (event driven)
 	(
-		tail -n +1 -s 0.2 -F --pid="$qpid" "$out/console.log" 2>/dev/null |
+		tail -n +1 -s 0.2 -F --pid="$qpid" "$con" 2>/dev/null |
 			grep -a -q -m 1 '^vm-init: kernel ' && now >"$work/t_init"
 	) &
 	tpid=$!
 	(
-		start=$(date +%s)
-		deadline=$((start + timeout + 1))
-		beat=$((start + 60))
-		while kill -0 "$qpid" 2>/dev/null; do
-			t=$(date +%s)
-			if [ "$t" -ge "$deadline" ]; then
-				: >"$work/timeout"
-				kill "$qpid" 2>/dev/null
-				for _ in 1 2 3 4 5; do
-					kill -0 "$qpid" 2>/dev/null || exit 0
-					sleep 1
-				done
-				kill -9 "$qpid" 2>/dev/null
-				exit 0
-			fi
-			if [ "$t" -ge "$beat" ]; then
-				say "still running: $((t - start))s of ${timeout}s"
-				beat=$((beat + 60))
-			fi
-			sleep 0.5
+		n=0
+		while sleep 1; do
+			n=$((n + 1))
+			[ $((n % 60)) -ne 0 ] || say "still running: ${n}s of ${timeout}s"
 		done
 	) &
 	wpid=$!
 	qrc=0
 	wait "$qpid" || qrc=$?
 	qpid=
+	# 124: timed out; 137: and killed
+	case $qrc in 124|137) : >"$work/timeout" ;; esac
 	kill "$wpid" 2>/dev/null || true
-	wait "$wpid" 2>/dev/null || true
-	wpid=
 	# ends by itself (tail --pid) once qemu is gone
 	wait "$tpid" 2>/dev/null || true
-	tpid=
-	[ -f "$out/console.log" ] || : >"$out/console.log"
+	wpid='' tpid=''
+	[ -f "$con" ] || : >"$con"
 }
 
-t2=$(now)
-run_qemu "$accel"
-case "$accel" in
-*kvm*)
-	# KVM that fails before the guest's /init ran: fall back to TCG once
-	if [ ! -f "$work/timeout" ] && ! grep -q -a '^vm-init: ' "$out/console.log"; then
-		say "KVM run failed early (qemu exit $qrc), retrying with TCG"
-		accel="-accel tcg,thread=multi -cpu max"
-		t2=$(now)
-		run_qemu "$accel"
-	fi ;;
-esac
-if [ "$boot_image" != "$image" ] && [ ! -f "$work/timeout" ] &&
-   ! grep -q -a '^vm-init: ' "$out/console.log"; then
+# a run that died before the guest's /init (and not of the timeout)
+died_early() {
+	[ ! -f "$work/timeout" ] && ! grep -q -a '^vm-init: ' "$con"
+}
+
+run_qemu
+# KVM that fails before the guest's /init ran: fall back to TCG once
+if [ "$accel" = "$kvm" ] && died_early; then
+	say "KVM run failed early (qemu exit $qrc), retrying with TCG"
+	accel=$tcg
+	run_qemu
+fi
+if [ "$boot_image" != "$image" ] && died_early; then
 	say "PVH boot failed early (qemu exit $qrc), retrying with the bzImage"
 	boot_image=$image
-	t2=$(now)
-	run_qemu "$accel"
+	run_qemu
 fi
 t3=$(now)
 # plain text: drop the serial line's carriage returns
-tr -d '\r' <"$out/console.log" >"$work/console.log" &&
-	cat "$work/console.log" >"$out/console.log"
+tr -d '\r' <"$con" >"$work/console.log" && cat "$work/console.log" >"$con"
 
 # 5. results from the second serial port
-reason=
-rc=
-ser=$out/serial1.log
-begin=$(tr -d '\r' <"$ser" 2>/dev/null | grep -a -m 1 '^MYMEM-VM-RESULTS-BEGIN rc=') || begin=
-endl=$(tr -d '\r' <"$ser" 2>/dev/null | grep -a -m 1 '^MYMEM-VM-RESULTS-END rc=') || endl=
+reason='' rc=''
+{ tr -d '\r' <"$ser"; } >"$work/ser" 2>/dev/null || :
+begin=$(grep -a -m 1 '^MYMEM-VM-RESULTS-BEGIN rc=' "$work/ser") || begin=
+endl=$(grep -a -m 1 '^MYMEM-VM-RESULTS-END rc=' "$work/ser") || endl=
 if [ -n "$begin" ] && [ -n "$endl" ]; then
-	tr -d '\r' <"$ser" |
-		sed -n '/^MYMEM-VM-RESULTS-BEGIN /,/^MYMEM-VM-RESULTS-END /p' |
+	sed -n '/^MYMEM-VM-RESULTS-BEGIN /,/^MYMEM-VM-RESULTS-END /p' "$work/ser" |
 		sed '1d;$d' | base64 -d >"$work/results.tgz" 2>/dev/null || true
 	want=${endl##*md5=}
 	got=$(md5sum "$work/results.tgz" | cut -d ' ' -f 1)
-	if [ "$want" = "$got" ]; then
-		mkdir "$work/res"
-		if tar -xzf "$work/results.tgz" -C "$work/res"; then
-			rc=${begin##*rc=}
-			rm -f "$ser"
-			# the /results files go straight into OUTDIR
-			for f in "$work/res"/* "$work/res"/.[!.]*; do
-				[ -e "$f" ] || [ -L "$f" ] || continue
-				n=${f##*/}
-				case "$n" in
-				console.log|rc|serial1.log|.vm-files|.vm.*)
-					say "warning: /results/$n saved as guest-$n"
-					n=guest-$n ;;
-				esac
-				rm -rf "${out:?}/$n"
-				mv "$f" "$out/$n"
-				echo "$n" >>"$out/.vm-files"
-			done
-		else
-			reason="results archive could not be unpacked"
-		fi
-	else
+	if [ "$want" != "$got" ]; then
 		reason="results corrupted in transfer (md5 $got, expected $want)"
+	elif ! mkdir "$work/res" || ! tar -xzf "$work/results.tgz" -C "$work/res"; then
+		reason="results archive could not be unpacked"
+	else
+		rc=${begin##*rc=}
+		rm -f "$ser"
+		# the /results files go straight into OUTDIR
+		for f in "$work/res"/* "$work/res"/.[!.]*; do
+			[ -e "$f" ] || [ -L "$f" ] || continue
+			n=${f##*/}
+			case "$n" in
+			console.log|rc|serial1.log|.vm-files|.vm.*)
+				say "warning: /results/$n saved as guest-$n"
+				n=guest-$n ;;
+			esac
+			rm -rf "${out:?}/$n"
+			mv "$f" "$out/$n"
+			echo "$n" >>"$out/.vm-files"
+		done
 	fi
 elif [ -n "$begin" ]; then
 	reason="results transfer cut short (no end marker)"
@@ -406,33 +365,25 @@ pat=$(paste -s -d '|' "$here/../../testing/selftests/mymem/kernel_problems")
 # With --expect-alloc-failures, the stack dump that follows an allocation
 # failure report ("vmalloc error:", "page allocation failure:"), up to its
 # </TASK>, is not a problem: fault injection makes those on purpose.
-alloc_dumps() {
-	if [ "$expect_alloc" = 1 ]; then
-		awk '/(vmalloc error|page allocation failure): / { skip = 1 }
-		     !skip { print }
-		     skip && /<\/TASK>/ { skip = 0 }'
-	else
-		cat
-	fi
-}
 scan() {
 	[ -f "$1" ] || return 0
-	tr -d '\r' <"$1" | alloc_dumps |
+	tr -d '\r' <"$1" | awk -v skip_dumps="$expect_alloc" '
+		skip_dumps == 1 && /(vmalloc error|page allocation failure): / { skip = 1 }
+		!skip { print }
+		skip && /<\/TASK>/ { skip = 0 }' |
 		grep -a -E "^(<[0-9]+>)?\[ *[0-9]+\.[0-9]+\] .*($pat)" | head -n 1
 }
-problem=$(scan "$out/console.log")
-problem_in=$out/console.log
+problem_in=$con
+problem=$(scan "$con")
 if [ -z "$problem" ]; then
-	problem=$(scan "$out/dmesg.txt")
 	problem_in=$out/dmesg.txt
+	problem=$(scan "$problem_in")
 fi
 
 # taint flags B (bad page), D (oops/BUG), W (warning), L (soft lockup)
-if [ -z "$problem" ] && [ -f "$out/vm-info.txt" ]; then
-	taint=$(sed -n 's/^tainted \([0-9]*\)$/\1/p' "$out/vm-info.txt")
-	if [ -n "$taint" ] && [ $((taint & 17056)) -ne 0 ]; then
-		problem="kernel tainted $taint (B/D/W/L flags: a bad page, oops, warning or soft lockup)"
-	fi
+taint=$(sed -n 's/^tainted \([0-9]*\)$/\1/p' "$out/vm-info.txt" 2>/dev/null) || taint=
+if [ -z "$problem" ] && [ -n "$taint" ] && [ $((taint & 17056)) -ne 0 ]; then
+	problem="kernel tainted $taint (B/D/W/L flags: a bad page, oops, warning or soft lockup)"
 fi
 
 status=
@@ -440,7 +391,7 @@ if [ -f "$work/timeout" ]; then
 	reason="hard timeout of ${timeout}s hit, qemu killed"
 	if ! [ -f "$work/t_init" ]; then
 		reason="$reason (the guest never reached /init)"
-	elif ! [ -f "$work/t_end" ]; then
+	elif ! grep -q -a '^vm-init: command exited' "$con"; then
 		reason="$reason (the command did not finish)"
 	fi
 	[ -z "$problem" ] || reason="$reason; kernel said: $problem"
@@ -449,54 +400,45 @@ elif [ -n "$problem" ]; then
 	reason="guest kernel problem: $problem"
 elif [ -z "$rc" ] && [ -z "$reason" ]; then
 	reason="results did not come back (qemu exit $qrc)"
-	grep -q -a '^vm-init: ' "$out/console.log" ||
+	grep -q -a '^vm-init: ' "$con" ||
 		reason="$reason; the guest never reached /init"
-	if [ -s "$work/qemu.err" ]; then
+	[ ! -s "$work/qemu.err" ] ||
 		reason="$reason; qemu: $(head -n 3 "$work/qemu.err" | tr '\n' ' ')"
-	fi
 fi
 
 # 7. timings: host clock, and the guest's clock for what runs inside it
 t4=$(now)
-if [ -f "$work/t_init" ]; then
-	boot="$(secs "$t2" "$(cat "$work/t_init")")s"
-else
-	boot="?"
-fi
-g_init=$(sed -n 's/^vm-init: kernel .* init at \([0-9.]*\)s.*/\1/p' "$out/console.log" | head -n 1)
-g_cmd=$(sed -n 's/^vm-init: running at \([0-9.]*\)s: .*/\1/p' "$out/console.log" | head -n 1)
-g_end=$(sed -n 's/^vm-init: command exited with [0-9]* at \([0-9.]*\)s.*/\1/p' "$out/console.log" | head -n 1)
-if [ -n "$g_cmd" ] && [ -n "$g_end" ]; then
-	run="$(secs "$g_cmd" "$g_end")s"
-elif [ -n "$g_cmd" ]; then
-	run="unfinished"
-else
-	run="not started"
-fi
+boot="?"
+[ ! -f "$work/t_init" ] || boot="$(secs "$t2" "$(cat "$work/t_init")")s"
+# guest_time PATTERN: the guest uptime of the first console line PATTERN,
+# its "\(...\)" the seconds
+guest_time() {
+	sed -n "s/^vm-init: $1.*/\1/p" "$con" | head -n 1
+}
+g_init=$(guest_time 'kernel .* init at \([0-9.]*\)s')
+g_cmd=$(guest_time 'running at \([0-9.]*\)s: ')
+g_end=$(guest_time 'command exited with [0-9]* at \([0-9.]*\)s')
+run="not started"
+[ -z "$g_cmd" ] || run="unfinished"
+[ -z "$g_cmd" ] || [ -z "$g_end" ] || run="$(secs "$g_cmd" "$g_end")s"
 say "times: initramfs $(secs "$t0" "$t1")s, boot-to-init $boot (guest kernel" \
     "uptime ${g_init:-?}s), command $run, qemu $(secs "$t2" "$t3")s," \
     "total $(secs "$t0" "$t4")s"
-[ -s "$out/serial1.log" ] || rm -f "$out/serial1.log"
 
-if [ -n "$reason" ]; then
-	say "FAIL: $reason"
-	if [ "${VM_QUIET:-0}" = 1 ] && [ "${problem#[}" != "$problem" ]; then
-		say "kernel log from the first problem line:"
-		tr -d '\r' <"$problem_in" | grep -a -F -A 25 -e "$problem" | head -n 26
-	fi
-	say "console log: $out/console.log"
-	if [ -z "$status" ]; then
-		if [ -n "$rc" ] && [ "$rc" -ne 0 ]; then
-			status=$rc
-		elif [ -n "$rc" ]; then
-			status=1
-		else
-			status=125
-		fi
-	fi
-	echo "$status" >"$out/rc"
-	exit "$status"
+if [ -z "$reason" ]; then
+	echo "$rc" >"$out/rc"
+	say "command exit status $rc; results in $out"
+	exit "$rc"
 fi
-echo "$rc" >"$out/rc"
-say "command exit status $rc; results in $out"
-exit "$rc"
+say "FAIL: $reason"
+if [ "${VM_QUIET:-0}" = 1 ] && [ "${problem#[}" != "$problem" ]; then
+	say "kernel log from the first problem line:"
+	tr -d '\r' <"$problem_in" | grep -a -F -A 25 -e "$problem" | head -n 26
+fi
+say "console log: $con"
+# the timeout's 124, else the command's failure, 1 for its success, or 125
+# when the results did not come back
+[ -n "$status" ] || status=${rc:-125}
+[ "$status" != 0 ] || status=1
+echo "$status" >"$out/rc"
+exit "$status"

@@ -15,7 +15,7 @@
 
 ko=${1:?KO_DIR} bin=${2:?BIN_DIR} out=${3:?OUT_DIR}
 dbg=/sys/kernel/debug/mymem_test
-. "$(dirname "$0")/../bin/functions.sh"
+. "$(dirname "$0")/functions.sh"
 job_start run "$out"
 
 say "insmod mymem_core"
