@@ -5,24 +5,17 @@
  * ioctls, appending writes, threads sharing one open file, vectored calls
  * that must stay atomic (and KCSAN-clean) at any segment count, sources
  * the kernel cannot hold, RWF_NOWAIT, a destination that faults for ever.
- * The API's own rules (bounds, short transfers, the add) are tested in the
- * kernel by mymem_kunit.c and against a model by tools/mymem-fuzz; the
- * counter race by mymem_test and mymem-race.
+ * The API's own rules are mymem_kunit.c's and tools/mymem-fuzz's.
  *
- * Each case (one child of the kernel's kselftest_harness.h) starts by
- * reading the whole buffer into a model, updates the model with what it
- * expects to have written, and ends by comparing the whole device buffer
- * with the model, so a stray or missing write anywhere fails the case that
- * caused it.
- *
- * If /dev/mymem is missing, the program loads mymem_core itself (from
- * $MYMEM_KO_DIR, its own directory, or modprobe) and unloads it at its
- * end.  Exit 0 when every case passed, 1 when one failed, 4 when all were
- * skipped (not root, no device).
- *
- * Usage: mymem_dev [harness options]
+ * Each case of kselftest_harness.h reads the whole buffer into a model
+ * first, updates the model with what it writes, and compares the whole
+ * buffer with it at its end: a stray write anywhere fails its case.
+ * If /dev/mymem is missing, main() loads mymem_core (from $MYMEM_KO_DIR,
+ * its own directory, or modprobe), and unloads it at the end.  Exit 0, 1
+ * when a case failed, 4 when all were skipped (not root, no device).
  */
 #define _GNU_SOURCE
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -101,20 +94,16 @@ static void fill_pattern(unsigned char *p, size_t len, unsigned int seed)
 
 static __u64 get_le64(const unsigned char *p)
 {
-	__u64 v = 0;
-	int i;
+	__u64 v;
 
-	for (i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
+	memcpy(&v, p, 8);
+	return le64toh(v);
 }
 
 static void put_le64(unsigned char *p, __u64 v)
 {
-	int i;
-
-	for (i = 0; i < 8; i++, v >>= 8)
-		p[i] = (unsigned char)v;
+	v = htole64(v);
+	memcpy(p, &v, 8);
 }
 
 static long long min_ll(long long a, long long b)
@@ -543,6 +532,36 @@ static int stopped(int *stop)
 	return __atomic_load_n(stop, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * Run @fn in one thread per worker of @c: the writers (n > 0) to their
+ * end, the readers (n == 0, first in @c) until then.  Return: their sums.
+ */
+static struct worker run_workers(void *(*fn)(void *), struct worker *c,
+				 unsigned int nr)
+{
+	struct worker sum = { 0 };
+	unsigned int i, pass;
+	pthread_t t[16];
+	int stop = 0;
+
+	for (i = 0; i < nr; i++) {
+		c[i].stop = &stop;
+		pthread_create(&t[i], NULL, fn, &c[i]);
+	}
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < nr; i++) {
+			if ((c[i].n == 0) != pass)
+				continue;
+			pthread_join(t[i], NULL);
+			sum.errors += c[i].errors;
+			sum.bad += c[i].bad;
+			sum.reads += c[i].reads;
+		}
+		set_stop(&stop);
+	}
+	return sum;
+}
+
 /* A record holds one 64-bit value eight times; anything else is torn. */
 static int rec_uniform(const unsigned char *r, __u64 *val)
 {
@@ -555,11 +574,13 @@ static int rec_uniform(const unsigned char *r, __u64 *val)
 	return 1;
 }
 
-static void *shared_writer(void *arg)
+/* A writer of c->n records at the position, or a reader until stopped. */
+static void *shared_worker(void *arg)
 {
 	struct worker *c = arg;
 	unsigned char rec[REC];
-	unsigned int i;
+	unsigned long i;
+	__u64 v;
 	int k;
 
 	for (i = 0; i < c->n; i++) {
@@ -567,20 +588,8 @@ static void *shared_writer(void *arg)
 			put_le64(rec + 8 * k, ((__u64)(c->id + 1) << 32) | (i + 1));
 		c->errors += write(dev_fd, rec, REC) != REC;
 	}
-	return NULL;
-}
-
-static void *shared_reader(void *arg)
-{
-	struct worker *c = arg;
-	unsigned char rec[REC];
-	unsigned long i = 0;
-	__u64 v;
-
-	while (!stopped(c->stop)) {
-		off_t off = (off_t)((i++ * 7919) % (c->len / REC)) * REC;
-
-		if (pread(dev_fd, rec, REC, off) != REC)
+	for (i = 0; !c->n && !stopped(c->stop); i++) {
+		if (pread(dev_fd, rec, REC, (i * 7919) % (c->len / REC) * REC) != REC)
 			c->errors++;
 		else
 			c->bad += !rec_uniform(rec, &v);
@@ -601,13 +610,11 @@ static void *shared_reader(void *arg)
 TEST_DEV(shared_fd_threads)
 {
 	enum { T = 8, R = 2 };
-	struct worker wc[T], rc_[R];
-	pthread_t wt[T], rt[R];
 	unsigned int per = 1000, i, round;
-	unsigned long errors, torn, missing, twice;
+	unsigned long missing, twice;
+	struct worker c[R + T], sum;
 	long long limit, off;
 	unsigned char *seen;
-	int stop;
 	__u64 v;
 
 	if (size < 8 * REC * 4)
@@ -618,32 +625,16 @@ TEST_DEV(shared_fd_threads)
 	seen = malloc(T * per);
 	ASSERT_NE(NULL, seen);
 	for (round = 0; round < 10 && _metadata->passed; round++) {
-		errors = torn = missing = twice = 0;
-		stop = 0;
+		missing = twice = 0;
 		memset(scratch, 0, limit);	/* uniform records: zeros */
 		ASSERT_EQ(0, model_pwrite(scratch, limit, 0));
 		ASSERT_EQ(0, lseek(dev_fd, 0, SEEK_SET));
-		for (i = 0; i < T; i++)
-			wc[i] = (struct worker){ .id = i, .n = per, .len = limit,
-						 .stop = &stop };
-		for (i = 0; i < R; i++) {
-			rc_[i] = wc[i];
-			pthread_create(&rt[i], NULL, shared_reader, &rc_[i]);
-		}
-		for (i = 0; i < T; i++)
-			pthread_create(&wt[i], NULL, shared_writer, &wc[i]);
-		for (i = 0; i < T; i++) {
-			pthread_join(wt[i], NULL);
-			errors += wc[i].errors;
-		}
-		set_stop(&stop);
-		for (i = 0; i < R; i++) {
-			pthread_join(rt[i], NULL);
-			errors += rc_[i].errors;
-			torn += rc_[i].bad;
-		}
-		EXPECT_EQ(0UL, errors) TH_LOG("round %u: failed or short calls", round);
-		EXPECT_EQ(0UL, torn) TH_LOG("round %u: torn records read", round);
+		for (i = 0; i < R + T; i++)
+			c[i] = (struct worker){ .id = i - R, .len = limit,
+						.n = i < R ? 0 : per };
+		sum = run_workers(shared_worker, c, R + T);
+		EXPECT_EQ(0UL, sum.errors) TH_LOG("round %u: failed or short calls", round);
+		EXPECT_EQ(0UL, sum.bad) TH_LOG("round %u: torn records read", round);
 		EXPECT_EQ(limit, pos(dev_fd)) TH_LOG("round %u: the position after %u x %u writes",
 						     round, T, per);
 		ASSERT_EQ(0, read_whole(dev_fd, scratch));
@@ -670,37 +661,27 @@ TEST_DEV(shared_fd_threads)
 	free(seen);
 }
 
-/* One pread/pwrite at 0, or a preadv/pwritev of c->segs equal segments. */
-static long long torn_xfer(struct worker *c, unsigned char *buf,
-			   struct iovec *iov, int write)
-{
-	unsigned int i;
-
-	if (!c->segs)
-		return write ? pwrite(dev_fd, buf, c->len, 0) :
-			       pread(dev_fd, buf, c->len, 0);
-	for (i = 0; i < c->segs; i++)
-		iov[i] = (struct iovec){ buf + i * (c->len / c->segs),
-					 c->len / c->segs };
-	return write ? pwritev(dev_fd, iov, c->segs, 0) :
-		       preadv(dev_fd, iov, c->segs, 0);
-}
-
-/* A writer (c->n writes of one byte value) or a reader (until stopped). */
+/*
+ * A writer (c->n pwritev() of one byte value) or a reader (preadv() until
+ * stopped) of the block at 0, in c->segs equal segments.
+ */
 static void *torn_worker(void *arg)
 {
 	struct worker *c = arg;
 	unsigned char *buf = malloc(c->len);
-	struct iovec *iov = calloc(c->segs + 1, sizeof(*iov));
+	struct iovec *iov = calloc(c->segs, sizeof(*iov));
 	unsigned long i;
 	long long k;
 
+	for (i = 0; buf && iov && i < c->segs; i++)
+		iov[i] = (struct iovec){ buf + i * (c->len / c->segs),
+					 c->len / c->segs };
 	for (i = 0; buf && iov && i < c->n; i++) {
 		memset(buf, (int)(c->id * 64 + i % 64), c->len);
-		c->errors += torn_xfer(c, buf, iov, 1) != c->len;
+		c->errors += pwritev(dev_fd, iov, c->segs, 0) != c->len;
 	}
 	while (buf && iov && !c->n && !stopped(c->stop)) {
-		if (torn_xfer(c, buf, iov, 0) != c->len) {
+		if (preadv(dev_fd, iov, c->segs, 0) != c->len) {
 			c->errors++;
 			continue;
 		}
@@ -729,12 +710,9 @@ TEST_DEV(vectored_no_torn_reads)
 		{ 4096, 1 }, { 16 * 256, 16 }, { IOV_MAX * 64, IOV_MAX },
 		{ 512 * 1024, 1 },
 	};
-	struct worker c[4];
-	pthread_t t[4];
-	unsigned long errors, bad, reads;
+	struct worker c[4], sum;
 	unsigned int r, i;
 	long long len, k;
-	int stop;
 
 	if (size < 4096)
 		SKIP_CASE("buffer smaller than 4 KiB");
@@ -743,26 +721,15 @@ TEST_DEV(vectored_no_torn_reads)
 		len -= len % runs[r].segs;
 		memset(scratch, 0, len);
 		ASSERT_EQ(0, model_pwrite(scratch, len, 0));
-		stop = 0;
 		/* c[0], c[1] read; c[2], c[3] write */
-		for (i = 0; i < 4; i++) {
-			c[i] = (struct worker){ .id = i - 1, .len = len,
-						.segs = runs[r].segs, .stop = &stop,
+		for (i = 0; i < 4; i++)
+			c[i] = (struct worker){ .id = i, .len = len, .segs = runs[r].segs,
 						.n = i < 2 ? 0 : len > 65536 ? 100 : 1000 };
-			pthread_create(&t[i], NULL, torn_worker, &c[i]);
-		}
-		pthread_join(t[2], NULL);
-		pthread_join(t[3], NULL);
-		set_stop(&stop);
-		pthread_join(t[0], NULL);
-		pthread_join(t[1], NULL);
-		errors = c[0].errors + c[1].errors + c[2].errors + c[3].errors;
-		bad = c[0].bad + c[1].bad;
-		reads = c[0].reads + c[1].reads;
+		sum = run_workers(torn_worker, c, 4);
 		ksft_print_msg("%lld-byte block, %u segments: %u writes, %lu reads checked\n",
-			       len, runs[r].segs, c[2].n * 2, reads);
-		EXPECT_EQ(0UL, errors) TH_LOG("short or failed calls");
-		EXPECT_EQ(0UL, bad) TH_LOG("torn reads of a %lld-byte block in %u segments",
+			       len, runs[r].segs, c[2].n * 2, sum.reads);
+		EXPECT_EQ(0UL, sum.errors) TH_LOG("short or failed calls");
+		EXPECT_EQ(0UL, sum.bad) TH_LOG("torn reads of a %lld-byte block in %u segments",
 					 len, runs[r].segs);
 		ASSERT_EQ(len, pread(dev_fd, scratch, len, 0));
 		for (k = 1; k < len && scratch[k] == scratch[0]; k++)
@@ -917,15 +884,14 @@ TEST_DEV(nowait_eagain)
 static int fu_set(const char *attr, const char *val)
 {
 	char path[128];
-	int fd, ok;
+	FILE *f;
 
 	snprintf(path, sizeof(path), FAIL_USERCOPY "%s", attr);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
+	f = fopen(path, "w");
+	if (!f)
 		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
+	fputs(val, f);
+	return fclose(f);
 }
 
 /*

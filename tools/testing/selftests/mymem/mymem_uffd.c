@@ -29,11 +29,11 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdarg.h>
-#include <limits.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,13 +191,12 @@ static int wait_for(int (*cond_fn)(void), unsigned int s)
 	return ok;
 }
 
+/* every page but the plain one */
+#define STALLED_PAGES	(((1u << NR_PAGES) - 1) & ~(1u << PG_PLAIN))
+
 static int all_stalled(void)
 {
-	unsigned int want = (1u << PG_PWRITE) | (1u << PG_WRITEV) |
-			    (1u << PG_PREAD) | (1u << PG_READV) |
-			    (1u << PG_ADD);
-
-	return (faulted & want) == want;
+	return (faulted & STALLED_PAGES) == STALLED_PAGES;
 }
 
 static int all_workers_done(void)
@@ -212,17 +211,6 @@ static int uffd_open(void)
 	struct uffdio_api api = { .api = UFFD_API };
 	int fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 
-#ifdef USERFAULTFD_IOC_NEW
-	if (fd < 0) {
-		int dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
-
-		if (dev >= 0) {
-			fd = ioctl(dev, USERFAULTFD_IOC_NEW,
-				   O_CLOEXEC | O_NONBLOCK);
-			close(dev);
-		}
-	}
-#endif
 	if (fd < 0)
 		return -1;
 	if (ioctl(fd, UFFDIO_API, &api)) {
@@ -671,8 +659,8 @@ static void run(void)
 	for (i = 0; i < NR_STALLED; i++)
 		pthread_create(&calls[i].thread, NULL, stalled_call, &calls[i]);
 	if (!wait_for(all_stalled, bound_s))
-		fail("after %u s only these pages faulted: 0x%x of 0x2f: %s",
-		     bound_s, faulted, "a call waits behind another's fault");
+		fail("after %u s only these pages faulted: 0x%x of 0x%x: %s",
+		     bound_s, faulted, STALLED_PAGES, "a call waits behind another's fault");
 	result(CASE_FAULTS, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &stalled_at);
 	diag("5 calls stalled in page faults; holding them for %u s", hold_s);
