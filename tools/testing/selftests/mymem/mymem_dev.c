@@ -164,8 +164,9 @@ FIXTURE_TEARDOWN(dev)
 			diffs++;
 		}
 	}
-	EXPECT_EQ(0, diffs) TH_LOG("the buffer differs from the model, first at %lld: 0x%02x, not 0x%02x",
-				   first, scratch[first], model[first]);
+	EXPECT_EQ(0, diffs)
+		TH_LOG("the buffer differs from the model, first at %lld: 0x%02x, not 0x%02x",
+		       first, scratch[first], model[first]);
 }
 
 TEST_DEV(get_size_and_read_all)
@@ -550,7 +551,7 @@ static struct worker run_workers(void *(*fn)(void *), struct worker *c,
 	}
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < nr; i++) {
-			if ((c[i].n == 0) != pass)
+			if (!c[i].n != !!pass)
 				continue;
 			pthread_join(t[i], NULL);
 			sum.errors += c[i].errors;
@@ -625,7 +626,8 @@ TEST_DEV(shared_fd_threads)
 	seen = malloc(T * per);
 	ASSERT_NE(NULL, seen);
 	for (round = 0; round < 10 && _metadata->passed; round++) {
-		missing = twice = 0;
+		missing = 0;
+		twice = 0;
 		memset(scratch, 0, limit);	/* uniform records: zeros */
 		ASSERT_EQ(0, model_pwrite(scratch, limit, 0));
 		ASSERT_EQ(0, lseek(dev_fd, 0, SEEK_SET));
@@ -655,7 +657,7 @@ TEST_DEV(shared_fd_threads)
 			twice += seen[((v >> 32) - 1) * per + (__u32)v - 1]++ != 0;
 		}
 		EXPECT_EQ(0UL, missing + twice)
-			TH_LOG("round %u: %lu records lost, %lu written twice: non-atomic positions",
+			TH_LOG("round %u: %lu records lost, %lu twice: non-atomic positions",
 			       round, missing, twice);
 	}
 	free(seen);
@@ -730,7 +732,7 @@ TEST_DEV(vectored_no_torn_reads)
 			       len, runs[r].segs, c[2].n * 2, sum.reads);
 		EXPECT_EQ(0UL, sum.errors) TH_LOG("short or failed calls");
 		EXPECT_EQ(0UL, sum.bad) TH_LOG("torn reads of a %lld-byte block in %u segments",
-					 len, runs[r].segs);
+					       len, runs[r].segs);
 		ASSERT_EQ(len, pread(dev_fd, scratch, len, 0));
 		for (k = 1; k < len && scratch[k] == scratch[0]; k++)
 			;
@@ -1002,7 +1004,7 @@ int main(int argc, char **argv)
 			loaded = !load_core();
 		dev_fd = open(DEV_PATH, O_RDWR);
 		if (dev_fd < 0)
-			skip_all = DEV_PATH " not available: mymem_core not loaded, and not loadable";
+			skip_all = DEV_PATH " not available: mymem_core not loadable";
 		else if (!ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &sz) && sz && sz <= 1ULL << 30)
 			size = (long long)sz;
 	}

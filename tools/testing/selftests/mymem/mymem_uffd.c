@@ -728,13 +728,35 @@ static void verdict(struct __test_metadata *_metadata, unsigned int c)
 	EXPECT_EQ(0, why[c][0]) TH_LOG("%s", why[c]);
 }
 
-#define CASE(name, c)	TEST_F(uffd, name) { verdict(_metadata, c); }
-CASE(every_stalled_call_reaches_its_fault, CASE_FAULTS)
-CASE(others_read_write_and_add_meanwhile, CASE_OTHERS)
-CASE(test_module_run_completes, CASE_RUN)
-CASE(test_module_rmmod_mid_run, CASE_RMMOD)
-CASE(stalled_calls_complete_exactly, CASE_COMPLETE)
-CASE(no_hung_task_report, CASE_HUNG)
+TEST_F(uffd, every_stalled_call_reaches_its_fault)
+{
+	verdict(_metadata, CASE_FAULTS);
+}
+
+TEST_F(uffd, others_read_write_and_add_meanwhile)
+{
+	verdict(_metadata, CASE_OTHERS);
+}
+
+TEST_F(uffd, test_module_run_completes)
+{
+	verdict(_metadata, CASE_RUN);
+}
+
+TEST_F(uffd, test_module_rmmod_mid_run)
+{
+	verdict(_metadata, CASE_RMMOD);
+}
+
+TEST_F(uffd, stalled_calls_complete_exactly)
+{
+	verdict(_metadata, CASE_COMPLETE);
+}
+
+TEST_F(uffd, no_hung_task_report)
+{
+	verdict(_metadata, CASE_HUNG);
+}
 
 /* Every case skipped is a skip. */
 static void finish(void)
