@@ -328,26 +328,6 @@ TEST_DEV(sequential_and_positional)
 	EXPECT_EQ(1, pos(dev_fd));
 }
 
-/* The whole buffer in one call; more than what is left is short. */
-TEST_DEV(whole_buffer)
-{
-	unsigned char *w = malloc(size);
-
-	ASSERT_NE(NULL, w);
-	fill_pattern(w, size, 6);
-	ASSERT_EQ(0, lseek(dev_fd, 0, SEEK_SET));
-	if (write(dev_fd, w, size) == size)
-		memcpy(model, w, size);
-	EXPECT_EQ(size, pos(dev_fd));
-	fill_pattern(w, size, 7);
-	if (size > 1) {
-		ASSERT_EQ(1, lseek(dev_fd, 1, SEEK_SET));
-		if (write(dev_fd, w, size) == size - 1)
-			memcpy(model + 1, w, size - 1);
-	}
-	free(w);
-}
-
 /*
  * MYMEM_IOC_ADD_U64 through the device: the argument is read from user
  * space, the sum comes back in its result field and lands in the buffer as
