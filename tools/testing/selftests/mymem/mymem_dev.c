@@ -4,32 +4,23 @@
  * position, user pointers that fault, permissions and access modes, the
  * ioctls, appending writes, threads sharing one open file, vectored calls
  * that must stay atomic (and KCSAN-clean) at any segment count, sources
- * the kernel cannot hold, RWF_NOWAIT, a destination that faults for ever.  The API's
- * own rules (bounds, short transfers, the add) are tested in the kernel by
- * mymem_kunit.c and against a model by tools/mymem-fuzz; the counter race
- * by mymem_test and mymem-race.
+ * the kernel cannot hold, RWF_NOWAIT, a destination that faults for ever.
+ * The API's own rules are mymem_kunit.c's and tools/mymem-fuzz's.
  *
- * The whole buffer is read into a model at start.  Every case updates the
- * model with what it expects to have written, and after every case the
- * whole device buffer is compared with the model, so a stray or missing
- * write anywhere fails the case that caused it.
- *
- * If /dev/mymem is missing, the program loads mymem_core itself (through
- * mymem_load.h: from $MYMEM_KO_DIR, its own directory, the build tree, or
- * modprobe) and unloads it again at the end.  It reports through
- * kselftest.h (the kernel's, inside a kernel tree; mymem_ksft.h
- * otherwise): exit 0 when every case passed, 1 when one failed, 4 when
- * everything was skipped.
- *
- * Usage: mymem_dev [-d DEVICE]
+ * Each case of kselftest_harness.h reads the whole buffer into a model
+ * first, updates the model with what it writes, and compares the whole
+ * buffer with it at its end: a stray write anywhere fails its case.
+ * If /dev/mymem is missing, main() loads mymem_core (from $MYMEM_KO_DIR,
+ * its own directory, or modprobe), and unloads it at the end.  Exit 0, 1
+ * when a case failed, 4 when all were skipped (not root, no device).
  */
 #define _GNU_SOURCE
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,157 +30,58 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/mymem.h>
 
-#if __has_include("../kselftest.h")
-#include "../kselftest.h"
-#else
-#include "mymem_ksft.h"
-#endif
-#include "mymem_load.h"
+#include "kselftest_harness.h"
 
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#endif
 #define CORE_NAME	"mymem_core"
+#define DEV_PATH	"/dev/mymem"
 #define NOBODY		65534
 
-static const char *dev_path = "/dev/mymem";
-
-static size_t size;		/* buffer size from MYMEM_IOC_GET_SIZE */
+static long long size;		/* buffer size from MYMEM_IOC_GET_SIZE */
 static unsigned char *model;	/* what the buffer must hold */
 static unsigned char *scratch;	/* size bytes for whole-buffer reads */
-static long page_size;
+static long long page;
 static int dev_fd = -1;		/* the main descriptor, O_RDWR */
-
-static int case_failed;
-static int case_skipped;
-static char skip_reason[256];
-
-/* --- expectations ------------------------------------------------------ */
-
-#define diag(fmt, ...)	ksft_print_msg(fmt "\n", ##__VA_ARGS__)
-
-static void fail_at(int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	case_failed = 1;
-	printf("# line %d: ", line);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
-#define FAIL(...)	fail_at(__LINE__, __VA_ARGS__)
-#define EXPECT(cond)	do { if (!(cond)) FAIL("expected %s", #cond); } while (0)
-
-static void skip_case(const char *reason)
-{
-	case_skipped = 1;
-	snprintf(skip_reason, sizeof(skip_reason), "%s", reason);
-}
-
-/* A syscall's return value with the errno it left, captured at once. */
-struct res {
-	long long ret;
-	int err;
-};
-
-static struct res mkres(long long ret)
-{
-	struct res r = { ret, ret < 0 ? errno : 0 };
-
-	return r;
-}
-
-#define CALL(x)	mkres((long long)(x))
+static const char *skip_all;	/* why every case is skipped */
+static int loaded;		/* main() loaded mymem_core */
 
 /*
- * want >= 0: the call must return exactly want.
- * want < 0:  the call must fail with errno -want.
+ * A skip in FIXTURE_SETUP: 6.1's harness would go on into the case (its
+ * skip is the child's exit 255); later ones end the case themselves.
  */
-static int expect_res(struct res r, long long want, const char *what,
-		      int line)
+#ifdef FIXTURE_TEARDOWN_PARENT
+#define SETUP_SKIP(...)	SKIP(return, __VA_ARGS__)
+#else
+#define SETUP_SKIP(...)	SKIP(do { fflush(NULL); _exit(255); } while (0), __VA_ARGS__)
+#endif
+/* a skip names its case: 6.1's harness prints only the reason */
+#define SKIP_CASE(why)	SKIP(return, "%s: %s", _metadata->name, why)
+/* every case: a bound for the slow ones under emulation, KCSAN, 1 GiB */
+#define TEST_DEV(name)	TEST_F_TIMEOUT(dev, name, 600)
+
+/* A call's result: its return value, or -errno when it failed. */
+static long long rc(long long ret)
 {
-	if (want >= 0 && r.ret == want)
-		return 1;
-	if (want < 0 && r.ret == -1 && r.err == -want)
-		return 1;
-	if (want >= 0)
-		fail_at(line, "%s = %lld (%s), expected %lld", what, r.ret,
-			r.ret < 0 ? strerror(r.err) : "ok", want);
-	else
-		fail_at(line, "%s = %lld (%s), expected error %s", what,
-			r.ret, r.ret < 0 ? strerror(r.err) : "no error",
-			strerror((int)-want));
-	return 0;
+	return ret < 0 ? -errno : ret;
 }
 
-#define EXPECT_RES(call, want) \
-	expect_res(CALL(call), (long long)(want), #call, __LINE__)
-
-static long long pos_of(int fd)
+static long long pos(int fd)
 {
 	return lseek(fd, 0, SEEK_CUR);
 }
 
-#define EXPECT_POS(fd, want) do {					\
-	long long p_ = pos_of(fd), w_ = (long long)(want);		\
-	if (p_ != w_)							\
-		FAIL("position of fd is %lld, expected %lld", p_, w_);	\
-} while (0)
-
-/* --- buffer helpers ---------------------------------------------------- */
-
 static int read_whole(int fd, unsigned char *dst)
 {
-	size_t done = 0;
+	long long done = 0, n = 1;
 
-	while (done < size) {
-		ssize_t n = pread(fd, dst + done, size - done, (off_t)done);
-
-		if (n <= 0) {
-			diag("pread of the whole buffer at %zu: %zd (%s)",
-			     done, n, n < 0 ? strerror(errno) : "EOF");
-			return -1;
-		}
-		done += (size_t)n;
+	while (done < size && n > 0) {
+		n = pread(fd, dst + done, size - done, done);
+		done += n > 0 ? n : 0;
 	}
-	return 0;
-}
-
-/* Compare the device with the model; on a mismatch, report and resync. */
-static void check_model(const char *when)
-{
-	size_t i, first, last, diffs = 0;
-
-	if (read_whole(dev_fd, scratch)) {
-		FAIL("%s: cannot read the buffer back", when);
-		return;
-	}
-	if (!memcmp(scratch, model, size))
-		return;
-	first = size;
-	last = 0;
-	for (i = 0; i < size; i++) {
-		if (scratch[i] != model[i]) {
-			if (first == size)
-				first = i;
-			last = i;
-			diffs++;
-		}
-	}
-	FAIL("%s: buffer differs from the model in %zu bytes (%zu..%zu)",
-	     when, diffs, first, last);
-	diag("first difference: device 0x%02x, model 0x%02x", scratch[first],
-	     model[first]);
-	memcpy(model, scratch, size);
+	return done == size ? 0 : -1;
 }
 
 static void fill_pattern(unsigned char *p, size_t len, unsigned int seed)
@@ -202,198 +94,168 @@ static void fill_pattern(unsigned char *p, size_t len, unsigned int seed)
 
 static __u64 get_le64(const unsigned char *p)
 {
-	__u64 v = 0;
-	int i;
+	__u64 v;
 
-	for (i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
+	memcpy(&v, p, 8);
+	return le64toh(v);
 }
 
 static void put_le64(unsigned char *p, __u64 v)
 {
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		p[i] = (unsigned char)v;
-		v >>= 8;
-	}
+	v = htole64(v);
+	memcpy(p, &v, 8);
 }
 
-/* Write through the device and the model; the write must not be short. */
-static int model_pwrite(const void *src, size_t len, off_t pos)
-{
-	if (!expect_res(CALL(pwrite(dev_fd, src, len, pos)), (long long)len,
-			"model_pwrite", __LINE__))
-		return -1;
-	memcpy(model + pos, src, len);
-	return 0;
-}
-
-static size_t min_sz(size_t a, size_t b)
+static long long min_ll(long long a, long long b)
 {
 	return a < b ? a : b;
 }
 
-/* --- cases ------------------------------------------------------------- */
-
-static void t_get_size(void)
+/* Write through the device and the model; the write must not be short. */
+static int model_pwrite(const void *src, long long len, long long off)
 {
-	__u64 v = 0;
-	struct stat st;
+	if (pwrite(dev_fd, src, len, off) != len)
+		return -1;
+	memcpy(model + off, src, len);
+	return 0;
+}
 
-	EXPECT_RES(ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &v), 0);
-	EXPECT(v == size);
-	EXPECT_RES(ioctl(dev_fd, MYMEM_IOC_GET_SIZE, NULL), -EFAULT);
-	EXPECT(fstat(dev_fd, &st) == 0 && S_ISCHR(st.st_mode));
-	/* read() of the whole buffer and pread() agree, and EOF follows */
-	EXPECT_RES(lseek(dev_fd, 0, SEEK_SET), 0);
-	memset(scratch, 0, size);
-	{
-		size_t done = 0;
-		ssize_t n = 1;
+static long long add_u64(int fd, long long off, __u64 delta, __u64 *result)
+{
+	struct mymem_add a = { .offset = off, .delta = delta };
+	long long r = rc(ioctl(fd, MYMEM_IOC_ADD_U64, &a));
 
-		while (done < size && n > 0) {
-			n = read(dev_fd, scratch + done, size - done);
-			if (n > 0)
-				done += (size_t)n;
+	if (result)
+		*result = a.result;
+	return r;
+}
+
+static void *map_pages(int n, int prot)
+{
+	void *p = mmap(NULL, page * n, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+FIXTURE(dev) {
+	char unused;
+};
+
+FIXTURE_SETUP(dev)
+{
+	if (skip_all)
+		SETUP_SKIP("%s", skip_all);
+	ASSERT_LT(0, size) TH_LOG("MYMEM_IOC_GET_SIZE failed");
+	model = malloc(size);
+	scratch = malloc(size);
+	ASSERT_TRUE(model && scratch);
+	ASSERT_EQ(0, read_whole(dev_fd, model));
+}
+
+/* The whole device must hold what the model says. */
+FIXTURE_TEARDOWN(dev)
+{
+	long long i, first = -1, diffs = 0;
+
+	ASSERT_EQ(0, read_whole(dev_fd, scratch));
+	for (i = 0; i < size; i++) {
+		if (scratch[i] != model[i]) {
+			first = first < 0 ? i : first;
+			diffs++;
 		}
-		if (done != size)
-			FAIL("read() of the whole buffer stopped at %zu of %zu",
-			     done, size);
 	}
-	EXPECT(!memcmp(scratch, model, size));
-	EXPECT_POS(dev_fd, size);
-	EXPECT_RES(read(dev_fd, scratch, 1), 0);
-	EXPECT_POS(dev_fd, size);
+	EXPECT_EQ(0, diffs)
+		TH_LOG("the buffer differs from the model, first at %lld: 0x%02x, not 0x%02x",
+		       first, scratch[first], model[first]);
 }
 
-static void t_seek_set(void)
+TEST_DEV(get_size_and_read_all)
 {
-	const long long good[] = { 0, 1, (long long)size - 1, (long long)size };
-	const long long bad[] = { (long long)size + 1, -1, LLONG_MAX,
-				  LLONG_MIN, LLONG_MIN + 1, (long long)size * 2 + 7 };
+	long long done = 0, n = 1;
+	__u64 v = 0;
+
+	EXPECT_EQ(0, rc(ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &v)));
+	EXPECT_EQ(size, (long long)v);
+	EXPECT_EQ(-EFAULT, rc(ioctl(dev_fd, MYMEM_IOC_GET_SIZE, NULL)));
+	/* read() of the whole buffer agrees with pread(), and EOF follows */
+	ASSERT_EQ(0, lseek(dev_fd, 0, SEEK_SET));
+	memset(scratch, 0, size);
+	while (done < size && n > 0) {
+		n = read(dev_fd, scratch + done, size - done);
+		done += n > 0 ? n : 0;
+	}
+	EXPECT_EQ(size, done);
+	EXPECT_EQ(0, memcmp(scratch, model, size));
+	EXPECT_EQ(size, pos(dev_fd));
+	EXPECT_EQ(0, read(dev_fd, scratch, 1));
+	EXPECT_EQ(size, pos(dev_fd));
+}
+
+/*
+ * lseek() within [0, size]: the end of the file is the buffer's size, one
+ * past it or before 0 is -EINVAL and leaves the position where it was.
+ * SEEK_DATA and SEEK_HOLE are not offered (the buffer has no holes).
+ */
+TEST_DEV(seek)
+{
+	const long long s = size, h = size / 2;
+	const struct {
+		int whence;
+		long long from, off, want;
+	} t[] = {
+		{ SEEK_SET, h, 0, 0 },		{ SEEK_SET, 0, s, s },
+		{ SEEK_SET, 0, s - 1, s - 1 },	{ SEEK_SET, h, s + 1, -EINVAL },
+		{ SEEK_SET, h, -1, -EINVAL },	{ SEEK_CUR, h, s - h, s },
+		{ SEEK_CUR, s, -s, 0 },		{ SEEK_CUR, s, 1, -EINVAL },
+		{ SEEK_CUR, 0, -1, -EINVAL },	{ SEEK_CUR, 1, s, -EINVAL },
+		{ SEEK_END, h, 0, s },		{ SEEK_END, h, -1, s - 1 },
+		{ SEEK_END, h, -s, 0 },		{ SEEK_END, h, 1, -EINVAL },
+		{ SEEK_END, h, -s - 1, -EINVAL }, { SEEK_DATA, h, 0, -EINVAL },
+		{ SEEK_HOLE, h, 0, -EINVAL },
+	};
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(good); i++) {
-		if (good[i] < 0)
-			continue;
-		EXPECT_RES(lseek(dev_fd, good[i], SEEK_SET), good[i]);
-		EXPECT_POS(dev_fd, good[i]);
-	}
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		long long start = (long long)(i % 2 ? size / 2 : 0);
-
-		EXPECT_RES(lseek(dev_fd, start, SEEK_SET), start);
-		if (!EXPECT_RES(lseek(dev_fd, bad[i], SEEK_SET), -EINVAL))
-			diag("... for SEEK_SET offset %lld", bad[i]);
-		EXPECT_POS(dev_fd, start);
-	}
-}
-
-static void t_seek_cur(void)
-{
-	long long s = (long long)size;
-
-	EXPECT_RES(lseek(dev_fd, 0, SEEK_SET), 0);
-	EXPECT_RES(lseek(dev_fd, 1, SEEK_CUR), 1 <= s ? 1 : -EINVAL);
-	EXPECT_RES(lseek(dev_fd, s / 2, SEEK_SET), s / 2);
-	EXPECT_RES(lseek(dev_fd, s - s / 2, SEEK_CUR), s);
-	EXPECT_RES(lseek(dev_fd, 0, SEEK_CUR), s);
-	/* one past the end, from the end */
-	EXPECT_RES(lseek(dev_fd, 1, SEEK_CUR), -EINVAL);
-	EXPECT_POS(dev_fd, s);
-	/* back to 0 exactly, then one before 0 */
-	EXPECT_RES(lseek(dev_fd, -s, SEEK_CUR), 0);
-	EXPECT_RES(lseek(dev_fd, -1, SEEK_CUR), -EINVAL);
-	EXPECT_POS(dev_fd, 0);
-	/* overflowing arithmetic must be -EINVAL, position unchanged */
-	EXPECT_RES(lseek(dev_fd, s, SEEK_SET), s);
-	EXPECT_RES(lseek(dev_fd, LLONG_MAX, SEEK_CUR), -EINVAL);
-	EXPECT_POS(dev_fd, s);
-	EXPECT_RES(lseek(dev_fd, LLONG_MAX - s + 1, SEEK_CUR), -EINVAL);
-	EXPECT_POS(dev_fd, s);
-	EXPECT_RES(lseek(dev_fd, LLONG_MIN, SEEK_CUR), -EINVAL);
-	EXPECT_POS(dev_fd, s);
-	EXPECT_RES(lseek(dev_fd, 0, SEEK_SET), 0);
-	EXPECT_RES(lseek(dev_fd, LLONG_MIN, SEEK_CUR), -EINVAL);
-	EXPECT_RES(lseek(dev_fd, LLONG_MAX, SEEK_CUR), -EINVAL);
-	EXPECT_POS(dev_fd, 0);
-	if (s >= 2) {
-		EXPECT_RES(lseek(dev_fd, 1, SEEK_SET), 1);
-		EXPECT_RES(lseek(dev_fd, -1, SEEK_CUR), 0);
-		EXPECT_RES(lseek(dev_fd, s - 1, SEEK_CUR), s - 1);
-		EXPECT_RES(lseek(dev_fd, 2, SEEK_CUR), -EINVAL);
-		EXPECT_POS(dev_fd, s - 1);
-	}
-}
-
-static void t_seek_end(void)
-{
-	long long s = (long long)size;
-
-	EXPECT_RES(lseek(dev_fd, 0, SEEK_END), s);
-	EXPECT_RES(lseek(dev_fd, -1, SEEK_END), s - 1);
-	EXPECT_RES(lseek(dev_fd, -s, SEEK_END), 0);
-	EXPECT_RES(lseek(dev_fd, s / 2, SEEK_SET), s / 2);
-	EXPECT_RES(lseek(dev_fd, 1, SEEK_END), -EINVAL);
-	EXPECT_POS(dev_fd, s / 2);
-	EXPECT_RES(lseek(dev_fd, -s - 1, SEEK_END), -EINVAL);
-	EXPECT_POS(dev_fd, s / 2);
-	EXPECT_RES(lseek(dev_fd, LLONG_MAX, SEEK_END), -EINVAL);
-	EXPECT_POS(dev_fd, s / 2);
-	EXPECT_RES(lseek(dev_fd, LLONG_MIN, SEEK_END), -EINVAL);
-	EXPECT_POS(dev_fd, s / 2);
-	EXPECT_RES(lseek(dev_fd, LLONG_MAX - s + 1, SEEK_END), -EINVAL);
-	EXPECT_POS(dev_fd, s / 2);
-}
-
-static void t_seek_whence(void)
-{
-	const int bad[] = { 3 /* SEEK_DATA */, 4 /* SEEK_HOLE */, 5, 42, -1 };
-	unsigned int i;
-
-	EXPECT_RES(lseek(dev_fd, (off_t)(size / 3), SEEK_SET), (long long)(size / 3));
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		if (!EXPECT_RES(lseek(dev_fd, 0, bad[i]), -EINVAL))
-			diag("... for whence %d", bad[i]);
-		EXPECT_POS(dev_fd, size / 3);
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		ASSERT_EQ(t[i].from, lseek(dev_fd, t[i].from, SEEK_SET));
+		EXPECT_EQ(t[i].want, rc(lseek(dev_fd, t[i].off, t[i].whence)))
+			TH_LOG("row %u: whence %d, from %lld, offset %lld", i,
+			       t[i].whence, t[i].from, t[i].off);
+		EXPECT_EQ(t[i].want < 0 ? t[i].from : t[i].want, pos(dev_fd))
+			TH_LOG("row %u: the position", i);
 	}
 }
 
 /*
  * The file position at the end of the buffer: a read there returns 0 and a
  * write -ENOSPC, and neither moves it; a transfer across the end moves it
- * to the end; a zero-length call moves it nowhere.  Where the end is and
- * what each call returns are the API's rules (mymem_kunit.c).
+ * to the end; a zero-length call moves it nowhere.
  */
-static void t_position_at_end(void)
+TEST_DEV(position_at_end)
 {
 	unsigned char buf[64];
-	long long s = (long long)size;
 
 	fill_pattern(buf, sizeof(buf), 2);
-	EXPECT_RES(lseek(dev_fd, s - 1, SEEK_SET), s - 1);
-	if (EXPECT_RES(write(dev_fd, buf, sizeof(buf)), 1))
-		model[size - 1] = buf[0];
-	EXPECT_POS(dev_fd, s);
-	EXPECT_RES(write(dev_fd, buf, sizeof(buf)), -ENOSPC);
-	EXPECT_POS(dev_fd, s);
+	ASSERT_EQ(size - 1, lseek(dev_fd, size - 1, SEEK_SET));
+	ASSERT_EQ(1, write(dev_fd, buf, sizeof(buf)));
+	model[size - 1] = buf[0];
+	EXPECT_EQ(size, pos(dev_fd));
+	EXPECT_EQ(-ENOSPC, rc(write(dev_fd, buf, sizeof(buf))));
+	EXPECT_EQ(size, pos(dev_fd));
 	memset(buf, 0xa5, sizeof(buf));
-	EXPECT_RES(lseek(dev_fd, s - 1, SEEK_SET), s - 1);
-	EXPECT_RES(read(dev_fd, buf, sizeof(buf)), 1);
-	EXPECT(buf[0] == model[size - 1] && buf[1] == 0xa5);
-	EXPECT_POS(dev_fd, s);
-	EXPECT_RES(read(dev_fd, buf, sizeof(buf)), 0);
-	EXPECT_POS(dev_fd, s);
+	ASSERT_EQ(size - 1, lseek(dev_fd, size - 1, SEEK_SET));
+	EXPECT_EQ(1, read(dev_fd, buf, sizeof(buf)));
+	EXPECT_TRUE(buf[0] == model[size - 1] && buf[1] == 0xa5);
+	EXPECT_EQ(size, pos(dev_fd));
+	EXPECT_EQ(0, read(dev_fd, buf, sizeof(buf)));
+	EXPECT_EQ(size, pos(dev_fd));
 	/* zero-length calls, in the middle and at the end */
-	EXPECT_RES(lseek(dev_fd, s / 2, SEEK_SET), s / 2);
-	EXPECT_RES(read(dev_fd, buf, 0), 0);
-	EXPECT_RES(write(dev_fd, buf, 0), 0);
-	EXPECT_POS(dev_fd, s / 2);
-	EXPECT_RES(lseek(dev_fd, 0, SEEK_END), s);
-	EXPECT_RES(write(dev_fd, buf, 0), 0);
-	EXPECT_POS(dev_fd, s);
+	ASSERT_EQ(size / 2, lseek(dev_fd, size / 2, SEEK_SET));
+	EXPECT_EQ(0, read(dev_fd, buf, 0));
+	EXPECT_EQ(0, write(dev_fd, buf, 0));
+	EXPECT_EQ(size / 2, pos(dev_fd));
+	ASSERT_EQ(size, lseek(dev_fd, 0, SEEK_END));
+	EXPECT_EQ(0, write(dev_fd, buf, 0));
+	EXPECT_EQ(size, pos(dev_fd));
 }
 
 /*
@@ -403,134 +265,67 @@ static void t_position_at_end(void)
  * pwrite() offset, and change neither the buffer nor the position.  Reads
  * are not affected.
  */
-static void t_append(void)
+TEST_DEV(append_is_enospc)
 {
 	unsigned char buf[16];
 	struct iovec iov = { buf, sizeof(buf) };
-	size_t n = min_sz(sizeof(buf), size);
-	int fd = open(dev_path, O_RDWR | O_APPEND);
+	long long n = min_ll(sizeof(buf), size);
+	int fd = open(DEV_PATH, O_RDWR | O_APPEND);
 
-	if (fd < 0) {
-		FAIL("open O_APPEND: %s", strerror(errno));
-		return;
-	}
+	ASSERT_LE(0, fd);
 	fill_pattern(buf, sizeof(buf), 7);
-	EXPECT_RES(write(fd, buf, n), -ENOSPC);
-	EXPECT_POS(fd, 0);
-	EXPECT_RES(pwrite(fd, buf, n, 0), -ENOSPC);
-	EXPECT_RES(writev(fd, &iov, 1), -ENOSPC);
-	EXPECT_RES(write(fd, buf, 0), 0);
-	EXPECT_POS(fd, 0);
-	EXPECT_RES(read(fd, scratch, n), (long long)n);
-	EXPECT(!memcmp(scratch, model, n));
-	EXPECT_POS(fd, n);
+	EXPECT_EQ(-ENOSPC, rc(write(fd, buf, n)));
+	EXPECT_EQ(-ENOSPC, rc(pwrite(fd, buf, n, 0)));
+	EXPECT_EQ(-ENOSPC, rc(writev(fd, &iov, 1)));
+	EXPECT_EQ(0, write(fd, buf, 0));
+	EXPECT_EQ(0, pos(fd));
+	EXPECT_EQ(n, read(fd, scratch, n));
+	EXPECT_EQ(0, memcmp(scratch, model, n));
+	EXPECT_EQ(n, pos(fd));
 	close(fd);
 
 	/* RWF_APPEND on a plain descriptor, and O_APPEND set by fcntl() */
-	EXPECT_RES(lseek(dev_fd, 0, SEEK_SET), 0);
-	EXPECT_RES(pwritev2(dev_fd, &iov, 1, 0, RWF_APPEND), -ENOSPC);
-	EXPECT_RES(pwritev2(dev_fd, &iov, 1, -1, RWF_APPEND), -ENOSPC);
-	EXPECT_RES(fcntl(dev_fd, F_SETFL, O_APPEND), 0);
-	EXPECT_RES(write(dev_fd, buf, n), -ENOSPC);
-	EXPECT_RES(fcntl(dev_fd, F_SETFL, 0), 0);
-	EXPECT_POS(dev_fd, 0);
+	ASSERT_EQ(0, lseek(dev_fd, 0, SEEK_SET));
+	EXPECT_EQ(-ENOSPC, rc(pwritev2(dev_fd, &iov, 1, 0, RWF_APPEND)));
+	EXPECT_EQ(-ENOSPC, rc(pwritev2(dev_fd, &iov, 1, -1, RWF_APPEND)));
+	ASSERT_EQ(0, fcntl(dev_fd, F_SETFL, O_APPEND));
+	EXPECT_EQ(-ENOSPC, rc(write(dev_fd, buf, n)));
+	ASSERT_EQ(0, fcntl(dev_fd, F_SETFL, 0));
+	EXPECT_EQ(0, pos(dev_fd));
 	/* and without it, the same write lands at the position */
-	if (EXPECT_RES(write(dev_fd, buf, n), (long long)n))
-		memcpy(model, buf, n);
+	ASSERT_EQ(n, write(dev_fd, buf, n));
+	memcpy(model, buf, n);
 }
 
-static void t_sequential(void)
+/* read/write advance the position; pread/pwrite do not. */
+TEST_DEV(sequential_and_positional)
 {
 	unsigned char w[300], r[300];
-	size_t chunk = min_sz(100, size / 3);
-	size_t i;
+	long long chunk = min_ll(100, size / 3), i;
 
-	if (!chunk) {
-		skip_case("buffer smaller than 3 bytes");
-		return;
-	}
+	if (!chunk)
+		SKIP_CASE("buffer smaller than 3 bytes");
 	fill_pattern(w, sizeof(w), 4);
-	EXPECT_RES(lseek(dev_fd, 0, SEEK_SET), 0);
+	ASSERT_EQ(0, lseek(dev_fd, 0, SEEK_SET));
 	for (i = 0; i < 3; i++) {
-		if (EXPECT_RES(write(dev_fd, w + i * chunk, chunk), (long long)chunk))
-			memcpy(model + i * chunk, w + i * chunk, chunk);
-		EXPECT_POS(dev_fd, (i + 1) * chunk);
+		ASSERT_EQ(chunk, write(dev_fd, w + i * chunk, chunk));
+		memcpy(model + i * chunk, w + i * chunk, chunk);
+		EXPECT_EQ((i + 1) * chunk, pos(dev_fd));
 	}
-	EXPECT_RES(lseek(dev_fd, 0, SEEK_SET), 0);
+	ASSERT_EQ(0, lseek(dev_fd, 0, SEEK_SET));
 	memset(r, 0, sizeof(r));
 	for (i = 0; i < 3; i++) {
-		EXPECT_RES(read(dev_fd, r + i * chunk, chunk), (long long)chunk);
-		EXPECT_POS(dev_fd, (i + 1) * chunk);
+		EXPECT_EQ(chunk, read(dev_fd, r + i * chunk, chunk));
+		EXPECT_EQ((i + 1) * chunk, pos(dev_fd));
 	}
-	EXPECT(!memcmp(r, w, 3 * chunk));
-	/* pread/pwrite do not move the file position */
-	EXPECT_RES(lseek(dev_fd, 1, SEEK_SET), 1);
-	EXPECT_RES(pread(dev_fd, r, chunk, 0), (long long)chunk);
-	EXPECT_POS(dev_fd, 1);
+	EXPECT_EQ(0, memcmp(r, w, 3 * chunk));
+	ASSERT_EQ(1, lseek(dev_fd, 1, SEEK_SET));
+	EXPECT_EQ(chunk, pread(dev_fd, r, chunk, 0));
+	EXPECT_EQ(1, pos(dev_fd));
 	fill_pattern(w, sizeof(w), 5);
-	if (EXPECT_RES(pwrite(dev_fd, w, chunk, (off_t)chunk), (long long)chunk))
-		memcpy(model + chunk, w, chunk);
-	EXPECT_POS(dev_fd, 1);
-}
-
-static void t_whole_buffer(void)
-{
-	unsigned char *w = malloc(size);
-
-	if (!w) {
-		FAIL("out of memory");
-		return;
-	}
-	fill_pattern(w, size, 6);
-	EXPECT_RES(lseek(dev_fd, 0, SEEK_SET), 0);
-	if (EXPECT_RES(write(dev_fd, w, size), (long long)size))
-		memcpy(model, w, size);
-	EXPECT_POS(dev_fd, size);
-	/* writing more than the buffer from 0 is short */
-	fill_pattern(w, size, 7);
-	if (size > 1) {
-		EXPECT_RES(lseek(dev_fd, 1, SEEK_SET), 1);
-		if (EXPECT_RES(write(dev_fd, w, size), (long long)size - 1))
-			memcpy(model + 1, w, size - 1);
-	}
-	free(w);
-}
-
-static struct res add_u64(int fd, long long off, __u64 delta,
-			  __u64 *result)
-{
-	struct mymem_add a = { .offset = off, .delta = delta, .result = 0 };
-	struct res r = CALL(ioctl(fd, MYMEM_IOC_ADD_U64, &a));
-
-	if (result)
-		*result = a.result;
-	return r;
-}
-
-/* ADD_U64 that must succeed; checks the result field and updates the model */
-static void add_ok(long long off, __u64 delta, int line)
-{
-	__u64 want = get_le64(model + off) + delta;
-	__u64 got = 0;
-	struct res r = add_u64(dev_fd, off, delta, &got);
-
-	if (!expect_res(r, 0, "ioctl(ADD_U64)", line)) {
-		diag("... offset %lld delta %llu", off, (unsigned long long)delta);
-		return;
-	}
-	put_le64(model + off, want);
-	if (got != want)
-		fail_at(line, "ADD_U64 at %lld: result %#llx, expected %#llx",
-			off, (unsigned long long)got, (unsigned long long)want);
-}
-
-static void add_bad(long long off, int line)
-{
-	__u64 got;
-
-	if (!expect_res(add_u64(dev_fd, off, 1, &got), -EINVAL,
-			"ioctl(ADD_U64)", line))
-		diag("... offset %lld", off);
+	ASSERT_EQ(chunk, pwrite(dev_fd, w, chunk, chunk));
+	memcpy(model + chunk, w, chunk);
+	EXPECT_EQ(1, pos(dev_fd));
 }
 
 /*
@@ -539,28 +334,30 @@ static void add_bad(long long off, int line)
  * a little-endian u64, and an error of the core comes back as it is.  The
  * add's own rules (bounds, alignment, wrap-around) are mymem_kunit.c's.
  */
-static void t_ioctl_add(void)
+TEST_DEV(ioctl_add_u64)
 {
-	unsigned char le[8];
+	unsigned char le[8] = { 0 };
+	__u64 got = 0, want;
 
-	add_bad(-1, __LINE__);
-	add_bad((long long)size, __LINE__);
-	if (size < 8) {
-		skip_case("buffer smaller than 8 bytes");
-		return;
-	}
-	add_ok(0, 1, __LINE__);
-	memset(le, 0, sizeof(le));
-	if (!model_pwrite(le, 8, 0)) {
-		add_ok(0, 0x100, __LINE__);
-		EXPECT(pread(dev_fd, le, 8, 0) == 8 && le[0] == 0 &&
-		       le[1] == 1 && le[2] == 0);
-	}
+	EXPECT_EQ(-EINVAL, add_u64(dev_fd, -1, 1, NULL));
+	EXPECT_EQ(-EINVAL, add_u64(dev_fd, size, 1, NULL));
+	if (size < 8)
+		SKIP_CASE("buffer smaller than 8 bytes");
+	want = get_le64(model) + 1;
+	ASSERT_EQ(0, add_u64(dev_fd, 0, 1, &got));
+	put_le64(model, want);
+	EXPECT_EQ(want, got);
+	ASSERT_EQ(0, model_pwrite(le, 8, 0));
+	ASSERT_EQ(0, add_u64(dev_fd, 0, 0x100, &got));
+	put_le64(model, 0x100);
+	EXPECT_EQ(0x100ULL, got);
+	EXPECT_EQ(8, pread(dev_fd, le, 8, 0));
+	EXPECT_TRUE(le[0] == 0 && le[1] == 1 && le[2] == 0);
 }
 
-static void t_ioctl_unknown(void)
+TEST_DEV(ioctl_unknown_enotty)
 {
-	unsigned long bad[] = {
+	const unsigned long bad[] = {
 		_IO(MYMEM_IOC_MAGIC, 0),
 		_IOWR(MYMEM_IOC_MAGIC, 3, struct mymem_add),
 		_IOWR(MYMEM_IOC_MAGIC, 0xff, struct mymem_add),
@@ -570,198 +367,141 @@ static void t_ioctl_unknown(void)
 		_IOWR('x', 1, struct mymem_add),		/* another magic */
 		0x12345678,
 	};
-	struct mymem_add a = { 0 };
+	struct mymem_add a;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		a.offset = 0;
-		a.delta = 1;
-		if (!EXPECT_RES(ioctl(dev_fd, bad[i], &a), -ENOTTY))
-			diag("... for cmd %#lx", bad[i]);
+		a = (struct mymem_add){ .offset = 0, .delta = 1 };
+		EXPECT_EQ(-ENOTTY, rc(ioctl(dev_fd, bad[i], &a)))
+			TH_LOG("cmd %#lx", bad[i]);
 	}
 }
 
-static void *map_pages(int n, int prot)
+/* NULL, unmapped and read-only buffers: -EFAULT, nothing changed. */
+TEST_DEV(bad_user_pointers_efault)
 {
-	void *p = mmap(NULL, (size_t)page_size * n, prot,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *ro = map_pages(1, PROT_READ | PROT_WRITE);
+	unsigned char *hole = map_pages(1, PROT_READ | PROT_WRITE);
+	long long n = min_ll(64, size);
+	struct mymem_add *a = (struct mymem_add *)ro;
 
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static void t_efault(void)
-{
-	unsigned char *ro, *hole;
-	size_t n = min_sz(64, size);
-	struct mymem_add *a;
-	__u64 v;
-
-	ro = map_pages(1, PROT_READ | PROT_WRITE);
-	hole = map_pages(1, PROT_READ | PROT_WRITE);
-	if (!ro || !hole) {
-		FAIL("mmap: %s", strerror(errno));
-		return;
-	}
-	memset(ro, 0x5a, (size_t)page_size);
+	ASSERT_TRUE(ro && hole);
+	memset(ro, 0x5a, page);
 	/* a valid mymem_add in the read-only page: only the result is bad */
-	a = (struct mymem_add *)ro;
-	a->offset = 0;
-	a->delta = 1;
-	a->result = 0;
-	EXPECT(mprotect(ro, (size_t)page_size, PROT_READ) == 0);
-	EXPECT(munmap(hole, (size_t)page_size) == 0);
+	*a = (struct mymem_add){ .offset = 0, .delta = 1 };
+	ASSERT_EQ(0, mprotect(ro, page, PROT_READ));
+	ASSERT_EQ(0, munmap(hole, page));
 
-	EXPECT_RES(lseek(dev_fd, 0, SEEK_SET), 0);
-	/* read(2) into NULL, an unmapped page, a read-only page */
-	EXPECT_RES(read(dev_fd, NULL, n), -EFAULT);
-	EXPECT_POS(dev_fd, 0);
-	EXPECT_RES(read(dev_fd, hole, n), -EFAULT);
-	EXPECT_POS(dev_fd, 0);
-	EXPECT_RES(read(dev_fd, ro + 128, n), -EFAULT);
-	EXPECT_POS(dev_fd, 0);
-	EXPECT_RES(pread(dev_fd, hole, n, 0), -EFAULT);
-	EXPECT(ro[128] == 0x5a && ro[page_size - 1] == 0x5a);
-	/* write(2) from NULL and an unmapped page: nothing written */
-	EXPECT_RES(write(dev_fd, NULL, n), -EFAULT);
-	EXPECT_POS(dev_fd, 0);
-	EXPECT_RES(write(dev_fd, hole, n), -EFAULT);
-	EXPECT_POS(dev_fd, 0);
-	EXPECT_RES(pwrite(dev_fd, hole, n, 0), -EFAULT);
-	/* ioctl arguments */
-	EXPECT_RES(ioctl(dev_fd, MYMEM_IOC_ADD_U64, NULL), -EFAULT);
-	EXPECT_RES(ioctl(dev_fd, MYMEM_IOC_ADD_U64, hole), -EFAULT);
-	EXPECT_RES(ioctl(dev_fd, MYMEM_IOC_GET_SIZE, hole), -EFAULT);
-	EXPECT_RES(ioctl(dev_fd, MYMEM_IOC_GET_SIZE, ro), -EFAULT);
-	v = get_le64(ro);
-	EXPECT(v == 0);		/* GET_SIZE wrote nothing: offset is still 0 */
-	if (size >= 8) {
-		/*
-		 * The argument is readable but the result cannot be stored:
-		 * -EFAULT, and the add must not have happened either.
-		 */
-		if (!EXPECT_RES(ioctl(dev_fd, MYMEM_IOC_ADD_U64, ro), -EFAULT))
-			diag("ADD_U64 with a read-only argument: -EFAULT and no add expected");
-	}
-	munmap(ro, (size_t)page_size);
+	ASSERT_EQ(0, lseek(dev_fd, 0, SEEK_SET));
+	EXPECT_EQ(-EFAULT, rc(read(dev_fd, NULL, n)));
+	EXPECT_EQ(-EFAULT, rc(read(dev_fd, hole, n)));
+	EXPECT_EQ(-EFAULT, rc(read(dev_fd, ro + 128, n)));
+	EXPECT_EQ(-EFAULT, rc(pread(dev_fd, hole, n, 0)));
+	EXPECT_EQ(0, pos(dev_fd));
+	EXPECT_TRUE(ro[128] == 0x5a && ro[page - 1] == 0x5a);
+	EXPECT_EQ(-EFAULT, rc(write(dev_fd, NULL, n)));
+	EXPECT_EQ(-EFAULT, rc(write(dev_fd, hole, n)));
+	EXPECT_EQ(-EFAULT, rc(pwrite(dev_fd, hole, n, 0)));
+	EXPECT_EQ(0, pos(dev_fd));
+	EXPECT_EQ(-EFAULT, rc(ioctl(dev_fd, MYMEM_IOC_ADD_U64, NULL)));
+	EXPECT_EQ(-EFAULT, rc(ioctl(dev_fd, MYMEM_IOC_ADD_U64, hole)));
+	EXPECT_EQ(-EFAULT, rc(ioctl(dev_fd, MYMEM_IOC_GET_SIZE, hole)));
+	EXPECT_EQ(-EFAULT, rc(ioctl(dev_fd, MYMEM_IOC_GET_SIZE, ro)));
+	EXPECT_EQ(0ULL, get_le64(ro));	/* GET_SIZE wrote nothing */
+	/*
+	 * The argument is readable but the result cannot be stored: -EFAULT,
+	 * and the add must not have happened either (the teardown's model).
+	 */
+	if (size >= 8)
+		EXPECT_EQ(-EFAULT, rc(ioctl(dev_fd, MYMEM_IOC_ADD_U64, ro)));
+	munmap(ro, page);
 }
 
-/* A user buffer whose tail lies in an unmapped page: short transfers. */
-static void t_efault_partial(void)
+/* A user buffer whose tail lies in an unmapped or read-only page. */
+TEST_DEV(partly_valid_buffer_short)
 {
+	const long long valid = 100, len = 200, at = size > 1000 ? 500 : 0;
 	unsigned char *area, *p, *ro;
-	size_t valid = 100, len = 200;
-	long long s = (long long)size;
-	long long pos = s > 1000 ? 500 : 0;
 
-	if (s < (long long)len + pos) {
-		skip_case("buffer smaller than 200 bytes");
-		return;
-	}
+	if (size < len + at)
+		SKIP_CASE("buffer smaller than 200 bytes");
 	area = map_pages(2, PROT_READ | PROT_WRITE);
-	if (!area) {
-		FAIL("mmap: %s", strerror(errno));
-		return;
-	}
-	EXPECT(munmap(area + page_size, (size_t)page_size) == 0);
-	p = area + page_size - valid;
+	ASSERT_NE(NULL, area);
+	ASSERT_EQ(0, munmap(area + page, page));
+	p = area + page - valid;
 
 	/* read into [valid page | hole]: the valid prefix is transferred */
-	memset(area, 0xee, (size_t)page_size);
-	EXPECT_RES(lseek(dev_fd, pos, SEEK_SET), pos);
-	if (EXPECT_RES(read(dev_fd, p, len), (long long)valid)) {
-		EXPECT(!memcmp(p, model + pos, valid));
-		EXPECT_POS(dev_fd, pos + (long long)valid);
-	}
-	EXPECT(area[page_size - valid - 1] == 0xee);
+	memset(area, 0xee, page);
+	ASSERT_EQ(at, lseek(dev_fd, at, SEEK_SET));
+	EXPECT_EQ(valid, read(dev_fd, p, len));
+	EXPECT_EQ(0, memcmp(p, model + at, valid));
+	EXPECT_EQ(at + valid, pos(dev_fd));
+	EXPECT_EQ(0xee, area[page - valid - 1]);
 
 	/* write from [valid page | hole]: only the valid prefix lands */
 	fill_pattern(p, valid, 8);
-	EXPECT_RES(lseek(dev_fd, pos, SEEK_SET), pos);
-	if (EXPECT_RES(write(dev_fd, p, len), (long long)valid)) {
-		memcpy(model + pos, p, valid);
-		EXPECT_POS(dev_fd, pos + (long long)valid);
-	} else {
-		EXPECT_POS(dev_fd, pos);
-	}
+	ASSERT_EQ(at, lseek(dev_fd, at, SEEK_SET));
+	if (write(dev_fd, p, len) == valid)
+		memcpy(model + at, p, valid);
+	EXPECT_EQ(at + valid, pos(dev_fd));
 	fill_pattern(p, valid, 9);
-	if (EXPECT_RES(pwrite(dev_fd, p, len, pos), (long long)valid))
-		memcpy(model + pos, p, valid);
-	munmap(area, (size_t)page_size);
+	if (pwrite(dev_fd, p, len, at) == valid)
+		memcpy(model + at, p, valid);
+	munmap(area, page);
 
 	/* read into [writable page | read-only page] */
 	area = map_pages(2, PROT_READ | PROT_WRITE);
-	if (!area) {
-		FAIL("mmap: %s", strerror(errno));
-		return;
-	}
-	ro = area + page_size;
-	memset(ro, 0x77, (size_t)page_size);
-	EXPECT(mprotect(ro, (size_t)page_size, PROT_READ) == 0);
+	ASSERT_NE(NULL, area);
+	ro = area + page;
+	memset(ro, 0x77, page);
+	ASSERT_EQ(0, mprotect(ro, page, PROT_READ));
 	p = ro - valid;
-	if (EXPECT_RES(pread(dev_fd, p, len, pos), (long long)valid))
-		EXPECT(!memcmp(p, model + pos, valid));
-	EXPECT(ro[0] == 0x77 && ro[len] == 0x77);
-	munmap(area, 2 * (size_t)page_size);
+	EXPECT_EQ(valid, pread(dev_fd, p, len, at));
+	EXPECT_EQ(0, memcmp(p, model + at, valid));
+	EXPECT_TRUE(ro[0] == 0x77 && ro[len] == 0x77);
+	munmap(area, 2 * page);
 }
 
-static void t_several_opens(void)
+/*
+ * One buffer behind every open file: a write through one descriptor is
+ * read through another; the add needs both access modes.
+ */
+TEST_DEV(several_opens)
 {
-	int a = open(dev_path, O_RDWR), b = open(dev_path, O_RDWR);
-	int r = open(dev_path, O_RDONLY), w = open(dev_path, O_WRONLY);
-	unsigned char buf[32], x[8];
-	long long s = (long long)size;
+	int a = open(DEV_PATH, O_RDWR), b = open(DEV_PATH, O_RDWR);
+	int r = open(DEV_PATH, O_RDONLY), w = open(DEV_PATH, O_WRONLY);
+	unsigned char buf[8], x[8];
 
-	if (a < 0 || b < 0 || r < 0 || w < 0) {
-		FAIL("open: %s", strerror(errno));
-		goto out;
-	}
-	/* each starts at 0 and has its own position */
-	EXPECT_POS(a, 0);
-	EXPECT_POS(b, 0);
-	EXPECT_RES(lseek(a, s / 2, SEEK_SET), s / 2);
-	EXPECT_POS(b, 0);
-	EXPECT_RES(lseek(b, s, SEEK_SET), s);
-	EXPECT_POS(a, s / 2);
-	if (s >= 8) {
-		EXPECT_RES(lseek(a, 0, SEEK_SET), 0);
-		EXPECT_RES(lseek(b, 4, SEEK_SET), 4);
-		EXPECT_RES(read(a, buf, 8), 8);
-		EXPECT_POS(a, 8);
-		EXPECT_POS(b, 4);
-		EXPECT(!memcmp(buf, model, 8));
-		/* a write on one descriptor is seen through another */
+	ASSERT_TRUE(a >= 0 && b >= 0 && r >= 0 && w >= 0);
+	if (size >= 8) {
+		ASSERT_EQ(4, lseek(b, 4, SEEK_SET));
 		fill_pattern(x, sizeof(x), 10);
-		if (EXPECT_RES(write(b, x, 4), 4))
-			memcpy(model + 4, x, 4);
-		EXPECT_POS(b, 8);
-		EXPECT_POS(a, 8);
-		EXPECT_RES(pread(a, buf, 8, 0), 8);
-		EXPECT(!memcmp(buf, model, 8));
+		ASSERT_EQ(4, write(b, x, 4));
+		memcpy(model + 4, x, 4);
+		EXPECT_EQ(8, read(a, buf, 8));
+		EXPECT_EQ(0, memcmp(buf, model, 8));
+		EXPECT_EQ(8, pos(a));
 	}
-	/* access modes are enforced */
-	EXPECT_RES(write(r, buf, 1), -EBADF);
-	EXPECT_RES(read(w, buf, 1), -EBADF);
-	EXPECT_RES(read(r, buf, 1), 1);
-	EXPECT_POS(r, 1);
-	EXPECT_POS(w, 0);
-	/* the add reads and writes: neither mode alone will do */
-	expect_res(add_u64(r, 0, 1, NULL), -EBADF, "ADD_U64 on an O_RDONLY fd",
-		   __LINE__);
-	expect_res(add_u64(w, 0, 0, NULL), -EBADF, "ADD_U64 on an O_WRONLY fd",
-		   __LINE__);
-	EXPECT_RES(ioctl(w, MYMEM_IOC_GET_SIZE, x), 0);
-out:
-	if (a >= 0)
-		close(a);
-	if (b >= 0)
-		close(b);
-	if (r >= 0)
-		close(r);
-	if (w >= 0)
-		close(w);
+	EXPECT_EQ(-EBADF, add_u64(r, 0, 1, NULL));
+	EXPECT_EQ(-EBADF, add_u64(w, 0, 0, NULL));
+	EXPECT_EQ(0, rc(ioctl(w, MYMEM_IOC_GET_SIZE, x)));
+	close(a);
+	close(b);
+	close(r);
+	close(w);
 }
 
 /* --- threads ----------------------------------------------------------- */
+
+#define REC		64		/* a record of one 8-byte value x 8 */
+#define REC_WORDS	(REC / 8)
+
+struct worker {
+	unsigned int id, n, segs;	/* segs: iovec segments, 0: pread/pwrite */
+	long long len;			/* bytes of the block or region */
+	int *stop;
+	unsigned long errors, bad, reads;
+};
 
 static void set_stop(int *stop)
 {
@@ -773,164 +513,69 @@ static int stopped(int *stop)
 	return __atomic_load_n(stop, __ATOMIC_ACQUIRE);
 }
 
-#define REC		64		/* a record of one 8-byte value x 8 */
-#define REC_WORDS	(REC / 8)
+/*
+ * Run @fn in one thread per worker of @c: the writers (n > 0) to their
+ * end, the readers (n == 0, first in @c) until then.  Return: their sums.
+ */
+static struct worker run_workers(void *(*fn)(void *), struct worker *c,
+				 unsigned int nr)
+{
+	struct worker sum = { 0 };
+	unsigned int i, pass;
+	pthread_t t[16];
+	int stop = 0;
 
-struct shared_ctx {
-	int fd;
-	unsigned int id;
-	unsigned int n;
-	long long limit;		/* bytes of records in the region */
-	int *stop;
-	unsigned long errors;
-	unsigned long torn;
-	__u64 first_bad;
-};
+	for (i = 0; i < nr; i++) {
+		c[i].stop = &stop;
+		pthread_create(&t[i], NULL, fn, &c[i]);
+	}
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < nr; i++) {
+			if (!c[i].n != !!pass)
+				continue;
+			pthread_join(t[i], NULL);
+			sum.errors += c[i].errors;
+			sum.bad += c[i].bad;
+			sum.reads += c[i].reads;
+		}
+		set_stop(&stop);
+	}
+	return sum;
+}
 
 /* A record holds one 64-bit value eight times; anything else is torn. */
 static int rec_uniform(const unsigned char *r, __u64 *val)
 {
-	__u64 v = get_le64(r);
 	int i;
 
+	*val = get_le64(r);
 	for (i = 1; i < REC_WORDS; i++)
-		if (get_le64(r + 8 * i) != v)
+		if (get_le64(r + 8 * i) != *val)
 			return 0;
-	*val = v;
 	return 1;
 }
 
-static void *shared_writer(void *arg)
+/* A writer of c->n records at the position, or a reader until stopped. */
+static void *shared_worker(void *arg)
 {
-	struct shared_ctx *c = arg;
+	struct worker *c = arg;
 	unsigned char rec[REC];
-	unsigned int i;
+	unsigned long i;
+	__u64 v;
 	int k;
 
 	for (i = 0; i < c->n; i++) {
-		__u64 v = ((__u64)(c->id + 1) << 32) | (i + 1);
-		ssize_t n;
-
 		for (k = 0; k < REC_WORDS; k++)
-			put_le64(rec + 8 * k, v);
-		n = write(c->fd, rec, REC);
-		if (n != REC)
+			put_le64(rec + 8 * k, ((__u64)(c->id + 1) << 32) | (i + 1));
+		c->errors += write(dev_fd, rec, REC) != REC;
+	}
+	for (i = 0; !c->n && !stopped(c->stop); i++) {
+		if (pread(dev_fd, rec, REC, (i * 7919) % (c->len / REC) * REC) != REC)
 			c->errors++;
+		else
+			c->bad += !rec_uniform(rec, &v);
 	}
 	return NULL;
-}
-
-static void *shared_reader(void *arg)
-{
-	struct shared_ctx *c = arg;
-	unsigned char rec[REC];
-	unsigned long i = 0;
-	__u64 v;
-
-	while (!stopped(c->stop)) {
-		off_t off = (off_t)((i++ * 7919) % (unsigned long)(c->limit / REC)) * REC;
-
-		if (pread(c->fd, rec, REC, off) != REC) {
-			c->errors++;
-			continue;
-		}
-		if (!rec_uniform(rec, &v)) {
-			if (!c->torn)
-				c->first_bad = (__u64)off;
-			c->torn++;
-		}
-	}
-	return NULL;
-}
-
-/* One round of t_shared_fd_threads(); returns -1 after a failure. */
-static int shared_round(unsigned int round)
-{
-	enum { T = 8, R = 2 };
-	struct shared_ctx wc[T], rc[R];
-	pthread_t wt[T], rt[R];
-	int stop = 0;
-	unsigned int per = 1000, i;
-	long long limit, pos, off;
-	unsigned long errors = 0, torn = 0, missing = 0, twice = 0;
-	unsigned char *seen;
-	__u64 v;
-
-	while ((long long)T * per * REC > (long long)size)
-		per /= 2;
-	limit = (long long)T * per * REC;
-	/* the region starts as uniform records (zeros) */
-	memset(scratch, 0, (size_t)limit);
-	if (model_pwrite(scratch, (size_t)limit, 0))
-		return -1;
-	EXPECT_RES(lseek(dev_fd, 0, SEEK_SET), 0);
-	for (i = 0; i < T; i++)
-		wc[i] = (struct shared_ctx){ .fd = dev_fd, .id = i, .n = per,
-					     .limit = limit, .stop = &stop };
-	for (i = 0; i < R; i++) {
-		rc[i] = wc[i];
-		pthread_create(&rt[i], NULL, shared_reader, &rc[i]);
-	}
-	for (i = 0; i < T; i++)
-		pthread_create(&wt[i], NULL, shared_writer, &wc[i]);
-	for (i = 0; i < T; i++) {
-		pthread_join(wt[i], NULL);
-		errors += wc[i].errors;
-	}
-	set_stop(&stop);
-	for (i = 0; i < R; i++) {
-		pthread_join(rt[i], NULL);
-		errors += rc[i].errors;
-		if (rc[i].torn && !torn)
-			diag("torn record read at offset %llu",
-			     (unsigned long long)rc[i].first_bad);
-		torn += rc[i].torn;
-	}
-	if (errors)
-		FAIL("round %u: %lu calls through the shared fd failed or were short",
-		     round, errors);
-	if (torn)
-		FAIL("round %u: %lu torn records read", round, torn);
-	pos = pos_of(dev_fd);
-	if (pos != limit)
-		FAIL("round %u: position %lld after %u x %u writes of %d bytes, not %lld",
-		     round, pos, T, per, REC, limit);
-	if (pread(dev_fd, scratch, (size_t)limit, 0) != limit) {
-		FAIL("pread of the region");
-		return -1;
-	}
-	/* the content is the writers' to choose: take it into the model */
-	memcpy(model, scratch, (size_t)limit);
-	seen = calloc((size_t)T * per, 1);
-	if (!seen) {
-		FAIL("out of memory");
-		return -1;
-	}
-	for (off = 0; off < limit; off += REC) {
-		if (!rec_uniform(scratch + off, &v)) {
-			FAIL("round %u: record at %lld is torn", round, off);
-			break;
-		}
-		if (!v) {
-			missing++;
-			continue;
-		}
-		if ((v >> 32) < 1 || (v >> 32) > T || !(__u32)v ||
-		    (__u32)v > per) {
-			FAIL("round %u: record at %lld has a foreign value %#llx",
-			     round, off, (unsigned long long)v);
-			break;
-		}
-		if (seen[((v >> 32) - 1) * per + (__u32)v - 1]++)
-			twice++;
-	}
-	free(seen);
-	if (missing || twice)
-		FAIL("round %u: %lu records lost, %lu written twice: non-atomic positions",
-		     round, missing, twice);
-	if (case_failed)
-		return -1;
-	return 0;
 }
 
 /*
@@ -943,90 +588,91 @@ static int shared_round(unsigned int round)
  * every writer is found exactly once.  Races are rare under emulation,
  * hence the rounds.
  */
-static void t_shared_fd_threads(void)
+TEST_DEV(shared_fd_threads)
 {
-	unsigned int round;
+	enum { T = 8, R = 2 };
+	unsigned int per = 1000, i, round;
+	unsigned long missing, twice;
+	struct worker c[R + T], sum;
+	long long limit, off;
+	unsigned char *seen;
+	__u64 v;
 
-	if (size < 8 * REC * 4) {
-		skip_case("buffer smaller than 2 KiB");
-		return;
+	if (size < 8 * REC * 4)
+		SKIP_CASE("buffer smaller than 2 KiB");
+	while ((long long)T * per * REC > size)
+		per /= 2;
+	limit = (long long)T * per * REC;
+	seen = malloc(T * per);
+	ASSERT_NE(NULL, seen);
+	for (round = 0; round < 10 && _metadata->passed; round++) {
+		missing = 0;
+		twice = 0;
+		memset(scratch, 0, limit);	/* uniform records: zeros */
+		ASSERT_EQ(0, model_pwrite(scratch, limit, 0));
+		ASSERT_EQ(0, lseek(dev_fd, 0, SEEK_SET));
+		for (i = 0; i < R + T; i++)
+			c[i] = (struct worker){ .id = i - R, .len = limit,
+						.n = i < R ? 0 : per };
+		sum = run_workers(shared_worker, c, R + T);
+		EXPECT_EQ(0UL, sum.errors) TH_LOG("round %u: failed or short calls", round);
+		EXPECT_EQ(0UL, sum.bad) TH_LOG("round %u: torn records read", round);
+		EXPECT_EQ(limit, pos(dev_fd)) TH_LOG("round %u: the position after %u x %u writes",
+						     round, T, per);
+		ASSERT_EQ(0, read_whole(dev_fd, scratch));
+		/* the content is the writers' to choose: take it into the model */
+		memcpy(model, scratch, limit);
+		memset(seen, 0, T * per);
+		for (off = 0; off < limit; off += REC) {
+			ASSERT_TRUE(rec_uniform(scratch + off, &v))
+				TH_LOG("round %u: record at %lld is torn", round, off);
+			if (!v) {
+				missing++;
+				continue;
+			}
+			ASSERT_TRUE((v >> 32) >= 1 && (v >> 32) <= T && (__u32)v &&
+				    (__u32)v <= per)
+				TH_LOG("round %u: record at %lld: foreign value %#llx",
+				       round, off, (unsigned long long)v);
+			twice += seen[((v >> 32) - 1) * per + (__u32)v - 1]++ != 0;
+		}
+		EXPECT_EQ(0UL, missing + twice)
+			TH_LOG("round %u: %lu records lost, %lu twice: non-atomic positions",
+			       round, missing, twice);
 	}
-	for (round = 0; round < 10; round++)
-		if (shared_round(round))
-			return;
+	free(seen);
 }
 
-struct torn_ctx {
-	off_t off;
-	size_t len;
-	unsigned int segs;	/* iovec segments per call; 0: pread/pwrite */
-	unsigned int id;
-	unsigned long iters;
-	int *stop;
-	unsigned long reads;
-	unsigned long bad;
-	unsigned long errors;
-};
-
-/* One pread/pwrite, or a preadv/pwritev of c->segs equal segments. */
-static ssize_t torn_xfer(struct torn_ctx *c, unsigned char *buf,
-			 struct iovec *iov, int write)
+/*
+ * A writer (c->n pwritev() of one byte value) or a reader (preadv() until
+ * stopped) of the block at 0, in c->segs equal segments.
+ */
+static void *torn_worker(void *arg)
 {
-	size_t seg = c->segs ? c->len / c->segs : 0;
-	unsigned int i;
-
-	if (!c->segs)
-		return write ? pwrite(dev_fd, buf, c->len, c->off) :
-			       pread(dev_fd, buf, c->len, c->off);
-	for (i = 0; i < c->segs; i++)
-		iov[i] = (struct iovec){ buf + i * seg, seg };
-	return write ? pwritev(dev_fd, iov, c->segs, c->off) :
-		       preadv(dev_fd, iov, c->segs, c->off);
-}
-
-static void *torn_writer(void *arg)
-{
-	struct torn_ctx *c = arg;
+	struct worker *c = arg;
 	unsigned char *buf = malloc(c->len);
-	struct iovec *iov = calloc(c->segs + 1, sizeof(*iov));
+	struct iovec *iov = calloc(c->segs, sizeof(*iov));
 	unsigned long i;
+	long long k;
 
-	for (i = 0; buf && iov && i < c->iters; i++) {
+	for (i = 0; buf && iov && i < c->segs; i++)
+		iov[i] = (struct iovec){ buf + i * (c->len / c->segs),
+					 c->len / c->segs };
+	for (i = 0; buf && iov && i < c->n; i++) {
 		memset(buf, (int)(c->id * 64 + i % 64), c->len);
-		if (torn_xfer(c, buf, iov, 1) != (ssize_t)c->len)
-			c->errors++;
+		c->errors += pwritev(dev_fd, iov, c->segs, 0) != c->len;
 	}
-	if (!buf || !iov)
-		c->errors++;
-	free(iov);
-	free(buf);
-	return NULL;
-}
-
-static void *torn_reader(void *arg)
-{
-	struct torn_ctx *c = arg;
-	unsigned char *buf = malloc(c->len);
-	struct iovec *iov = calloc(c->segs + 1, sizeof(*iov));
-	size_t k;
-
-	if (!buf || !iov) {
-		c->errors++;
-		set_stop(c->stop);
-	}
-	while (!stopped(c->stop)) {
-		if (torn_xfer(c, buf, iov, 0) != (ssize_t)c->len) {
+	while (buf && iov && !c->n && !stopped(c->stop)) {
+		if (preadv(dev_fd, iov, c->segs, 0) != c->len) {
 			c->errors++;
 			continue;
 		}
 		c->reads++;
-		for (k = 1; k < c->len; k++) {
-			if (buf[k] != buf[0]) {
-				c->bad++;
-				break;
-			}
-		}
+		for (k = 1; k < c->len && buf[k] == buf[0]; k++)
+			;
+		c->bad += k < c->len;
 	}
+	c->errors += !buf || !iov;
 	free(iov);
 	free(buf);
 	return NULL;
@@ -1034,111 +680,56 @@ static void *torn_reader(void *arg)
 
 /*
  * Two writers rewrite a block whole while two readers read it whole, with
- * @segs iovec segments per call (0: pread/pwrite): every read must be one
- * write's bytes, and the block must end as one write left it.
+ * 1, 16 and IOV_MAX iovec segments per call and single 512 KiB
+ * transfers: every read must be one write's bytes, and the block must end
+ * as one write left it.  A vectored call is one atomic transfer however
+ * many segments it has, and the lockless reader's copy must stay a marked
+ * race for KCSAN over the whole iovec walk, not only its first accesses.
  */
-static void torn_block(size_t len, unsigned int segs, unsigned long iters)
+TEST_DEV(vectored_no_torn_reads)
 {
-	enum { W = 2, R = 2 };
-	struct torn_ctx wc[W], rc[R];
-	pthread_t wt[W], rt[R];
-	int stop = 0;
-	unsigned long bad = 0, errors = 0, reads = 0;
-	unsigned int i;
-
-	memset(scratch, 0, len);
-	if (model_pwrite(scratch, len, 0))
-		return;
-	for (i = 0; i < R; i++) {
-		rc[i] = (struct torn_ctx){ .off = 0, .len = len, .segs = segs,
-					   .id = i, .stop = &stop };
-		pthread_create(&rt[i], NULL, torn_reader, &rc[i]);
-	}
-	for (i = 0; i < W; i++) {
-		wc[i] = (struct torn_ctx){ .off = 0, .len = len, .segs = segs,
-					   .id = i + 1, .iters = iters,
-					   .stop = &stop };
-		pthread_create(&wt[i], NULL, torn_writer, &wc[i]);
-	}
-	for (i = 0; i < W; i++) {
-		pthread_join(wt[i], NULL);
-		errors += wc[i].errors;
-	}
-	set_stop(&stop);
-	for (i = 0; i < R; i++) {
-		pthread_join(rt[i], NULL);
-		errors += rc[i].errors;
-		bad += rc[i].bad;
-		reads += rc[i].reads;
-	}
-	diag("%zu-byte block, %u segments: %lu writes, %lu reads checked",
-	     len, segs, W * iters, reads);
-	if (errors)
-		FAIL("%lu short or failed calls", errors);
-	if (bad)
-		FAIL("%lu torn reads of a %zu-byte block in %u segments", bad,
-		     len, segs);
-	if (pread(dev_fd, scratch, len, 0) != (ssize_t)len) {
-		FAIL("pread of the block");
-		return;
-	}
-	for (i = 1; i < len; i++) {
-		if (scratch[i] != scratch[0]) {
-			FAIL("block left torn at byte %u", i);
-			break;
-		}
-	}
-	memcpy(model, scratch, len);
-}
-
-/*
- * The same with readv/writev: 1, 16 and IOV_MAX segments, and single
- * 512 KiB transfers.  A vectored call is one atomic transfer however many
- * segments it has, and the lockless reader's copy must stay a marked race
- * for KCSAN over the whole iovec walk, not only its first accesses.
- */
-static void t_vectored_no_torn_reads(void)
-{
-	static const struct { size_t len; unsigned int segs; } runs[] = {
+	static const struct { long long len; unsigned int segs; } runs[] = {
 		{ 4096, 1 }, { 16 * 256, 16 }, { IOV_MAX * 64, IOV_MAX },
 		{ 512 * 1024, 1 },
 	};
-	unsigned int i;
+	struct worker c[4], sum;
+	unsigned int r, i;
+	long long len, k;
 
-	if (size < 4096) {
-		skip_case("buffer smaller than 4 KiB");
-		return;
-	}
-	for (i = 0; i < ARRAY_SIZE(runs) && !case_failed; i++) {
-		size_t len = min_sz(runs[i].len, size);
-
-		len -= len % runs[i].segs;
-		torn_block(len, runs[i].segs,
-			   len > 65536 ? 100 : 1000);
+	if (size < 4096)
+		SKIP_CASE("buffer smaller than 4 KiB");
+	for (r = 0; r < ARRAY_SIZE(runs) && _metadata->passed; r++) {
+		len = min_ll(runs[r].len, size);
+		len -= len % runs[r].segs;
+		memset(scratch, 0, len);
+		ASSERT_EQ(0, model_pwrite(scratch, len, 0));
+		/* c[0], c[1] read; c[2], c[3] write */
+		for (i = 0; i < 4; i++)
+			c[i] = (struct worker){ .id = i, .len = len, .segs = runs[r].segs,
+						.n = i < 2 ? 0 : len > 65536 ? 100 : 1000 };
+		sum = run_workers(torn_worker, c, 4);
+		ksft_print_msg("%lld-byte block, %u segments: %u writes, %lu reads checked\n",
+			       len, runs[r].segs, c[2].n * 2, sum.reads);
+		EXPECT_EQ(0UL, sum.errors) TH_LOG("short or failed calls");
+		EXPECT_EQ(0UL, sum.bad) TH_LOG("torn reads of a %lld-byte block in %u segments",
+					       len, runs[r].segs);
+		ASSERT_EQ(len, pread(dev_fd, scratch, len, 0));
+		for (k = 1; k < len && scratch[k] == scratch[0]; k++)
+			;
+		EXPECT_EQ(len, k) TH_LOG("block left torn at byte %lld", k);
+		memcpy(model, scratch, len);
 	}
 }
 
-/* The core's mode parameter (decimal in sysfs), or -1 if unknown. */
-static long core_mode_param(void)
-{
-	FILE *f = fopen("/sys/module/" CORE_NAME "/parameters/mode", "r");
-	long mode = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%li", &mode) != 1)
-		mode = -1;
-	fclose(f);
-	return mode;
-}
+/* --- permissions ------------------------------------------------------- */
 
 /*
- * Run @fn in a child as uid and gid nobody.  @fn returns 0, or a code in
- * 11..15 that @why explains; anything else, or no child, fails the case.
+ * Run @fn in a child as uid and gid nobody: 0 when it returned 0, or the
+ * step it failed at (10: dropping privileges).
  */
-static void as_nobody(int (*fn)(void), const char *const why[16])
+static int as_nobody(int (*fn)(void))
 {
-	int status, code;
+	int status = -1;
 	pid_t pid = fork();
 
 	if (pid == 0) {
@@ -1147,73 +738,53 @@ static void as_nobody(int (*fn)(void), const char *const why[16])
 			_exit(10);
 		_exit(fn());
 	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
-		FAIL("fork or waitpid: %s", strerror(errno));
-		return;
-	}
-	if (WIFEXITED(status) && !WEXITSTATUS(status))
-		return;
-	code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	FAIL("child as uid %d: %s (status %#x)", NOBODY,
-	     code == 10 ? "could not drop privileges" :
-	     code > 10 && code < 16 && why[code] ? why[code] : "died", status);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 static int nobody_cannot_open(void)
 {
-	if (open(dev_path, O_RDWR) >= 0)
-		return 12;
-	if (errno != EACCES)
-		return 13;
-	if (open(dev_path, O_RDONLY) >= 0)
-		return 14;
-	return errno != EACCES ? 15 : 0;
+	if (open(DEV_PATH, O_RDWR) >= 0 || errno != EACCES)
+		return 1;
+	return open(DEV_PATH, O_RDONLY) >= 0 || errno != EACCES ? 2 : 0;
 }
 
 /* The default mode 0600 keeps everyone but root out. */
-static void t_nonroot_denied(void)
+TEST_DEV(nonroot_denied)
 {
-	static const char * const why[16] = {
-		[12] = "open O_RDWR succeeded as uid 65534",
-		[13] = "open O_RDWR failed, but not with EACCES",
-		[14] = "open O_RDONLY succeeded as uid 65534",
-		[15] = "open O_RDONLY failed, but not with EACCES",
-	};
-	long mode = core_mode_param();
+	FILE *f = fopen("/sys/module/" CORE_NAME "/parameters/mode", "r");
+	long mode = 0600;
 	struct stat st;
 
-	if (stat(dev_path, &st)) {
-		FAIL("stat %s: %s", dev_path, strerror(errno));
-		return;
-	}
-	diag("%s: mode %04o uid %u gid %u", dev_path,
-	     (unsigned int)(st.st_mode & 07777), (unsigned int)st.st_uid,
-	     (unsigned int)st.st_gid);
-	if (mode >= 0 && mode != 0600) {
-		diag("mymem_core mode parameter: %04lo", mode);
-		skip_case("mymem_core was loaded with a mode other than 0600");
-		return;
-	}
-	EXPECT((st.st_mode & 0777) == 0600);
-	EXPECT(st.st_uid == 0);
-	as_nobody(nobody_cannot_open, why);
+	if (f && fscanf(f, "%li", &mode) != 1)
+		mode = 0600;
+	if (f)
+		fclose(f);
+	if (mode != 0600)
+		SKIP_CASE("mymem_core was loaded with a mode other than 0600");
+	ASSERT_EQ(0, stat(DEV_PATH, &st));
+	EXPECT_EQ(0600, (int)(st.st_mode & 0777));
+	EXPECT_EQ(0, (int)st.st_uid);
+	/* 1, 2: open O_RDWR, O_RDONLY as uid 65534 was not -EACCES */
+	EXPECT_EQ(0, as_nobody(nobody_cannot_open));
 }
 
 static int nobody_adds_write_only(void)
 {
-	struct mymem_add a = { .offset = 0, .delta = 0, .result = 0 };
+	struct mymem_add a = { .offset = 0, .delta = 0 };
 	int fd;
 
-	if (open(dev_path, O_RDONLY) >= 0 || errno != EACCES)
-		return 11;
-	fd = open(dev_path, O_WRONLY);
+	if (open(DEV_PATH, O_RDONLY) >= 0 || errno != EACCES)
+		return 1;
+	fd = open(DEV_PATH, O_WRONLY);
 	if (fd < 0)
-		return 12;
+		return 2;
 	if (read(fd, &a, 1) != -1 || errno != EBADF)
-		return 13;
+		return 3;
 	if (ioctl(fd, MYMEM_IOC_ADD_U64, &a) != -1 || errno != EBADF)
-		return 14;
-	return a.result ? 15 : 0;
+		return 4;
+	return a.result ? 5 : 0;
 }
 
 /*
@@ -1221,36 +792,27 @@ static int nobody_adds_write_only(void)
  * the add either: with mode 0622, uid nobody's ADD_U64 of 0 on an O_WRONLY
  * descriptor is -EBADF and returns nothing of what root wrote.
  */
-static void t_writeonly_add(void)
+TEST_DEV(writeonly_add_ebadf)
 {
-	static const char * const why[16] = {
-		[11] = "open O_RDONLY did not fail with EACCES",
-		[12] = "open O_WRONLY failed",
-		[13] = "read on O_WRONLY was not EBADF",
-		[14] = "ADD_U64 on O_WRONLY was not EBADF",
-		[15] = "ADD_U64 returned the buffer's bytes",
-	};
-	static const char secret[8] = "SECRET!!";
 	struct stat st;
+	int step;
 
-	if (size < sizeof(secret)) {
-		skip_case("needs an 8-byte buffer");
-		return;
-	}
-	if (stat(dev_path, &st)) {
-		FAIL("stat %s: %s", dev_path, strerror(errno));
-		return;
-	}
-	if (EXPECT_RES(pwrite(dev_fd, secret, 8, 0), 8))
-		memcpy(model, secret, 8);
-	if (chmod(dev_path, 0622)) {
-		FAIL("chmod 0622 %s: %s", dev_path, strerror(errno));
-		return;
-	}
-	as_nobody(nobody_adds_write_only, why);
-	if (chmod(dev_path, st.st_mode & 07777))
-		FAIL("chmod back %s: %s", dev_path, strerror(errno));
+	if (size < 8)
+		SKIP_CASE("needs an 8-byte buffer");
+	ASSERT_EQ(0, stat(DEV_PATH, &st));
+	ASSERT_EQ(0, model_pwrite("SECRET!!", 8, 0));
+	ASSERT_EQ(0, chmod(DEV_PATH, 0622));
+	step = as_nobody(nobody_adds_write_only);
+	EXPECT_EQ(0, chmod(DEV_PATH, st.st_mode & 07777));
+	/*
+	 * 1: open O_RDONLY was not -EACCES, 2: open O_WRONLY failed, 3: its
+	 * read was not -EBADF, 4: its add was not -EBADF, 5: the add
+	 * returned the buffer's bytes
+	 */
+	EXPECT_EQ(0, step);
 }
+
+/* --- what the kernel cannot hold, or may not wait for ------------------- */
 
 /*
  * Memory the kernel cannot hold by reference (VM_PFNMAP, as the vDSO's
@@ -1258,7 +820,7 @@ static void t_writeonly_add(void)
  * write (copied in first) and a 65-byte one (whose source is otherwise
  * held) give the same result.
  */
-static void t_unholdable_source(void)
+TEST_DEV(unholdable_source_any_size)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
 	unsigned long lo = 0;
@@ -1269,40 +831,34 @@ static void t_unholdable_source(void)
 			break;
 	if (f)
 		fclose(f);
-	if (!lo || size < 65) {
-		skip_case(lo ? "needs a 65-byte buffer" : "no [vvar] mapping");
-		return;
-	}
-	EXPECT_RES(pwrite(dev_fd, (void *)lo, 64, 0), 64);
-	EXPECT_RES(pwrite(dev_fd, (void *)lo, 65, 0), 65);
+	if (!lo || size < 65)
+		SKIP_CASE(lo ? "needs a 65-byte buffer" : "no [vvar] mapping");
+	EXPECT_EQ(64, rc(pwrite(dev_fd, (void *)lo, 64, 0)));
+	EXPECT_EQ(65, rc(pwrite(dev_fd, (void *)lo, 65, 0)));
 	/* the page changes with the clock: the model takes what was written */
-	EXPECT_RES(pread(dev_fd, model, 65, 0), 65);
+	EXPECT_EQ(65, pread(dev_fd, model, 65, 0));
 }
 
 /*
  * RWF_NOWAIT neither waits for a fault nor takes one: memory that is not
  * there yet is -EAGAIN, and nothing changes; once there, the calls work.
  */
-static void t_nowait(void)
+TEST_DEV(nowait_eagain)
 {
-	size_t len = size < 2 * (size_t)page_size ? size : 2 * (size_t)page_size;
-	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long long len = min_ll(size, 2 * page);
+	unsigned char *p = map_pages(2, PROT_READ | PROT_WRITE);
 	struct iovec v = { .iov_base = p, .iov_len = len };
 
-	if (p == MAP_FAILED) {
-		FAIL("mmap: %s", strerror(errno));
-		return;
-	}
-	EXPECT_RES(preadv2(dev_fd, &v, 1, 0, RWF_NOWAIT), -EAGAIN);
-	EXPECT_RES(pwritev2(dev_fd, &v, 1, 0, RWF_NOWAIT), -EAGAIN);
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(-EAGAIN, rc(preadv2(dev_fd, &v, 1, 0, RWF_NOWAIT)));
+	EXPECT_EQ(-EAGAIN, rc(pwritev2(dev_fd, &v, 1, 0, RWF_NOWAIT)));
 	memset(p, 0x3c, len);
-	if (EXPECT_RES(pwritev2(dev_fd, &v, 1, 0, RWF_NOWAIT), (long long)len))
+	if (pwritev2(dev_fd, &v, 1, 0, RWF_NOWAIT) == len)
 		memcpy(model, p, len);
 	memset(p, 0, len);
-	if (EXPECT_RES(preadv2(dev_fd, &v, 1, 0, RWF_NOWAIT), (long long)len))
-		EXPECT(!memcmp(p, model, len));
-	munmap(p, len);
+	EXPECT_EQ(len, rc(preadv2(dev_fd, &v, 1, 0, RWF_NOWAIT)));
+	EXPECT_EQ(0, memcmp(p, model, len));
+	munmap(p, 2 * page);
 }
 
 #define FAIL_USERCOPY	"/sys/kernel/debug/fail_usercopy/"
@@ -1310,15 +866,14 @@ static void t_nowait(void)
 static int fu_set(const char *attr, const char *val)
 {
 	char path[128];
-	int fd, ok;
+	FILE *f;
 
 	snprintf(path, sizeof(path), FAIL_USERCOPY "%s", attr);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
+	f = fopen(path, "w");
+	if (!f)
 		return -1;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok ? 0 : -1;
+	fputs(val, f);
+	return fclose(f);
 }
 
 /*
@@ -1329,29 +884,25 @@ static int fu_set(const char *attr, const char *val)
  * own copies fail too.  A read that never returns is left behind until
  * the injection is switched off at the end.
  */
-static void t_read_faulting_forever(void)
+TEST_DEV(read_faulting_forever)
 {
 	static const char *const arm[][2] = {
 		{ "task-filter", "Y" }, { "verbose", "0" }, { "space", "0" },
 		{ "times", "-1" }, { "interval", "1" }, { "probability", "100" },
 	};
-	size_t lens[] = { 1, 4096, 65536 }, len;
-	int status, waited;
+	const long long lens[] = { 1, 4096, 65536 };
+	int status = 0, waited;
 	unsigned int i;
+	long long len;
 	pid_t pid;
 
-	if (access(FAIL_USERCOPY "probability", W_OK)) {
-		skip_case("no fail_usercopy (CONFIG_FAULT_INJECTION_USERCOPY)");
-		return;
-	}
+	if (access(FAIL_USERCOPY "probability", W_OK))
+		SKIP_CASE("no fail_usercopy (CONFIG_FAULT_INJECTION_USERCOPY)");
 	/* the filter first: until it is set, every task's copies would fail */
-	for (i = 0; i < ARRAY_SIZE(arm); i++)
-		if (fu_set(arm[i][0], arm[i][1])) {
-			FAIL("fail_usercopy/%s: %s", arm[i][0], strerror(errno));
-			goto out;
-		}
-	for (i = 0; i < ARRAY_SIZE(lens); i++) {
-		len = lens[i] < size ? lens[i] : size;
+	for (i = 0; i < ARRAY_SIZE(arm) && _metadata->passed; i++)
+		EXPECT_EQ(0, fu_set(arm[i][0], arm[i][1])) TH_LOG("%s", arm[i][0]);
+	for (i = 0; i < ARRAY_SIZE(lens) && _metadata->passed; i++) {
+		len = min_ll(lens[i], size);
 		pid = fork();
 		if (pid == 0) {
 			char *buf = calloc(1, len);
@@ -1361,148 +912,81 @@ static void t_read_faulting_forever(void)
 				_exit(2);
 			_exit(pread(dev_fd, buf, len, 0) >= 0 ? 0 : errno);
 		}
-		if (pid < 0) {
-			FAIL("fork: %s", strerror(errno));
-			break;
-		}
+		ASSERT_LT(0, pid);
 		/* a hang bound, not a timing: 1200 x 100 ms */
 		for (waited = 0; waited < 1200; waited++) {
 			if (waitpid(pid, &status, WNOHANG) == pid)
 				break;
 			usleep(100000);
 		}
-		if (waited == 1200) {
-			FAIL("a %zu-byte read, every copy failing, has not returned after 120 s",
-			     len);
-			break;
-		}
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != EFAULT)
-			FAIL("a %zu-byte read, every copy failing: status %#x, not exit %d (EFAULT)",
-			     len, status, EFAULT);
-		else
-			diag("a %zu-byte read, every copy failing: EFAULT", len);
+		EXPECT_GT(1200, waited)
+			TH_LOG("a %lld-byte read, every copy failing, has not returned after 120 s",
+			       len);
+		EXPECT_EQ(EFAULT, WIFEXITED(status) ? WEXITSTATUS(status) : -1)
+			TH_LOG("a %lld-byte read, every copy failing: status %#x",
+			       len, status);
 	}
-out:
 	fu_set("probability", "0");
 }
 
-/* --- main -------------------------------------------------------------------- */
+/* --- main -------------------------------------------------------------- */
 
-struct test_case {
-	const char *name;
-	void (*fn)(void);
-};
-
-static const struct test_case cases[] = {
-	{ "get_size_and_read_all", t_get_size },
-	{ "seek_set_bounds", t_seek_set },
-	{ "seek_cur_arithmetic", t_seek_cur },
-	{ "seek_end_arithmetic", t_seek_end },
-	{ "seek_bad_whence", t_seek_whence },
-	{ "position_at_end", t_position_at_end },
-	{ "append_is_enospc", t_append },
-	{ "sequential_and_positional", t_sequential },
-	{ "whole_buffer", t_whole_buffer },
-	{ "ioctl_add_u64", t_ioctl_add },
-	{ "ioctl_unknown_enotty", t_ioctl_unknown },
-	{ "bad_user_pointers_efault", t_efault },
-	{ "partly_valid_buffer_short", t_efault_partial },
-	{ "several_opens", t_several_opens },
-	{ "shared_fd_threads", t_shared_fd_threads },
-	{ "vectored_no_torn_reads", t_vectored_no_torn_reads },
-	{ "nonroot_denied", t_nonroot_denied },
-	{ "writeonly_add_ebadf", t_writeonly_add },
-	{ "unholdable_source_any_size", t_unholdable_source },
-	{ "nowait_eagain", t_nowait },
-	{ "read_faulting_forever", t_read_faulting_forever },
-};
-
-#define NCASES	ARRAY_SIZE(cases)
-
-static void report(unsigned int i, int failed, int skipped, const char *why)
+/* finit_module() of NAME.ko from $MYMEM_KO_DIR or this program's directory, else modprobe */
+static int load_core(void)
 {
-	if (failed)
-		ksft_test_result_fail("%s\n", cases[i].name);
-	else if (skipped)
-		ksft_test_result_skip("%s: %s\n", cases[i].name, why);
-	else
-		ksft_test_result_pass("%s\n", cases[i].name);
+	char dir[PATH_MAX] = ".", path[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+	const char *env = getenv("MYMEM_KO_DIR");
+	int fd, ret;
+
+	if (n > 0) {
+		dir[n] = '\0';
+		*strrchr(dir, '/') = '\0';
+	}
+	snprintf(path, sizeof(path), "%s/" CORE_NAME ".ko", env ? env : dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && env) {
+		snprintf(path, sizeof(path), "%s/" CORE_NAME ".ko", dir);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return system("modprobe " CORE_NAME);
+	ret = syscall(SYS_finit_module, fd, "", 0);
+	ksft_print_msg("finit_module(%s): %s\n", path, ret ? strerror(errno) : "loaded");
+	close(fd);
+	return ret;
 }
 
-static int all_cases(int failed, const char *why)
-{
-	unsigned int i;
-
-	for (i = 0; i < NCASES; i++)
-		report(i, failed, !failed, why);
-	return mymem_ksft_finish();
-}
-
-static void cleanup(void)
+/* At the end: unload what was loaded; every case skipped is a skip. */
+static void finish(void)
 {
 	if (dev_fd >= 0)
 		close(dev_fd);
-	mymem_unload_all();
-	free(model);
-	free(scratch);
+	if (loaded && syscall(SYS_delete_module, CORE_NAME, O_NONBLOCK))
+		ksft_print_msg("delete_module(" CORE_NAME "): %s\n", strerror(errno));
+	if (!ksft_get_pass_cnt() && !ksft_get_fail_cnt()) {
+		fflush(NULL);
+		_exit(KSFT_SKIP);
+	}
 }
 
 int main(int argc, char **argv)
 {
-	unsigned int i;
 	__u64 sz = 0;
-	int opt;
 
-	while ((opt = getopt(argc, argv, "d:h")) != -1) {
-		switch (opt) {
-		case 'd':
-			dev_path = optarg;
-			break;
-		default:
-			fprintf(stderr, "usage: %s [-d DEVICE]\n", argv[0]);
-			return opt == 'h' ? 0 : 2;
-		}
-	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	page_size = sysconf(_SC_PAGESIZE);
-
-	ksft_print_header();
-	ksft_set_plan(NCASES);
-	if (geteuid() != 0)
-		return all_cases(0, "must be run as root");
-	if (access(dev_path, F_OK))
-		mymem_load(CORE_NAME, "");	/* says why if it fails */
-	dev_fd = open(dev_path, O_RDWR);
-	if (dev_fd < 0) {
-		diag("open %s: %s; is mymem_core loaded?", dev_path,
-		     strerror(errno));
-		diag("needs CONFIG_MODULES=y and mymem_core.ko (MYMEM_KO_DIR)");
-		cleanup();
-		return all_cases(0, "/dev/mymem not available");
+	page = sysconf(_SC_PAGESIZE);
+	atexit(finish);
+	if (geteuid()) {
+		skip_all = "must be run as root";
+	} else {
+		if (access(DEV_PATH, F_OK))
+			loaded = !load_core();
+		dev_fd = open(DEV_PATH, O_RDWR);
+		if (dev_fd < 0)
+			skip_all = DEV_PATH " not available: mymem_core not loadable";
+		else if (!ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &sz) && sz && sz <= 1ULL << 30)
+			size = (long long)sz;
 	}
-	if (ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &sz) || !sz || sz > (1ULL << 30)) {
-		diag("MYMEM_IOC_GET_SIZE: %s, size %llu", strerror(errno),
-		     (unsigned long long)sz);
-		cleanup();
-		return all_cases(1, NULL);
-	}
-	size = (size_t)sz;
-	model = malloc(size);
-	scratch = malloc(size);
-	if (!model || !scratch || read_whole(dev_fd, model)) {
-		diag("cannot read the %zu-byte buffer into the model", size);
-		cleanup();
-		return all_cases(1, NULL);
-	}
-	diag("%s: %zu bytes", dev_path, size);
-
-	for (i = 0; i < NCASES; i++) {
-		case_failed = 0;
-		case_skipped = 0;
-		cases[i].fn();
-		check_model(cases[i].name);
-		report(i, case_failed, case_skipped, skip_reason);
-	}
-	cleanup();
-	return mymem_ksft_finish();
+	return test_harness_run(argc, argv);
 }

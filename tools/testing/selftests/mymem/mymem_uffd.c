@@ -6,30 +6,32 @@
  * calls are made to stall in one each: pwrite() and pwritev() from a
  * missing source page, pread() and preadv() into a missing destination
  * page, and MYMEM_IOC_ADD_U64 storing its result to a write-protected
- * page.  While they stall (at least -s seconds, default 20), other threads
- * must read, write and add to completion, the test module must run to its
- * end and be removed in the middle of a second run, and the hung-task
- * detector (set to 5 s for the test) must report nothing.  Then the faults
- * are resolved and every stalled call must complete exactly.
+ * page.  While they stall (at least 20 s), other threads must read, write
+ * and add to completion, the test module must run to its end and be
+ * removed in the middle of a second run, and the hung-task detector (set
+ * to 5 s) must report nothing.  Then the faults are resolved and every
+ * stalled call must complete exactly.  Nothing is timed: each wait has a
+ * bound (300 s) after which the step counts as stalled.
  *
- * Nothing here is timed: each wait has a generous bound (-b, default 300 s)
- * after which the step counts as stalled.
+ * The calls stall in this one process while the steps run, so main() runs
+ * them first, recording each case's verdict; the cases of the kernel's
+ * kselftest_harness.h then report them.
  *
  * Needs root and userfaultfd, or every case is skipped.  It loads
  * mymem_core itself when /dev/mymem is missing, and mymem_test for its two
- * runs (through mymem_load.h: from $MYMEM_KO_DIR, its own directory, the
- * build tree, or modprobe), and at its end unloads what it loaded.  It
- * reports through kselftest.h (the kernel's, inside a kernel tree;
- * mymem_ksft.h otherwise): exit 1 when a case failed, 4 when every case
- * was skipped, 0 otherwise.
+ * runs (from $MYMEM_KO_DIR, its own directory, or modprobe), and at its
+ * end unloads what it loaded: exit 1 when a case failed, 4 when every
+ * case was skipped, 0 otherwise.
  *
- * Usage: mymem_uffd [-d DEVICE] [-s HOLD_SECONDS] [-b BOUND_SECONDS]
+ * Usage: mymem_uffd [harness options]
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,12 +46,7 @@
 #include <linux/mymem.h>
 #include <linux/userfaultfd.h>
 
-#if __has_include("../kselftest.h")
-#include "../kselftest.h"
-#else
-#include "mymem_ksft.h"
-#endif
-#include "mymem_load.h"
+#include "kselftest_harness.h"
 
 #define CORE_NAME	"mymem_core"
 #define TEST_NAME	"mymem_test"
@@ -60,22 +57,15 @@
 #define WORKER_OPS	300	/* write + read + add rounds each */
 #define WORKER_LEN	256
 
-/* Where each stalled call works in the buffer. */
-enum {
-	POS_PWRITE	= 0,
-	POS_WRITEV	= 128,
-	POS_PREAD	= 256,
-	POS_READV	= 384,
-	POS_ADD		= 512,
-	POS_WORKERS	= 4096,
-};
+/* Where the add and the workers work in the buffer. */
+enum { POS_ADD = 512, POS_WORKERS = 4096 };
 
 /* The registered area: a page per stalled call, and a plain one. */
 enum { PG_PWRITE, PG_WRITEV, PG_PREAD, PG_READV, PG_PLAIN, PG_ADD, NR_PAGES };
 #define NR_STALLED	5
 
-static const char *dev_path = "/dev/mymem";
-static unsigned int hold_s = 20, bound_s = 300;
+static const char *const dev_path = "/dev/mymem";
+static const unsigned int hold_s = 20, bound_s = 300;
 static long page;
 static int dev_fd = -1, uffd = -1;
 static unsigned char *area;
@@ -86,7 +76,7 @@ static unsigned int faulted;	/* bit per page of area that faulted */
 static unsigned int workers_done;
 static int stop_monitor;
 
-/* --- reporting ---------------------------------------------------------- */
+/* --- verdicts ----------------------------------------------------------- */
 
 /* The cases, in the order they run. */
 enum {
@@ -94,67 +84,97 @@ enum {
 	CASE_HUNG, NR_CASES
 };
 
-static const char *const case_names[NR_CASES] = {
-	[CASE_FAULTS]	= "every_stalled_call_reaches_its_fault",
-	[CASE_OTHERS]	= "others_read_write_and_add_meanwhile",
-	[CASE_RUN]	= "test_module_run_completes",
-	[CASE_RMMOD]	= "test_module_rmmod_mid_run",
-	[CASE_COMPLETE]	= "stalled_calls_complete_exactly",
-	[CASE_HUNG]	= "no_hung_task_report",
-};
-
-static int failed;	/* the case being run has failed */
+static unsigned int cur;		/* the case being run */
+static char why[NR_CASES][1024];	/* what failed in each case */
+static const char *skipped[NR_CASES];	/* why each case was skipped */
 
 #define diag(fmt, ...)	ksft_print_msg(fmt "\n", ##__VA_ARGS__)
-#define FAIL(...)	do { failed = 1; diag(__VA_ARGS__); } while (0)
 
-/* Report case @c: skipped because of @skip, or failed or passed. */
-static void result(unsigned int c, const char *skip)
+/* The case being run fails, for the reason printed. */
+static void __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...)
 {
-	if (skip)
-		ksft_test_result_skip("%s: %s\n", case_names[c], skip);
-	else if (failed)
-		ksft_test_result_fail("%s\n", case_names[c]);
-	else
-		ksft_test_result_pass("%s\n", case_names[c]);
-	failed = 0;
+	size_t n = strlen(why[cur]);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why[cur] + n, sizeof(why[cur]) - n, fmt, ap);
+	va_end(ap);
+	n = strlen(why[cur]);
+	snprintf(why[cur] + n, sizeof(why[cur]) - n, "; ");
 }
 
-static void cleanup(void);
+/* Case @c is over: skipped because of @skip, or as fail() left it. */
+static void result(unsigned int c, const char *skip)
+{
+	skipped[c] = skip;
+	cur = c + 1;
+}
+
+/* Give up: every case not over yet is skipped because of @skip, or fails. */
+static void all_cases(const char *skip)
+{
+	for (; cur < NR_CASES; cur++) {
+		if (!skip)
+			fail("not run: the setup failed");
+		skipped[cur] = skip;
+	}
+}
+
+/* --- modules ------------------------------------------------------------ */
+
+static int core_loaded, test_loaded;	/* what this program loaded */
 
 /*
- * Give up before the cases run: clean up, then report every case skipped
- * because of @skip, or failed if it is NULL.
+ * finit_module() of @name.ko with @params, from $MYMEM_KO_DIR or this
+ * program's own directory, else modprobe.  Return: 0, -EEXIST when it is
+ * loaded already, -ENOENT when found nowhere, or the error of loading it.
  */
-static int all_cases(const char *skip)
+static int load(const char *name, const char *params)
 {
-	unsigned int c;
+	char dir[PATH_MAX] = ".", path[PATH_MAX + 128];
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+	const char *env = getenv("MYMEM_KO_DIR");
+	int fd, ret;
 
-	cleanup();
-	for (c = 0; c < NR_CASES; c++) {
-		failed = !skip;
-		result(c, skip);
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	if (!access(path, F_OK))
+		return -EEXIST;
+	if (n > 0) {
+		dir[n] = '\0';
+		*strrchr(dir, '/') = '\0';
 	}
-	return mymem_ksft_finish();
+	snprintf(path, sizeof(path), "%s/%s.ko", env ? env : dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		/* a dry run first, so that "unknown" and "failed" differ */
+		snprintf(path, sizeof(path), "modprobe -q -n %s", name);
+		if (system(path))
+			return -ENOENT;
+		snprintf(path, sizeof(path), "modprobe %s %s", name, params);
+		ret = system(path) ? -EIO : 0;
+	} else {
+		ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+		close(fd);
+	}
+	diag("%s: %s", path, ret ? strerror(-ret) : "loaded");
+	return ret;
+}
+
+static int unload(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
 }
 
 /* --- waiting with a bound ---------------------------------------------- */
 
-static struct timespec deadline(unsigned int s)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	t.tv_sec += s;
-	return t;
-}
-
 /* Wait until @cond_fn() holds; false if the bound passed first. */
 static int wait_for(int (*cond_fn)(void), unsigned int s)
 {
-	struct timespec until = deadline(s);
+	struct timespec until;
 	int ok, err = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += s;
 	pthread_mutex_lock(&lock);
 	while (!(ok = cond_fn()) && err != ETIMEDOUT)
 		err = pthread_cond_timedwait(&cond, &lock, &until);
@@ -162,13 +182,12 @@ static int wait_for(int (*cond_fn)(void), unsigned int s)
 	return ok;
 }
 
+/* every page but the plain one */
+#define STALLED_PAGES	(((1u << NR_PAGES) - 1) & ~(1u << PG_PLAIN))
+
 static int all_stalled(void)
 {
-	unsigned int want = (1u << PG_PWRITE) | (1u << PG_WRITEV) |
-			    (1u << PG_PREAD) | (1u << PG_READV) |
-			    (1u << PG_ADD);
-
-	return (faulted & want) == want;
+	return (faulted & STALLED_PAGES) == STALLED_PAGES;
 }
 
 static int all_workers_done(void)
@@ -183,17 +202,6 @@ static int uffd_open(void)
 	struct uffdio_api api = { .api = UFFD_API };
 	int fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 
-#ifdef USERFAULTFD_IOC_NEW
-	if (fd < 0) {
-		int dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
-
-		if (dev >= 0) {
-			fd = ioctl(dev, USERFAULTFD_IOC_NEW,
-				   O_CLOEXEC | O_NONBLOCK);
-			close(dev);
-		}
-	}
-#endif
 	if (fd < 0)
 		return -1;
 	if (ioctl(fd, UFFDIO_API, &api)) {
@@ -276,63 +284,21 @@ static int uffd_resolve(unsigned int pg, int fill)
 /* --- the stalled calls ------------------------------------------------- */
 
 /*
- * Each starts its call on a missing page; the page's expected content is
- * PG + 1 in every byte (PG_* index), set when main() resolves it.
+ * Each starts its call on a missing page of the area, whose content is
+ * PG + 1 in every byte once main() resolves it; a transfer works at
+ * POS_XFER(PG) in the buffer, the vectored ones on half a page and half
+ * of @plain, outside the area.
  */
 struct stalled {
 	const char *name;
-	void *(*fn)(void *arg);
+	unsigned int pg;
 	pthread_t thread;
 	long long ret;
 	int err;
-	unsigned char plain[XFER / 2];	/* the part outside the area */
-	__u64 add_result;
+	unsigned char plain[XFER / 2];
 };
 
-static void *call_pwrite(void *arg)
-{
-	struct stalled *c = arg;
-
-	c->ret = pwrite(dev_fd, area + PG_PWRITE * page, XFER, POS_PWRITE);
-	c->err = errno;
-	return NULL;
-}
-
-static void *call_pwritev(void *arg)
-{
-	struct stalled *c = arg;
-	struct iovec iov[2] = {
-		{ c->plain, XFER / 2 },
-		{ area + PG_WRITEV * page, XFER / 2 },
-	};
-
-	memset(c->plain, 0x77, sizeof(c->plain));
-	c->ret = pwritev(dev_fd, iov, 2, POS_WRITEV);
-	c->err = errno;
-	return NULL;
-}
-
-static void *call_pread(void *arg)
-{
-	struct stalled *c = arg;
-
-	c->ret = pread(dev_fd, area + PG_PREAD * page, XFER, POS_PREAD);
-	c->err = errno;
-	return NULL;
-}
-
-static void *call_preadv(void *arg)
-{
-	struct stalled *c = arg;
-	struct iovec iov[2] = {
-		{ c->plain, XFER / 2 },
-		{ area + PG_READV * page, XFER / 2 },
-	};
-
-	c->ret = preadv(dev_fd, iov, 2, POS_READV);
-	c->err = errno;
-	return NULL;
-}
+#define POS_XFER(pg)	((pg) * 128)
 
 /*
  * The argument must be readable, as the driver reads it whole first: its
@@ -344,24 +310,34 @@ static struct mymem_add *add_arg(void)
 				    offsetof(struct mymem_add, result));
 }
 
-static void *call_add(void *arg)
+static void *stalled_call(void *arg)
 {
 	struct stalled *c = arg;
-	struct mymem_add *a = add_arg();
+	unsigned char *p = area + c->pg * page;
+	struct iovec iov[2] = { { c->plain, XFER / 2 }, { p, XFER / 2 } };
+	off_t pos = POS_XFER(c->pg);
 
-	a->offset = POS_ADD;
-	a->delta = 5;
-	c->ret = ioctl(dev_fd, MYMEM_IOC_ADD_U64, a);
+	memset(c->plain, 0x77, sizeof(c->plain));
+	if (c->pg == PG_PWRITE)
+		c->ret = pwrite(dev_fd, p, XFER, pos);
+	else if (c->pg == PG_WRITEV)
+		c->ret = pwritev(dev_fd, iov, 2, pos);
+	else if (c->pg == PG_PREAD)
+		c->ret = pread(dev_fd, p, XFER, pos);
+	else if (c->pg == PG_READV)
+		c->ret = preadv(dev_fd, iov, 2, pos);
+	else
+		c->ret = ioctl(dev_fd, MYMEM_IOC_ADD_U64, add_arg());
 	c->err = errno;
 	return NULL;
 }
 
 static struct stalled calls[NR_STALLED] = {
-	{ .name = "pwrite", .fn = call_pwrite },
-	{ .name = "pwritev", .fn = call_pwritev },
-	{ .name = "pread", .fn = call_pread },
-	{ .name = "preadv", .fn = call_preadv },
-	{ .name = "ADD_U64", .fn = call_add },
+	{ .name = "pwrite", .pg = PG_PWRITE },
+	{ .name = "pwritev", .pg = PG_WRITEV },
+	{ .name = "pread", .pg = PG_PREAD },
+	{ .name = "preadv", .pg = PG_READV },
+	{ .name = "ADD_U64", .pg = PG_ADD },
 };
 
 /* --- the callers that must not be delayed ------------------------------ */
@@ -407,8 +383,9 @@ static void *rmmod_thread(void *unused)
 	int err;
 
 	(void)unused;
-	err = mymem_unload(TEST_NAME);
+	err = unload(TEST_NAME);
 	pthread_mutex_lock(&lock);
+	test_loaded &= !!err;
 	rmmod_err = err;
 	rmmod_done = 1;
 	pthread_cond_broadcast(&cond);
@@ -435,37 +412,27 @@ static int rmmod_test_module(void)
 	return rmmod_err;
 }
 
-static int read_status(char *buf, size_t len)
-{
-	int fd = open(TDIR "/status", O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 /* Poll the run's status until it is no longer running, within the bound. */
 static int wait_run_end(char *status, size_t len)
 {
-	struct timespec now, until = deadline(bound_s);
+	unsigned int polls;
+	ssize_t n;
+	int fd;
 
-	for (;;) {
-		if (read_status(status, len))
+	for (polls = 0; polls < bound_s * 10; polls++) {
+		fd = open(TDIR "/status", O_RDONLY);
+		n = fd < 0 ? -1 : read(fd, status, len - 1);
+		if (fd >= 0)
+			close(fd);
+		if (n < 0)
 			return -1;
+		status[n] = '\0';
+		status[strcspn(status, "\n")] = '\0';
 		if (strncmp(status, "running", 7))
 			return 0;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec > until.tv_sec)
-			return -1;
 		usleep(100 * 1000);
 	}
+	return -1;
 }
 
 /* mymem_test's two runs: one to its end, one to be stopped in the middle */
@@ -483,7 +450,8 @@ static void test_module_steps(void)
 	const char *skip;
 	int err;
 
-	err = mymem_load(TEST_NAME, quick_run);
+	err = load(TEST_NAME, quick_run);
+	test_loaded = !err;
 	if (err == -ENOENT || err == -EEXIST) {
 		skip = err == -EEXIST ? "mymem_test is loaded already" :
 		       "no mymem_test.ko ($MYMEM_KO_DIR) nor modprobe";
@@ -492,37 +460,38 @@ static void test_module_steps(void)
 		return;
 	}
 	if (err) {
-		FAIL("mymem_test did not load");
+		fail("mymem_test did not load");
 		result(CASE_RUN, NULL);
-		FAIL("not tried: mymem_test did not load");
+		fail("not tried: mymem_test did not load");
 		result(CASE_RMMOD, NULL);
 		return;
 	}
 	if (wait_run_end(status, sizeof(status)))
-		FAIL("the run did not end within %u s: status '%s'", bound_s,
+		fail("the run did not end within %u s: status '%s'", bound_s,
 		     status);
 	else if (strcmp(status, "SUCCESS"))
-		FAIL("the run ended '%s'", status);
+		fail("the run ended '%s'", status);
 	err = rmmod_test_module();
 	if (err)
-		FAIL("rmmod mymem_test after the run: %s", strerror(-err));
+		fail("rmmod mymem_test after the run: %s", strerror(-err));
 	result(CASE_RUN, NULL);
 	if (err == -ETIMEDOUT) {
-		FAIL("not tried: the first rmmod is still waiting");
+		fail("not tried: the first rmmod is still waiting");
 		result(CASE_RMMOD, NULL);
 		return;
 	}
 
-	err = mymem_load(TEST_NAME, long_run);
+	err = load(TEST_NAME, long_run);
+	test_loaded = !err;
 	if (err) {
-		FAIL("second load of mymem_test: %s", strerror(-err));
+		fail("second load of mymem_test: %s", strerror(-err));
 		result(CASE_RMMOD, NULL);
 		return;
 	}
 	usleep(500 * 1000);	/* into the run; the stop is what is tested */
 	err = rmmod_test_module();
 	if (err)
-		FAIL("rmmod mymem_test mid-run: %s", strerror(-err));
+		fail("rmmod mymem_test mid-run: %s", strerror(-err));
 	result(CASE_RMMOD, NULL);
 }
 
@@ -567,39 +536,30 @@ static int hung_reports(int kmsg)
 	return found;
 }
 
-/* Each stalled call, resolved, must have done exactly its transfer. */
+/*
+ * Each stalled call, resolved, must have done exactly its transfer: the
+ * buffer holds the bytes of the user memory it read or wrote.
+ */
 static void check_stalled(void)
 {
-	unsigned char dev[XFER], want[XFER];
-	unsigned int i;
+	unsigned char dev[XFER], user[XFER];
+	unsigned int i, half;
 
 	for (i = 0; i < NR_STALLED; i++) {
-		long long want_ret = i == 4 ? 0 : XFER;
+		struct stalled *c = &calls[i];
 
-		if (calls[i].ret != want_ret)
-			FAIL("%s returned %lld (%s), expected %lld",
-			     calls[i].name, calls[i].ret,
-			     calls[i].ret < 0 ? strerror(calls[i].err) : "ok",
-			     want_ret);
+		if (c->ret != (c->pg == PG_ADD ? 0 : XFER))
+			fail("%s returned %lld (%s)", c->name, c->ret,
+			     c->ret < 0 ? strerror(c->err) : "ok");
+		if (c->pg == PG_ADD)
+			continue;
+		half = c->pg == PG_WRITEV || c->pg == PG_READV ? XFER / 2 : 0;
+		memcpy(user, c->plain, half);
+		memcpy(user + half, area + c->pg * page, XFER - half);
+		if (pread(dev_fd, dev, XFER, POS_XFER(c->pg)) != XFER ||
+		    memcmp(dev, user, XFER))
+			fail("%s: the buffer does not hold the user's bytes", c->name);
 	}
-	/* the writes stored what the pages were resolved with */
-	memset(want, PG_PWRITE + 1, XFER);
-	if (pread(dev_fd, dev, XFER, POS_PWRITE) != XFER ||
-	    memcmp(dev, want, XFER))
-		FAIL("pwrite: the buffer does not hold the source page");
-	memset(want, 0x77, XFER / 2);
-	memset(want + XFER / 2, PG_WRITEV + 1, XFER / 2);
-	if (pread(dev_fd, dev, XFER, POS_WRITEV) != XFER ||
-	    memcmp(dev, want, XFER))
-		FAIL("pwritev: the buffer does not hold the two segments");
-	/* the reads returned what the buffer holds */
-	if (pread(dev_fd, dev, XFER, POS_PREAD) != XFER ||
-	    memcmp(dev, area + PG_PREAD * page, XFER))
-		FAIL("pread: the page does not hold the buffer's bytes");
-	if (pread(dev_fd, dev, XFER, POS_READV) != XFER ||
-	    memcmp(dev, calls[3].plain, XFER / 2) ||
-	    memcmp(dev + XFER / 2, area + PG_READV * page, XFER / 2))
-		FAIL("preadv: the segments do not hold the buffer's bytes");
 }
 
 /* Return: why the test must be skipped, or NULL. */
@@ -610,7 +570,7 @@ static const char *setup(void)
 	if (geteuid())
 		return "needs root";
 	if (access(dev_path, F_OK))
-		mymem_load(CORE_NAME, "");	/* says why if it fails */
+		core_loaded = !load(CORE_NAME, "");
 	dev_fd = open(dev_path, O_RDWR | O_CLOEXEC);
 	if (dev_fd < 0)
 		return "no /dev/mymem: mymem_core not loaded, and not loadable";
@@ -622,60 +582,31 @@ static const char *setup(void)
 	return NULL;
 }
 
-/*
- * Unload what was loaded once nothing holds it: the device closed, and
- * the table of mymem_load.h no longer the rmmod thread's.
- */
+/* Unload what was loaded once nothing holds it: the device closed. */
 static void cleanup(void)
 {
 	if (dev_fd >= 0)
 		close(dev_fd);
 	if (uffd >= 0)
 		close(uffd);
-	if (wait_for(rmmod_returned, bound_s))
-		mymem_unload_all();
-	else
-		diag("rmmod %s is still waiting: nothing more unloaded",
-		     TEST_NAME);
+	if (!wait_for(rmmod_returned, bound_s))
+		diag("rmmod %s is still waiting: nothing more unloaded", TEST_NAME);
+	else if ((test_loaded && unload(TEST_NAME)) ||
+		 (core_loaded && unload(CORE_NAME)))
+		diag("delete_module: %s", strerror(errno));
 }
 
-int main(int argc, char **argv)
+/* The steps, in the order of the cases; each records its case's verdict. */
+static void run(void)
 {
 	pthread_t mon, wt[WORKERS];
 	struct timespec stalled_at, now;
 	pthread_condattr_t ca;
+	unsigned char fill[512];
 	char old_hung[32] = "";
-	const char *skip = NULL;
 	__u64 counter, stored;
 	unsigned int i;
-	int opt, kmsg;
-
-	while ((opt = getopt(argc, argv, "d:s:b:")) != -1) {
-		switch (opt) {
-		case 'd':
-			dev_path = optarg;
-			break;
-		case 's':
-			hold_s = (unsigned int)strtoul(optarg, NULL, 0);
-			break;
-		case 'b':
-			bound_s = (unsigned int)strtoul(optarg, NULL, 0);
-			break;
-		default:
-			fprintf(stderr,
-				"usage: %s [-d DEVICE] [-s HOLD_SECONDS] [-b BOUND_SECONDS]\n",
-				argv[0]);
-			return 2;
-		}
-	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	ksft_print_header();
-	ksft_set_plan(NR_CASES);
-
-	page = sysconf(_SC_PAGESIZE);
-	skip = setup();
-	if (skip)
-		return all_cases(skip);
+	int kmsg;
 
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -691,24 +622,19 @@ int main(int argc, char **argv)
 			  UFFDIO_REGISTER_MODE_MISSING) ||
 	    uffd_register(area + PG_ADD * page, page,
 			  UFFDIO_REGISTER_MODE_WP)) {
-		diag("mmap or UFFDIO_REGISTER: %s", strerror(errno));
+		fail("mmap or UFFDIO_REGISTER: %s", strerror(errno));
 		return all_cases(NULL);
 	}
 	memset(area + PG_PLAIN * page, 0, 2 * page);
 	if (uffd_protect(1)) {
-		diag("UFFDIO_WRITEPROTECT: %s", strerror(errno));
+		fail("UFFDIO_WRITEPROTECT: %s", strerror(errno));
 		return all_cases(NULL);
 	}
-
 	/* known bytes where the reads stall, a known counter */
-	{
-		unsigned char fill[512];
-
-		memset(fill, 0x3c, sizeof(fill));
-		if (pwrite(dev_fd, fill, sizeof(fill), 0) != sizeof(fill)) {
-			diag("cannot initialise the buffer: %s", strerror(errno));
-			return all_cases(NULL);
-		}
+	memset(fill, 0x3c, sizeof(fill));
+	if (pwrite(dev_fd, fill, sizeof(fill), 0) != sizeof(fill)) {
+		fail("cannot initialise the buffer: %s", strerror(errno));
+		return all_cases(NULL);
 	}
 
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -718,11 +644,13 @@ int main(int argc, char **argv)
 		diag("no %s: the kernel has no hung-task detector", HUNG_TIMEOUT);
 
 	pthread_create(&mon, NULL, monitor, NULL);
+	add_arg()->offset = POS_ADD;
+	add_arg()->delta = 5;
 	for (i = 0; i < NR_STALLED; i++)
-		pthread_create(&calls[i].thread, NULL, calls[i].fn, &calls[i]);
+		pthread_create(&calls[i].thread, NULL, stalled_call, &calls[i]);
 	if (!wait_for(all_stalled, bound_s))
-		FAIL("after %u s only these pages faulted: 0x%x of 0x2f: %s",
-		     bound_s, faulted, "a call waits behind another's fault");
+		fail("after %u s only these pages faulted: 0x%x of 0x%x: %s",
+		     bound_s, faulted, STALLED_PAGES, "a call waits behind another's fault");
 	result(CASE_FAULTS, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &stalled_at);
 	diag("5 calls stalled in page faults; holding them for %u s", hold_s);
@@ -730,7 +658,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < WORKERS; i++)
 		pthread_create(&wt[i], NULL, worker_thread, (void *)(long)i);
 	if (!wait_for(all_workers_done, bound_s))
-		FAIL("%u of %u workers finished within %u s", workers_done,
+		fail("%u of %u workers finished within %u s", workers_done,
 		     WORKERS, bound_s);
 	result(CASE_OTHERS, NULL);
 
@@ -741,16 +669,16 @@ int main(int argc, char **argv)
 	if (now.tv_sec < stalled_at.tv_sec + hold_s)
 		sleep(stalled_at.tv_sec + hold_s - now.tv_sec);
 	if (pread(dev_fd, &counter, sizeof(counter), POS_ADD) != sizeof(counter))
-		FAIL("cannot read the counter");
+		fail("cannot read the counter");
 	for (i = 0; i < NR_PAGES; i++)
 		if (i != PG_PLAIN && uffd_resolve(i, i + 1))
-			FAIL("UFFDIO_COPY of page %u: %s", i, strerror(errno));
+			fail("UFFDIO_COPY of page %u: %s", i, strerror(errno));
 	for (i = 0; i < NR_STALLED; i++)
 		pthread_join(calls[i].thread, NULL);
 	check_stalled();
 	if (pread(dev_fd, &stored, sizeof(stored), POS_ADD) != sizeof(stored) ||
 	    stored != counter + 5 || add_arg()->result != stored)
-		FAIL("ADD_U64: counter %llu, then %llu, result %llu; expected +5",
+		fail("ADD_U64: counter %llu, then %llu, result %llu; expected +5",
 		     (unsigned long long)counter, (unsigned long long)stored,
 		     (unsigned long long)add_arg()->result);
 	result(CASE_COMPLETE, NULL);
@@ -760,13 +688,87 @@ int main(int argc, char **argv)
 	if (kmsg < 0)
 		diag("no /dev/kmsg: the kernel log was not checked");
 	else if (hung_reports(kmsg))
-		FAIL("the kernel reported blocked tasks");
+		fail("the kernel reported blocked tasks");
 	result(CASE_HUNG, kmsg < 0 ? "no /dev/kmsg" : NULL);
 	if (old_hung[0])
 		set_hung_timeout(old_hung, NULL, 0);
 
 	__atomic_store_n(&stop_monitor, 1, __ATOMIC_RELEASE);
 	pthread_join(mon, NULL);
+}
+
+/* --- the cases: each reports what run() recorded ------------------------ */
+
+FIXTURE(uffd) {
+	char unused;
+};
+
+FIXTURE_SETUP(uffd)
+{
+}
+
+FIXTURE_TEARDOWN(uffd)
+{
+}
+
+static void verdict(struct __test_metadata *_metadata, unsigned int c)
+{
+	if (skipped[c])
+		SKIP(return, "%s: %s", _metadata->name, skipped[c]);
+	EXPECT_STREQ("", why[c]);
+}
+
+TEST_F(uffd, every_stalled_call_reaches_its_fault)
+{
+	verdict(_metadata, CASE_FAULTS);
+}
+
+TEST_F(uffd, others_read_write_and_add_meanwhile)
+{
+	verdict(_metadata, CASE_OTHERS);
+}
+
+TEST_F(uffd, test_module_run_completes)
+{
+	verdict(_metadata, CASE_RUN);
+}
+
+TEST_F(uffd, test_module_rmmod_mid_run)
+{
+	verdict(_metadata, CASE_RMMOD);
+}
+
+TEST_F(uffd, stalled_calls_complete_exactly)
+{
+	verdict(_metadata, CASE_COMPLETE);
+}
+
+TEST_F(uffd, no_hung_task_report)
+{
+	verdict(_metadata, CASE_HUNG);
+}
+
+/* Every case skipped is a skip. */
+static void finish(void)
+{
+	if (!ksft_get_pass_cnt() && !ksft_get_fail_cnt()) {
+		fflush(NULL);
+		_exit(KSFT_SKIP);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *skip;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	page = sysconf(_SC_PAGESIZE);
+	skip = setup();
+	if (skip)
+		all_cases(skip);
+	else
+		run();
 	cleanup();
-	return mymem_ksft_finish();
+	atexit(finish);
+	return test_harness_run(argc, argv);
 }
