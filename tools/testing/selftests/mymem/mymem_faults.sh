@@ -198,7 +198,6 @@ start_refused()
 case_run_start_every_fault()
 {
 	have_fault_injection || return
-	load $CORE || return
 	load $TEST autorun=0 || return
 	sweep start start_refused write "$TDIR/control" "run $SMALL_RUN"
 	[ $failed -gt 0 ] || fail "no injected fault made the start fail"

@@ -115,11 +115,15 @@ find_ko()
 
 is_loaded() { lsmod | grep -q "^$1 "; }
 
-# insmod with the output shown on failure; returns insmod's status.
+# insmod (of the core first, if need be) with the output shown on failure;
+# returns insmod's status.
 load()
 {
 	ko=$CORE_KO
-	[ "$1" = "$TEST" ] && ko=$TEST_KO
+	if [ "$1" = "$TEST" ]; then
+		is_loaded $CORE || load $CORE || return
+		ko=$TEST_KO
+	fi
 	shift
 	out=$(insmod "$ko" "$@" 2>&1) && return 0
 	fail "insmod $(basename "$ko") $*: $out"
