@@ -244,19 +244,15 @@ dump_test_state()
 # No object allocated by mymem is reported by kmemleak.
 case_kmemleak_clean()
 {
-	if [ ! -w "$DBG/kmemleak" ]; then
-		skip "no kmemleak (CONFIG_DEBUG_KMEMLEAK)"
-		return
-	fi
+	[ -w "$DBG/kmemleak" ] || { skip "no kmemleak (CONFIG_DEBUG_KMEMLEAK)"; return; }
 	# objects must be unreferenced for a while before they are reported
 	sleep 6
 	echo scan > "$DBG/kmemleak"
 	echo scan > "$DBG/kmemleak"
 	leaks=$(grep -B2 -A20 mymem "$DBG/kmemleak")
-	if [ -n "$leaks" ]; then
-		fail "kmemleak reports objects allocated by mymem:"
-		printf '%s\n' "$leaks" | head -n 60 | diag_lines
-	fi
+	[ -z "$leaks" ] && return
+	fail "kmemleak reports objects allocated by mymem:"
+	printf '%s\n' "$leaks" | head -n 60 | diag_lines
 }
 
 # --- main --------------------------------------------------------------------------
