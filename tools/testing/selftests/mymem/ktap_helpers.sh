@@ -1,28 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# ktap_helpers.sh - KTAP output for mymem's shell tests (sourced; POSIX sh,
-# so that it runs under dash and busybox ash).
-#
-# The interface of the kernel's tools/testing/selftests/kselftest/
-# ktap_helpers.sh (6.12; 6.1 has none), so that a test can switch to it:
-#
-#   ktap_print_header            "TAP version 13"
-#   ktap_set_plan N              "1..N"
-#   ktap_print_msg TEXT...       a diagnostic line, "# TEXT"
-#   ktap_test_pass DESC          "ok N DESC"
-#   ktap_test_fail DESC          "not ok N DESC"
-#   ktap_test_skip DESC [WHY]    "ok N DESC # SKIP WHY"
-#   ktap_exit_fail_msg TEXT      "Bail out! TEXT", the totals, exit 1
-#   ktap_finished                the totals line, then exit: 0 when every
-#                                planned test passed or was skipped, 4 when
-#                                all were skipped, 1 otherwise
-#
-# The exit status follows the kselftest runner (4 is a skip), where the
-# kernel's helper exits 0 for an all-skipped run.
-
-KSFT_PASS=0
-KSFT_FAIL=1
-KSFT_SKIP=4
+# ktap_helpers.sh - KTAP output for mymem's shell tests (sourced; POSIX sh).
+# The interface of the kernel's kselftest/ktap_helpers.sh (6.12; 6.1 has
+# none), so that a test can switch to it: ktap_print_header,
+# ktap_set_plan N, ktap_print_msg TEXT, ktap_test_pass DESC,
+# ktap_test_fail DESC, ktap_test_skip DESC [WHY], ktap_exit_fail_msg TEXT
+# ("Bail out!", exit 1) and ktap_finished: the totals, then exit 0 when
+# every planned test passed or was skipped, 4 (the kselftest runner's skip;
+# the kernel's helper exits 0) when all were skipped, 1 otherwise.
 
 KTAP_TESTNO=0
 KTAP_PLAN=0
@@ -30,21 +15,9 @@ KTAP_CNT_PASS=0
 KTAP_CNT_FAIL=0
 KTAP_CNT_SKIP=0
 
-ktap_print_header()
-{
-	echo "TAP version 13"
-}
-
-ktap_set_plan()
-{
-	KTAP_PLAN=$1
-	echo "1..$KTAP_PLAN"
-}
-
-ktap_print_msg()
-{
-	echo "# $*"
-}
+ktap_print_header() { echo "TAP version 13"; }
+ktap_set_plan() { KTAP_PLAN=$1; echo "1..$1"; }
+ktap_print_msg() { echo "# $*"; }
 
 # __ktap_test RESULT DESC [DIRECTIVE]: the next result line
 __ktap_test()
@@ -53,44 +26,21 @@ __ktap_test()
 	echo "$1 $KTAP_TESTNO $2${3:+ # $3}"
 }
 
-ktap_test_pass()
-{
-	KTAP_CNT_PASS=$((KTAP_CNT_PASS + 1))
-	__ktap_test ok "$1"
-}
-
-ktap_test_fail()
-{
-	KTAP_CNT_FAIL=$((KTAP_CNT_FAIL + 1))
-	__ktap_test "not ok" "$1"
-}
-
-ktap_test_skip()
-{
-	KTAP_CNT_SKIP=$((KTAP_CNT_SKIP + 1))
-	__ktap_test ok "$1" "SKIP${2:+ $2}"
-}
+ktap_test_pass() { KTAP_CNT_PASS=$((KTAP_CNT_PASS + 1)); __ktap_test ok "$1"; }
+ktap_test_fail() { KTAP_CNT_FAIL=$((KTAP_CNT_FAIL + 1)); __ktap_test "not ok" "$1"; }
+ktap_test_skip() { KTAP_CNT_SKIP=$((KTAP_CNT_SKIP + 1)); __ktap_test ok "$1" "SKIP${2:+ $2}"; }
 
 ktap_print_totals()
 {
 	echo "# Totals: pass:$KTAP_CNT_PASS fail:$KTAP_CNT_FAIL xfail:0 xpass:0 skip:$KTAP_CNT_SKIP error:0"
 }
 
-ktap_exit_fail_msg()
-{
-	echo "Bail out! $*"
-	ktap_print_totals
-	exit $KSFT_FAIL
-}
+ktap_exit_fail_msg() { echo "Bail out! $*"; ktap_print_totals; exit 1; }
 
 ktap_finished()
 {
 	ktap_print_totals
-	if [ $KTAP_CNT_FAIL -ne 0 ] || [ $KTAP_TESTNO -ne "$KTAP_PLAN" ]; then
-		exit $KSFT_FAIL
-	fi
-	if [ $KTAP_CNT_PASS -eq 0 ] && [ $KTAP_CNT_SKIP -gt 0 ]; then
-		exit $KSFT_SKIP
-	fi
-	exit $KSFT_PASS
+	[ $KTAP_CNT_FAIL -eq 0 ] && [ $KTAP_TESTNO -eq "$KTAP_PLAN" ] || exit 1
+	[ $KTAP_CNT_PASS -ne 0 ] || [ $KTAP_CNT_SKIP -eq 0 ] || exit 4
+	exit 0
 }

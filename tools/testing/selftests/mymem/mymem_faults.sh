@@ -2,27 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # mymem_faults.sh - kselftest: mymem under injected allocation failures
-# (KTAP output).  Needs a kernel with CONFIG_FAULT_INJECTION,
-# CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC and CONFIG_FAULT_INJECTION_DEBUG_FS
-# (the project's debug kernels, tools/harness/bin/debug-kernel.sh), booted with
+# (KTAP output; docs/TESTING.md lists the cases).  Needs CONFIG_FAILSLAB,
+# CONFIG_FAIL_PAGE_ALLOC and CONFIG_FAULT_INJECTION_DEBUG_FS (the debug
+# kernels of tools/harness/bin/debug-kernel.sh), booted with
 # slub_debug=A,kmalloc-* slub_nomerge; elsewhere every case is skipped.
-#
-#   core_load_every_fault   insmod mymem_core with the Nth kmalloc or
-#   test_load_every_fault   large page allocation of the call failing (see
-#                           fi_setup), for N = 1, 2, ...
-#   run_start_every_fault   until the call passes no more injection points
-#                           (/proc/thread-self/fail-nth, set by
-#                           mymem_failnth); every call must fail cleanly
-#                           (an errno, at most one line of ours in the log,
-#                           nothing left behind) or succeed and work
-#   run_under_random_faults runs whose kthreads see random allocation
-#                           failures must end (SUCCESS, or FAILURE with the
-#                           error reported), then unload with nothing left
-#                           behind
-#   kmemleak_clean          and none of that leaked
-#
+# The *_every_fault cases fail the Nth injection point of one call
+# (/proc/thread-self/fail-nth, set by mymem_failnth) for N = 1, 2, ...
+# until the call passes no more: each call must fail cleanly (an errno, at
+# most one line of ours, nothing left behind) or succeed and work.
 # Environment: MYMEM_KO_DIR, MYMEM_SELFTEST_CASES as for mymem_modules.sh.
-# Exit: 0 all passed, 1 a case failed, 4 skipped.
 #
 # shellcheck disable=SC2317 # the case_* functions are called through $CASES
 # shellcheck disable=SC2086 # $CORE, $TEST, $DEV and the like have no spaces
@@ -44,30 +32,28 @@ FAILNTH=$script_dir/mymem_failnth
 MAX_SITES=3000
 SMALL_RUN="tests=race workers=2 increments=100"
 
+# Fault injection ready (fi_setup), or the case is skipped.
 have_fault_injection()
 {
 	if [ ! -w /proc/thread-self/fail-nth ] || [ ! -d $DBG/failslab ] ||
 	   [ ! -d $DBG/fail_page_alloc ]; then
 		skip "no fault injection (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC, CONFIG_FAULT_INJECTION_DEBUG_FS)"
-		return 1
-	fi
-	if [ "$(cat /sys/kernel/slab/kmalloc-64/failslab 2>/dev/null)" != 1 ]; then
+	elif [ "$(cat /sys/kernel/slab/kmalloc-64/failslab 2>/dev/null)" != 1 ]; then
 		skip "kmalloc caches not flagged for failslab: boot with slub_debug=A,kmalloc-*"
-		return 1
-	fi
-	if [ ! -x "$FAILNTH" ]; then
+	elif [ ! -x "$FAILNTH" ]; then
 		skip "$FAILNTH not built"
-		return 1
+	else
+		fi_setup
+		return 0
 	fi
-	return 0
+	return 1
 }
 
 # fi_set NAME VALUE: the same attribute for failslab and fail_page_alloc
 fi_set()
 {
 	for fi in failslab fail_page_alloc; do
-		echo "$2" > "$DBG/$fi/$1" ||
-			fail "cannot set $fi/$1 to $2"
+		echo "$2" > "$DBG/$fi/$1" || fail "cannot set $fi/$1 to $2"
 	done
 }
 
@@ -82,25 +68,16 @@ fi_set()
 # no runtime switch).  No stack dump per fault.
 fi_setup()
 {
-	fi_set probability 0
-	fi_set interval 1
-	fi_set times -1
-	fi_set space 0
-	fi_set verbose 0
-	fi_set task-filter Y
-	fi_set ignore-gfp-wait N
+	for kv in probability=0 interval=1 times=-1 space=0 verbose=0 \
+		  task-filter=Y ignore-gfp-wait=N; do
+		fi_set ${kv%=*} ${kv#*=}
+	done
 	# fail-nth counts fail_usercopy's points as well (copies from and to
 	# user memory, CONFIG_FAULT_INJECTION_USERCOPY): no stack dump either
 	[ ! -d $DBG/fail_usercopy ] || echo 0 > $DBG/fail_usercopy/verbose
 	echo Y > $DBG/failslab/cache-filter
 	echo N > $DBG/fail_page_alloc/ignore-gfp-highmem
 	echo 3 > $DBG/fail_page_alloc/min-order
-}
-
-# Lines of ours in the kernel log since the last mark.
-our_lines()
-{
-	log_since_mark | grep -E "^(\[[ 0-9.]*\] )?($CORE|$TEST): "
 }
 
 # Lines of ours per "fault N" segment of the log since the current mark,
@@ -182,19 +159,16 @@ core_works()
 case_core_load_every_fault()
 {
 	have_fault_injection || return
-	fi_setup
 	sweep core expect_core_gone insmod "$CORE_KO"
 	[ $failed -gt 0 ] || fail "no injected fault made insmod fail"
 }
 
 test_works()
 {
+	# debugfs failures are not fatal, by the kernel's rules
 	if [ -e "$TDIR/wait" ]; then
-		st=$(wait_run 120)
-		[ "$st" = SUCCESS ] ||
-			fail "insmod $TEST succeeded $1, the run ended '$st'"
+		run_ends 120 "insmod $TEST $1: the run"
 	else
-		# debugfs failures are not fatal, by the kernel's rules
 		diag "insmod $TEST succeeded $1 without $TDIR/wait"
 	fi
 	unload $TEST
@@ -205,20 +179,13 @@ test_works()
 case_test_load_every_fault()
 {
 	have_fault_injection || return
-	fi_setup
 	load $CORE || return
 	# the run starts in init: its allocations are swept too
 	sweep test expect_test_gone insmod "$TEST_KO" "$SMALL_RUN"
 	[ $failed -gt 0 ] || fail "no injected fault made insmod fail"
-	unload $CORE
 }
 
-start_works()
-{
-	st=$(wait_run 120)
-	[ "$st" = SUCCESS ] ||
-		fail "run started $1 ended '$st'"
-}
+start_works() { run_ends 120 "the run started $1"; }
 
 # a refused start leaves the test module idle and ready
 start_refused()
@@ -231,14 +198,10 @@ start_refused()
 case_run_start_every_fault()
 {
 	have_fault_injection || return
-	fi_setup
-	load $CORE || return
 	load $TEST autorun=0 || return
 	sweep start start_refused write "$TDIR/control" "run $SMALL_RUN"
 	[ $failed -gt 0 ] || fail "no injected fault made the start fail"
 	start_works "after the sweep"
-	unload $TEST
-	unload $CORE
 }
 
 # Every kthread created while kthreadd has make-it-fail set inherits it:
@@ -247,7 +210,6 @@ case_run_start_every_fault()
 case_run_under_random_faults()
 {
 	have_fault_injection || return
-	fi_setup
 	fi_set probability 2
 	fi_set times 100000
 	load $CORE || return
@@ -258,7 +220,7 @@ case_run_under_random_faults()
 		load $TEST autorun=0 || break
 		mark_log "random faults: $params"
 		echo 1 > /proc/2/make-it-fail
-		control "run $params"
+		control "run $params" > /dev/null
 		crc=$?
 		echo 0 > /proc/2/make-it-fail
 		runs=$((runs + 1))
@@ -269,7 +231,7 @@ case_run_under_random_faults()
 			case $st in
 			SUCCESS) passed=$((passed + 1)) ;;
 			FAILURE|STOPPED)
-				our_lines | grep -q . ||
+				log_since_mark | grep -qE "^(\[[ 0-9.]*\] )?mymem_(core|test): " ||
 					fail "run $runs ended '$st' without a line of ours" ;;
 			*)	fail "run $runs did not end: '$st'"
 				dump_test_state ;;
@@ -282,10 +244,7 @@ case_run_under_random_faults()
 		check_log "random faults: after run $runs"
 	done
 	fi_set probability 0
-	left=$(cat $DBG/failslab/times)
-	injected=$((100000 - left))
-	left=$(cat $DBG/fail_page_alloc/times)
-	injected=$((injected + 100000 - left))
+	injected=$((200000 - $(cat $DBG/failslab/times) - $(cat $DBG/fail_page_alloc/times)))
 	diag "$runs runs, $passed passed, $injected faults injected"
 	[ $injected -gt 0 ] || fail "no fault was injected"
 	unload $CORE

@@ -2,14 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # mymem_lib.sh - what the mymem kselftest scripts share (sourced, POSIX sh):
-# kernel-log checks after each case, finding and (un)loading the modules,
-# the test module's debugfs interface, and the case runner, which reports
-# through ktap_helpers.sh.
-#
-# A script sets CASES (case names; each is a function case_NAME) and may
-# set NEEDS (more tools it needs), then sources this file and calls
-# ktap_main.  MYMEM_KO_DIR and MYMEM_SELFTEST_CASES are read here (see
-# mymem_modules.sh).
+# the kernel-log check after each case, the modules, the test module's
+# debugfs interface and the case runner.  A script sets CASES (each NAME a
+# function case_NAME), sources this file and calls ktap_main, which reads
+# MYMEM_KO_DIR and MYMEM_SELFTEST_CASES (see mymem_modules.sh).
 #
 # shellcheck disable=SC2086 # $CORE, $TEST, $DEV and the like have no spaces
 
@@ -33,39 +29,12 @@ FRAME='^(\[ *[0-9.]+\])? +(\? )?[A-Za-z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+'
 # Taint flags a case must not add: B bad page, D die, W warning, L lockup.
 BAD_TAINT=$((32 + 128 + 512 + 16384))
 
-# --- case verdicts ----------------------------------------------------------
+# --- case verdicts, time, log marks ------------------------------------------
 
-case_failed=0
-case_skip=
-
-diag()
-{
-	ktap_print_msg "$*"
-}
-
-# Print a command's output (or a file) as diagnostic lines.
-diag_lines()
-{
-	sed 's/^/#   /'
-}
-
-fail()
-{
-	case_failed=1
-	echo "# FAIL: $*"
-}
-
-skip()
-{
-	case_skip=$*
-}
-
-count_words()
-{
-	echo $#
-}
-
-# --- time, log marks ---------------------------------------------------------
+diag() { ktap_print_msg "$*"; }
+diag_lines() { sed 's/^/#   /'; }	# a command's output as diagnostics
+fail() { case_failed=1; echo "# FAIL: $*"; }
+skip() { case_skip=$*; }
 
 # Monotonic centiseconds from /proc/uptime ("12345.67 ...").
 now_cs()
@@ -80,21 +49,15 @@ now_cs()
 # so it is left behind.
 bounded()
 {
-	b_secs=$1
+	b_end=$(( $(now_cs) + $1 * 100 )) b_out=$(mktemp)
 	shift
-	b_out=$(mktemp)
 	"$@" > "$b_out" 2>&1 &
-	b_pid=$!
-	b_end=$(( $(now_cs) + b_secs * 100 ))
-	while kill -0 $b_pid 2>/dev/null; do
-		if [ "$(now_cs)" -ge $b_end ]; then
-			echo "'$*' has not returned after $b_secs s"
-			rm -f "$b_out"
-			return 124
-		fi
-		sleep 0.1 2>/dev/null || sleep 1
+	while kill -0 $! 2>/dev/null; do
+		[ "$(now_cs)" -lt $b_end ] ||
+			{ echo "'$*' has not returned in time"; return 124; }
+		sleep 0.1
 	done
-	wait $b_pid
+	wait $!
 	b_rc=$?
 	cat "$b_out"
 	rm -f "$b_out"
@@ -116,13 +79,8 @@ mark_log()
 # overwritten in the ring buffer.  The marker is nearly always among the
 # last lines: look there first, so that a long run does not reread the
 # whole log after every step.
-log_since_mark()
-{
-	dmesg | tail -n 3000 | awk -v m="$cur_mark" '
-		f { print } index($0, m) { f = 1 } END { exit !f }' ||
-	dmesg | awk -v m="$cur_mark" '
-		f { print } index($0, m) { f = 1 } END { exit !f }'
-}
+since_mark() { awk -v m="$cur_mark" 'f; index($0, m) { f = 1 } END { exit !f }'; }
+log_since_mark() { dmesg | tail -n 3000 | since_mark || dmesg | since_mark; }
 
 # Fail the case on any bad line (or new bad taint) since the marker, then
 # start a new marker.
@@ -140,10 +98,8 @@ check_log()
 		printf '%s\n' "$bad" | head -n 40 | diag_lines
 	fi
 	taint=$(cat /proc/sys/kernel/tainted)
-	new=$(( (taint ^ taint0) & taint & BAD_TAINT ))
-	if [ "$new" -ne 0 ]; then
+	[ $(( (taint ^ taint0) & taint & BAD_TAINT )) -eq 0 ] ||
 		fail "kernel taint went from $taint0 to $taint"
-	fi
 	taint0=$taint
 	mark_log "$*"
 }
@@ -152,74 +108,55 @@ check_log()
 
 find_ko()
 {
-	if [ -n "${MYMEM_KO_DIR:-}" ]; then
-		dirs=$MYMEM_KO_DIR
-	else
-		dirs="$script_dir $script_dir/../../../../$1
-		      /lib/modules/$krel/extra /lib/modules/$krel/updates"
-	fi
-	for d in $dirs; do
-		[ -d "$d" ] || continue
-		f=$(find "$d" -maxdepth 3 -name "$1.ko*" 2>/dev/null | head -n 1)
-		if [ -n "$f" ]; then
-			echo "$f"
-			return 0
-		fi
-	done
-	return 1
+	find ${MYMEM_KO_DIR:-$script_dir $script_dir/../../../../$1 \
+	     /lib/modules/$krel/extra /lib/modules/$krel/updates} \
+		-maxdepth 3 -name "$1.ko*" 2>/dev/null | head -n 1 | grep .
 }
 
-is_loaded()
-{
-	lsmod | grep -q "^$1 "
-}
+is_loaded() { lsmod | grep -q "^$1 "; }
 
-# insmod with the output shown on failure; returns insmod's status.
+# insmod (of the core first, if need be) with the output shown on failure;
+# returns insmod's status.
 load()
 {
 	ko=$CORE_KO
-	[ "$1" = "$TEST" ] && ko=$TEST_KO
-	shift
-	if ! out=$(insmod "$ko" "$@" 2>&1); then
-		fail "insmod $(basename "$ko") $*: $out"
-		return 1
+	if [ "$1" = "$TEST" ]; then
+		is_loaded $CORE || load $CORE || return
+		ko=$TEST_KO
 	fi
-	return 0
+	shift
+	out=$(insmod "$ko" "$@" 2>&1) && return 0
+	fail "insmod $(basename "$ko") $*: $out"
+	return 1
 }
 
 unload()
 {
-	if ! out=$(rmmod "$1" 2>&1); then
-		fail "rmmod $1: $out"
-		return 1
-	fi
-	return 0
+	out=$(rmmod "$1" 2>&1) && return 0
+	fail "rmmod $1: $out"
+	return 1
 }
 
-# Leave nothing loaded (between cases; not part of any case's verdict).
+# Leave nothing loaded; a module that will not unload fails the case.
 unload_all()
 {
-	is_loaded $TEST && rmmod $TEST 2>/dev/null
-	is_loaded $CORE && rmmod $CORE 2>/dev/null
-	if is_loaded $TEST || is_loaded $CORE; then
-		diag "could not unload the modules:"
-		lsmod | grep mymem | diag_lines
-	fi
+	for m in $TEST $CORE; do
+		! is_loaded $m || unload $m
+	done
 }
 
-# Nothing of the test module left: not loaded, no debugfs directory.
-expect_test_gone()
+# expect_gone MODULE WHY FILE...: MODULE not loaded, none of FILE left.
+expect_gone()
 {
-	is_loaded $TEST && fail "$TEST is still loaded ($*)"
-	[ -e "$TDIR" ] && fail "$TDIR still exists ($*)"
+	m=$1 why=$2
+	shift 2
+	is_loaded $m && fail "$m is still loaded ($why)"
+	for f; do
+		[ ! -e "$f" ] || fail "$f still exists ($why)"
+	done
 }
-
-expect_core_gone()
-{
-	is_loaded $CORE && fail "$CORE is still loaded ($*)"
-	[ -e "$CDIR" ] && fail "$CDIR still exists ($*)"
-	[ -e "$DEV" ] && fail "$DEV still exists ($*)"
-}
+expect_test_gone() { expect_gone $TEST "$*" $TDIR; }
+expect_core_gone() { expect_gone $CORE "$*" $CDIR $DEV; }
 
 # A counter of the core's stats file: "name: value", "name = value" or
 # "name value".
@@ -242,34 +179,41 @@ expect_no_open_handles()
 
 # --- the test module's debugfs interface ------------------------------------------
 
-status()
-{
-	cat "$TDIR/status" 2>/dev/null
-}
+status() { cat "$TDIR/status" 2>/dev/null; }
 
 # Block until no run is going (at most $1 s); print the status line.
-wait_run()
-{
-	if command -v timeout > /dev/null 2>&1; then
-		timeout "$1" cat "$TDIR/wait"
-	else
-		cat "$TDIR/wait"
-	fi
-}
+wait_run() { timeout "$1" cat "$TDIR/wait"; }
 
 # Write a command to control in one write(2); on failure print the error
 # (dd names the errno, shell builtins may not) and return non-zero.
 control()
 {
-	if ! out=$(printf '%s\n' "$*" |
-		   dd of="$TDIR/control" bs=1024 conv=notrunc 2>&1); then
-		printf '%s\n' "$out" | grep -v records
-		return 1
-	fi
-	return 0
+	out=$(printf '%s\n' "$*" |
+	      dd of="$TDIR/control" bs=1024 conv=notrunc 2>&1) && return 0
+	printf '%s\n' "$out" | grep -v records
+	return 1
 }
 
-# Poll the status until it says "running $1" (at most $2 s).
+# ctl CMD: control CMD, failing the case (and returning 1) when refused.
+ctl()
+{
+	err=$(control "$*") && return 0
+	fail "control '$*': $err"
+	return 1
+}
+
+# run_ends SECS WHAT [STATUS]: the run ends within SECS s with STATUS
+# (SUCCESS); else the case fails, shows the test module's state, returns 1.
+run_ends()
+{
+	st=$(wait_run "$1")
+	[ "$st" = "${3:-SUCCESS}" ] && return 0
+	fail "$2 ended '$st', expected ${3:-SUCCESS}"
+	dump_test_state
+	return 1
+}
+
+# Poll the status until it says "running $1" (at most $2 s); else fail.
 wait_running()
 {
 	deadline=$(( $(now_cs) + $2 * 100 ))
@@ -278,21 +222,19 @@ wait_running()
 		"running $1"*)
 			return 0 ;;
 		SUCCESS|FAILURE|STOPPED)
-			return 1 ;;
+			break ;;
 		esac
-		sleep 0.05 2>/dev/null || sleep 1
+		sleep 0.05
 	done
+	fail "status never said 'running $1': '$(status)'"
 	return 1
 }
 
 # Show what the test module knows after a failure.
 dump_test_state()
 {
-	diag "status: $(status)"
-	if [ -r "$TDIR/results" ]; then
-		diag "results:"
-		head -n 40 "$TDIR/results" | diag_lines
-	fi
+	diag "status: $(status); results:"
+	head -n 40 "$TDIR/results" 2>/dev/null | diag_lines
 	diag "kernel log tail:"
 	dmesg | tail -n 25 | diag_lines
 }
@@ -302,35 +244,29 @@ dump_test_state()
 # No object allocated by mymem is reported by kmemleak.
 case_kmemleak_clean()
 {
-	if [ ! -w "$DBG/kmemleak" ]; then
-		skip "no kmemleak (CONFIG_DEBUG_KMEMLEAK)"
-		return
-	fi
+	[ -w "$DBG/kmemleak" ] || { skip "no kmemleak (CONFIG_DEBUG_KMEMLEAK)"; return; }
 	# objects must be unreferenced for a while before they are reported
 	sleep 6
 	echo scan > "$DBG/kmemleak"
 	echo scan > "$DBG/kmemleak"
 	leaks=$(grep -B2 -A20 mymem "$DBG/kmemleak")
-	if [ -n "$leaks" ]; then
-		fail "kmemleak reports objects allocated by mymem:"
-		printf '%s\n' "$leaks" | head -n 60 | diag_lines
-	fi
+	[ -z "$leaks" ] && return
+	fail "kmemleak reports objects allocated by mymem:"
+	printf '%s\n' "$leaks" | head -n 60 | diag_lines
 }
 
 # --- main --------------------------------------------------------------------------
 
 skip_all()
 {
-	diag "$1"
 	for main_case in $CASES; do
 		ktap_test_skip "$main_case" "$1"
 	done
 	ktap_finished
 }
 
-# Run $CASES (or those of MYMEM_SELFTEST_CASES), each after unload_all and
-# followed by check_log, one KTAP result each; exits as ktap_finished does
-# (0 all passed, 1 a case failed, 4 all skipped).
+# Run $CASES (or those of MYMEM_SELFTEST_CASES), each followed by
+# unload_all and check_log, one KTAP result each; exits as ktap_finished.
 ktap_main()
 {
 	if [ -n "${MYMEM_SELFTEST_CASES:-}" ]; then
@@ -345,11 +281,9 @@ ktap_main()
 	fi
 
 	ktap_print_header
-	ktap_set_plan "$(count_words $CASES)"
+	ktap_set_plan "$(echo $CASES | wc -w)"
 
-	if [ "$(id -u)" -ne 0 ]; then
-		skip_all "must be run as root"
-	fi
+	[ "$(id -u)" -eq 0 ] || skip_all "must be run as root"
 	[ -r /proc/modules ] ||
 		skip_all "kernel without module support (CONFIG_MODULES)"
 	if ! CORE_KO=$(find_ko $CORE) || ! TEST_KO=$(find_ko $TEST); then
@@ -357,8 +291,7 @@ ktap_main()
 		diag_lines < "$script_dir/config"
 		skip_all "$CORE.ko / $TEST.ko not found (set MYMEM_KO_DIR)"
 	fi
-	for tool in insmod rmmod lsmod modprobe depmod modinfo dmesg jq \
-		    ${NEEDS:-}; do
+	for tool in insmod rmmod lsmod dmesg jq timeout; do
 		command -v $tool > /dev/null 2>&1 || skip_all "$tool is missing"
 	done
 	grep -q " $DBG debugfs " /proc/mounts ||
@@ -367,19 +300,20 @@ ktap_main()
 		skip_all "debugfs is not mounted on $DBG"
 	diag "kernel $krel; $CORE=$CORE_KO; $TEST=$TEST_KO"
 
-	if [ -w "$DBG/kmemleak" ]; then
-		echo clear > "$DBG/kmemleak"
-	fi
+	[ ! -w "$DBG/kmemleak" ] || echo clear > "$DBG/kmemleak"
 	taint0=$(cat /proc/sys/kernel/tainted)
+	unload_all
 
 	# Shell functions share variables: the loop's own are prefixed main_.
+	# A case ends with nothing loaded: a module that will not unload (a
+	# reference leaked) fails it, as a bad kernel log line does.
 	for main_case in $CASES; do
-		unload_all
 		case_failed=0
 		case_skip=
 		mark_log "case $main_case begin"
 		main_t0=$(now_cs)
 		"case_$main_case"
+		unload_all
 		check_log "case $main_case end"
 		main_dt=$(( ($(now_cs) - main_t0) / 100 ))
 		[ "$main_dt" -lt 5 ] || diag "$main_case took $main_dt s"
@@ -391,6 +325,5 @@ ktap_main()
 			ktap_test_pass "$main_case"
 		fi
 	done
-	unload_all
 	ktap_finished
 }
