@@ -313,7 +313,7 @@ test|tests=bogus|Invalid parameters|test: invalid tests=bogus: comma list of per
 test|tests=perf,bogus|Invalid parameters|test: invalid tests=perf,bogus: comma list
 test|tests=,|Invalid parameters|test: invalid tests=,: comma list
 test|tests=PERF|Invalid parameters|test: invalid tests=PERF: comma list
-test|sizes=|Invalid parameters|test: invalid sizes=: comma list of 1 to 16 sizes, each 1\.\.524288$
+test|sizes=|Invalid parameters|test: invalid sizes=: comma list of 1 to 16 sizes, each 1\.\.core size$
 test|sizes=1,,2|Invalid parameters|test: invalid sizes=1,,2: comma list
 test|sizes=524289|Invalid parameters|test: invalid sizes=524289: comma list
 test|sizes=0|Invalid parameters|test: invalid sizes=0: comma list
@@ -332,13 +332,15 @@ test|increments=0|Invalid parameters|test: invalid increments=0: 1\.\.10000000$
 test|increments=10000001|Invalid parameters|test: invalid increments=10000001: 1\.\.10000000$
 test|max_threads=257|Invalid parameters|test: invalid max_threads=257: 0 \(2 x online CPUs\) or 1\.\.256$
 test|max_threads=1000|Invalid parameters|test: invalid max_threads=1000: 0 \(2 x online CPUs\) or 1\.\.256$
+test|rounds=0|Invalid parameters|test: invalid rounds=0: 1\.\.99$
+test|point_ms=10001|Invalid parameters|test: invalid point_ms=10001: 1\.\.10000$
 test|duration=0|Invalid parameters|test: invalid duration=0: 1\.\.3600$
 test|duration=3601|Invalid parameters|test: invalid duration=3601: 1\.\.3600$
 test|autorun=maybe|Invalid parameters|test: .maybe. invalid for parameter .autorun.$
 test|autorun=2|Invalid parameters|test: .2. invalid for parameter .autorun.$
 test size=7|tests=race sizes=1 workers=2 increments=10|Invalid parameters|test: tests=race needs a core of at least 8 bytes, not 7$
 control|frobnicate|Invalid argument|test: invalid control command 'frobnicate': run \[key=value \.\.\.\] or stop$
-control|run bogus=1|Invalid argument|test: invalid parameter bogus=1: one of tests, sizes, iterations, workers, increments, max_threads, duration, autorun$
+control|run bogus=1|Invalid argument|test: invalid parameter bogus=1: one of tests, sizes, iterations, workers, increments, max_threads, rounds, point_ms, duration, autorun$
 control|run workers|Invalid argument|test: invalid control argument 'workers': key=value expected$
 control|run workers=0|Invalid argument|test: invalid workers=0: 1\.\.1024$
 control|run workers=100000|Invalid argument|test: invalid workers=100000: 1\.\.1024$
