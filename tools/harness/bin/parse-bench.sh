@@ -46,16 +46,14 @@ targets=$(cd "$(dirname "$0")/../configs/bench" && pwd)/targets
 			"race \(.mode) \(.elapsed_ns) \(.exact)")' \
 			"$dir/kernel-results.json"
 	fi
-	if [ -s "$dir/ubench.json" ]; then
-		jq -r '.records[] | select(.test == "ubench") |
-		       "ubench \(.target) \(.op) \(.size) \(.p50_ns) \(.avg_ns)"' \
-			"$dir/ubench.json"
-	fi
-	if [ -s "$dir/ubench-nowait.json" ]; then
-		jq -r '.records[] | select(.test == "ubench") |
-		       "nowait \(.target) \(.op) \(.size) \(.p50_ns)"' \
-			"$dir/ubench-nowait.json"
-	fi
+	# mymem-bench's records, and those of mymem-bench -N (the two write
+	# paths), each line tagged with its file
+	for f in ubench ubench-nowait; do
+		[ -s "$dir/$f.json" ] || continue
+		jq -r --arg tag "${f#ubench-}" '.records[] | select(.test == "ubench") |
+		       "\($tag) \(.target) \(.op) \(.size) \(.p50_ns) \(.avg_ns)"' \
+			"$dir/$f.json"
+	done
 	if [ -s "$dir/load.txt" ]; then
 		sed 's/^/load /' "$dir/load.txt"
 	fi

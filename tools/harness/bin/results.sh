@@ -85,18 +85,16 @@ def us(ns): ns / 1000 | . * 10 | round / 10;
 ([.records[] | select(.test == "ubench" and .target == "mymem")] as $u |
  [$u[] | select(.tool == "mymem-bench") | . as $c |
   ($u[] | select(.tool == "mymem-bench-rs" and .op == $c.op and .size == $c.size)) | .p50_ns / $c.p50_ns] as $rc |
- "rust_min \($rc | min * 100 | round / 100)", "rust_max \($rc | max * 100 | round / 100)")
-' "$run/results.json" >"$vals"
-# the two write paths of /dev/mymem side by side (mymem-bench -N)
-jq -r 'def p($t; $op; $s): [.records[] | select(.target == $t and .op == $op and .size == $s)][0].p50_ns;
-def r(a; b): a / b * 100 | round / 100;
-"nw_w_1 \(r(p("mymem"; "write"; 1); p("nowait"; "write"; 1)))",
-"nw_w_64k \(r(p("mymem"; "write"; 65536); p("nowait"; "write"; 65536)))",
-"nw_w_512k \(r(p("mymem"; "write"; 524288); p("nowait"; "write"; 524288)))",
-"nw_r_64k \(r(p("mymem"; "read"; 65536); p("nowait"; "read"; 65536)))",
-"nw_r_512k \(r(p("mymem"; "read"; 524288); p("nowait"; "read"; 524288)))",
-"nw_copy_over_read_512k \(r(p("nowait"; "write"; 524288); p("mymem"; "read"; 524288)))"
-' "$bench/ubench-nowait.json" >>"$vals"
+ "rust_min \($rc | min * 100 | round / 100)", "rust_max \($rc | max * 100 | round / 100)"),
+# the two write paths of /dev/mymem side by side (mymem-bench -N, make bench)
+(def nw($t; $op; $s): [$NW[0].records[] | select(.target == $t and .op == $op and .size == $s)][0].p50_ns;
+ "nw_w_1 \(r(nw("mymem"; "write"; 1); nw("nowait"; "write"; 1)))",
+ "nw_w_64k \(r(nw("mymem"; "write"; 65536); nw("nowait"; "write"; 65536)))",
+ "nw_w_512k \(r(nw("mymem"; "write"; 524288); nw("nowait"; "write"; 524288)))",
+ "nw_r_64k \(r(nw("mymem"; "read"; 65536); nw("nowait"; "read"; 65536)))",
+ "nw_r_512k \(r(nw("mymem"; "read"; 524288); nw("nowait"; "read"; 524288)))",
+ "nw_copy_over_read_512k \(r(nw("nowait"; "write"; 524288); nw("mymem"; "read"; 524288)))")
+' --slurpfile NW "$bench/ubench-nowait.json" "$run/results.json" >"$vals"
 echo "bench_date $(sed -n 's/^mymem bench: .*, \([0-9T:Z-]*\)$/\1/p' "$bench/bench.txt")" >>"$vals"
 echo "bench_summary $(grep '^bench: ' "$bench/bench.txt")" >>"$vals"
 
