@@ -170,9 +170,9 @@ series() {
 
 # Latency and throughput plot the median (p50): under emulation on a shared
 # host the mean is dominated by the host's preemptions of the vCPU.
-series '.records[] | select(.test == "perf" and .op == "read") | "\(.size) \(.p50_ns)"' k_read
-series '.records[] | select(.test == "perf" and .op == "write") | "\(.size) \(.p50_ns)"' k_write
-series '.records[] | select(.test == "perf" and .op == "memcpy") | "\(.size) \(.p50_ns)"' k_memcpy
+for op in read write memcpy; do
+	series ".records[] | select(.test == \"perf\" and .op == \"$op\") | \"\\(.size) \\(.p50_ns)\"" "k_$op"
+done
 for t in mymem tmpfs; do
 	for op in read write; do
 		series ".records[] | select(.test == \"ubench\" and .tool == \"mymem-bench\" and .target == \"$t\" and .op == \"$op\") | \"\(.size) \(.p50_ns)\"" "u_${t}_$op"
@@ -201,6 +201,21 @@ for f in w_user w_kernel; do
 	[ -s "$tmp/$f.dat" ] || echo "1 0 1" >"$tmp/$f.dat"
 done
 
+# curves COLUMN: the latency plot's curves, with COLUMN as y
+curves() {
+	sep=
+	for c in "k_read::kernel mymem_read" "k_write::kernel mymem_write" \
+		 "k_memcpy::kernel memcpy" "u_mymem_read::C read(2) /dev/mymem" \
+		 "u_mymem_write::C write(2) /dev/mymem" "u_tmpfs_read::C pread(2) tmpfs" \
+		 "u_tmpfs_write::C pwrite(2) tmpfs" \
+		 "rs_mymem_read: dashtype 2:Rust read(2) /dev/mymem" \
+		 "rs_mymem_write: dashtype 2:Rust write(2) /dev/mymem"; do
+		f=${c%%:*} c=${c#*:}
+		printf '%s"%s" using 1:%s with linespoints%s title "%s"' "$sep" \
+			"$tmp/$f.dat" "$1" "${c%%:*}" "${c#*:}"
+		sep=", "
+	done
+}
 title="$(q .kernel), $(q .cpus) CPUs"
 race_title=$(q '[.records[] | select(.test == "race")][0] |
 	"W = \(.workers) workers x N = \(.increments) increments"')
@@ -215,29 +230,13 @@ set xlabel "transfer size (bytes)"
 set output "latency.png"
 set title "Median time per call vs transfer size ($title)"
 set ylabel "median time per call (ns, log scale)"
-plot "$tmp/k_read.dat" using 1:2 with linespoints title "kernel mymem_read", \
-     "$tmp/k_write.dat" using 1:2 with linespoints title "kernel mymem_write", \
-     "$tmp/k_memcpy.dat" using 1:2 with linespoints title "kernel memcpy", \
-     "$tmp/u_mymem_read.dat" using 1:2 with linespoints title "C read(2) /dev/mymem", \
-     "$tmp/u_mymem_write.dat" using 1:2 with linespoints title "C write(2) /dev/mymem", \
-     "$tmp/u_tmpfs_read.dat" using 1:2 with linespoints title "C pread(2) tmpfs", \
-     "$tmp/u_tmpfs_write.dat" using 1:2 with linespoints title "C pwrite(2) tmpfs", \
-     "$tmp/rs_mymem_read.dat" using 1:2 with linespoints dashtype 2 title "Rust read(2) /dev/mymem", \
-     "$tmp/rs_mymem_write.dat" using 1:2 with linespoints dashtype 2 title "Rust write(2) /dev/mymem"
+plot $(curves 2)
 
 set output "throughput.png"
 set title "Throughput at the median call vs transfer size ($title)"
 set ylabel "bytes per second (size / median time, log scale)"
 set format y "%.0s%cB/s"
-plot "$tmp/k_read.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "kernel mymem_read", \
-     "$tmp/k_write.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "kernel mymem_write", \
-     "$tmp/k_memcpy.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "kernel memcpy", \
-     "$tmp/u_mymem_read.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "C read(2) /dev/mymem", \
-     "$tmp/u_mymem_write.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "C write(2) /dev/mymem", \
-     "$tmp/u_tmpfs_read.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "C pread(2) tmpfs", \
-     "$tmp/u_tmpfs_write.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "C pwrite(2) tmpfs", \
-     "$tmp/rs_mymem_read.dat" using 1:(\$1 * 1e9 / \$2) with linespoints dashtype 2 title "Rust read(2) /dev/mymem", \
-     "$tmp/rs_mymem_write.dat" using 1:(\$1 * 1e9 / \$2) with linespoints dashtype 2 title "Rust write(2) /dev/mymem"
+plot $(curves '($1 * 1e9 / $2)')
 
 set output "rust-c.png"
 set title "Rust tool / C tool, median time per call ($title)"
