@@ -50,8 +50,7 @@ for d in $designs; do
 	fi
 done
 
-r=1
-while [ $r -le "$rounds" ]; do
+for r in $(seq "$rounds"); do
 	for d in $designs; do
 		tree=$top params=
 		[ -d "$trees/$d" ] && tree=$trees/$d
@@ -62,21 +61,18 @@ while [ $r -le "$rounds" ]; do
 			"$tree/tools/harness/bin/bench.sh" >"$out/$d.$r.log" 2>&1 || true
 		echo "   $(cat "$out/$d.$r/stripes.txt" 2>/dev/null): $(tail -n 1 "$out/$d.$r.log")"
 	done
-	r=$((r + 1))
 done
 
 # every run's figures, "DESIGN.ROUND" then the figures in the table's
 # order, tab-separated
 rows=$(for d in $designs; do
-	r=1
-	while [ $r -le "$rounds" ]; do
+	for r in $(seq "$rounds"); do
 		printf '%s' "$d.$r"
 		for k in large_read large_write small_read small_write scale_write \
 			scale_mixed scale_read atomic_speedup dev_vs_tmpfs; do
 			printf '\t%s' "$(sed -n "s/^$k //p" "$out/$d.$r/figures.txt" 2>/dev/null)"
 		done
 		echo
-		r=$((r + 1))
 	done
 done)
 head='| design | 512 KiB read / memcpy | 512 KiB write / memcpy | 1 B read / mutex+memcpy | 1 B write / mutex+memcpy | disjoint writes, 2 / 1 threads, over memcpy 2 / 1 | disjoint mixed, same | shared reads, same | race W=50: locked / atomic | /dev/mymem / tmpfs, worst |

@@ -54,15 +54,9 @@ targets=$(cd "$(dirname "$0")/../configs/bench" && pwd)/targets
 		       "\($tag) \(.target) \(.op) \(.size) \(.p50_ns) \(.avg_ns)"' \
 			"$dir/$f.json"
 	done
-	if [ -s "$dir/load.txt" ]; then
-		sed 's/^/load /' "$dir/load.txt"
-	fi
-	if [ -s "$dir/stop.txt" ]; then
-		sed 's/^/stop /' "$dir/stop.txt"
-	fi
-	if [ -s "$dir/fio.txt" ]; then
-		sed 's/^/fio /' "$dir/fio.txt"
-	fi
+	for f in load stop fio; do
+		[ ! -s "$dir/$f.txt" ] || sed "s/^/$f /" "$dir/$f.txt"
+	done
 } | awk -v hostload="$hostload" -v under="$under" \
 	-v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	-v figures="$dir/figures.txt" '

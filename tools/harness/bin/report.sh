@@ -68,10 +68,6 @@ q() {
 # takes them from there: tools/harness/bin/results.sh), and results.md,
 # all of them under their headings
 mkdir -p tables
-# table NAME: the table on standard input goes to tables/NAME.md
-table() {
-	cat >"tables/$1.md"
-}
 {
 	echo "| size (B) | op | avg | min | p50 | p99 | max | avg / memcpy | p50 / memcpy |"
 	echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
@@ -79,7 +75,7 @@ table() {
 	   $p[] | . as $r |
 	   ($p[] | select(.op == "memcpy" and .size == $r.size)) as $m |
 	   "| \(.size) | \(.op) | \(.avg_ns) | \(.min_ns) | \(.p50_ns) | \(.p99_ns) | \(.max_ns) | \(r(.avg_ns; $m.avg_ns)) | \(r(.p50_ns; $m.p50_ns)) |"'
-} | table perf
+} >tables/perf.md
 {
 	echo "| size (B) | op | target | avg | min | p50 | p99 | max | avg mymem / tmpfs | p50 mymem / tmpfs |"
 	echo "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"
@@ -87,7 +83,7 @@ table() {
 	   $u[] | . as $r |
 	   ($u[] | select(.target != "mymem" and .op == $r.op and .size == $r.size)) as $t |
 	   "| \(.size) | \(.op) | \(.target) | \(.avg_ns) | \(.min_ns) | \(.p50_ns) | \(.p99_ns) | \(.max_ns) | \(if .target == "mymem" then r(.avg_ns; $t.avg_ns) else "" end) | \(if .target == "mymem" then r(.p50_ns; $t.p50_ns) else "" end) |"'
-} | table ubench
+} >tables/ubench.md
 {
 	echo "| size (B) | op | target | p50 C | p50 Rust | p50 Rust / C | avg Rust / C |"
 	echo "|---:|---|---|---:|---:|---:|---:|"
@@ -96,7 +92,7 @@ table() {
 	   ($u[] | select(.tool == "mymem-bench-rs" and .target == $c.target and
 			  .op == $c.op and .size == $c.size)) as $rs |
 	   "| \(.size) | \(.op) | \(.target) | \(.p50_ns) | \($rs.p50_ns) | \(r($rs.p50_ns; .p50_ns)) | \(r($rs.avg_ns; .avg_ns)) |"'
-} | table rust
+} >tables/rust.md
 {
 	echo "| where | mode | workers | increments | expected | final | lost | time (ms) | exact |"
 	echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
@@ -104,7 +100,7 @@ table() {
 		     elif .tool == "mymem-race-rs" then "user, Rust" else "user, C" end;
 	   .records[] | select(.test == "race" or .test == "urace") |
 	   "| \(where) | \(.mode) | \(.workers) | \(.increments) | \(.expected) | \(.final) | \(.lost) | \(.elapsed_ns / 1000000 | floor) | \(.exact) |"'
-} | table race
+} >tables/race.md
 {
 	echo "| mode | C time (ms) | Rust time (ms) | Rust / C time | C lost | Rust lost |"
 	echo "|---|---:|---:|---:|---:|---:|"
@@ -112,7 +108,7 @@ table() {
 	   $u[] | select(.tool == "mymem-race") | . as $c |
 	   ($u[] | select(.tool == "mymem-race-rs" and .mode == $c.mode)) as $rs |
 	   "| \(.mode) | \(.elapsed_ns / 1000000 | floor) | \($rs.elapsed_ns / 1000000 | floor) | \(r($rs.elapsed_ns; .elapsed_ns)) | \(.lost) | \($rs.lost) |"'
-} | table race-rust
+} >tables/race-rust.md
 [ "$(q '.race_w | length')" -eq 0 ] || {
 	echo "| W | N | user space: final / N | lost % | in the kernel: final / N | lost % | kernel locked exact | kernel atomic exact |"
 	echo "|---:|---:|---:|---:|---:|---:|---|---|"
@@ -122,17 +118,16 @@ table() {
 	   ($s[] | select(.workers == $w and .source == "kernel" and .mode == "locked")) as $l |
 	   ($s[] | select(.workers == $w and .source == "kernel" and .mode == "atomic")) as $a |
 	   "| \($w) | \($u.increments) | \(r($u.final; $u.increments)) | \(r($u.lost * 100; $u.expected)) | \(r($k.final; $k.increments)) | \(r($k.lost * 100; $k.expected)) | \($l.exact) | \($a.exact) |"'
-} | table race-w
+} >tables/race-w.md
 {
 	echo "| workload | region | threads | ops/s | / 1 thread |"
 	echo "|---|---|---:|---:|---:|"
 	q '[.records[] | select(.test == "scale")] as $s | $s[] | . as $p |
 	   ($s[] | select(.workload == $p.workload and .region == $p.region and .threads == 1)) as $one |
 	   "| \(.workload) | \(.region) | \(.threads) | \(.ops_per_sec) | \(r(.ops_per_sec; $one.ops_per_sec)) |"'
-} | table scale
+} >tables/scale.md
 q '.records[] | select(.test == "torture") |
-   "\(.verdict): \(.duration_s) s, \(.threads) threads, reads \(.reads), writes \(.writes), seeks \(.seeks), adds \(.adds); torn \(.torn), lost \(.lost), add errors \(.add_errors), errors \(.errors)"' |
-	table torture
+   "\(.verdict): \(.duration_s) s, \(.threads) threads, reads \(.reads), writes \(.writes), seeks \(.seeks), adds \(.adds); torn \(.torn), lost \(.lost), add errors \(.add_errors), errors \(.errors)"' >tables/torture.md
 
 {
 	echo "# mymem results: $(q .kernel), $(q .cpus) CPUs, $(q .date)"
@@ -170,16 +165,14 @@ series() {
 
 # Latency and throughput plot the median (p50): under emulation on a shared
 # host the mean is dominated by the host's preemptions of the vCPU.
-series '.records[] | select(.test == "perf" and .op == "read") | "\(.size) \(.p50_ns)"' k_read
-series '.records[] | select(.test == "perf" and .op == "write") | "\(.size) \(.p50_ns)"' k_write
-series '.records[] | select(.test == "perf" and .op == "memcpy") | "\(.size) \(.p50_ns)"' k_memcpy
-for t in mymem tmpfs; do
-	for op in read write; do
-		series ".records[] | select(.test == \"ubench\" and .tool == \"mymem-bench\" and .target == \"$t\" and .op == \"$op\") | \"\(.size) \(.p50_ns)\"" "u_${t}_$op"
-	done
+for op in read write memcpy; do
+	series ".records[] | select(.test == \"perf\" and .op == \"$op\") | \"\\(.size) \\(.p50_ns)\"" "k_$op"
 done
-for op in read write; do
-	series ".records[] | select(.test == \"ubench\" and .tool == \"mymem-bench-rs\" and .target == \"mymem\" and .op == \"$op\") | \"\(.size) \(.p50_ns)\"" "rs_mymem_$op"
+for s in u:mymem-bench:mymem u:mymem-bench:tmpfs rs:mymem-bench-rs:mymem; do
+	t=${s##*:} tool=${s#*:} tool=${tool%:*}
+	for op in read write; do
+		series ".records[] | select(.test == \"ubench\" and .tool == \"$tool\" and .target == \"$t\" and .op == \"$op\") | \"\(.size) \(.p50_ns)\"" "${s%%:*}_${t}_$op"
+	done
 done
 series '.records[] | select(.test == "race" or .test == "urace") |
 	"\"\(if .test == "race" then "kernel" elif .tool == "mymem-race-rs" then "Rust" else "C" end) \(.mode)\" \(.lost * 100 / .expected) \(.elapsed_ns / 1e9)"' race
@@ -201,6 +194,21 @@ for f in w_user w_kernel; do
 	[ -s "$tmp/$f.dat" ] || echo "1 0 1" >"$tmp/$f.dat"
 done
 
+# curves COLUMN: the latency plot's curves, with COLUMN as y
+curves() {
+	sep=
+	for c in "k_read::kernel mymem_read" "k_write::kernel mymem_write" \
+		 "k_memcpy::kernel memcpy" "u_mymem_read::C read(2) /dev/mymem" \
+		 "u_mymem_write::C write(2) /dev/mymem" "u_tmpfs_read::C pread(2) tmpfs" \
+		 "u_tmpfs_write::C pwrite(2) tmpfs" \
+		 "rs_mymem_read: dashtype 2:Rust read(2) /dev/mymem" \
+		 "rs_mymem_write: dashtype 2:Rust write(2) /dev/mymem"; do
+		f=${c%%:*} c=${c#*:}
+		printf '%s"%s" using 1:%s with linespoints%s title "%s"' "$sep" \
+			"$tmp/$f.dat" "$1" "${c%%:*}" "${c#*:}"
+		sep=", "
+	done
+}
 title="$(q .kernel), $(q .cpus) CPUs"
 race_title=$(q '[.records[] | select(.test == "race")][0] |
 	"W = \(.workers) workers x N = \(.increments) increments"')
@@ -215,29 +223,13 @@ set xlabel "transfer size (bytes)"
 set output "latency.png"
 set title "Median time per call vs transfer size ($title)"
 set ylabel "median time per call (ns, log scale)"
-plot "$tmp/k_read.dat" using 1:2 with linespoints title "kernel mymem_read", \
-     "$tmp/k_write.dat" using 1:2 with linespoints title "kernel mymem_write", \
-     "$tmp/k_memcpy.dat" using 1:2 with linespoints title "kernel memcpy", \
-     "$tmp/u_mymem_read.dat" using 1:2 with linespoints title "C read(2) /dev/mymem", \
-     "$tmp/u_mymem_write.dat" using 1:2 with linespoints title "C write(2) /dev/mymem", \
-     "$tmp/u_tmpfs_read.dat" using 1:2 with linespoints title "C pread(2) tmpfs", \
-     "$tmp/u_tmpfs_write.dat" using 1:2 with linespoints title "C pwrite(2) tmpfs", \
-     "$tmp/rs_mymem_read.dat" using 1:2 with linespoints dashtype 2 title "Rust read(2) /dev/mymem", \
-     "$tmp/rs_mymem_write.dat" using 1:2 with linespoints dashtype 2 title "Rust write(2) /dev/mymem"
+plot $(curves 2)
 
 set output "throughput.png"
 set title "Throughput at the median call vs transfer size ($title)"
 set ylabel "bytes per second (size / median time, log scale)"
 set format y "%.0s%cB/s"
-plot "$tmp/k_read.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "kernel mymem_read", \
-     "$tmp/k_write.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "kernel mymem_write", \
-     "$tmp/k_memcpy.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "kernel memcpy", \
-     "$tmp/u_mymem_read.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "C read(2) /dev/mymem", \
-     "$tmp/u_mymem_write.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "C write(2) /dev/mymem", \
-     "$tmp/u_tmpfs_read.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "C pread(2) tmpfs", \
-     "$tmp/u_tmpfs_write.dat" using 1:(\$1 * 1e9 / \$2) with linespoints title "C pwrite(2) tmpfs", \
-     "$tmp/rs_mymem_read.dat" using 1:(\$1 * 1e9 / \$2) with linespoints dashtype 2 title "Rust read(2) /dev/mymem", \
-     "$tmp/rs_mymem_write.dat" using 1:(\$1 * 1e9 / \$2) with linespoints dashtype 2 title "Rust write(2) /dev/mymem"
+plot $(curves '($1 * 1e9 / $2)')
 
 set output "rust-c.png"
 set title "Rust tool / C tool, median time per call ($title)"

@@ -50,25 +50,18 @@ def us(ns): ns / 1000 | . * 10 | round / 10;
 "kernel \(.kernel)", "cpus \(.cpus)", "accel \(.produced_by.accel)", "host_load \(.produced_by.host_load)",
 "core_size \(.core_size)", "scale_rounds \(.params.rounds)", "scale_point_ms \(.params.point_ms)",
 "k_read_1 \(perf("read"; 1))", "k_write_1 \(perf("write"; 1))", "k_memcpy_1 \(perf("memcpy"; 1))",
-"k_read_512k_x \(r(perf("read"; 524288); perf("memcpy"; 524288)))",
-"k_write_512k_x \(r(perf("write"; 524288); perf("memcpy"; 524288)))",
-"u_read_1_us \(us(u("mymem"; "read"; 1)))", "u_write_1_us \(us(u("mymem"; "write"; 1)))",
-"u_read_64k_us \(us(u("mymem"; "read"; 65536)))", "u_write_64k_us \(us(u("mymem"; "write"; 65536)))",
-"t_write_64k_us \(us(u("tmpfs"; "write"; 65536)))", "t_read_64k_us \(us(u("tmpfs"; "read"; 65536)))",
-"k_write_64k_us \(us(perf("write"; 65536)))", "k_read_64k_us \(us(perf("read"; 65536)))",
-"u_read_512k_us \(us(u("mymem"; "read"; 524288)))", "u_write_512k_us \(us(u("mymem"; "write"; 524288)))",
-"k_read_512k_us \(us(perf("read"; 524288)))", "k_write_512k_us \(us(perf("write"; 524288)))",
+(("read", "write") as $op | "k_\($op)_512k_x \(r(perf($op; 524288); perf("memcpy"; 524288)))"),
+((["1", 1], ["64k", 65536], ["512k", 524288]) as [$n, $s] | ("read", "write") as $op |
+ "u_\($op)_\($n)_us \(us(u("mymem"; $op; $s)))", "t_\($op)_\($n)_us \(us(u("tmpfs"; $op; $s)))",
+ "k_\($op)_\($n)_us \(us(perf($op; $s)))"),
 "u_over_k_1 \(r(u("mymem"; "read"; 1); perf("read"; 1)))",
 "u_over_k_512k \(r(u("mymem"; "read"; 524288); perf("read"; 524288)))",
 "dev_tmpfs_min \($dt | min * 100 | round / 100)", "dev_tmpfs_max \($dt | max * 100 | round / 100)",
 "race_w \(race("kernel"; "unlocked").workers)", "race_n \(race("kernel"; "unlocked").increments)",
 "k_unlocked_lost \(pct(race("kernel"; "unlocked").lost; race("kernel"; "unlocked").expected))",
 "u_unlocked_lost \(pct(race("user"; "unlocked").lost; race("user"; "unlocked").expected))",
-"k_locked_s \(race("kernel"; "locked").elapsed_ns / 1e7 | round / 100)",
-"k_atomic_s \(race("kernel"; "atomic").elapsed_ns / 1e7 | round / 100)",
-"u_unlocked_s \(race("user"; "unlocked").elapsed_ns / 1e7 | round / 100)",
-"u_locked_s \(race("user"; "locked").elapsed_ns / 1e7 | round / 100)",
-"u_atomic_s \(race("user"; "atomic").elapsed_ns / 1e7 | round / 100)",
+((["k", "kernel"], ["u", "user"]) as [$p, $src] | ("unlocked", "locked", "atomic") as $m |
+ "\($p)_\($m)_s \(race($src; $m).elapsed_ns / 1e7 | round / 100)"),
 "k_locked_over_atomic \(r(race("kernel"; "locked").elapsed_ns; race("kernel"; "atomic").elapsed_ns))",
 "u_locked_over_atomic \(r(race("user"; "locked").elapsed_ns; race("user"; "atomic").elapsed_ns))",
 "u_locked_over_unlocked \(r(race("user"; "locked").elapsed_ns; race("user"; "unlocked").elapsed_ns))",
@@ -88,11 +81,8 @@ def us(ns): ns / 1000 | . * 10 | round / 10;
  "rust_min \($rc | min * 100 | round / 100)", "rust_max \($rc | max * 100 | round / 100)"),
 # the two write paths of /dev/mymem side by side (mymem-bench -N, make bench)
 (def nw($t; $op; $s): [$NW[0].records[] | select(.target == $t and .op == $op and .size == $s)][0].p50_ns;
- "nw_w_1 \(r(nw("mymem"; "write"; 1); nw("nowait"; "write"; 1)))",
- "nw_w_64k \(r(nw("mymem"; "write"; 65536); nw("nowait"; "write"; 65536)))",
- "nw_w_512k \(r(nw("mymem"; "write"; 524288); nw("nowait"; "write"; 524288)))",
- "nw_r_64k \(r(nw("mymem"; "read"; 65536); nw("nowait"; "read"; 65536)))",
- "nw_r_512k \(r(nw("mymem"; "read"; 524288); nw("nowait"; "read"; 524288)))",
+ ((["1", 1], ["64k", 65536], ["512k", 524288]) as [$n, $s] | ("read", "write") as $op |
+  "nw_\($op[:1])_\($n) \(r(nw("mymem"; $op; $s); nw("nowait"; $op; $s)))"),
  "nw_copy_over_read_512k \(r(nw("nowait"; "write"; 524288); nw("mymem"; "read"; 524288)))")
 ' --slurpfile NW "$bench/ubench-nowait.json" "$run/results.json" >"$vals"
 echo "bench_date $(sed -n 's/^mymem bench: .*, \([0-9T:Z-]*\)$/\1/p' "$bench/bench.txt")" >>"$vals"
