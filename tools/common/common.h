@@ -31,10 +31,7 @@ struct mm_stats {
 
 uint64_t mm_now_ns(void);
 
-/*
- * Parse a decimal unsigned integer in [min, max].  Returns 0, or -1 when s
- * is empty, not a number, has trailing characters or is out of range.
- */
+/* Decimal digits only, in [min, max]: 0, else -1. */
 int mm_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
 /*
@@ -71,24 +68,13 @@ struct mm_opt {
 void mm_parse_opts(int argc, char **argv, const char *prog, const char *about,
 		   const char *footer, const struct mm_opt *opts, size_t n);
 
-/*
- * Open the mymem device.  On failure print one line naming the likely
- * cause (module not loaded, no permission) and return -1.
- */
+/* Open the device, or print the likely cause and return -1. */
 int mm_open_dev(const char *prog, const char *path, int flags);
 
-/*
- * Size of the buffer behind fd: MYMEM_IOC_GET_SIZE, or st_size for a
- * regular file (lets the tools' host tests run without the module).
- * Prints one line and returns -1 on failure.
- */
+/* MYMEM_IOC_GET_SIZE, or st_size of a regular file (the host tests). */
 int mm_dev_size(const char *prog, const char *path, int fd, uint64_t *size);
 
-/*
- * Sort samples[0..n) in place and fill st.  Percentiles use the nearest
- * rank: pP is the smallest sample with at least P% of the samples at or
- * below it.  avg is the mean rounded to the nearest integer.  n must be > 0.
- */
+/* Sort samples[0..n), n > 0; nearest-rank percentiles, the mean rounded. */
 void mm_stats_compute(uint64_t *samples, size_t n, struct mm_stats *st);
 
 /* Nearest-rank index (0-based) of percentile pct (1..100) among n > 0. */

@@ -1,19 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-#
-# test-tools.sh - host-side tests of the mymem user-space tools: what can
-# be checked without /dev/mymem, for the C tools and the Rust twins of
-# mymem-bench and mymem-race (-rs).  Options and their validation, --help,
-# the messages for a missing device and for a permission problem, and the
-# read/write paths of mymem-bench and mymem-race on a regular file (the
-# tools accept one: its size stands in for MYMEM_IOC_GET_SIZE).  The fuzzer
-# must find divergences on a regular file (it is not mymem) and report the
-# same one again for the same seed.  Device semantics are tested in the VM
-# by tools/harness/guest/tools.sh.
+# test-tools.sh - host-side tests of the mymem tools and their Rust twins,
+# without /dev/mymem: options, --help, the device error messages, and the
+# read/write paths on a regular file (its size stands in for the buffer's).
+# The fuzzer must find a regular file diverging, reproducibly.  Device
+# semantics: tools/harness/guest/tools.sh.  Prints KTAP.
 #
 #   sh common/test-tools.sh [BINDIR]      (default: bin next to common/)
-#
-# Prints KTAP (ktap_helpers.sh); exit status 0 iff every test passed.
 
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${1:-$here/../bin}
@@ -25,6 +18,11 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 not_ok() {
 	ktap_test_fail "$1"
 	[ -s "$tmp/out" ] && sed 's/^/# /' "$tmp/out" | head -n 15
+}
+
+# result NAME: pass iff the command before it succeeded
+result() {
+	if [ "$?" -eq 0 ]; then ktap_test_pass "$1"; else not_ok "$1"; fi
 }
 
 # expect NAME STATUS PATTERN COMMAND...: COMMAND exits STATUS and its
@@ -94,13 +92,10 @@ for t in mymem-bench mymem-race; do
 		c=$?
 		"$bin/$t-rs" -d "$d" >"$tmp/rs.out" 2>&1
 		r=$?
-		if [ $c -eq $r ] && [ -s "$tmp/c.out" ] &&
-		   sed "s/^$t-rs:/$t:/" "$tmp/rs.out" | cmp -s "$tmp/c.out" -; then
-			ktap_test_pass "$t-rs -d $d: the message and exit status of $t"
-		else
-			{ echo "exit status $c, $r"; cat "$tmp/c.out" "$tmp/rs.out"; } >"$tmp/out"
-			not_ok "$t-rs -d $d: the message and exit status of $t"
-		fi
+		{ echo "exit status $c, $r"; cat "$tmp/c.out" "$tmp/rs.out"; } >"$tmp/out"
+		[ $c -eq $r ] && [ -s "$tmp/c.out" ] &&
+			sed "s/^$t-rs:/$t:/" "$tmp/rs.out" | cmp -s "$tmp/c.out" -
+		result "$t-rs -d $d: the message and exit status of $t"
 	done
 done
 
@@ -166,20 +161,11 @@ s2=$?
 d1=$(grep 'DIVERGENCE' "$tmp/run1")
 d2=$(grep 'DIVERGENCE' "$tmp/run2")
 cp "$tmp/run1" "$tmp/out"
-if [ $s1 -eq 1 ] && echo "$d1" | grep -q 'seed=7 proc=1 call=[0-9]*: .*expected .*got'; then
-	ktap_test_pass "fuzz finds a regular file diverging and prints seed, call, expected and got"
-else
-	not_ok "fuzz finds a regular file diverging and prints seed, call, expected and got"
-fi
-if [ $s2 -eq 1 ] && [ -n "$d1" ] && [ "$d1" = "$d2" ]; then
-	ktap_test_pass "fuzz: the same seed replays the same divergence"
-else
-	not_ok "fuzz: the same seed replays the same divergence"
-fi
-if grep -q "replay: mymem-fuzz -d $tmp/f1 -s 7 -p 2 -n 2000 -o 1 -v" "$tmp/run1"; then
-	ktap_test_pass "fuzz prints the replay command"
-else
-	not_ok "fuzz prints the replay command"
-fi
+[ $s1 -eq 1 ] && echo "$d1" | grep -q 'seed=7 proc=1 call=[0-9]*: .*expected .*got'
+result "fuzz finds a regular file diverging and prints seed, call, expected and got"
+[ $s2 -eq 1 ] && [ -n "$d1" ] && [ "$d1" = "$d2" ]
+result "fuzz: the same seed replays the same divergence"
+grep -q "replay: mymem-fuzz -d $tmp/f1 -s 7 -p 2 -n 2000 -o 1 -v" "$tmp/run1"
+result "fuzz prints the replay command"
 
 ktap_finished

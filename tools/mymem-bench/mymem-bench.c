@@ -13,14 +13,10 @@
  * device itself called with preadv2/pwritev2(RWF_NOWAIT), and mymem is
  * timed with pread/pwrite: a write then takes the driver's plain
  * copy_from_iter() path instead of pinning its source pages, so the two
- * write paths are measured side by side.  The calls on
- * the two alternate, so both see the same machine.  Every read is checked
- * against the data written before it.
- *
- * Output: one table, the mymem/tmpfs ratios, and with -j FILE a JSON file
- * {"schema":1,"tool":"mymem-bench",...,"records":[{"test":"ubench",
- * "target":"mymem"|"tmpfs"|"nowait","op":"read"|"write","method":...,"size":N,
- * "iterations":N,"avg_ns":N,"min_ns":N,"p50_ns":N,"p99_ns":N,"max_ns":N}]}.
+ * write paths are measured side by side.  The calls on the two alternate,
+ * so both see the same machine.  Every read is checked against the data
+ * written before it.  Output: one table, the mymem/tmpfs ratios, and with
+ * -j FILE the "ubench" records of write_json().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,15 +47,9 @@ static const char *const op_name[OP_NR] = { "write", "read" };
 
 struct target_ctx {
 	const char *name;	/* "mymem", "tmpfs" (or "file" off tmpfs) */
-	const char *path;
 	int fd;
 	bool pos_call;		/* untimed lseek + timed read/write */
 	int rwf;		/* preadv2/pwritev2 with these flags */
-};
-
-struct result {
-	struct mm_stats st;
-	bool done;
 };
 
 struct bench {
@@ -74,7 +64,7 @@ struct bench {
 	unsigned char *rbuf;
 	uint64_t *samples[T_NR];
 	struct target_ctx t[T_NR];
-	struct result res[MAX_SIZES][OP_NR][T_NR];
+	struct mm_stats res[MAX_SIZES][OP_NR][T_NR];
 };
 
 static const char about[] =
@@ -273,9 +263,7 @@ static int run_cell(struct bench *b, unsigned int si, enum op op)
 				return -1;
 			}
 		}
-		mm_stats_compute(b->samples[ti], b->iterations,
-				 &b->res[si][op][ti].st);
-		b->res[si][op][ti].done = true;
+		mm_stats_compute(b->samples[ti], b->iterations, &b->res[si][op][ti]);
 	}
 	return 0;
 }
@@ -310,7 +298,7 @@ static void print_tables(const struct bench *b)
 	for (si = 0; si < b->nr_sizes; si++)
 		for (op = 0; op < OP_NR; op++)
 			for (ti = 0; ti < T_NR; ti++) {
-				const struct mm_stats *s = &b->res[si][op][ti].st;
+				const struct mm_stats *s = &b->res[si][op][ti];
 
 				printf("%-6s %-5s %8llu %6llu %10llu %10llu %10llu %10llu %10llu %10.1f\n",
 				       b->t[ti].name, op_name[op],
@@ -328,8 +316,8 @@ static void print_tables(const struct bench *b)
 	       "base_avg", "ratio_avg", "ratio_p50");
 	for (si = 0; si < b->nr_sizes; si++)
 		for (op = 0; op < OP_NR; op++) {
-			const struct mm_stats *m = &b->res[si][op][T_MYMEM].st;
-			const struct mm_stats *t = &b->res[si][op][T_TMPFS].st;
+			const struct mm_stats *m = &b->res[si][op][T_MYMEM];
+			const struct mm_stats *t = &b->res[si][op][T_TMPFS];
 
 			printf("%-5s %8llu %10llu %10llu %9.2f %9.2f\n",
 			       op_name[op], (unsigned long long)b->sizes[si],
@@ -362,7 +350,7 @@ static int write_json(const struct bench *b, const char *file, const char *dev)
 	for (si = 0; si < b->nr_sizes; si++)
 		for (op = 0; op < OP_NR; op++)
 			for (ti = 0; ti < T_NR; ti++) {
-				const struct mm_stats *s = &b->res[si][op][ti].st;
+				const struct mm_stats *s = &b->res[si][op][ti];
 				const struct target_ctx *t = &b->t[ti];
 
 				mm_json_record_sep(f, &first);
@@ -429,7 +417,6 @@ int main(int argc, char **argv)
 	}
 
 	b->t[T_MYMEM].name = "mymem";
-	b->t[T_MYMEM].path = dev;
 	b->t[T_MYMEM].pos_call = !pread_mymem && !nowait;
 	b->t[T_MYMEM].fd = mm_open_dev(PROG, dev, O_RDWR);
 	if (b->t[T_MYMEM].fd < 0)
@@ -451,11 +438,8 @@ int main(int argc, char **argv)
 
 	if (!dir)
 		dir = is_tmpfs("/dev/shm") ? "/dev/shm" : "/tmp";
-	b->t[T_TMPFS].path = dir;
-	b->t[T_TMPFS].pos_call = false;
 	if (nowait) {
 		b->t[T_TMPFS].name = "nowait";
-		b->t[T_TMPFS].path = dev;
 		b->t[T_TMPFS].rwf = RWF_NOWAIT;
 		printf(PROG ": baseline: preadv2/pwritev2(RWF_NOWAIT) on %s\n", dev);
 	} else if (is_tmpfs(dir)) {
