@@ -253,10 +253,12 @@ case_ebusy_concurrent_start()
 # fails with ERROR in its output, logs exactly one line of ours, matching
 # the extended regex mymem_LINE, and leaves nothing behind (no module, or
 # idle).  A value the kernel's own parser refuses (-1 for a uint) gets the
-# kernel's line.  The modules a line needs stay loaded for the next.
+# kernel's line.  The modules a line needs stay loaded for the next.  The
+# log is read once, at the end: each row's lines lie between its marker
+# and the next "row -".
 case_bad_input()
 {
-	have=
+	have='' row=0 rows=$(mktemp)
 	while IFS='|' read -r where input want line; do
 		set -- $where
 		what=$1
@@ -264,17 +266,20 @@ case_bad_input()
 		if [ "$what $*" != "$have" ]; then
 			unload_all
 			have="$what $*"
-			[ $what = core ] || load $CORE "$@" || return
+			[ $what = core ] || load $CORE "$@" || break
 			[ $what != control ] ||
-				load $TEST autorun=N tests=perf sizes=1 || return
+				load $TEST autorun=N tests=perf sizes=1 || break
 		fi
-		check_log "$where: $input"
+		row=$((row + 1))
+		echo "$row|$where: $input|mymem_$line" >> "$rows"
+		echo "mymem-selftest: bad_input row $row" > /dev/kmsg
 		case $what in
 		core)	out=$(insmod "$CORE_KO" $input 2>&1) ;;
 		test)	out=$(insmod "$TEST_KO" $input 2>&1) ;;
 		*)	out=$(control "$input") ;;
 		esac
 		rc=$?
+		echo "mymem-selftest: bad_input row -" > /dev/kmsg
 		if [ $rc -eq 0 ]; then
 			fail "$where: $input: accepted"
 			have=
@@ -284,14 +289,6 @@ case_bad_input()
 		*"$want"*) ;;
 		*) fail "$where: $input: '$out', expected '$want'" ;;
 		esac
-		# (a boot's first load of each module also taints the kernel)
-		ours=$(log_since_mark | grep -E 'mymem_(core|test): ' |
-		       grep -vE 'taints kernel|module verification failed')
-		if [ "$(printf '%s\n' "$ours" | grep -c .)" -ne 1 ] ||
-		   ! printf '%s\n' "$ours" | grep -qE "mymem_$line"; then
-			fail "$where: $input: not one kernel log line /mymem_$line/:"
-			printf '%s\n' "$ours" | diag_lines
-		fi
 		case $what in
 		core)	expect_core_gone "$where: $input" ;;
 		test)	expect_test_gone "$where: $input" ;;
@@ -350,6 +347,21 @@ control|run sizes=524289|Invalid argument|test: invalid sizes=524289: comma list
 control|run duration=0|Invalid argument|test: invalid duration=0: 1\.\.3600$
 control size=7|run tests=race workers=2 increments=10|Invalid argument|test: tests=race needs a core of at least 8 bytes, not 7$
 EOF
+	# (a boot's first load of each module also taints the kernel)
+	bad=$(log_since_mark | awk -F'|' '
+		NR == FNR { what[$1] = $2; re[$1] = $3; next }
+		/mymem-selftest: bad_input row / { r = $0; sub(/.* /, "", r); next }
+		!(r in re) || !/mymem_(core|test): / ||
+			/taints kernel|module verification failed/ { next }
+		{ n[r]++; ok[r] += $0 ~ re[r]; l[r] = l[r] "\n#   " $0 }
+		END {
+			for (r = 1; r in re; r++)
+				if (n[r] != 1 || !ok[r])
+					printf "# FAIL: %s: not one kernel log line /%s/:%s\n",
+						what[r], re[r], l[r]
+		}' "$rows" -)
+	rm -f "$rows"
+	[ -z "$bad" ] || { case_failed=1; printf '%s\n' "$bad"; }
 }
 
 # rmmod of the test module in the middle of a test returns (within the hang
