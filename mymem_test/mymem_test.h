@@ -6,8 +6,8 @@
  *   params.c   the settings: module parameters, the "run" command, echo
  *   report.c   the output: dmesg, debugfs "results" and "results.json"
  *   runner.c   the run: its state, stop flag, controller and workers
- *   perf.c, race.c, scale.c, torture.c (over torture_check.c): the tests,
- *              one file each, listed in tests.h
+ *   perf.c, race.c, scale.c, torture.c: the tests, one file each,
+ *              listed in tests.h
  *   main.c     the test table, the debugfs files, module init and exit
  */
 #ifndef _MYMEM_TEST_H
