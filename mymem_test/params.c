@@ -146,43 +146,37 @@ static size_t mmt_tests_list(const struct mmt_params *p, unsigned long tests,
 	return n;
 }
 
-static int mmt_parse_tests(struct mmt_params *p, const char *val)
+/* A comma list: of test names (or all) into p->tests, of sizes into p->sizes. */
+static int mmt_parse_list(struct mmt_params *p, const struct mmt_param *param,
+			  const char *val)
 {
-	unsigned long tests = 0, found;
-	char list[64], *s = list, *name;
+	char list[MMT_MAX_SIZES * 12], *s = list, *tok;
+	unsigned long tests = 0, found, v;
 	const struct mmt_test *t;
+	unsigned int n = 0;
 
 	if (strscpy(list, val, sizeof(list)) <= 0)
 		return -EINVAL;
-	while ((name = strsep(&s, ","))) {
+	while ((tok = strsep(&s, ","))) {
+		if (param->kind == MMT_SIZES) {
+			if (n == param->max || kstrtoul(tok, 10, &v) || !v ||
+			    v > mymem_size())
+				return -EINVAL;
+			p->sizes[n++] = v;
+			continue;
+		}
 		found = 0;
 		for (t = p->table; t->name; t++)
-			if (!strcmp(name, "all") || !strcmp(name, t->name))
+			if (!strcmp(tok, "all") || !strcmp(tok, t->name))
 				found |= BIT(t - p->table);
 		if (!found)
 			return -EINVAL;
 		tests |= found;
 	}
-	p->tests = tests;
-	return 0;
-}
-
-static int mmt_parse_sizes(struct mmt_params *p, const struct mmt_param *param,
-			   const char *val)
-{
-	char list[MMT_MAX_SIZES * 12], *s = list, *tok;
-	unsigned int n = 0;
-	unsigned long v;
-
-	if (strscpy(list, val, sizeof(list)) <= 0)
-		return -EINVAL;
-	while ((tok = strsep(&s, ","))) {
-		if (n == param->max || kstrtoul(tok, 10, &v) || !v ||
-		    v > mymem_size())
-			return -EINVAL;
-		p->sizes[n++] = v;
-	}
-	p->nr_sizes = n;
+	if (param->kind == MMT_SIZES)
+		p->nr_sizes = n;
+	else
+		p->tests = tests;
 	return 0;
 }
 
@@ -198,10 +192,8 @@ static int mmt_param_set(struct mmt_params *p, const struct mmt_param_row *row,
 
 	switch (param->kind) {
 	case MMT_TESTS:
-		ret = mmt_parse_tests(p, val);
-		break;
 	case MMT_SIZES:
-		ret = mmt_parse_sizes(p, param, val);
+		ret = mmt_parse_list(p, param, val);
 		break;
 	case MMT_BOOL:
 		ret = kstrtobool(val, field);
