@@ -4,7 +4,8 @@
  *
  * Report lines go to dmesg and to the debugfs file "results", records to
  * results.json.  Their buffers are sized from the run's settings before it
- * starts: nothing is allocated between two measurements.
+ * starts: nothing is allocated between two measurements.  The records'
+ * buffer keeps room for the head of results.json, which it becomes.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,6 +27,8 @@
 #define MMT_LINE_MAX	400
 #define MMT_ERR_MAX	20	/* error lines printed per run */
 #define MMT_RECORD_MAX	400	/* longest results.json record */
+#define MMT_JSON_HEAD	1024	/* results.json before its records */
+#define MMT_JSON_TAIL	"\n]}\n"	/* and after them */
 
 /* A preallocated text: what does not fit is dropped whole. */
 struct mmt_text {
@@ -38,7 +41,7 @@ struct mmt_text {
 static struct mmt_report {
 	struct mutex lock;	/* guards all but nr_errors */
 	struct mmt_text lines;	/* "results" of the last run */
-	struct mmt_text records;	/* its results.json records */
+	struct mmt_text records;	/* its records, after MMT_JSON_HEAD bytes */
 	struct mmt_text json;	/* results.json of the last ended run */
 	unsigned int nr_records;
 	atomic_t nr_errors;	/* mmt_err() calls in the run */
@@ -108,10 +111,12 @@ int mmt_report_begin(const struct mmt_params *p)
 	if (mmt_text_alloc(&lines, 8192 + points * MMT_LINE_MAX +
 			   MMT_ERR_MAX * MMT_LINE_MAX))
 		return -ENOMEM;
-	if (mmt_text_alloc(&records, 4096 + points * MMT_RECORD_MAX)) {
+	if (mmt_text_alloc(&records, MMT_JSON_HEAD + 4096 +
+			   points * MMT_RECORD_MAX)) {
 		mmt_text_free(&lines);
 		return -ENOMEM;
 	}
+	records.len = MMT_JSON_HEAD;
 	mutex_lock(&report.lock);
 	mmt_text_free(&report.lines);
 	mmt_text_free(&report.records);
@@ -266,7 +271,8 @@ void mmt_table_print(const char *test, const struct mmt_col *cols,
 	r += scnprintf(rec + r, sizeof(rec) - r, "}");
 	mutex_lock(&report.lock);
 	if (!report.records.data ||
-	    report.records.len + 2 + r + 1 > report.records.size) {
+	    report.records.len + 2 + r + sizeof(MMT_JSON_TAIL) >
+	    report.records.size) {
 		report.records.truncated = true;
 	} else {
 		if (report.nr_records++)
@@ -281,43 +287,34 @@ void mmt_table_print(const char *test, const struct mmt_col *cols,
  * @p:       the run's settings
  * @verdict: the run's verdict
  *
- * Without memory, results.json stays as it was and an error line says so.
+ * The head is written before the records, in their buffer, which then
+ * replaces results.json: nothing is allocated.
  */
 void mmt_report_end(const struct mmt_params *p, const char *verdict)
 {
-	const size_t head_size = 1024;
-	struct mmt_text json;
-	size_t n;
+	struct mmt_text *t = &report.records;
 	char *head;
-
-	head = kmalloc(head_size, GFP_KERNEL);
-	if (!head)
-		goto nomem;
-	n = scnprintf(head, head_size,
-		      "{\"schema\":1,\"kernel\":\"%s\",\"cpus\":%u,\"core_size\":%zu,\n\"params\":",
-		      init_utsname()->release, num_online_cpus(), mymem_size());
-	n += mmt_params_print(p, head + n, head_size - n, true);
-	n += scnprintf(head + n, head_size - n, ",\n\"verdict\":\"%s\"", verdict);
+	size_t n;
 
 	mutex_lock(&report.lock);
-	n += scnprintf(head + n, head_size - n, ",\"truncated\":%s,\n\"records\":[\n",
-		       report.records.truncated ? "true" : "false");
-	if (mmt_text_alloc(&json, n + report.records.len + 8)) {
-		mutex_unlock(&report.lock);
-		goto nomem;
-	}
-	mmt_text_add(&json, head, n);
-	mmt_text_add(&json, report.records.data, report.records.len);
-	mmt_text_add(&json, "\n]}\n", 4);
+	head = t->data;
+	if (!head)
+		goto out;
+	n = scnprintf(head, MMT_JSON_HEAD,
+		      "{\"schema\":1,\"kernel\":\"%s\",\"cpus\":%u,\"core_size\":%zu,\n\"params\":",
+		      init_utsname()->release, num_online_cpus(), mymem_size());
+	n += mmt_params_print(p, head + n, MMT_JSON_HEAD - n, true);
+	n += scnprintf(head + n, MMT_JSON_HEAD - n,
+		       ",\n\"verdict\":\"%s\",\"truncated\":%s,\n\"records\":[\n",
+		       verdict, t->truncated ? "true" : "false");
+	memmove(head + n, head + MMT_JSON_HEAD, t->len - MMT_JSON_HEAD);
+	t->len -= MMT_JSON_HEAD - n;
+	mmt_text_add(t, MMT_JSON_TAIL, strlen(MMT_JSON_TAIL));
 	mmt_text_free(&report.json);
-	report.json = json;
+	report.json = *t;
+	memset(t, 0, sizeof(*t));
+out:
 	mutex_unlock(&report.lock);
-	kfree(head);
-	return;
-
-nomem:
-	kfree(head);
-	mmt_err("results.json: no memory for the document, not updated");
 }
 
 /**
