@@ -49,8 +49,8 @@
 #        the guest's full dmesg), or its taint flags show B, D, W or L.
 #
 # Environment: VM_ACCEL=kvm|tcg, the accelerator (default: TCG; a KVM
-# boot that dies before /init is retried under TCG), VM_QUIET=1 hides the live console,
-# VM_PVH=0 boots a bzImage as it is (default: its vmlinux, decompressed on
+# boot that dies before /init is retried under TCG), VM_QUIET=1 hides the
+# live console, VM_PVH=0 boots a bzImage as it is (default: its vmlinux, decompressed on
 # the host, through the PVH entry point, which saves seconds under TCG).
 set -eu
 

@@ -184,7 +184,7 @@ expect_no_open_handles()
 
 # --- the test module's debugfs interface ------------------------------------------
 
-status() { read -r st < "$TDIR/status" 2>/dev/null && echo "$st"; }
+status() { read -r status_line < "$TDIR/status" 2>/dev/null && echo "$status_line"; }
 
 # Block until no run is going (at most $1 s); print the status line.
 wait_run()

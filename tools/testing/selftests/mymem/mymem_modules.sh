@@ -353,15 +353,15 @@ EOF
 		/mymem-selftest: bad_input row / { r = $0; sub(/.* /, "", r); next }
 		!(r in re) || !/mymem_(core|test): / ||
 			/taints kernel|module verification failed/ { next }
-		{ n[r]++; ok[r] += $0 ~ re[r]; l[r] = l[r] "\n#   " $0 }
+		{ n[r]++; ok[r] += $0 ~ re[r]; l[r] = l[r] "\n  " $0 }
 		END {
 			for (r = 1; r in re; r++)
 				if (n[r] != 1 || !ok[r])
-					printf "# FAIL: %s: not one kernel log line /%s/:%s\n",
+					printf "%s: not one kernel log line /%s/:%s\n",
 						what[r], re[r], l[r]
 		}' "$rows" -)
 	rm -f "$rows"
-	[ -z "$bad" ] || { case_failed=1; printf '%s\n' "$bad"; }
+	[ -z "$bad" ] || { fail "bad input without its one line:"; printf '%s\n' "$bad" | diag_lines; }
 }
 
 # rmmod of the test module in the middle of a test returns (within the hang
