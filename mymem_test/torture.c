@@ -112,34 +112,20 @@ enum mmt_torture_count {
 
 #define MMT_FIRST_FAILURE_COUNT	MMT_TORN
 
-/**
- * struct mmt_torture_thread - one torture thread
- * @w:       runner data
- * @layout:  the shared layout
- * @h:       its handle
- * @pos:     the handle's position as the thread knows it
- * @wbuf:    write data
- * @rbuf:    read data
- * @spans:   scratch for the torn-read check
- * @shadow:  the stamp of each block of its slice
- * @first:   first block of its slice
- * @seq:     its last write sequence number
- * @add_sum: per counter, the sum of its successful adds
- * @count:   its calls and failed checks, by enum mmt_torture_count
- */
+/* One torture thread. */
 struct mmt_torture_thread {
 	struct mmt_worker w;
 	const struct mmt_torture_layout *layout;
 	struct mymem_handle *h;
-	loff_t pos;
+	loff_t pos;		/* the handle's position as the thread knows it */
 	u8 *wbuf;
 	u8 *rbuf;
-	struct mmt_torture_span *spans;
-	u64 *shadow;
-	unsigned int first;
-	u32 seq;
-	u64 add_sum[MMT_TORTURE_COUNTERS];
-	u64 count[MMT_NR_COUNTS];
+	struct mmt_torture_span *spans;	/* scratch for the torn-read check */
+	u64 *shadow;		/* the stamp of each block of its slice */
+	unsigned int first;	/* first block of its slice */
+	u32 seq;		/* its last write sequence number */
+	u64 add_sum[MMT_TORTURE_COUNTERS];	/* its successful adds */
+	u64 count[MMT_NR_COUNTS];	/* by enum mmt_torture_count */
 };
 
 /* The threads torture runs: 2 x online CPUs, at most MMT_TORTURE_MAX_THREADS. */
@@ -443,31 +429,18 @@ static bool mmt_seek_to(struct mmt_torture_thread *thread, loff_t pos)
 }
 
 /* A read or write through the handle or by position, chosen at random. */
-static ssize_t mmt_read_at(struct mmt_torture_thread *thread, void *buf,
-			   size_t len, loff_t pos)
+static ssize_t mmt_rw_at(struct mmt_torture_thread *thread, bool write,
+			 size_t len, loff_t pos)
 {
 	ssize_t ret;
 
 	if (mmt_random(2))
-		return mymem_pread(buf, len, pos);
+		return write ? mymem_pwrite(thread->wbuf, len, pos) :
+			       mymem_pread(thread->rbuf, len, pos);
 	if (!mmt_seek_to(thread, pos))
 		return -EIO;
-	ret = mymem_read(thread->h, buf, len);
-	if (ret > 0)
-		thread->pos += ret;
-	return ret;
-}
-
-static ssize_t mmt_write_at(struct mmt_torture_thread *thread, const void *buf,
-			    size_t len, loff_t pos)
-{
-	ssize_t ret;
-
-	if (mmt_random(2))
-		return mymem_pwrite(buf, len, pos);
-	if (!mmt_seek_to(thread, pos))
-		return -EIO;
-	ret = mymem_write(thread->h, buf, len);
+	ret = write ? mymem_write(thread->h, thread->wbuf, len) :
+		      mymem_read(thread->h, thread->rbuf, len);
 	if (ret > 0)
 		thread->pos += ret;
 	return ret;
@@ -504,7 +477,7 @@ static void mmt_torture_read(struct mmt_torture_thread *thread)
 	len = 1 + mmt_random(min(room, most));
 
 	thread->count[MMT_READS]++;
-	ret = mmt_read_at(thread, thread->rbuf, len, pos);
+	ret = mmt_rw_at(thread, false, len, pos);
 	if (ret != len) {
 		mmt_call_error(thread, "read", pos, len, ret, len);
 		return;
@@ -535,7 +508,7 @@ static void mmt_torture_write(struct mmt_torture_thread *thread)
 	pos = MMT_TORTURE_BASE + (loff_t)blk * MMT_TORTURE_BLOCK;
 
 	thread->count[MMT_WRITES]++;
-	ret = mmt_write_at(thread, thread->wbuf, len, pos);
+	ret = mmt_rw_at(thread, true, len, pos);
 	if (ret != len) {
 		mmt_call_error(thread, "write", pos, len, ret, len);
 		return;
@@ -628,60 +601,45 @@ static void mmt_torture_seek(struct mmt_torture_thread *thread)
 static void mmt_torture_edge(struct mmt_torture_thread *thread)
 {
 	loff_t size = thread->layout->size, pos;
-	size_t len, want;
-	ssize_t ret;
+	unsigned int r = mmt_random(8);
+	bool write = r == 2 || r == 3;
+	ssize_t ret, want;
 	u64 result;
+	size_t len;
 	int err;
 
 	pos = size - 1 - mmt_random(MMT_TORTURE_TAIL);
 	len = size - pos + 1 + mmt_random(MMT_TORTURE_TAIL);
 	want = size - pos;
+	memset(thread->wbuf, 0xa5, len);
 
-	switch (mmt_random(8)) {
-	case 0:		/* read crossing the end: short */
-		thread->count[MMT_READS]++;
-		ret = mmt_read_at(thread, thread->rbuf, len, pos);
+	switch (r) {
+	case 0:		/* read or write crossing the end: short */
+	case 2:
+		thread->count[write ? MMT_WRITES : MMT_READS]++;
+		ret = mmt_rw_at(thread, write, len, pos);
 		if (ret != want)
-			mmt_call_error(thread, "read across the end", pos, len, ret,
-				       want);
+			mmt_call_error(thread, write ? "write across the end" :
+				       "read across the end", pos, len, ret, want);
 		break;
-	case 1:		/* read at or past the end: 0 */
-		thread->count[MMT_READS]++;
+	case 1:		/* read at or past the end: 0; write: -ENOSPC */
+	case 3:
+		thread->count[write ? MMT_WRITES : MMT_READS]++;
 		if (mmt_random(2)) {
 			pos = size + mmt_random(4096);
-			ret = mymem_pread(thread->rbuf, len, pos);
+			ret = write ? mymem_pwrite(thread->wbuf, len, pos) :
+				      mymem_pread(thread->rbuf, len, pos);
 		} else if (mmt_seek_to(thread, size)) {
 			pos = size;
-			ret = mymem_read(thread->h, thread->rbuf, len);
+			ret = write ? mymem_write(thread->h, thread->wbuf, len) :
+				      mymem_read(thread->h, thread->rbuf, len);
 		} else {
 			break;
 		}
-		if (ret != 0)
-			mmt_call_error(thread, "read at/past the end", pos, len, ret, 0);
-		break;
-	case 2:		/* write crossing the end: short */
-		thread->count[MMT_WRITES]++;
-		memset(thread->wbuf, 0xa5, len);
-		ret = mmt_write_at(thread, thread->wbuf, len, pos);
+		want = write ? -ENOSPC : 0;
 		if (ret != want)
-			mmt_call_error(thread, "write across the end", pos, len, ret,
-				       want);
-		break;
-	case 3:		/* write at or past the end: -ENOSPC */
-		thread->count[MMT_WRITES]++;
-		memset(thread->wbuf, 0xa5, len);
-		if (mmt_random(2)) {
-			pos = size + mmt_random(4096);
-			ret = mymem_pwrite(thread->wbuf, len, pos);
-		} else if (mmt_seek_to(thread, size)) {
-			pos = size;
-			ret = mymem_write(thread->h, thread->wbuf, len);
-		} else {
-			break;
-		}
-		if (ret != -ENOSPC)
-			mmt_call_error(thread, "write at/past the end", pos, len, ret,
-				       -ENOSPC);
+			mmt_call_error(thread, write ? "write at/past the end" :
+				       "read at/past the end", pos, len, ret, want);
 		break;
 	case 4:		/* negative position: -EINVAL */
 		pos = -1 - (loff_t)mmt_random(1024);
