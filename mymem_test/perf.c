@@ -67,22 +67,14 @@ static const struct mmt_col mmt_perf_cols[] = {
 	{ }
 };
 
-/**
- * struct mmt_perf - the state of the perf test, allocated before timing
- * @samples: per op, one ns sample per iteration
- * @src:     data to write, new every iteration
- * @dst:     read-back and memcpy destination
- * @h:       the handle measured
- * @lock:    the mutex of the mutex_memcpy baseline, never contended
- * @errors:  failed checks so far
- */
+/* The state of the perf test, allocated before timing. */
 struct mmt_perf {
-	u64 *samples[MMT_NR_OPS];
-	u8 *src;
-	u8 *dst;
+	u64 *samples[MMT_NR_OPS];	/* per op, one ns per iteration */
+	u8 *src;		/* data to write, new every iteration */
+	u8 *dst;		/* read-back and memcpy destination */
 	struct mymem_handle *h;
-	struct mutex lock;	/* only this thread takes it */
-	unsigned int errors;
+	struct mutex lock;	/* the mutex_memcpy baseline's, uncontended */
+	unsigned int errors;	/* failed checks so far */
 };
 
 static int mmt_cmp_u64(const void *a, const void *b)
@@ -136,14 +128,7 @@ static void mmt_perf_seek0(struct mmt_perf *perf, size_t size)
 	}
 }
 
-/**
- * mmt_perf_size() - time every op @iters times at one size
- * @perf:    the test state
- * @size:  bytes per call
- * @iters: rounds
- *
- * Return: 0, or -EINTR when the run is being stopped.
- */
+/* Time every op @iters times at @size bytes; 0, or -EINTR when stopped. */
 static int mmt_perf_size(struct mmt_perf *perf, size_t size, unsigned int iters)
 {
 	unsigned int i;

@@ -39,17 +39,10 @@ static const char *const mmt_race_names[MMT_NR_RACE_MODES] = {
 /* The lab's fix: one lock around read + write, owned by the caller. */
 static DEFINE_MUTEX(mmt_race_lock);
 
-/**
- * struct mmt_race_worker - one race worker
- * @w:      runner data
- * @mode:   enum mmt_race_mode
- * @n:      increments to do
- * @done:   increments done
- * @errors: API calls that did not return what they must
- */
+/* One race worker: @n increments to do, @done of them, @errors failed calls. */
 struct mmt_race_worker {
 	struct mmt_worker w;
-	int mode;
+	int mode;		/* enum mmt_race_mode */
 	unsigned int n;
 	unsigned int done;
 	unsigned int errors;
@@ -148,14 +141,9 @@ static const struct mmt_col mmt_race_cols[] = {
 	{ }
 };
 
-/**
- * mmt_race_mode() - run one mode and report it
- * @workers: p->workers worker structs
- * @p:       settings
- * @mode:    enum mmt_race_mode
- * @span:    out: the elapsed ns of the mode, 0 unless it ran to its end
- *
- * Return: the number of failed checks.
+/*
+ * Run one mode on p->workers @workers and report it; @span: its elapsed ns,
+ * 0 unless it ran to its end without an error.  Return: failed checks.
  */
 static unsigned int mmt_race_mode(struct mmt_race_worker *workers,
 				  const struct mmt_params *p, int mode, u64 *span)

@@ -76,26 +76,16 @@ struct mmt_scale_result {
 	u64 ops_s;
 };
 
-/**
- * struct mmt_scale_worker - one scale worker
- * @w:      runner data
- * @load:   enum mmt_scale_load
- * @pos:    its offset
- * @len:    bytes per call
- * @run_ns: how long it runs
- * @ops:    calls done
- * @errors: calls that did not transfer @len bytes
- * @buf:    2 x MMT_SCALE_OP_SIZE bytes of data
- */
+/* One scale worker: @len-byte calls at @pos for @run_ns. */
 struct mmt_scale_worker {
 	struct mmt_worker w;
-	int load;
+	int load;		/* enum mmt_scale_load */
 	loff_t pos;
 	size_t len;
 	u64 run_ns;
-	u64 ops;
-	unsigned int errors;
-	u8 *buf;
+	u64 ops;		/* calls done */
+	unsigned int errors;	/* calls that did not transfer @len bytes */
+	u8 *buf;		/* 2 x MMT_SCALE_OP_SIZE bytes */
 };
 
 static void mmt_scale_body(struct mmt_worker *w)
@@ -213,16 +203,10 @@ static int mmt_scale_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/**
- * mmt_scale_series() - every point of one (workload, region), in rounds
- * @p:       the run's settings (max_threads, rounds, point_ms)
- * @workers: max_threads workers with their buffers
- * @runs:    room for rounds runs of each point
- * @load:    enum mmt_scale_load
- * @region:  0 shared, 1 disjoint
- * @done:    runs done so far in the test, for its progress
- *
- * Return: the number of failed checks, or -EINTR when stopped.
+/*
+ * Every point of one (workload, region; region 0 shared, 1 disjoint), in
+ * rounds, into @runs (rounds runs of each point); @done: runs done so far
+ * in the test, for its progress.  Return: failed checks, or -EINTR.
  */
 static int mmt_scale_series(const struct mmt_params *p,
 			    struct mmt_scale_worker *workers,
