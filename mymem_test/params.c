@@ -29,22 +29,14 @@ enum mmt_param_kind {
 	MMT_BOOL,
 };
 
-/**
- * struct mmt_param - one parameter
- * @name:    its name, as a module parameter and in "run key=value"
- * @kind:    how its value is written and stored
- * @min:     smallest value (SIZES: fewest sizes)
- * @max:     largest value (SIZES: most sizes)
- * @allowed: what it accepts, for its description and for a refused value
- * @load:    the module parameter's variable
- */
+/* One parameter: its name, as a module parameter and in "run key=value". */
 struct mmt_param {
 	const char *name;
 	enum mmt_param_kind kind;
-	unsigned int min;
-	unsigned int max;
-	const char *allowed;
-	const void *load;
+	unsigned int min;	/* SIZES: fewest sizes */
+	unsigned int max;	/* SIZES: most sizes */
+	const char *allowed;	/* for its description and a refused value */
+	const void *load;	/* the module parameter's variable */
 };
 
 #define MMT_CTYPE_charp		char *
