@@ -1,18 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mymem_dev - kselftest of what /dev/mymem adds to the mymem API: the file
- * position, user pointers that fault, permissions and access modes, the
- * ioctls, appending writes, threads sharing one open file, vectored calls
- * that must stay atomic (and KCSAN-clean) at any segment count, sources
- * the kernel cannot hold, RWF_NOWAIT, a destination that faults for ever.
- * The API's own rules are mymem_kunit.c's and tools/mymem-fuzz's.
- *
- * Each case of kselftest_harness.h reads the whole buffer into a model
- * first, updates the model with what it writes, and compares the whole
- * buffer with it at its end: a stray write anywhere fails its case.
- * If /dev/mymem is missing, main() loads mymem_core (from $MYMEM_KO_DIR,
- * its own directory, or modprobe), and unloads it at the end.  Exit 0, 1
- * when a case failed, 4 when all were skipped (not root, no device).
+ * mymem_dev - kselftest of what /dev/mymem adds to the mymem API (the API's
+ * own rules are mymem_kunit.c's and mymem-fuzz's).  Each case checks the
+ * whole buffer against a model at its end.  Loads mymem_core if needed.
  */
 #define _GNU_SOURCE
 #include <endian.h>
@@ -48,21 +38,16 @@ static int dev_fd = -1;		/* the main descriptor, O_RDWR */
 static const char *skip_all;	/* why every case is skipped */
 static int loaded;		/* main() loaded mymem_core */
 
-/*
- * A skip in FIXTURE_SETUP: 6.1's harness would go on into the case (its
- * skip is the child's exit 255); later ones end the case themselves.
- */
+/* 6.1's harness goes on into the case after a skip in FIXTURE_SETUP */
 #ifdef FIXTURE_TEARDOWN_PARENT
 #define SETUP_SKIP(...)	SKIP(return, __VA_ARGS__)
 #else
 #define SETUP_SKIP(...)	SKIP(do { fflush(NULL); _exit(255); } while (0), __VA_ARGS__)
 #endif
-/* a skip names its case: 6.1's harness prints only the reason */
 #define SKIP_CASE(why)	SKIP(return, "%s: %s", _metadata->name, why)
-/* every case: a bound for the slow ones under emulation, KCSAN, 1 GiB */
 #define TEST_DEV(name)	TEST_F_TIMEOUT(dev, name, 600)
 
-/* A call's result: its return value, or -errno when it failed. */
+/* a call's result, or -errno */
 static long long rc(long long ret)
 {
 	return ret < 0 ? -errno : ret;
@@ -111,7 +96,6 @@ static long long min_ll(long long a, long long b)
 	return a < b ? a : b;
 }
 
-/* Write through the device and the model; the write must not be short. */
 static int model_pwrite(const void *src, long long len, long long off)
 {
 	if (pwrite(dev_fd, src, len, off) != len)
@@ -152,7 +136,6 @@ FIXTURE_SETUP(dev)
 	ASSERT_EQ(0, read_whole(dev_fd, model));
 }
 
-/* The whole device must hold what the model says. */
 FIXTURE_TEARDOWN(dev)
 {
 	long long i, first = -1, diffs = 0;
@@ -191,11 +174,7 @@ TEST_DEV(get_size_and_read_all)
 	EXPECT_EQ(size, pos(dev_fd));
 }
 
-/*
- * lseek() within [0, size]: the end of the file is the buffer's size, one
- * past it or before 0 is -EINVAL and leaves the position where it was.
- * SEEK_DATA and SEEK_HOLE are not offered (the buffer has no holes).
- */
+/* lseek() in [0, size]; outside it -EINVAL, the position unchanged */
 TEST_DEV(seek)
 {
 	const long long s = size, h = size / 2;
@@ -225,11 +204,6 @@ TEST_DEV(seek)
 	}
 }
 
-/*
- * The file position at the end of the buffer: a read there returns 0 and a
- * write -ENOSPC, and neither moves it; a transfer across the end moves it
- * to the end; a zero-length call moves it nowhere.
- */
 TEST_DEV(position_at_end)
 {
 	unsigned char buf[64];
@@ -258,13 +232,7 @@ TEST_DEV(position_at_end)
 	EXPECT_EQ(size, pos(dev_fd));
 }
 
-/*
- * An appending write writes at the end of the file, and nothing fits at
- * the end of a fixed-size buffer: O_APPEND (at open or through fcntl) and
- * RWF_APPEND make every write -ENOSPC, whatever the file position or the
- * pwrite() offset, and change neither the buffer nor the position.  Reads
- * are not affected.
- */
+/* an appending write is one at the end: -ENOSPC, nothing moved */
 TEST_DEV(append_is_enospc)
 {
 	unsigned char buf[16];
@@ -297,7 +265,6 @@ TEST_DEV(append_is_enospc)
 	memcpy(model, buf, n);
 }
 
-/* read/write advance the position; pread/pwrite do not. */
 TEST_DEV(sequential_and_positional)
 {
 	unsigned char w[300], r[300];
@@ -328,12 +295,6 @@ TEST_DEV(sequential_and_positional)
 	EXPECT_EQ(1, pos(dev_fd));
 }
 
-/*
- * MYMEM_IOC_ADD_U64 through the device: the argument is read from user
- * space, the sum comes back in its result field and lands in the buffer as
- * a little-endian u64, and an error of the core comes back as it is.  The
- * add's own rules (bounds, alignment, wrap-around) are mymem_kunit.c's.
- */
 TEST_DEV(ioctl_add_u64)
 {
 	unsigned char le[8] = { 0 };
@@ -377,7 +338,6 @@ TEST_DEV(ioctl_unknown_enotty)
 	}
 }
 
-/* NULL, unmapped and read-only buffers: -EFAULT, nothing changed. */
 TEST_DEV(bad_user_pointers_efault)
 {
 	unsigned char *ro = map_pages(1, PROT_READ | PROT_WRITE);
@@ -387,7 +347,6 @@ TEST_DEV(bad_user_pointers_efault)
 
 	ASSERT_TRUE(ro && hole);
 	memset(ro, 0x5a, page);
-	/* a valid mymem_add in the read-only page: only the result is bad */
 	*a = (struct mymem_add){ .offset = 0, .delta = 1 };
 	ASSERT_EQ(0, mprotect(ro, page, PROT_READ));
 	ASSERT_EQ(0, munmap(hole, page));
@@ -408,16 +367,12 @@ TEST_DEV(bad_user_pointers_efault)
 	EXPECT_EQ(-EFAULT, rc(ioctl(dev_fd, MYMEM_IOC_GET_SIZE, hole)));
 	EXPECT_EQ(-EFAULT, rc(ioctl(dev_fd, MYMEM_IOC_GET_SIZE, ro)));
 	EXPECT_EQ(0ULL, get_le64(ro));	/* GET_SIZE wrote nothing */
-	/*
-	 * The argument is readable but the result cannot be stored: -EFAULT,
-	 * and the add must not have happened either (the teardown's model).
-	 */
+	/* a readable argument, an unwritable result: no add (the model) */
 	if (size >= 8)
 		EXPECT_EQ(-EFAULT, rc(ioctl(dev_fd, MYMEM_IOC_ADD_U64, ro)));
 	munmap(ro, page);
 }
 
-/* A user buffer whose tail lies in an unmapped or read-only page. */
 TEST_DEV(partly_valid_buffer_short)
 {
 	const long long valid = 100, len = 200, at = size > 1000 ? 500 : 0;
@@ -462,10 +417,6 @@ TEST_DEV(partly_valid_buffer_short)
 	munmap(area, 2 * page);
 }
 
-/*
- * One buffer behind every open file: a write through one descriptor is
- * read through another; the add needs both access modes.
- */
 TEST_DEV(several_opens)
 {
 	int a = open(DEV_PATH, O_RDWR), b = open(DEV_PATH, O_RDWR);
@@ -503,20 +454,9 @@ struct worker {
 	unsigned long errors, bad, reads;
 };
 
-static void set_stop(int *stop)
-{
-	__atomic_store_n(stop, 1, __ATOMIC_RELEASE);
-}
+#define stopped(p)	__atomic_load_n(p, __ATOMIC_ACQUIRE)
 
-static int stopped(int *stop)
-{
-	return __atomic_load_n(stop, __ATOMIC_ACQUIRE);
-}
-
-/*
- * Run @fn in one thread per worker of @c: the writers (n > 0) to their
- * end, the readers (n == 0, first in @c) until then.  Return: their sums.
- */
+/* threads: the writers (n > 0) to their end, the readers until then */
 static struct worker run_workers(void *(*fn)(void *), struct worker *c,
 				 unsigned int nr)
 {
@@ -538,12 +478,11 @@ static struct worker run_workers(void *(*fn)(void *), struct worker *c,
 			sum.bad += c[i].bad;
 			sum.reads += c[i].reads;
 		}
-		set_stop(&stop);
+		__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
 	}
 	return sum;
 }
 
-/* A record holds one 64-bit value eight times; anything else is torn. */
 static int rec_uniform(const unsigned char *r, __u64 *val)
 {
 	int i;
@@ -555,7 +494,6 @@ static int rec_uniform(const unsigned char *r, __u64 *val)
 	return 1;
 }
 
-/* A writer of c->n records at the position, or a reader until stopped. */
 static void *shared_worker(void *arg)
 {
 	struct worker *c = arg;
@@ -578,16 +516,7 @@ static void *shared_worker(void *arg)
 	return NULL;
 }
 
-/*
- * Eight writers write() 64-byte records through one shared descriptor
- * while two readers pread() records through it.  Every record read or
- * left behind must be one writer's whole record.  /dev/mymem updates the
- * file position atomically (FMODE_ATOMIC_POS, as POSIX wants for threads
- * sharing an open file description), so no write may land on another:
- * the final position is exactly the bytes written and every record of
- * every writer is found exactly once.  Races are rare under emulation,
- * hence the rounds.
- */
+/* FMODE_ATOMIC_POS: 8 writers on one fd lose, repeat and tear no record */
 TEST_DEV(shared_fd_threads)
 {
 	enum { T = 8, R = 2 };
@@ -643,10 +572,6 @@ TEST_DEV(shared_fd_threads)
 	free(seen);
 }
 
-/*
- * A writer (c->n pwritev() of one byte value) or a reader (preadv() until
- * stopped) of the block at 0, in c->segs equal segments.
- */
 static void *torn_worker(void *arg)
 {
 	struct worker *c = arg;
@@ -678,14 +603,7 @@ static void *torn_worker(void *arg)
 	return NULL;
 }
 
-/*
- * Two writers rewrite a block whole while two readers read it whole, with
- * 1, 16 and IOV_MAX iovec segments per call and single 512 KiB
- * transfers: every read must be one write's bytes, and the block must end
- * as one write left it.  A vectored call is one atomic transfer however
- * many segments it has, and the lockless reader's copy must stay a marked
- * race for KCSAN over the whole iovec walk, not only its first accesses.
- */
+/* a vectored call is atomic (and KCSAN-marked) at any segment count */
 TEST_DEV(vectored_no_torn_reads)
 {
 	static const struct { long long len; unsigned int segs; } runs[] = {
@@ -721,12 +639,7 @@ TEST_DEV(vectored_no_torn_reads)
 	}
 }
 
-/* --- permissions ------------------------------------------------------- */
-
-/*
- * Run @fn in a child as uid and gid nobody: 0 when it returned 0, or the
- * step it failed at (10: dropping privileges).
- */
+/* @fn as uid nobody: 0, or the step it failed at (10: setresuid) */
 static int as_nobody(int (*fn)(void))
 {
 	int status = -1;
@@ -750,23 +663,19 @@ static int nobody_cannot_open(void)
 	return open(DEV_PATH, O_RDONLY) >= 0 || errno != EACCES ? 2 : 0;
 }
 
-/* The default mode 0600 keeps everyone but root out. */
 TEST_DEV(nonroot_denied)
 {
 	FILE *f = fopen("/sys/module/" CORE_NAME "/parameters/mode", "r");
 	long mode = 0600;
 	struct stat st;
 
-	if (f && fscanf(f, "%li", &mode) != 1)
+	if (f && (fscanf(f, "%li", &mode) != 1 || fclose(f)))
 		mode = 0600;
-	if (f)
-		fclose(f);
 	if (mode != 0600)
 		SKIP_CASE("mymem_core was loaded with a mode other than 0600");
 	ASSERT_EQ(0, stat(DEV_PATH, &st));
 	EXPECT_EQ(0600, (int)(st.st_mode & 0777));
 	EXPECT_EQ(0, (int)st.st_uid);
-	/* 1, 2: open O_RDWR, O_RDONLY as uid 65534 was not -EACCES */
 	EXPECT_EQ(0, as_nobody(nobody_cannot_open));
 }
 
@@ -787,11 +696,6 @@ static int nobody_adds_write_only(void)
 	return a.result ? 5 : 0;
 }
 
-/*
- * A caller who may open the device only for writing cannot read it through
- * the add either: with mode 0622, uid nobody's ADD_U64 of 0 on an O_WRONLY
- * descriptor is -EBADF and returns nothing of what root wrote.
- */
 TEST_DEV(writeonly_add_ebadf)
 {
 	struct stat st;
@@ -804,22 +708,10 @@ TEST_DEV(writeonly_add_ebadf)
 	ASSERT_EQ(0, chmod(DEV_PATH, 0622));
 	step = as_nobody(nobody_adds_write_only);
 	EXPECT_EQ(0, chmod(DEV_PATH, st.st_mode & 07777));
-	/*
-	 * 1: open O_RDONLY was not -EACCES, 2: open O_WRONLY failed, 3: its
-	 * read was not -EBADF, 4: its add was not -EBADF, 5: the add
-	 * returned the buffer's bytes
-	 */
-	EXPECT_EQ(0, step);
+	EXPECT_EQ(0, step);	/* the step of nobody_adds_write_only() */
 }
 
-/* --- what the kernel cannot hold, or may not wait for ------------------- */
-
-/*
- * Memory the kernel cannot hold by reference (VM_PFNMAP, as the vDSO's
- * [vvar] page is) but can read is a source like any other: a 64-byte
- * write (copied in first) and a 65-byte one (whose source is otherwise
- * held) give the same result.
- */
+/* [vvar] (VM_PFNMAP) as a source, copied in (64) or not (65 bytes) */
 TEST_DEV(unholdable_source_any_size)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
@@ -835,14 +727,9 @@ TEST_DEV(unholdable_source_any_size)
 		SKIP_CASE(lo ? "needs a 65-byte buffer" : "no [vvar] mapping");
 	EXPECT_EQ(64, rc(pwrite(dev_fd, (void *)lo, 64, 0)));
 	EXPECT_EQ(65, rc(pwrite(dev_fd, (void *)lo, 65, 0)));
-	/* the page changes with the clock: the model takes what was written */
 	EXPECT_EQ(65, pread(dev_fd, model, 65, 0));
 }
 
-/*
- * RWF_NOWAIT neither waits for a fault nor takes one: memory that is not
- * there yet is -EAGAIN, and nothing changes; once there, the calls work.
- */
 TEST_DEV(nowait_eagain)
 {
 	long long len = min_ll(size, 2 * page);
@@ -877,12 +764,8 @@ static int fu_set(const char *attr, const char *val)
 }
 
 /*
- * A destination whose every copy fails after its page was faulted in
- * (fail_usercopy at probability 100 for one process; the KCSAN debug
- * kernel has CONFIG_FAULT_INJECTION_USERCOPY): the read must end, with
- * -EFAULT, within a hang bound.  The child prints nothing once armed: its
- * own copies fail too.  A read that never returns is left behind until
- * the injection is switched off at the end.
+ * Every copy to the child's memory fails (fail_usercopy): its read must
+ * end with -EFAULT.  The child prints nothing once armed.
  */
 TEST_DEV(read_faulting_forever)
 {
@@ -898,7 +781,7 @@ TEST_DEV(read_faulting_forever)
 
 	if (access(FAIL_USERCOPY "probability", W_OK))
 		SKIP_CASE("no fail_usercopy (CONFIG_FAULT_INJECTION_USERCOPY)");
-	/* the filter first: until it is set, every task's copies would fail */
+	/* the filter first, or every task's copies fail */
 	for (i = 0; i < ARRAY_SIZE(arm) && _metadata->passed; i++)
 		EXPECT_EQ(0, fu_set(arm[i][0], arm[i][1])) TH_LOG("%s", arm[i][0]);
 	for (i = 0; i < ARRAY_SIZE(lens) && _metadata->passed; i++) {
@@ -929,9 +812,7 @@ TEST_DEV(read_faulting_forever)
 	fu_set("probability", "0");
 }
 
-/* --- main -------------------------------------------------------------- */
-
-/* finit_module() of NAME.ko from $MYMEM_KO_DIR or this program's directory, else modprobe */
+/* from $MYMEM_KO_DIR or this program's directory, else modprobe */
 static int load_core(void)
 {
 	char dir[PATH_MAX] = ".", path[PATH_MAX + 32];
@@ -957,7 +838,6 @@ static int load_core(void)
 	return ret;
 }
 
-/* At the end: unload what was loaded; every case skipped is a skip. */
 static void finish(void)
 {
 	if (dev_fd >= 0)
