@@ -204,95 +204,78 @@ TEST_DEV(seek)
 	}
 }
 
-TEST_DEV(position_at_end)
+/*
+ * The file position, one call a row: its result and the position after it.
+ * A read returns the model's bytes and nothing past them; writes go into
+ * the model.  Appending writes (O_APPEND, RWF_APPEND) are at the end.
+ */
+TEST_DEV(file_position)
 {
-	unsigned char buf[64];
+	enum { D, A };	/* dev_fd, an O_APPEND descriptor */
+	const long long s = size, h = size / 2, c = min_ll(100, size / 3);
+	const long long n = min_ll(16, size), ap = O_APPEND;
+	/* s lseek(SET), r/w read/write, R/W pread/pwrite, f fcntl(F_SETFL) */
+	/* v/V pwritev2 without/with RWF_APPEND */
+	const struct {
+		int fd;
+		char op;
+		long long len, off, want, pos;
+	} t[] = {
+		{ D, 's', 0, s - 1, s - 1, s - 1 },	{ D, 'w', 64, 0, 1, s },
+		{ D, 'w', 64, 0, -ENOSPC, s },		{ D, 's', 0, s - 1, s - 1, s - 1 },
+		{ D, 'r', 64, 0, 1, s },		{ D, 'r', 64, 0, 0, s },
+		{ D, 's', 0, h, h, h },			{ D, 'r', 0, 0, 0, h },
+		{ D, 'w', 0, 0, 0, h },			{ D, 's', 0, s, s, s },
+		{ D, 'w', 0, 0, 0, s },			{ A, 'w', n, 0, -ENOSPC, 0 },
+		{ A, 'W', n, 0, -ENOSPC, 0 },		{ A, 'v', n, -1, -ENOSPC, 0 },
+		{ A, 'w', 0, 0, 0, 0 },			{ A, 'r', n, 0, n, n },
+		{ D, 's', 0, 0, 0, 0 },			{ D, 'V', n, 0, -ENOSPC, 0 },
+		{ D, 'V', n, -1, -ENOSPC, 0 },		{ D, 'f', 0, ap, 0, 0 },
+		{ D, 'w', n, 0, -ENOSPC, 0 },		{ D, 'f', 0, 0, 0, 0 },
+		{ D, 'w', n, 0, n, n },			{ D, 's', 0, 0, 0, 0 },
+		{ D, 'w', c, 0, c, c },			{ D, 'w', c, 0, c, 2 * c },
+		{ D, 'w', c, 0, c, 3 * c },		{ D, 's', 0, 0, 0, 0 },
+		{ D, 'r', c, 0, c, c },			{ D, 'r', c, 0, c, 2 * c },
+		{ D, 'r', c, 0, c, 3 * c },		{ D, 's', 0, 1, 1, 1 },
+		{ D, 'R', c, 0, c, 1 },			{ D, 'W', c, c, c, 1 },
+	};
+	int fds[2] = { dev_fd, open(DEV_PATH, O_RDWR | O_APPEND) }, fd;
+	unsigned char buf[128];
+	struct iovec iov = { buf, 0 };
+	long long at, got;
+	unsigned int i;
+	char op;
 
-	fill_pattern(buf, sizeof(buf), 2);
-	ASSERT_EQ(size - 1, lseek(dev_fd, size - 1, SEEK_SET));
-	ASSERT_EQ(1, write(dev_fd, buf, sizeof(buf)));
-	model[size - 1] = buf[0];
-	EXPECT_EQ(size, pos(dev_fd));
-	EXPECT_EQ(-ENOSPC, rc(write(dev_fd, buf, sizeof(buf))));
-	EXPECT_EQ(size, pos(dev_fd));
-	memset(buf, 0xa5, sizeof(buf));
-	ASSERT_EQ(size - 1, lseek(dev_fd, size - 1, SEEK_SET));
-	EXPECT_EQ(1, read(dev_fd, buf, sizeof(buf)));
-	EXPECT_TRUE(buf[0] == model[size - 1] && buf[1] == 0xa5);
-	EXPECT_EQ(size, pos(dev_fd));
-	EXPECT_EQ(0, read(dev_fd, buf, sizeof(buf)));
-	EXPECT_EQ(size, pos(dev_fd));
-	/* zero-length calls, in the middle and at the end */
-	ASSERT_EQ(size / 2, lseek(dev_fd, size / 2, SEEK_SET));
-	EXPECT_EQ(0, read(dev_fd, buf, 0));
-	EXPECT_EQ(0, write(dev_fd, buf, 0));
-	EXPECT_EQ(size / 2, pos(dev_fd));
-	ASSERT_EQ(size, lseek(dev_fd, 0, SEEK_END));
-	EXPECT_EQ(0, write(dev_fd, buf, 0));
-	EXPECT_EQ(size, pos(dev_fd));
-}
-
-/* an appending write is one at the end: -ENOSPC, nothing moved */
-TEST_DEV(append_is_enospc)
-{
-	unsigned char buf[16];
-	struct iovec iov = { buf, sizeof(buf) };
-	long long n = min_ll(sizeof(buf), size);
-	int fd = open(DEV_PATH, O_RDWR | O_APPEND);
-
-	ASSERT_LE(0, fd);
-	fill_pattern(buf, sizeof(buf), 7);
-	EXPECT_EQ(-ENOSPC, rc(write(fd, buf, n)));
-	EXPECT_EQ(-ENOSPC, rc(pwrite(fd, buf, n, 0)));
-	EXPECT_EQ(-ENOSPC, rc(writev(fd, &iov, 1)));
-	EXPECT_EQ(0, write(fd, buf, 0));
-	EXPECT_EQ(0, pos(fd));
-	EXPECT_EQ(n, read(fd, scratch, n));
-	EXPECT_EQ(0, memcmp(scratch, model, n));
-	EXPECT_EQ(n, pos(fd));
-	close(fd);
-
-	/* RWF_APPEND on a plain descriptor, and O_APPEND set by fcntl() */
-	ASSERT_EQ(0, lseek(dev_fd, 0, SEEK_SET));
-	EXPECT_EQ(-ENOSPC, rc(pwritev2(dev_fd, &iov, 1, 0, RWF_APPEND)));
-	EXPECT_EQ(-ENOSPC, rc(pwritev2(dev_fd, &iov, 1, -1, RWF_APPEND)));
-	ASSERT_EQ(0, fcntl(dev_fd, F_SETFL, O_APPEND));
-	EXPECT_EQ(-ENOSPC, rc(write(dev_fd, buf, n)));
-	ASSERT_EQ(0, fcntl(dev_fd, F_SETFL, 0));
-	EXPECT_EQ(0, pos(dev_fd));
-	/* and without it, the same write lands at the position */
-	ASSERT_EQ(n, write(dev_fd, buf, n));
-	memcpy(model, buf, n);
-}
-
-TEST_DEV(sequential_and_positional)
-{
-	unsigned char w[300], r[300];
-	long long chunk = min_ll(100, size / 3), i;
-
-	if (!chunk)
+	if (size < 3)
 		SKIP_CASE("buffer smaller than 3 bytes");
-	fill_pattern(w, sizeof(w), 4);
-	ASSERT_EQ(0, lseek(dev_fd, 0, SEEK_SET));
-	for (i = 0; i < 3; i++) {
-		ASSERT_EQ(chunk, write(dev_fd, w + i * chunk, chunk));
-		memcpy(model + i * chunk, w + i * chunk, chunk);
-		EXPECT_EQ((i + 1) * chunk, pos(dev_fd));
+	ASSERT_LE(0, fds[A]);
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		fd = fds[t[i].fd];
+		op = t[i].op;
+		at = op == 'r' || op == 'w' ? pos(fd) : t[i].off;
+		iov.iov_len = t[i].len;
+		fill_pattern(buf, sizeof(buf), i);
+		if (op == 'r' || op == 'R')
+			memset(buf, 0xa5, sizeof(buf));
+		got = rc(op == 's' ? lseek(fd, t[i].off, SEEK_SET) :
+			 op == 'r' ? read(fd, buf, t[i].len) :
+			 op == 'w' ? write(fd, buf, t[i].len) :
+			 op == 'R' ? pread(fd, buf, t[i].len, t[i].off) :
+			 op == 'W' ? pwrite(fd, buf, t[i].len, t[i].off) :
+			 op == 'v' ? pwritev2(fd, &iov, 1, t[i].off, 0) :
+			 op == 'V' ? pwritev2(fd, &iov, 1, t[i].off, RWF_APPEND) :
+			 fcntl(fd, F_SETFL, (int)t[i].off));
+		EXPECT_EQ(t[i].want, got) TH_LOG("row %u: %c of %lld at %lld", i, op, t[i].len, at);
+		EXPECT_EQ(t[i].pos, pos(fd)) TH_LOG("row %u: the position", i);
+		if (got <= 0 || op == 's' || op == 'f')
+			continue;
+		if (op == 'w' || op == 'W' || op == 'v' || op == 'V')
+			memcpy(model + at, buf, got);
+		else
+			EXPECT_TRUE(!memcmp(buf, model + at, got) && buf[got] == 0xa5)
+				TH_LOG("row %u: not the model's %lld bytes", i, got);
 	}
-	ASSERT_EQ(0, lseek(dev_fd, 0, SEEK_SET));
-	memset(r, 0, sizeof(r));
-	for (i = 0; i < 3; i++) {
-		EXPECT_EQ(chunk, read(dev_fd, r + i * chunk, chunk));
-		EXPECT_EQ((i + 1) * chunk, pos(dev_fd));
-	}
-	EXPECT_EQ(0, memcmp(r, w, 3 * chunk));
-	ASSERT_EQ(1, lseek(dev_fd, 1, SEEK_SET));
-	EXPECT_EQ(chunk, pread(dev_fd, r, chunk, 0));
-	EXPECT_EQ(1, pos(dev_fd));
-	fill_pattern(w, sizeof(w), 5);
-	ASSERT_EQ(chunk, pwrite(dev_fd, w, chunk, chunk));
-	memcpy(model + chunk, w, chunk);
-	EXPECT_EQ(1, pos(dev_fd));
+	close(fds[A]);
 }
 
 TEST_DEV(ioctl_add_u64)
