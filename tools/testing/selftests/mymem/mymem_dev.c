@@ -1,18 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mymem_dev - kselftest of what /dev/mymem adds to the mymem API: the file
- * position, user pointers that fault, permissions and access modes, the
- * ioctls, appending writes, threads sharing one open file, vectored calls
- * that must stay atomic (and KCSAN-clean) at any segment count, sources
- * the kernel cannot hold, RWF_NOWAIT, a destination that faults for ever.
- * The API's own rules are mymem_kunit.c's and tools/mymem-fuzz's.
- *
- * Each case of kselftest_harness.h reads the whole buffer into a model
- * first, updates the model with what it writes, and compares the whole
- * buffer with it at its end: a stray write anywhere fails its case.
- * If /dev/mymem is missing, main() loads mymem_core (from $MYMEM_KO_DIR,
- * its own directory, or modprobe), and unloads it at the end.  Exit 0, 1
- * when a case failed, 4 when all were skipped (not root, no device).
+ * mymem_dev - kselftest of what /dev/mymem adds to the mymem API (the API's
+ * own rules are mymem_kunit.c's and mymem-fuzz's).  Each case checks the
+ * whole buffer against a model at its end.  Loads mymem_core if needed.
  */
 #define _GNU_SOURCE
 #include <endian.h>
@@ -48,21 +38,16 @@ static int dev_fd = -1;		/* the main descriptor, O_RDWR */
 static const char *skip_all;	/* why every case is skipped */
 static int loaded;		/* main() loaded mymem_core */
 
-/*
- * A skip in FIXTURE_SETUP: 6.1's harness would go on into the case (its
- * skip is the child's exit 255); later ones end the case themselves.
- */
+/* 6.1's harness goes on into the case after a skip in FIXTURE_SETUP */
 #ifdef FIXTURE_TEARDOWN_PARENT
 #define SETUP_SKIP(...)	SKIP(return, __VA_ARGS__)
 #else
 #define SETUP_SKIP(...)	SKIP(do { fflush(NULL); _exit(255); } while (0), __VA_ARGS__)
 #endif
-/* a skip names its case: 6.1's harness prints only the reason */
 #define SKIP_CASE(why)	SKIP(return, "%s: %s", _metadata->name, why)
-/* every case: a bound for the slow ones under emulation, KCSAN, 1 GiB */
 #define TEST_DEV(name)	TEST_F_TIMEOUT(dev, name, 600)
 
-/* A call's result: its return value, or -errno when it failed. */
+/* a call's result, or -errno */
 static long long rc(long long ret)
 {
 	return ret < 0 ? -errno : ret;
@@ -111,7 +96,6 @@ static long long min_ll(long long a, long long b)
 	return a < b ? a : b;
 }
 
-/* Write through the device and the model; the write must not be short. */
 static int model_pwrite(const void *src, long long len, long long off)
 {
 	if (pwrite(dev_fd, src, len, off) != len)
@@ -152,7 +136,6 @@ FIXTURE_SETUP(dev)
 	ASSERT_EQ(0, read_whole(dev_fd, model));
 }
 
-/* The whole device must hold what the model says. */
 FIXTURE_TEARDOWN(dev)
 {
 	long long i, first = -1, diffs = 0;
@@ -191,11 +174,7 @@ TEST_DEV(get_size_and_read_all)
 	EXPECT_EQ(size, pos(dev_fd));
 }
 
-/*
- * lseek() within [0, size]: the end of the file is the buffer's size, one
- * past it or before 0 is -EINVAL and leaves the position where it was.
- * SEEK_DATA and SEEK_HOLE are not offered (the buffer has no holes).
- */
+/* lseek() in [0, size]; outside it -EINVAL, the position unchanged */
 TEST_DEV(seek)
 {
 	const long long s = size, h = size / 2;
@@ -226,114 +205,79 @@ TEST_DEV(seek)
 }
 
 /*
- * The file position at the end of the buffer: a read there returns 0 and a
- * write -ENOSPC, and neither moves it; a transfer across the end moves it
- * to the end; a zero-length call moves it nowhere.
+ * The file position, one call a row: its result and the position after it.
+ * A read returns the model's bytes and nothing past them; writes go into
+ * the model.  Appending writes (O_APPEND, RWF_APPEND) are at the end.
  */
-TEST_DEV(position_at_end)
+TEST_DEV(file_position)
 {
-	unsigned char buf[64];
+	enum { D, A };	/* dev_fd, an O_APPEND descriptor */
+	const long long s = size, h = size / 2, c = min_ll(100, size / 3);
+	const long long n = min_ll(16, size), ap = O_APPEND;
+	/* s lseek(SET), r/w read/write, R/W pread/pwrite, f fcntl(F_SETFL) */
+	/* v/V pwritev2 without/with RWF_APPEND */
+	const struct {
+		int fd;
+		char op;
+		long long len, off, want, pos;
+	} t[] = {
+		{ D, 's', 0, s - 1, s - 1, s - 1 },	{ D, 'w', 64, 0, 1, s },
+		{ D, 'w', 64, 0, -ENOSPC, s },		{ D, 's', 0, s - 1, s - 1, s - 1 },
+		{ D, 'r', 64, 0, 1, s },		{ D, 'r', 64, 0, 0, s },
+		{ D, 's', 0, h, h, h },			{ D, 'r', 0, 0, 0, h },
+		{ D, 'w', 0, 0, 0, h },			{ D, 's', 0, s, s, s },
+		{ D, 'w', 0, 0, 0, s },			{ A, 'w', n, 0, -ENOSPC, 0 },
+		{ A, 'W', n, 0, -ENOSPC, 0 },		{ A, 'v', n, -1, -ENOSPC, 0 },
+		{ A, 'w', 0, 0, 0, 0 },			{ A, 'r', n, 0, n, n },
+		{ D, 's', 0, 0, 0, 0 },			{ D, 'V', n, 0, -ENOSPC, 0 },
+		{ D, 'V', n, -1, -ENOSPC, 0 },		{ D, 'f', 0, ap, 0, 0 },
+		{ D, 'w', n, 0, -ENOSPC, 0 },		{ D, 'f', 0, 0, 0, 0 },
+		{ D, 'w', n, 0, n, n },			{ D, 's', 0, 0, 0, 0 },
+		{ D, 'w', c, 0, c, c },			{ D, 'w', c, 0, c, 2 * c },
+		{ D, 'w', c, 0, c, 3 * c },		{ D, 's', 0, 0, 0, 0 },
+		{ D, 'r', c, 0, c, c },			{ D, 'r', c, 0, c, 2 * c },
+		{ D, 'r', c, 0, c, 3 * c },		{ D, 's', 0, 1, 1, 1 },
+		{ D, 'R', c, 0, c, 1 },			{ D, 'W', c, c, c, 1 },
+	};
+	int fds[2] = { dev_fd, open(DEV_PATH, O_RDWR | O_APPEND) }, fd;
+	unsigned char buf[128];
+	struct iovec iov = { buf, 0 };
+	long long at, got;
+	unsigned int i;
+	char op;
 
-	fill_pattern(buf, sizeof(buf), 2);
-	ASSERT_EQ(size - 1, lseek(dev_fd, size - 1, SEEK_SET));
-	ASSERT_EQ(1, write(dev_fd, buf, sizeof(buf)));
-	model[size - 1] = buf[0];
-	EXPECT_EQ(size, pos(dev_fd));
-	EXPECT_EQ(-ENOSPC, rc(write(dev_fd, buf, sizeof(buf))));
-	EXPECT_EQ(size, pos(dev_fd));
-	memset(buf, 0xa5, sizeof(buf));
-	ASSERT_EQ(size - 1, lseek(dev_fd, size - 1, SEEK_SET));
-	EXPECT_EQ(1, read(dev_fd, buf, sizeof(buf)));
-	EXPECT_TRUE(buf[0] == model[size - 1] && buf[1] == 0xa5);
-	EXPECT_EQ(size, pos(dev_fd));
-	EXPECT_EQ(0, read(dev_fd, buf, sizeof(buf)));
-	EXPECT_EQ(size, pos(dev_fd));
-	/* zero-length calls, in the middle and at the end */
-	ASSERT_EQ(size / 2, lseek(dev_fd, size / 2, SEEK_SET));
-	EXPECT_EQ(0, read(dev_fd, buf, 0));
-	EXPECT_EQ(0, write(dev_fd, buf, 0));
-	EXPECT_EQ(size / 2, pos(dev_fd));
-	ASSERT_EQ(size, lseek(dev_fd, 0, SEEK_END));
-	EXPECT_EQ(0, write(dev_fd, buf, 0));
-	EXPECT_EQ(size, pos(dev_fd));
-}
-
-/*
- * An appending write writes at the end of the file, and nothing fits at
- * the end of a fixed-size buffer: O_APPEND (at open or through fcntl) and
- * RWF_APPEND make every write -ENOSPC, whatever the file position or the
- * pwrite() offset, and change neither the buffer nor the position.  Reads
- * are not affected.
- */
-TEST_DEV(append_is_enospc)
-{
-	unsigned char buf[16];
-	struct iovec iov = { buf, sizeof(buf) };
-	long long n = min_ll(sizeof(buf), size);
-	int fd = open(DEV_PATH, O_RDWR | O_APPEND);
-
-	ASSERT_LE(0, fd);
-	fill_pattern(buf, sizeof(buf), 7);
-	EXPECT_EQ(-ENOSPC, rc(write(fd, buf, n)));
-	EXPECT_EQ(-ENOSPC, rc(pwrite(fd, buf, n, 0)));
-	EXPECT_EQ(-ENOSPC, rc(writev(fd, &iov, 1)));
-	EXPECT_EQ(0, write(fd, buf, 0));
-	EXPECT_EQ(0, pos(fd));
-	EXPECT_EQ(n, read(fd, scratch, n));
-	EXPECT_EQ(0, memcmp(scratch, model, n));
-	EXPECT_EQ(n, pos(fd));
-	close(fd);
-
-	/* RWF_APPEND on a plain descriptor, and O_APPEND set by fcntl() */
-	ASSERT_EQ(0, lseek(dev_fd, 0, SEEK_SET));
-	EXPECT_EQ(-ENOSPC, rc(pwritev2(dev_fd, &iov, 1, 0, RWF_APPEND)));
-	EXPECT_EQ(-ENOSPC, rc(pwritev2(dev_fd, &iov, 1, -1, RWF_APPEND)));
-	ASSERT_EQ(0, fcntl(dev_fd, F_SETFL, O_APPEND));
-	EXPECT_EQ(-ENOSPC, rc(write(dev_fd, buf, n)));
-	ASSERT_EQ(0, fcntl(dev_fd, F_SETFL, 0));
-	EXPECT_EQ(0, pos(dev_fd));
-	/* and without it, the same write lands at the position */
-	ASSERT_EQ(n, write(dev_fd, buf, n));
-	memcpy(model, buf, n);
-}
-
-/* read/write advance the position; pread/pwrite do not. */
-TEST_DEV(sequential_and_positional)
-{
-	unsigned char w[300], r[300];
-	long long chunk = min_ll(100, size / 3), i;
-
-	if (!chunk)
+	if (size < 3)
 		SKIP_CASE("buffer smaller than 3 bytes");
-	fill_pattern(w, sizeof(w), 4);
-	ASSERT_EQ(0, lseek(dev_fd, 0, SEEK_SET));
-	for (i = 0; i < 3; i++) {
-		ASSERT_EQ(chunk, write(dev_fd, w + i * chunk, chunk));
-		memcpy(model + i * chunk, w + i * chunk, chunk);
-		EXPECT_EQ((i + 1) * chunk, pos(dev_fd));
+	ASSERT_LE(0, fds[A]);
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		fd = fds[t[i].fd];
+		op = t[i].op;
+		at = op == 'r' || op == 'w' ? pos(fd) : t[i].off;
+		iov.iov_len = t[i].len;
+		fill_pattern(buf, sizeof(buf), i);
+		if (op == 'r' || op == 'R')
+			memset(buf, 0xa5, sizeof(buf));
+		got = rc(op == 's' ? lseek(fd, t[i].off, SEEK_SET) :
+			 op == 'r' ? read(fd, buf, t[i].len) :
+			 op == 'w' ? write(fd, buf, t[i].len) :
+			 op == 'R' ? pread(fd, buf, t[i].len, t[i].off) :
+			 op == 'W' ? pwrite(fd, buf, t[i].len, t[i].off) :
+			 op == 'v' ? pwritev2(fd, &iov, 1, t[i].off, 0) :
+			 op == 'V' ? pwritev2(fd, &iov, 1, t[i].off, RWF_APPEND) :
+			 fcntl(fd, F_SETFL, (int)t[i].off));
+		EXPECT_EQ(t[i].want, got) TH_LOG("row %u: %c of %lld at %lld", i, op, t[i].len, at);
+		EXPECT_EQ(t[i].pos, pos(fd)) TH_LOG("row %u: the position", i);
+		if (got <= 0 || op == 's' || op == 'f')
+			continue;
+		if (op == 'w' || op == 'W' || op == 'v' || op == 'V')
+			memcpy(model + at, buf, got);
+		else
+			EXPECT_TRUE(!memcmp(buf, model + at, got) && buf[got] == 0xa5)
+				TH_LOG("row %u: not the model's %lld bytes", i, got);
 	}
-	ASSERT_EQ(0, lseek(dev_fd, 0, SEEK_SET));
-	memset(r, 0, sizeof(r));
-	for (i = 0; i < 3; i++) {
-		EXPECT_EQ(chunk, read(dev_fd, r + i * chunk, chunk));
-		EXPECT_EQ((i + 1) * chunk, pos(dev_fd));
-	}
-	EXPECT_EQ(0, memcmp(r, w, 3 * chunk));
-	ASSERT_EQ(1, lseek(dev_fd, 1, SEEK_SET));
-	EXPECT_EQ(chunk, pread(dev_fd, r, chunk, 0));
-	EXPECT_EQ(1, pos(dev_fd));
-	fill_pattern(w, sizeof(w), 5);
-	ASSERT_EQ(chunk, pwrite(dev_fd, w, chunk, chunk));
-	memcpy(model + chunk, w, chunk);
-	EXPECT_EQ(1, pos(dev_fd));
+	close(fds[A]);
 }
 
-/*
- * MYMEM_IOC_ADD_U64 through the device: the argument is read from user
- * space, the sum comes back in its result field and lands in the buffer as
- * a little-endian u64, and an error of the core comes back as it is.  The
- * add's own rules (bounds, alignment, wrap-around) are mymem_kunit.c's.
- */
 TEST_DEV(ioctl_add_u64)
 {
 	unsigned char le[8] = { 0 };
@@ -377,7 +321,6 @@ TEST_DEV(ioctl_unknown_enotty)
 	}
 }
 
-/* NULL, unmapped and read-only buffers: -EFAULT, nothing changed. */
 TEST_DEV(bad_user_pointers_efault)
 {
 	unsigned char *ro = map_pages(1, PROT_READ | PROT_WRITE);
@@ -387,7 +330,6 @@ TEST_DEV(bad_user_pointers_efault)
 
 	ASSERT_TRUE(ro && hole);
 	memset(ro, 0x5a, page);
-	/* a valid mymem_add in the read-only page: only the result is bad */
 	*a = (struct mymem_add){ .offset = 0, .delta = 1 };
 	ASSERT_EQ(0, mprotect(ro, page, PROT_READ));
 	ASSERT_EQ(0, munmap(hole, page));
@@ -408,16 +350,12 @@ TEST_DEV(bad_user_pointers_efault)
 	EXPECT_EQ(-EFAULT, rc(ioctl(dev_fd, MYMEM_IOC_GET_SIZE, hole)));
 	EXPECT_EQ(-EFAULT, rc(ioctl(dev_fd, MYMEM_IOC_GET_SIZE, ro)));
 	EXPECT_EQ(0ULL, get_le64(ro));	/* GET_SIZE wrote nothing */
-	/*
-	 * The argument is readable but the result cannot be stored: -EFAULT,
-	 * and the add must not have happened either (the teardown's model).
-	 */
+	/* a readable argument, an unwritable result: no add (the model) */
 	if (size >= 8)
 		EXPECT_EQ(-EFAULT, rc(ioctl(dev_fd, MYMEM_IOC_ADD_U64, ro)));
 	munmap(ro, page);
 }
 
-/* A user buffer whose tail lies in an unmapped or read-only page. */
 TEST_DEV(partly_valid_buffer_short)
 {
 	const long long valid = 100, len = 200, at = size > 1000 ? 500 : 0;
@@ -462,10 +400,6 @@ TEST_DEV(partly_valid_buffer_short)
 	munmap(area, 2 * page);
 }
 
-/*
- * One buffer behind every open file: a write through one descriptor is
- * read through another; the add needs both access modes.
- */
 TEST_DEV(several_opens)
 {
 	int a = open(DEV_PATH, O_RDWR), b = open(DEV_PATH, O_RDWR);
@@ -494,7 +428,6 @@ TEST_DEV(several_opens)
 /* --- threads ----------------------------------------------------------- */
 
 #define REC		64		/* a record of one 8-byte value x 8 */
-#define REC_WORDS	(REC / 8)
 
 struct worker {
 	unsigned int id, n, segs;	/* segs: iovec segments, 0: pread/pwrite */
@@ -503,20 +436,9 @@ struct worker {
 	unsigned long errors, bad, reads;
 };
 
-static void set_stop(int *stop)
-{
-	__atomic_store_n(stop, 1, __ATOMIC_RELEASE);
-}
+#define stopped(p)	__atomic_load_n(p, __ATOMIC_ACQUIRE)
 
-static int stopped(int *stop)
-{
-	return __atomic_load_n(stop, __ATOMIC_ACQUIRE);
-}
-
-/*
- * Run @fn in one thread per worker of @c: the writers (n > 0) to their
- * end, the readers (n == 0, first in @c) until then.  Return: their sums.
- */
+/* threads: the writers (n > 0) to their end, the readers until then */
 static struct worker run_workers(void *(*fn)(void *), struct worker *c,
 				 unsigned int nr)
 {
@@ -538,56 +460,60 @@ static struct worker run_workers(void *(*fn)(void *), struct worker *c,
 			sum.bad += c[i].bad;
 			sum.reads += c[i].reads;
 		}
-		set_stop(&stop);
+		__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
 	}
 	return sum;
 }
 
-/* A record holds one 64-bit value eight times; anything else is torn. */
-static int rec_uniform(const unsigned char *r, __u64 *val)
+/* @len bytes of one u64 value; anything else is torn */
+static int uniform(const unsigned char *r, long long len, __u64 *val)
 {
-	int i;
+	long long i;
 
 	*val = get_le64(r);
-	for (i = 1; i < REC_WORDS; i++)
-		if (get_le64(r + 8 * i) != *val)
+	for (i = 8; i < len; i += 8)
+		if (get_le64(r + i) != *val)
 			return 0;
 	return 1;
 }
 
-/* A writer of c->n records at the position, or a reader until stopped. */
-static void *shared_worker(void *arg)
+/*
+ * A writer of c->n blocks of one u64 value, or a reader until stopped.
+ * segs 0: REC-byte records, write() at the position, pread() anywhere in
+ * c->len; else c->len bytes at 0, pwritev()/preadv() in segs segments.
+ */
+static void *worker(void *arg)
 {
 	struct worker *c = arg;
-	unsigned char rec[REC];
+	long long blk = c->segs ? c->len : REC, got;
+	unsigned int nseg = c->segs ? c->segs : 1;
+	unsigned char *buf = malloc(blk);
+	struct iovec *iov = calloc(nseg, sizeof(*iov));
 	unsigned long i;
 	__u64 v;
-	int k;
 
-	for (i = 0; i < c->n; i++) {
-		for (k = 0; k < REC_WORDS; k++)
-			put_le64(rec + 8 * k, ((__u64)(c->id + 1) << 32) | (i + 1));
-		c->errors += write(dev_fd, rec, REC) != REC;
+	for (i = 0; buf && iov && i < nseg; i++)
+		iov[i] = (struct iovec){ buf + i * (blk / nseg), blk / nseg };
+	for (i = 0; buf && iov && i < c->n; i++) {
+		for (got = 0; got < blk; got += 8)
+			put_le64(buf + got, ((__u64)(c->id + 1) << 32) | (i + 1));
+		got = c->segs ? pwritev(dev_fd, iov, nseg, 0) : write(dev_fd, buf, blk);
+		c->errors += got != blk;
 	}
-	for (i = 0; !c->n && !stopped(c->stop); i++) {
-		if (pread(dev_fd, rec, REC, (i * 7919) % (c->len / REC) * REC) != REC)
-			c->errors++;
-		else
-			c->bad += !rec_uniform(rec, &v);
+	for (i = 0; buf && iov && !c->n && !stopped(c->stop); i++) {
+		got = c->segs ? preadv(dev_fd, iov, nseg, 0) :
+		      pread(dev_fd, buf, blk, (i * 7919) % (c->len / REC) * REC);
+		c->reads += got == blk;
+		c->errors += got != blk;
+		c->bad += got == blk && !uniform(buf, blk, &v);
 	}
+	c->errors += !buf || !iov;
+	free(iov);
+	free(buf);
 	return NULL;
 }
 
-/*
- * Eight writers write() 64-byte records through one shared descriptor
- * while two readers pread() records through it.  Every record read or
- * left behind must be one writer's whole record.  /dev/mymem updates the
- * file position atomically (FMODE_ATOMIC_POS, as POSIX wants for threads
- * sharing an open file description), so no write may land on another:
- * the final position is exactly the bytes written and every record of
- * every writer is found exactly once.  Races are rare under emulation,
- * hence the rounds.
- */
+/* FMODE_ATOMIC_POS: 8 writers on one fd lose, repeat and tear no record */
 TEST_DEV(shared_fd_threads)
 {
 	enum { T = 8, R = 2 };
@@ -614,7 +540,7 @@ TEST_DEV(shared_fd_threads)
 		for (i = 0; i < R + T; i++)
 			c[i] = (struct worker){ .id = i - R, .len = limit,
 						.n = i < R ? 0 : per };
-		sum = run_workers(shared_worker, c, R + T);
+		sum = run_workers(worker, c, R + T);
 		EXPECT_EQ(0UL, sum.errors) TH_LOG("round %u: failed or short calls", round);
 		EXPECT_EQ(0UL, sum.bad) TH_LOG("round %u: torn records read", round);
 		EXPECT_EQ(limit, pos(dev_fd)) TH_LOG("round %u: the position after %u x %u writes",
@@ -624,7 +550,7 @@ TEST_DEV(shared_fd_threads)
 		memcpy(model, scratch, limit);
 		memset(seen, 0, T * per);
 		for (off = 0; off < limit; off += REC) {
-			ASSERT_TRUE(rec_uniform(scratch + off, &v))
+			ASSERT_TRUE(uniform(scratch + off, REC, &v))
 				TH_LOG("round %u: record at %lld is torn", round, off);
 			if (!v) {
 				missing++;
@@ -643,49 +569,7 @@ TEST_DEV(shared_fd_threads)
 	free(seen);
 }
 
-/*
- * A writer (c->n pwritev() of one byte value) or a reader (preadv() until
- * stopped) of the block at 0, in c->segs equal segments.
- */
-static void *torn_worker(void *arg)
-{
-	struct worker *c = arg;
-	unsigned char *buf = malloc(c->len);
-	struct iovec *iov = calloc(c->segs, sizeof(*iov));
-	unsigned long i;
-	long long k;
-
-	for (i = 0; buf && iov && i < c->segs; i++)
-		iov[i] = (struct iovec){ buf + i * (c->len / c->segs),
-					 c->len / c->segs };
-	for (i = 0; buf && iov && i < c->n; i++) {
-		memset(buf, (int)(c->id * 64 + i % 64), c->len);
-		c->errors += pwritev(dev_fd, iov, c->segs, 0) != c->len;
-	}
-	while (buf && iov && !c->n && !stopped(c->stop)) {
-		if (preadv(dev_fd, iov, c->segs, 0) != c->len) {
-			c->errors++;
-			continue;
-		}
-		c->reads++;
-		for (k = 1; k < c->len && buf[k] == buf[0]; k++)
-			;
-		c->bad += k < c->len;
-	}
-	c->errors += !buf || !iov;
-	free(iov);
-	free(buf);
-	return NULL;
-}
-
-/*
- * Two writers rewrite a block whole while two readers read it whole, with
- * 1, 16 and IOV_MAX iovec segments per call and single 512 KiB
- * transfers: every read must be one write's bytes, and the block must end
- * as one write left it.  A vectored call is one atomic transfer however
- * many segments it has, and the lockless reader's copy must stay a marked
- * race for KCSAN over the whole iovec walk, not only its first accesses.
- */
+/* a vectored call is atomic (and KCSAN-marked) at any segment count */
 TEST_DEV(vectored_no_torn_reads)
 {
 	static const struct { long long len; unsigned int segs; } runs[] = {
@@ -694,7 +578,8 @@ TEST_DEV(vectored_no_torn_reads)
 	};
 	struct worker c[4], sum;
 	unsigned int r, i;
-	long long len, k;
+	long long len;
+	__u64 v;
 
 	if (size < 4096)
 		SKIP_CASE("buffer smaller than 4 KiB");
@@ -707,26 +592,19 @@ TEST_DEV(vectored_no_torn_reads)
 		for (i = 0; i < 4; i++)
 			c[i] = (struct worker){ .id = i, .len = len, .segs = runs[r].segs,
 						.n = i < 2 ? 0 : len > 65536 ? 100 : 1000 };
-		sum = run_workers(torn_worker, c, 4);
+		sum = run_workers(worker, c, 4);
 		ksft_print_msg("%lld-byte block, %u segments: %u writes, %lu reads checked\n",
 			       len, runs[r].segs, c[2].n * 2, sum.reads);
 		EXPECT_EQ(0UL, sum.errors) TH_LOG("short or failed calls");
 		EXPECT_EQ(0UL, sum.bad) TH_LOG("torn reads of a %lld-byte block in %u segments",
 					       len, runs[r].segs);
 		ASSERT_EQ(len, pread(dev_fd, scratch, len, 0));
-		for (k = 1; k < len && scratch[k] == scratch[0]; k++)
-			;
-		EXPECT_EQ(len, k) TH_LOG("block left torn at byte %lld", k);
+		EXPECT_TRUE(uniform(scratch, len, &v)) TH_LOG("block left torn");
 		memcpy(model, scratch, len);
 	}
 }
 
-/* --- permissions ------------------------------------------------------- */
-
-/*
- * Run @fn in a child as uid and gid nobody: 0 when it returned 0, or the
- * step it failed at (10: dropping privileges).
- */
+/* @fn as uid nobody: 0, or the step it failed at (10: setresuid) */
 static int as_nobody(int (*fn)(void))
 {
 	int status = -1;
@@ -750,23 +628,19 @@ static int nobody_cannot_open(void)
 	return open(DEV_PATH, O_RDONLY) >= 0 || errno != EACCES ? 2 : 0;
 }
 
-/* The default mode 0600 keeps everyone but root out. */
 TEST_DEV(nonroot_denied)
 {
 	FILE *f = fopen("/sys/module/" CORE_NAME "/parameters/mode", "r");
 	long mode = 0600;
 	struct stat st;
 
-	if (f && fscanf(f, "%li", &mode) != 1)
+	if (f && (fscanf(f, "%li", &mode) != 1 || fclose(f)))
 		mode = 0600;
-	if (f)
-		fclose(f);
 	if (mode != 0600)
 		SKIP_CASE("mymem_core was loaded with a mode other than 0600");
 	ASSERT_EQ(0, stat(DEV_PATH, &st));
 	EXPECT_EQ(0600, (int)(st.st_mode & 0777));
 	EXPECT_EQ(0, (int)st.st_uid);
-	/* 1, 2: open O_RDWR, O_RDONLY as uid 65534 was not -EACCES */
 	EXPECT_EQ(0, as_nobody(nobody_cannot_open));
 }
 
@@ -787,11 +661,6 @@ static int nobody_adds_write_only(void)
 	return a.result ? 5 : 0;
 }
 
-/*
- * A caller who may open the device only for writing cannot read it through
- * the add either: with mode 0622, uid nobody's ADD_U64 of 0 on an O_WRONLY
- * descriptor is -EBADF and returns nothing of what root wrote.
- */
 TEST_DEV(writeonly_add_ebadf)
 {
 	struct stat st;
@@ -804,22 +673,10 @@ TEST_DEV(writeonly_add_ebadf)
 	ASSERT_EQ(0, chmod(DEV_PATH, 0622));
 	step = as_nobody(nobody_adds_write_only);
 	EXPECT_EQ(0, chmod(DEV_PATH, st.st_mode & 07777));
-	/*
-	 * 1: open O_RDONLY was not -EACCES, 2: open O_WRONLY failed, 3: its
-	 * read was not -EBADF, 4: its add was not -EBADF, 5: the add
-	 * returned the buffer's bytes
-	 */
-	EXPECT_EQ(0, step);
+	EXPECT_EQ(0, step);	/* the step of nobody_adds_write_only() */
 }
 
-/* --- what the kernel cannot hold, or may not wait for ------------------- */
-
-/*
- * Memory the kernel cannot hold by reference (VM_PFNMAP, as the vDSO's
- * [vvar] page is) but can read is a source like any other: a 64-byte
- * write (copied in first) and a 65-byte one (whose source is otherwise
- * held) give the same result.
- */
+/* [vvar] (VM_PFNMAP) as a source, copied in (64) or not (65 bytes) */
 TEST_DEV(unholdable_source_any_size)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
@@ -835,14 +692,9 @@ TEST_DEV(unholdable_source_any_size)
 		SKIP_CASE(lo ? "needs a 65-byte buffer" : "no [vvar] mapping");
 	EXPECT_EQ(64, rc(pwrite(dev_fd, (void *)lo, 64, 0)));
 	EXPECT_EQ(65, rc(pwrite(dev_fd, (void *)lo, 65, 0)));
-	/* the page changes with the clock: the model takes what was written */
 	EXPECT_EQ(65, pread(dev_fd, model, 65, 0));
 }
 
-/*
- * RWF_NOWAIT neither waits for a fault nor takes one: memory that is not
- * there yet is -EAGAIN, and nothing changes; once there, the calls work.
- */
 TEST_DEV(nowait_eagain)
 {
 	long long len = min_ll(size, 2 * page);
@@ -877,12 +729,8 @@ static int fu_set(const char *attr, const char *val)
 }
 
 /*
- * A destination whose every copy fails after its page was faulted in
- * (fail_usercopy at probability 100 for one process; the KCSAN debug
- * kernel has CONFIG_FAULT_INJECTION_USERCOPY): the read must end, with
- * -EFAULT, within a hang bound.  The child prints nothing once armed: its
- * own copies fail too.  A read that never returns is left behind until
- * the injection is switched off at the end.
+ * Every copy to the child's memory fails (fail_usercopy): its read must
+ * end with -EFAULT.  The child prints nothing once armed.
  */
 TEST_DEV(read_faulting_forever)
 {
@@ -898,7 +746,7 @@ TEST_DEV(read_faulting_forever)
 
 	if (access(FAIL_USERCOPY "probability", W_OK))
 		SKIP_CASE("no fail_usercopy (CONFIG_FAULT_INJECTION_USERCOPY)");
-	/* the filter first: until it is set, every task's copies would fail */
+	/* the filter first, or every task's copies fail */
 	for (i = 0; i < ARRAY_SIZE(arm) && _metadata->passed; i++)
 		EXPECT_EQ(0, fu_set(arm[i][0], arm[i][1])) TH_LOG("%s", arm[i][0]);
 	for (i = 0; i < ARRAY_SIZE(lens) && _metadata->passed; i++) {
@@ -929,9 +777,7 @@ TEST_DEV(read_faulting_forever)
 	fu_set("probability", "0");
 }
 
-/* --- main -------------------------------------------------------------- */
-
-/* finit_module() of NAME.ko from $MYMEM_KO_DIR or this program's directory, else modprobe */
+/* from $MYMEM_KO_DIR or this program's directory, else modprobe */
 static int load_core(void)
 {
 	char dir[PATH_MAX] = ".", path[PATH_MAX + 32];
@@ -957,7 +803,6 @@ static int load_core(void)
 	return ret;
 }
 
-/* At the end: unload what was loaded; every case skipped is a skip. */
 static void finish(void)
 {
 	if (dev_fd >= 0)
