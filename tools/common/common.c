@@ -41,6 +41,22 @@ int mm_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+int mm_parse_list(const char *arg, int (*item)(const char *tok, void *ctx),
+		  void *ctx)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	int ret = -1;
+
+	if (!copy)
+		return -1;
+	if (*arg && *arg != ',' && arg[strlen(arg) - 1] != ',' && !strstr(arg, ",,"))
+		for (ret = 0, tok = strtok_r(copy, ",", &save); tok && !ret;
+		     tok = strtok_r(NULL, ",", &save))
+			ret = item(tok, ctx);
+	free(copy);
+	return ret;
+}
+
 static void print_range(FILE *f, const struct mm_opt *o)
 {
 	if (o->max >= INT64_MAX)

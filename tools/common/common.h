@@ -34,6 +34,10 @@ uint64_t mm_now_ns(void);
 /* Decimal digits only, in [min, max]: 0, else -1. */
 int mm_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
+/* Comma list, no empty item: item() on each, 0 if all return 0, else -1. */
+int mm_parse_list(const char *arg, int (*item)(const char *tok, void *ctx),
+		  void *ctx);
+
 /*
  * One command-line option -c: a number checked against [min, max] (num),
  * a string (str) or a flag (flag, no argument).  The usage text comes from

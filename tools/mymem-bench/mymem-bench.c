@@ -98,30 +98,12 @@ static int zero_pass(uint64_t bytes)
 	return 0;
 }
 
-static int parse_sizes(struct bench *b, const char *arg)
+static int add_size(const char *tok, void *ctx)
 {
-	char *copy = strdup(arg), *tok, *save = NULL;
-	int ret = 0;
+	struct bench *b = ctx;
 
-	if (!copy)
-		return -1;
-	b->nr_sizes = 0;
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (b->nr_sizes == MAX_SIZES ||
-		    mm_parse_u64(tok, 1, UINT32_MAX,
-				 &b->sizes[b->nr_sizes])) {
-			ret = -1;
-			break;
-		}
-		b->nr_sizes++;
-	}
-	/* an empty list or a stray comma ("1,,2", "1,") is malformed */
-	if (!b->nr_sizes || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,") ||
-	    arg[0] == ',')
-		ret = -1;
-	free(copy);
-	return ret;
+	return b->nr_sizes == MAX_SIZES ||
+	       mm_parse_u64(tok, 1, UINT32_MAX, &b->sizes[b->nr_sizes++]) ? -1 : 0;
 }
 
 static bool is_tmpfs(const char *dir)
@@ -410,7 +392,7 @@ int main(int argc, char **argv)
 	mm_parse_opts(argc, argv, PROG, about, footer, opts, ARRAY_SIZE(opts));
 	if (zero)
 		return zero_pass(zero_bytes);
-	if (parse_sizes(b, sizes)) {
+	if (mm_parse_list(sizes, add_size, b)) {
 		fprintf(stderr, PROG ": invalid -s %s: 1 to %d sizes, comma-separated, each >= 1\n",
 			sizes, MAX_SIZES);
 		return 2;

@@ -72,35 +72,15 @@ static const char footer[] =
 "Exit status: 0 if every locked and atomic run is exact, 1 if not or on\n"
 "an error, 2 usage.  Lost updates in unlocked mode are reported, not an error.\n";
 
-static int parse_modes(const char *arg, bool want[M_NR])
+static int add_mode(const char *tok, void *ctx)
 {
-	char *copy = strdup(arg), *tok, *save = NULL;
-	int m, ret = 0, n = 0;
+	bool *want = ctx, all = !strcmp(tok, "all"), hit = all;
+	int m;
 
-	if (!copy)
-		return -1;
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "all")) {
-			for (m = 0; m < M_NR; m++)
-				want[m] = true;
-			n++;
-			continue;
-		}
-		for (m = 0; m < M_NR; m++)
-			if (!strcmp(tok, mode_name[m]))
-				break;
-		if (m == M_NR) {
-			ret = -1;
-			break;
-		}
-		want[m] = true;
-		n++;
-	}
-	if (!n || arg[0] == ',' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,"))
-		ret = -1;
-	free(copy);
-	return ret;
+	for (m = 0; m < M_NR; m++)
+		if (all || !strcmp(tok, mode_name[m]))
+			want[m] = hit = true;
+	return hit ? 0 : -1;
 }
 
 static int read_counter(int fd, uint64_t *v)
@@ -285,7 +265,7 @@ int main(int argc, char **argv)
 	int m, fd, first = 1;
 
 	mm_parse_opts(argc, argv, PROG, about, footer, opts, ARRAY_SIZE(opts));
-	if (modes && parse_modes(modes, want)) {
+	if (modes && mm_parse_list(modes, add_mode, want)) {
 		fprintf(stderr, PROG ": invalid -m %s: unlocked, locked, atomic or all, comma-separated\n",
 			modes);
 		return 2;
