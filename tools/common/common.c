@@ -249,21 +249,27 @@ void mm_json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-void mm_json_begin(FILE *f, const char *tool, const char *dev, uint64_t size)
+FILE *mm_json_begin(const char *prog, const char *file, const char *tool,
+		    const char *dev, uint64_t size)
 {
+	FILE *f = fopen(file, "w");
 	struct utsname u;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
+	if (!f) {
+		fprintf(stderr, "%s: cannot write %s: %s\n", prog, file, strerror(errno));
+		return NULL;
+	}
 	if (uname(&u))
 		strcpy(u.release, "unknown");
 	fputs("{\"schema\":1,\"tool\":", f);
 	mm_json_string(f, tool);
 	fputs(",\"kernel\":", f);
 	mm_json_string(f, u.release);
-	fprintf(f, ",\"cpus\":%ld,\"device\":", cpus);
+	fprintf(f, ",\"cpus\":%ld,\"device\":", sysconf(_SC_NPROCESSORS_ONLN));
 	mm_json_string(f, dev);
 	fprintf(f, ",\"core_size\":%llu,\"records\":[\n",
 		(unsigned long long)size);
+	return f;
 }
 
 void mm_json_record_sep(FILE *f, int *first)
@@ -273,7 +279,11 @@ void mm_json_record_sep(FILE *f, int *first)
 	*first = 0;
 }
 
-void mm_json_end(FILE *f)
+int mm_json_end(const char *prog, const char *file, FILE *f)
 {
 	fputs("\n]}\n", f);
+	if (!fclose(f))
+		return 0;
+	fprintf(stderr, "%s: writing %s: %s\n", prog, file, strerror(errno));
+	return -1;
 }

@@ -2,20 +2,10 @@
 /*
  * mymem-race - the lab's Part 3 counter test over /dev/mymem
  *
- * W threads each add 1 to a 64-bit counter at offset 0 of the buffer N
- * times.  The correct final value is W x N.  Three modes:
- *   unlocked  lseek+read 8 bytes, add 1, lseek+write 8 bytes: the
- *             read-modify-write is not atomic, updates get lost;
- *   locked    the same under one pthread mutex: exact, serialised in
- *             user space;
- *   atomic    ioctl(MYMEM_IOC_ADD_U64): the driver does the
- *             read-modify-write under its own lock: exact.
- * Each thread opens its own file descriptor before the start barrier.
- * The counter is reset to 0 (and the reset read back) before each mode.
- *
- * Exit status: 0 when every locked and atomic run that was asked for is
- * exact (unlocked losing updates is expected and only reported), 1 when
- * one is not or on an I/O error, 2 for bad usage.
+ * W threads, each on its own fd, add 1 N times to the u64 at offset 0:
+ * unlocked (lseek+read, +1, lseek+write: loses updates), locked (the same
+ * under a mutex) or atomic (MYMEM_IOC_ADD_U64).  The counter is reset and
+ * read back before each mode.  Exit status: see footer[].
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -284,15 +274,8 @@ int main(int argc, char **argv)
 			dev, (unsigned long long)size);
 		return 1;
 	}
-	if (json) {
-		jf = fopen(json, "w");
-		if (!jf) {
-			fprintf(stderr, PROG ": cannot write %s: %s\n", json,
-				strerror(errno));
-			return 1;
-		}
-		mm_json_begin(jf, PROG, dev, size);
-	}
+	if (json && !(jf = mm_json_begin(PROG, json, PROG, dev, size)))
+		return 1;
 
 	printf(PROG ": %s, %llu workers x %llu increments (expected %llu)\n",
 	       dev, (unsigned long long)workers, (unsigned long long)increments,
@@ -338,13 +321,8 @@ int main(int argc, char **argv)
 		printf(PROG ": atomic is %.2fx the speed of locked\n",
 		       res[M_ATOMIC].ops_per_sec / res[M_LOCKED].ops_per_sec);
 	}
-	if (jf) {
-		mm_json_end(jf);
-		if (fclose(jf)) {
-			fprintf(stderr, PROG ": writing %s: %s\n", json, strerror(errno));
-			bad = true;
-		}
-	}
+	if (jf && mm_json_end(PROG, json, jf))
+		bad = true;
 	close(fd);
 	printf(PROG ": %s\n", bad ? "FAIL" : "PASS");
 	return bad ? 1 : 0;
