@@ -41,6 +41,22 @@ int mm_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+int mm_parse_list(const char *arg, int (*item)(const char *tok, void *ctx),
+		  void *ctx)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	int ret = -1;
+
+	if (!copy)
+		return -1;
+	if (*arg && *arg != ',' && arg[strlen(arg) - 1] != ',' && !strstr(arg, ",,"))
+		for (ret = 0, tok = strtok_r(copy, ",", &save); tok && !ret;
+		     tok = strtok_r(NULL, ",", &save))
+			ret = item(tok, ctx);
+	free(copy);
+	return ret;
+}
+
 static void print_range(FILE *f, const struct mm_opt *o)
 {
 	if (o->max >= INT64_MAX)
@@ -233,21 +249,27 @@ void mm_json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-void mm_json_begin(FILE *f, const char *tool, const char *dev, uint64_t size)
+FILE *mm_json_begin(const char *prog, const char *file, const char *tool,
+		    const char *dev, uint64_t size)
 {
+	FILE *f = fopen(file, "w");
 	struct utsname u;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
+	if (!f) {
+		fprintf(stderr, "%s: cannot write %s: %s\n", prog, file, strerror(errno));
+		return NULL;
+	}
 	if (uname(&u))
 		strcpy(u.release, "unknown");
 	fputs("{\"schema\":1,\"tool\":", f);
 	mm_json_string(f, tool);
 	fputs(",\"kernel\":", f);
 	mm_json_string(f, u.release);
-	fprintf(f, ",\"cpus\":%ld,\"device\":", cpus);
+	fprintf(f, ",\"cpus\":%ld,\"device\":", sysconf(_SC_NPROCESSORS_ONLN));
 	mm_json_string(f, dev);
 	fprintf(f, ",\"core_size\":%llu,\"records\":[\n",
 		(unsigned long long)size);
+	return f;
 }
 
 void mm_json_record_sep(FILE *f, int *first)
@@ -257,7 +279,11 @@ void mm_json_record_sep(FILE *f, int *first)
 	*first = 0;
 }
 
-void mm_json_end(FILE *f)
+int mm_json_end(const char *prog, const char *file, FILE *f)
 {
 	fputs("\n]}\n", f);
+	if (!fclose(f))
+		return 0;
+	fprintf(stderr, "%s: writing %s: %s\n", prog, file, strerror(errno));
+	return -1;
 }

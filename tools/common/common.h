@@ -34,6 +34,10 @@ uint64_t mm_now_ns(void);
 /* Decimal digits only, in [min, max]: 0, else -1. */
 int mm_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
+/* Comma list, no empty item: item() on each, 0 if all return 0, else -1. */
+int mm_parse_list(const char *arg, int (*item)(const char *tok, void *ctx),
+		  void *ctx);
+
 /*
  * One command-line option -c: a number checked against [min, max] (num),
  * a string (str) or a flag (flag, no argument).  The usage text comes from
@@ -81,13 +85,15 @@ void mm_stats_compute(uint64_t *samples, size_t n, struct mm_stats *st);
 size_t mm_rank_index(size_t n, unsigned int pct);
 
 /*
- * JSON envelope: {"schema":1,"tool":T,"kernel":K,"cpus":N,"device":D,
- * "core_size":S,"records":[ ... ]}.  mm_json_record_sep() writes the comma
- * between records.
+ * JSON envelope in file: {"schema":1,"tool":T,"kernel":K,"cpus":N,
+ * "device":D,"core_size":S,"records":[ ... ]}, records separated by
+ * mm_json_record_sep().  begin returns NULL, end (which closes) -1, with
+ * the message printed.
  */
-void mm_json_begin(FILE *f, const char *tool, const char *dev, uint64_t size);
+FILE *mm_json_begin(const char *prog, const char *file, const char *tool,
+		    const char *dev, uint64_t size);
 void mm_json_record_sep(FILE *f, int *first);
-void mm_json_end(FILE *f);
+int mm_json_end(const char *prog, const char *file, FILE *f);
 void mm_json_string(FILE *f, const char *s);
 
 #endif /* MYMEM_TOOLS_COMMON_H */

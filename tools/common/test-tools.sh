@@ -43,6 +43,15 @@ expect() {
 	fi
 }
 
+# jq_expect NAME TOOL FILTER FILE: jq -e FILTER (with $tool) holds on FILE
+jq_expect() {
+	if command -v jq >/dev/null 2>&1; then
+		expect "$1" 0 "^true$" jq -e --arg tool "$2" "$3" "$4"
+	else
+		ktap_test_skip "$1" "no jq"
+	fi
+}
+
 ktap_print_header
 ktap_set_plan 75
 
@@ -120,35 +129,25 @@ for s in '' -rs; do
 	# --- the read/write paths, on a regular file ---
 	expect "race$s locked on a file is exact" 0 "^locked .* exact" \
 		"$race" -d "$dev" -m locked -w 4 -n 2000 -j "$tmp/race.json"
-	if command -v jq >/dev/null 2>&1; then
-		expect "race$s JSON has the urace record" 0 "^true$" jq -e \
-			--arg tool "mymem-race$s" \
-			'.schema == 1 and .tool == $tool and (.records | length) == 1 and
-			 (.records[0] | .test == "urace" and .mode == "locked" and
-			  .workers == 4 and .increments == 2000 and .expected == 8000 and
-			  .final == 8000 and .lost == 0 and .exact == true and
-			  .elapsed_ns > 0)' "$tmp/race.json"
-	else
-		ktap_test_skip "race$s JSON has the urace record" "no jq"
-	fi
+	jq_expect "race$s JSON has the urace record" "mymem-race$s" \
+		'.schema == 1 and .tool == $tool and (.records | length) == 1 and
+		 (.records[0] | .test == "urace" and .mode == "locked" and
+		  .workers == 4 and .increments == 2000 and .expected == 8000 and
+		  .final == 8000 and .lost == 0 and .exact == true and
+		  .elapsed_ns > 0)' "$tmp/race.json"
 	expect "race$s unlocked on a file runs and reports" 0 "^unlocked " \
 		"$race" -d "$dev" -m unlocked -w 4 -n 2000
 	expect "bench$s on a file verifies and reports" 0 "^ratio mymem/" \
 		"$bench" -d "$dev" -s 1,64,524288 -i 20 -j "$tmp/bench.json"
-	if command -v jq >/dev/null 2>&1; then
-		expect "bench$s JSON has 12 complete ubench records" 0 "^true$" jq -e \
-			--arg tool "mymem-bench$s" \
-			'.tool == $tool and .core_size == 524288 and
-			 (.records | length) == 12 and
-			 all(.records[]; .test == "ubench" and .iterations == 20 and
-			     (.target == "mymem" or .target == "tmpfs" or .target == "file") and
-			     (.op == "read" or .op == "write") and
-			     .min_ns <= .p50_ns and .p50_ns <= .p99_ns and
-			     .p99_ns <= .max_ns and .min_ns <= .avg_ns and .avg_ns <= .max_ns)' \
-			"$tmp/bench.json"
-	else
-		ktap_test_skip "bench$s JSON has 12 complete ubench records" "no jq"
-	fi
+	jq_expect "bench$s JSON has 12 complete ubench records" "mymem-bench$s" \
+		'.tool == $tool and .core_size == 524288 and
+		 (.records | length) == 12 and
+		 all(.records[]; .test == "ubench" and .iterations == 20 and
+		     (.target == "mymem" or .target == "tmpfs" or .target == "file") and
+		     (.op == "read" or .op == "write") and
+		     .min_ns <= .p50_ns and .p50_ns <= .p99_ns and
+		     .p99_ns <= .max_ns and .min_ns <= .avg_ns and .avg_ns <= .max_ns)' \
+		"$tmp/bench.json"
 done
 
 # --- the fuzzer's model rejects a regular file, reproducibly ---

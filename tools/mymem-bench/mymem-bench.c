@@ -2,21 +2,11 @@
 /*
  * mymem-bench - time read(2) and write(2) on /dev/mymem from user space
  *
- * The lab's Part 2 measurement, with the statistics of the in-kernel perf
- * test: for each transfer size, -i timed calls per op, each timed alone
- * with clock_gettime(CLOCK_MONOTONIC); avg, min, p50, p99 and max in ns.
- * A mymem call is an untimed lseek(2) to 0 then a timed read(2)/write(2)
- * (or a timed pread(2)/pwrite(2) with -P).  The baseline, measured in the
- * same run, is pread(2)/pwrite(2) on a tmpfs file as large as the mymem
- * buffer (up to 256 MiB; beyond, as large as the largest transfer): what a
- * program would use instead of the device.  With -N the baseline is the
- * device itself called with preadv2/pwritev2(RWF_NOWAIT), and mymem is
- * timed with pread/pwrite: a write then takes the driver's plain
- * copy_from_iter() path instead of pinning its source pages, so the two
- * write paths are measured side by side.  The calls on the two alternate,
- * so both see the same machine.  Every read is checked against the data
- * written before it.  Output: one table, the mymem/tmpfs ratios, and with
- * -j FILE the "ubench" records of write_json().
+ * Per transfer size and op, -i calls on mymem (untimed lseek + timed
+ * read/write, -P pread/pwrite) alternating with the baseline: pread/pwrite
+ * on a tmpfs file as large as the buffer (at most 256 MiB), or with -N the
+ * device through preadv2/pwritev2(RWF_NOWAIT) (the unpinned write path).
+ * Each call timed alone; every read checked against the last write.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -74,11 +64,7 @@ static const char about[] =
 static const char footer[] =
 "Exit status: 0 success, 1 an I/O error or a read-back mismatch, 2 usage.\n";
 
-/*
- * One zeroing pass over @bytes of memory, the work a new zeroed buffer of
- * that size costs at the least.  The pages are allocated first, outside
- * the timing (MAP_POPULATE of a private writable mapping).
- */
+/* One timed memset(0) over @bytes, populated (MAP_POPULATE) untimed. */
 static int zero_pass(uint64_t bytes)
 {
 	uint64_t t0, t1;
@@ -98,30 +84,12 @@ static int zero_pass(uint64_t bytes)
 	return 0;
 }
 
-static int parse_sizes(struct bench *b, const char *arg)
+static int add_size(const char *tok, void *ctx)
 {
-	char *copy = strdup(arg), *tok, *save = NULL;
-	int ret = 0;
+	struct bench *b = ctx;
 
-	if (!copy)
-		return -1;
-	b->nr_sizes = 0;
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (b->nr_sizes == MAX_SIZES ||
-		    mm_parse_u64(tok, 1, UINT32_MAX,
-				 &b->sizes[b->nr_sizes])) {
-			ret = -1;
-			break;
-		}
-		b->nr_sizes++;
-	}
-	/* an empty list or a stray comma ("1,,2", "1,") is malformed */
-	if (!b->nr_sizes || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,") ||
-	    arg[0] == ',')
-		ret = -1;
-	free(copy);
-	return ret;
+	return b->nr_sizes == MAX_SIZES ||
+	       mm_parse_u64(tok, 1, UINT32_MAX, &b->sizes[b->nr_sizes++]) ? -1 : 0;
 }
 
 static bool is_tmpfs(const char *dir)
@@ -131,10 +99,7 @@ static bool is_tmpfs(const char *dir)
 	return statfs(dir, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC_NR;
 }
 
-/*
- * Create, unlink and fill the baseline file of size bytes, repeating the
- * fill_len bytes of fill; returns its fd or -1.
- */
+/* An unlinked file of @size bytes, @fill repeated; its fd or -1. */
 static int open_baseline(const char *dir, uint64_t size,
 			 const unsigned char *fill, uint64_t fill_len)
 {
@@ -209,13 +174,9 @@ static void stamp(unsigned char *buf, size_t len, uint64_t i)
 }
 
 /*
- * Run one (size, op) cell for both targets.  The calls alternate between
- * mymem and the baseline (call i on each, then call i+1), so a slow period
- * of the machine (or of the emulator) hits both sides alike and the ratio
- * holds even when absolute times wander.  Writes stamp each call's data
- * so the read-back after the loop proves the last write landed; reads are
- * each compared with what the last write left, after spoiling the first
- * and last byte of the destination so that a call copying nothing fails.
+ * One (size, op) cell, the targets alternating call by call so a slow
+ * spell hits both.  Writes are stamped and read back after the loop; a
+ * read's first and last byte are spoiled first, so copying nothing fails.
  */
 static int run_cell(struct bench *b, unsigned int si, enum op op)
 {
@@ -338,15 +299,12 @@ static const char *method_name(const struct target_ctx *t, enum op op)
 
 static int write_json(const struct bench *b, const char *file, const char *dev)
 {
-	FILE *f = fopen(file, "w");
+	FILE *f = mm_json_begin(PROG, file, PROG, dev, b->buf_size);
 	unsigned int si;
 	int op, ti, first = 1;
 
-	if (!f) {
-		fprintf(stderr, PROG ": cannot write %s: %s\n", file, strerror(errno));
+	if (!f)
 		return -1;
-	}
-	mm_json_begin(f, PROG, dev, b->buf_size);
 	for (si = 0; si < b->nr_sizes; si++)
 		for (op = 0; op < OP_NR; op++)
 			for (ti = 0; ti < T_NR; ti++) {
@@ -368,12 +326,7 @@ static int write_json(const struct bench *b, const char *file, const char *dev)
 					(unsigned long long)s->p99,
 					(unsigned long long)s->max);
 			}
-	mm_json_end(f);
-	if (fclose(f)) {
-		fprintf(stderr, PROG ": writing %s: %s\n", file, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return mm_json_end(PROG, file, f);
 }
 
 int main(int argc, char **argv)
@@ -410,7 +363,7 @@ int main(int argc, char **argv)
 	mm_parse_opts(argc, argv, PROG, about, footer, opts, ARRAY_SIZE(opts));
 	if (zero)
 		return zero_pass(zero_bytes);
-	if (parse_sizes(b, sizes)) {
+	if (mm_parse_list(sizes, add_size, b)) {
 		fprintf(stderr, PROG ": invalid -s %s: 1 to %d sizes, comma-separated, each >= 1\n",
 			sizes, MAX_SIZES);
 		return 2;

@@ -1,41 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mymem-fuzz - random system calls on /dev/mymem, checked against a model
- *
- * Several processes each make a seeded random sequence of the calls of
- * kinds[], at positions and with lengths at and around the end of the
- * buffer and beyond it, with bad pointers (NULL, no access, read-only,
- * running into a page without access) and unaligned ones, on files opened
- * O_RDONLY, O_WRONLY, O_RDWR, O_APPEND or for ioctls only.  Each result
- * and the file position are compared with mymem's semantics (docs/DESIGN.md,
- * include/linux/mymem.h, mymem_core/dev.c):
- *   transfers: the file not open for the direction: EBADF; 0 bytes: 0;
- *   a read at/past the end: 0; a write at/past the end, or any write on
- *   O_APPEND: ENOSPC; else min(len, size - pos) bytes, short where the user
- *   memory stops being readable (write) or writable (read), EFAULT when
- *   that is the first byte; the position moves by the bytes transferred.
- *   lseek: SEEK_SET/CUR/END to a result in [0, size], else (SEEK_DATA too)
- *   EINVAL with the position unchanged.  ADD_U64: EBADF unless O_RDWR,
- *   EFAULT for an unreadable argument, EINVAL unless 0 <= offset <=
- *   size - 8, EFAULT with the buffer unchanged for an unwritable result.
- *   GET_SIZE: the size, or EFAULT.  Any other command of mymem's type:
- *   ENOTTY.
- * What only the VFS decides (closed descriptors, negative positions,
- * access_ok(), MAX_RW_COUNT, the iovec import) is not generated.
- *
- * The contents too: each process owns a disjoint region of the buffer,
- * where alone its successful writes and adds land (the last one's writes
- * also cross the end); its reads and failing calls aim anywhere.  It
- * compares the bytes each call read, wrote or must have left alone with
- * its shadow copy of the region, all of it every FULL_CHECK calls and at
- * the end: a write off its range is caught by the owner of the bytes hit.
- *
- * Reproducible: the seed is printed; with the same -s, -p, -n and buffer
- * size every process makes the same calls again.  -o I replays process I
- * alone, -v logs every call.  A divergence prints the seed, the process,
- * the call number, the call, what was expected and what happened, and the
- * replay command; the exit status is 1.  The last line is
- * "seed=S calls=N divergences=D".
+ * mymem-fuzz - seeded random calls on /dev/mymem from several processes,
+ * each result, file position and the buffer contents checked against a
+ * model of mymem's semantics (docs/DESIGN.md, mymem_core/dev.c).  Each
+ * process owns a disjoint region for its writes and adds and shadows it.
+ * Same -s/-p/-n/size: same calls; -o I replays process I, -v logs calls.
+ * Last line "seed=S calls=N divergences=D"; exit 1 on a divergence.
  */
 #include <endian.h>
 #include <errno.h>
@@ -234,10 +204,7 @@ static const char *ptr_str(const struct fuzzer *f, uintptr_t p, char *buf)
 	return buf;
 }
 
-/*
- * Report a divergence and stop this process: nothing after a divergence
- * can be trusted, and the seed replays it.
- */
+/* report a divergence and stop this process: the seed replays it */
 static void __noreturn __printf(2, 3) diverge(struct fuzzer *f, const char *fmt, ...)
 {
 	char what[512];
@@ -411,11 +378,7 @@ static int64_t gen_pos(struct fuzzer *f)
 	return pick(f, c, ARRAY_SIZE(c));
 }
 
-/*
- * A user pointer for a transfer of len bytes: in the data area, mostly so
- * that the transfer fits, sometimes unaligned, or running into the
- * unmapped page after it; or NULL, unmapped, read-only.
- */
+/* a user pointer for len bytes: fitting, unaligned, running off, NULL, no access, rdonly */
 static uintptr_t gen_ptr(struct fuzzer *f, uint64_t len)
 {
 	uint64_t r = below(f, 100), fit, o;
@@ -437,12 +400,7 @@ static uintptr_t gen_ptr(struct fuzzer *f, uint64_t len)
 	return (uintptr_t)f->rdonly + below(f, PAGE);
 }
 
-/*
- * The segments of a transfer: one from gen_len()/gen_ptr(), or up to
- * MAX_IOV disjoint ones, one in each quarter of the data area, now and
- * then with a bad pointer (the last may run into the unmapped page).
- * small: short lengths, for a write that must fit the own region.
- */
+/* one segment, or up to MAX_IOV disjoint ones; small: short ones */
 static uint64_t gen_iov(struct fuzzer *f, struct iovec *iov, unsigned int n,
 			bool small)
 {
@@ -502,12 +460,7 @@ static uint64_t seg_part(const struct iovec *iov, unsigned int j, uint64_t done)
 	return done > before ? min_u64(done - before, iov[j].iov_len) : 0;
 }
 
-/*
- * The bytes of a read's segment j marked before the call and checked
- * after it: the part bytes it should get and 64 more, as far as they are
- * writable (and, with several segments, inside the segment: the next one
- * may start right after it).
- */
+/* a read's marked bytes of segment j: part + 64, writable, in the segment */
 static uint64_t mark_len(const struct iovec *iov, unsigned int n,
 			 unsigned int j, uint64_t w, uint64_t part)
 {
@@ -515,10 +468,7 @@ static uint64_t mark_len(const struct iovec *iov, unsigned int n,
 	return n > 1 ? min_u64(w, iov[j].iov_len) : w;
 }
 
-/*
- * What mymem returns for a transfer of the n segments at pos (for a
- * write on O_APPEND, pos is the end).
- */
+/* what mymem returns for n segments at pos (an O_APPEND write: pos = size) */
 static int64_t model_xfer(const struct fuzzer *f, const struct slot *s,
 			  bool wr, int64_t pos, const struct iovec *iov,
 			  unsigned int n)
@@ -590,13 +540,7 @@ static void run_lseek(struct fuzzer *f, const struct kind *k)
 	do_lseek(f, i, off, whence);
 }
 
-/*
- * read/write/pread/pwrite and their vector forms.  The sources of a write
- * are random, the destinations of a read marked, so that both the bytes a
- * read delivers and the ones it must leave alone are checked.  A write's
- * predicted change must fall in the own region: else draw again, and after
- * 16 tries seek the file position into the region instead.
- */
+/* transfers; a write must land in the own region: redraw, after 16 tries seek there */
 static void run_xfer(struct fuzzer *f, const struct kind *k)
 {
 	bool wr = k->x & X_WRITE, vec = k->x & X_VEC;
@@ -676,12 +620,7 @@ static void run_xfer(struct fuzzer *f, const struct kind *k)
 		check_range(f, pos - 16, min_u64(total, 4096) + 32, "after the failed write");
 }
 
-/*
- * ADD_U64: mostly at an offset in the own region, else at an invalid one;
- * with an argument in the data area (possibly running into the unmapped
- * page), NULL, unmapped or read-only (prepared in setup_memory(): a valid
- * offset in the region, a result that cannot be stored).
- */
+/* ADD_U64 mostly in the own region; a read-only argument holds a valid offset */
 static void run_add(struct fuzzer *f, const struct kind *k)
 {
 	int i = (int)below(f, NR_SLOTS);
@@ -739,11 +678,7 @@ static void run_add(struct fuzzer *f, const struct kind *k)
 		check_range(f, off - 8, 24, "after the add");
 }
 
-/*
- * GET_SIZE stores the size or fails with EFAULT; every other command of
- * mymem's own type is ENOTTY (other types include ioctls the VFS answers
- * itself for every file: FIOCLEX, FIFREEZE, ...).
- */
+/* GET_SIZE, or any other command of mymem's type: ENOTTY */
 static void run_ioctl(struct fuzzer *f, const struct kind *k)
 {
 	int i = (int)below(f, NR_SLOTS);
@@ -798,11 +733,7 @@ static void setup_memory(struct fuzzer *f)
 	f->data = base;
 	f->unmapped = base + f->area_len;
 	f->rdonly = f->unmapped + PAGE;
-	/*
-	 * The read-only page holds add arguments aimed at the own region
-	 * with a non-zero delta: an ADD_U64 that changes the buffer before
-	 * finding that it cannot store the result shows in the region.
-	 */
+	/* rdonly: add arguments into the region, delta != 0: a change before EFAULT shows */
 	for (a = (struct mymem_add *)f->rdonly; (uint8_t *)(a + 1) <= f->rdonly + PAGE; a++) {
 		a->offset = (int64_t)(f->rbase + below(f, f->rlen - 7));
 		a->delta = between(f, 1, 1000);

@@ -2,20 +2,10 @@
 /*
  * mymem-race - the lab's Part 3 counter test over /dev/mymem
  *
- * W threads each add 1 to a 64-bit counter at offset 0 of the buffer N
- * times.  The correct final value is W x N.  Three modes:
- *   unlocked  lseek+read 8 bytes, add 1, lseek+write 8 bytes: the
- *             read-modify-write is not atomic, updates get lost;
- *   locked    the same under one pthread mutex: exact, serialised in
- *             user space;
- *   atomic    ioctl(MYMEM_IOC_ADD_U64): the driver does the
- *             read-modify-write under its own lock: exact.
- * Each thread opens its own file descriptor before the start barrier.
- * The counter is reset to 0 (and the reset read back) before each mode.
- *
- * Exit status: 0 when every locked and atomic run that was asked for is
- * exact (unlocked losing updates is expected and only reported), 1 when
- * one is not or on an I/O error, 2 for bad usage.
+ * W threads, each on its own fd, add 1 N times to the u64 at offset 0:
+ * unlocked (lseek+read, +1, lseek+write: loses updates), locked (the same
+ * under a mutex) or atomic (MYMEM_IOC_ADD_U64).  The counter is reset and
+ * read back before each mode.  Exit status: see footer[].
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -72,35 +62,15 @@ static const char footer[] =
 "Exit status: 0 if every locked and atomic run is exact, 1 if not or on\n"
 "an error, 2 usage.  Lost updates in unlocked mode are reported, not an error.\n";
 
-static int parse_modes(const char *arg, bool want[M_NR])
+static int add_mode(const char *tok, void *ctx)
 {
-	char *copy = strdup(arg), *tok, *save = NULL;
-	int m, ret = 0, n = 0;
+	bool *want = ctx, all = !strcmp(tok, "all"), hit = all;
+	int m;
 
-	if (!copy)
-		return -1;
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "all")) {
-			for (m = 0; m < M_NR; m++)
-				want[m] = true;
-			n++;
-			continue;
-		}
-		for (m = 0; m < M_NR; m++)
-			if (!strcmp(tok, mode_name[m]))
-				break;
-		if (m == M_NR) {
-			ret = -1;
-			break;
-		}
-		want[m] = true;
-		n++;
-	}
-	if (!n || arg[0] == ',' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,"))
-		ret = -1;
-	free(copy);
-	return ret;
+	for (m = 0; m < M_NR; m++)
+		if (all || !strcmp(tok, mode_name[m]))
+			want[m] = hit = true;
+	return hit ? 0 : -1;
 }
 
 static int read_counter(int fd, uint64_t *v)
@@ -285,7 +255,7 @@ int main(int argc, char **argv)
 	int m, fd, first = 1;
 
 	mm_parse_opts(argc, argv, PROG, about, footer, opts, ARRAY_SIZE(opts));
-	if (modes && parse_modes(modes, want)) {
+	if (modes && mm_parse_list(modes, add_mode, want)) {
 		fprintf(stderr, PROG ": invalid -m %s: unlocked, locked, atomic or all, comma-separated\n",
 			modes);
 		return 2;
@@ -304,15 +274,8 @@ int main(int argc, char **argv)
 			dev, (unsigned long long)size);
 		return 1;
 	}
-	if (json) {
-		jf = fopen(json, "w");
-		if (!jf) {
-			fprintf(stderr, PROG ": cannot write %s: %s\n", json,
-				strerror(errno));
-			return 1;
-		}
-		mm_json_begin(jf, PROG, dev, size);
-	}
+	if (json && !(jf = mm_json_begin(PROG, json, PROG, dev, size)))
+		return 1;
 
 	printf(PROG ": %s, %llu workers x %llu increments (expected %llu)\n",
 	       dev, (unsigned long long)workers, (unsigned long long)increments,
@@ -358,13 +321,8 @@ int main(int argc, char **argv)
 		printf(PROG ": atomic is %.2fx the speed of locked\n",
 		       res[M_ATOMIC].ops_per_sec / res[M_LOCKED].ops_per_sec);
 	}
-	if (jf) {
-		mm_json_end(jf);
-		if (fclose(jf)) {
-			fprintf(stderr, PROG ": writing %s: %s\n", json, strerror(errno));
-			bad = true;
-		}
-	}
+	if (jf && mm_json_end(PROG, json, jf))
+		bad = true;
 	close(fd);
 	printf(PROG ": %s\n", bad ? "FAIL" : "PASS");
 	return bad ? 1 : 0;
