@@ -2,35 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=dash # local
 #
-# check.sh - every test mymem has: `make check`, `make check-debug` and
-# `make soak`.
+# check.sh - `make check`, `make check-debug` and `make soak`.
 #
-#   check.sh         Debian's kernels (the check: line of
-#                    tools/harness/configs/kernels/LIST), stages:
-#     static         checkpatch --strict, kernel-doc on the API, docs/API.rst,
-#                    the teeth and lock-design patches apply at fuzz 0
-#     build          per kernel: W=1 (zero warnings), sparse C=2, the test
-#                    module alone through KBUILD_EXTRA_SYMBOLS, a dkms build
-#     tools          the programs' build and host tests; the kselftests
-#                    installed through the kernel's own framework
-#     harness        vm.sh itself: a panic, a BUG line only in dmesg, a
-#                    failing command and the hard timeout each fail it
-#     vm             per kernel: the suite in QEMU (functions.sh: suite)
-#   check.sh --debug the debug kernels (LIST's check-debug: line, built by
-#                    debug-kernel.sh), stages:
-#     debug-build    the kernel (ccache), then the modules and mymem_kunit
-#                    W=1 against it
-#     vm             the suite, with KUnit, the fault sweeps and the
-#                    detectors checked
-#   check.sh --soak  the soak scenario on LIST's soak: kernels (debug-build,
-#                    vm)
+#   check.sh         LIST's check: kernels, stages:
+#     static         checkpatch, kernel-doc, docs/API.rst, patches at fuzz 0
+#     build          per kernel: W=1, sparse C=2, extmod, dkms, KUnit built
+#     tools          the programs and their host tests, kselftest install
+#     harness        vm.sh fails on a panic, a dmesg BUG, a failing command
+#                    and the hard timeout
+#     vm             per kernel: the suite in QEMU (its configs/suite/ file)
+#   check.sh --debug LIST's check-debug: kernels (debug-build, vm)
+#   check.sh --soak  the soak scenario on LIST's soak: kernels
 #
-# Each kernel is a file in tools/harness/configs/kernels/, naming its vm
-# scenario, a file in tools/harness/configs/suite/.  Each result
-# prints as "PASS name", "FAIL name" or "SKIP name"; logs go to
-# results/check/ (check-debug/, soak/).  The last line is "N passed, N
-# failed[, N skipped]"; the exit status is non-zero when anything failed.
-#
+# Results: "PASS|FAIL|SKIP name", logs in results/check/ (check-debug/,
+# soak/), last line "N passed, N failed[, N skipped]"; non-zero on a failure.
 # Environment: CHECK_KERNELS (the kernels), CHECK_STAGES.
 set -u
 
@@ -66,13 +51,10 @@ mkdir -p "$logs"
 checkpatch_all() {
 	local cp f ignore out rc=0
 	cp=$(linux_source)/scripts/checkpatch.pl || return 1
-	# the tracked sources of both modules and the headers
 	for f in $(git ls-files 'mymem_core/*.[ch]' 'mymem_test/*.[ch]' 'include/*.h'); do
-		# the compat header is where version tests belong
-		ignore=
+		ignore=	# the compat header is where version tests belong
 		[ "$f" = include/mymem_compat.h ] &&
 			ignore=--ignore=LINUX_VERSION_CODE,CONSTANT_COMPARISON
-		# --terse prints nothing at all for a clean file
 		out=$(perl "$cp" --no-tree --strict --terse --show-types \
 			$ignore -f "$f" 2>&1) || rc=1
 		[ -z "$out" ] || { echo "$out"; rc=1; }
@@ -98,8 +80,7 @@ no_warnings() {
 	[ $rc -eq 0 ] && ! echo "$out" | grep -E 'warning:|error:'
 }
 
-# kunit_built FLAVOUR: mymem_kunit.ko was built as it should be: a kernel
-# with CONFIG_KUNIT must give it; one without (Debian's) is a SKIP.
+# kunit_built FLAVOUR: mymem_kunit.ko built iff CONFIG_KUNIT (else a SKIP)
 kunit_built() {
 	local krel
 	krel=$(kfact krel "$1") || return
@@ -112,8 +93,7 @@ kunit_built() {
 	fi
 }
 
-# Every planted bug (make teeth) and lock design (make bench-locks) is a
-# patch that must apply exactly, with no fuzz, to the tree as it is.
+# the teeth and bench-locks patches apply to the tree at fuzz 0
 patches_apply() {
 	local p rc=0
 	for p in "$harness"/configs/teeth/*.patch "$harness"/configs/bench/locks/*.patch; do
@@ -123,10 +103,8 @@ patches_apply() {
 	return $rc
 }
 
-# The kselftests, copied into a kernel tree, install with the kernel's
-# `make TARGETS=mymem install`: run_kselftest.sh lists every program of the
-# Makefile, each installed executable (the runner warns about any that is
-# not, as it would for a script committed without its x bit).
+# the kselftests installed in a kernel tree: run_kselftest.sh lists every
+# program of the Makefile, each executable
 kselftest_installs() {
 	local d=$logs/kselftest-install want got t rc=0
 	ksft_install "$d" || return 1

@@ -8,18 +8,10 @@
 #                                a source= package and a fragment=
 #   debug-kernel.sh --dir FLAVOUR   print its build directory
 #
-# The configuration is allnoconfig plus the fragments in
-# tools/harness/configs/debug-kernel/:
-# base.config (boots in QEMU with the harness's initramfs), debug.config
-# (lockdep, kmemleak, UBSAN, KUnit, fault injection, ...) and kasan.config or
-# kcsan.config.  Every option the fragments ask for is checked to be in the
-# final .config: an option Kconfig dropped is an error, not a surprise later.
-#
-# Everything lives outside the repository, under $MYMEM_CACHE (default
-# /var/cache/mymem): the extracted source in src/, each build in
-# debug/FLAVOUR/ (its bzImage, and a modules_install tree in root/ for the
-# initramfs), the compiler cache in ccache/.  A rebuild with a warm ccache
-# takes under a minute; an unchanged tree takes seconds.
+# The configuration: allnoconfig plus configs/debug-kernel/'s base.config,
+# debug.config and the kernel's fragment; an option Kconfig dropped is an
+# error.  Under $MYMEM_CACHE (default /var/cache/mymem): src/, each build in
+# debug/FLAVOUR/ (modules_install tree in root/), ccache/.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -63,8 +55,7 @@ for tool in gcc make bc flex bison ccache cpio; do
 		die "$tool not found: make deps (tools/harness/bin/deps.sh check-debug)"
 done
 
-# 2. configuration: allnoconfig + fragments, then every fragment option
-# must have survived
+# 2. configuration: allnoconfig + fragments, every option kept
 conf=$here/../configs/debug-kernel
 set -- "$conf/base.config" "$conf/debug.config" "$conf/$fragment"
 mkdir -p "$out"
@@ -85,8 +76,7 @@ if ! cmp -s "$out/.mymem-fragments.new" "$out/.mymem-fragments" ||
 fi
 rm -f "$out/.mymem-fragments.new"
 
-# 3. build: the image, and `modules` for the Module.symvers that external
-# module builds need
+# 3. build: the image, and modules for Module.symvers
 export CCACHE_DIR="$cache/ccache" CCACHE_DEPEND=1
 say "building in $out"
 make -C "$src" O="$out" CC="ccache gcc" -j"$(nproc)" bzImage modules \

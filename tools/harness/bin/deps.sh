@@ -8,12 +8,8 @@
 # run:   what `make run` needs for the given kernel flavours (default)
 # bench: that plus fio, the client make bench runs in the guest
 # check: that plus the static-analysis tools `make check` uses
-# check-debug: what building and booting the debug kernels needs
-#        (tools/harness/bin/debug-kernel.sh); its kernels are the check-debug
-#        line of tools/harness/configs/kernels/LIST
-#
-# As root, missing packages are installed with apt-get; otherwise the exact
-# command to run is printed and the script fails.
+# check-debug: what the debug kernels (LIST's check-debug: line) need
+# As root, missing packages are installed; otherwise the command is printed.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,7 +28,7 @@ pkgs="make gcc libc6-dev rustc qemu-system-x86 busybox-static cpio gzip
       xz-utils kmod jq gnuplot-nox rsync"
 [ "$set_name" != bench ] || pkgs="$pkgs fio"
 if [ "$set_name" = check ]; then
-	# checkpatch and the kselftest framework: the debug kernels' source
+	# checkpatch and the kselftest framework: a debug kernel's source
 	# shellcheck disable=SC2046 # the first of a list
 	src=$("$here/kernel.sh" get $(set -- $("$here/kernel.sh" list check-debug)
 		echo "$1") source)

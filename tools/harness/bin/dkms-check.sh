@@ -6,14 +6,10 @@
 #
 #   dkms-check.sh KERNEL      (a Debian kernel: tools/harness/configs/kernels/)
 #
-# The tree (the files git knows, with their working-tree contents) is copied
-# as the DKMS source.  Everything DKMS writes goes to one temporary
-# directory (--sourcetree, --dkmstree, --installtree, and the key it signs
-# with), removed on exit whatever happens: /usr/src, /var/lib/dkms and
-# /lib/modules are left as they were.  Passes when dkms builds
-# mymem_core and mymem_test for the flavour's kernel release, their vermagic
-# names that release, mymem_test depends on mymem_core, and `dkms remove`
-# leaves nothing in the DKMS tree.  Needs dkms and the flavour's headers.
+# The git-known files are the DKMS source; everything DKMS writes goes to a
+# temporary directory, removed on exit.  Passes when both modules build for
+# the kernel's release with its vermagic, mymem_test depends on mymem_core,
+# and `dkms remove` leaves nothing behind.
 set -eu
 
 top=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -30,7 +26,7 @@ command -v dkms >/dev/null 2>&1 || die "dkms is not installed (apt-get install d
 git -C "$top" rev-parse --git-dir >/dev/null 2>&1 ||
 	die "$top is not a git checkout: no list of its files"
 
-# A directive of dkms.conf: NAME="value"
+# conf NAME: NAME="value" of dkms.conf
 conf() {
 	sed -n "s/^$1=\"\\(.*\\)\"\$/\\1/p" "$top/dkms.conf"
 }
@@ -41,7 +37,6 @@ if [ -z "$name" ] || [ -z "$ver" ]; then
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mymem-dkms.XXXXXX")
-# dkms makes its signing key where these say if it is missing
 mok_signing_key=$tmp/mok.key
 mok_certificate=$tmp/mok.pub
 export mok_signing_key mok_certificate

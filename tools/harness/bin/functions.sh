@@ -1,10 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=dash # local (dash, busybox ash)
 #
-# functions.sh - the host side of the harness, sourced by the scripts in
-# tools/harness/bin/ (the guest's is tools/harness/guest/functions.sh).
-# The sourcing script sets top, the tree, and cd's there; run_check and
-# suite write to $logs, a directory the caller makes.
+# functions.sh - the host side of the harness, sourced by tools/harness/bin/
+# scripts after they cd to $top; run_check and suite write to $logs.
 
 harness=tools/harness
 MYMEM_CACHE=${MYMEM_CACHE:-/var/cache/mymem}
@@ -16,8 +14,7 @@ kfact() {
 	$harness/bin/kernel.sh "$@"
 }
 
-# phase TEXT: a progress line with the seconds since t0; the phase before
-# it ends here, and summary lists how long each took.
+# phase TEXT: a progress line; summary lists each phase's seconds
 phase() {
 	local now
 	now=$(date +%s)
@@ -48,8 +45,7 @@ $($harness/bin/parse-ktap.sh "$@")
 EOF
 }
 
-# run_check NAME COMMAND...: PASS when the command exits 0; its output goes
-# to a log in $logs, whose tail is shown on a failure.
+# run_check NAME COMMAND...: PASS when it exits 0; log in $logs
 run_check() {
 	local name=$1 log
 	shift
@@ -72,9 +68,8 @@ summary() {
 	[ $nfail -eq 0 ]
 }
 
-# linux_source [PACKAGE]: Debian's linux-source-X.Y PACKAGE, extracted once
-# into $MYMEM_CACHE/src; by default the first check-debug kernel's (whose
-# checkpatch and kselftest framework the checks use).
+# linux_source [PACKAGE]: Debian's linux-source-X.Y, extracted once into
+# $MYMEM_CACHE/src; default: the first check-debug kernel's
 # shellcheck disable=SC2120 # most callers take the default
 linux_source() {
 	local pkg=${1:-} src tar
@@ -120,9 +115,8 @@ installed_where() {
 	return $rc
 }
 
-# ksft_install DIR: the kselftests installed into DIR as a kernel tree
-# does it: tools/testing/selftests/mymem and the UAPI header in a tree of
-# the kernel's own kselftest framework, `make TARGETS=mymem install`.
+# ksft_install DIR: `make TARGETS=mymem install` into DIR in a copy of the
+# kernel's kselftest framework
 ksft_install() {
 	local src tree=$1.tree ksft=$1.tree/tools/testing/selftests
 	src=$(linux_source) || return 1
@@ -134,8 +128,7 @@ ksft_install() {
 			"$ksft/") &&
 		cp -a tools/testing/selftests/mymem "$ksft/" &&
 		cp include/uapi/linux/mymem.h "$tree/include/uapi/linux/" || return 1
-	# a standalone build may have left programs there: the framework's
-	# own build must make them
+	# the framework's own build must make the programs
 	make -s -C "$ksft/mymem" clean >/dev/null
 	make -C "$ksft" TARGETS=mymem install \
 		INSTALL_PATH="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")" ||
@@ -183,10 +176,8 @@ vm_prepare() {
 }
 
 # vm_job FLAVOUR OUT GUEST_SCRIPT [vm.sh options...]: boot FLAVOUR with the
-# payload, run "GUEST_SCRIPT KO_DIR BIN_DIR OUT_DIR" there (GUEST_SCRIPT: a
-# path in the tree; MYMEM_CORE_PARAMS, RACE_W and RACE_N passed on), and
-# leave what it wrote in OUT (the VM's own logs in OUT/vm).  Returns vm.sh's
-# exit status.  Called as "vm_job ... || rc=$?", where set -e does not apply.
+# payload, run "GUEST_SCRIPT KO_DIR BIN_DIR OUT_DIR" there (MYMEM_CORE_PARAMS,
+# RACE_W, RACE_N passed on); results in OUT, vm.sh's in OUT/vm; vm.sh's rc.
 vm_job() {
 	local k=$1 out=$2 script=$3 pl rc=0
 	shift 3
@@ -208,9 +199,8 @@ vm_job() {
 	return $rc
 }
 
-# detectors_check FLAVOUR FILE: each detector of the kernel's file was on,
-# with 2 CPUs, before the suite and after it (lockdep turns itself off
-# after its first report; KCSAN must have set up watchpoints).
+# detectors_check FLAVOUR FILE: each detector of the kernel's file on, with
+# 2 CPUs, before and after the suite (lockdep stops at its first report)
 detectors_check() {
 	local list bad when key val got w detail
 	[ -f "$2" ] || { record FAIL "$1: detectors active" "no $2"; return; }
@@ -240,9 +230,8 @@ detectors_check() {
 	record PASS "$1: detectors active before and after" "$detail"
 }
 
-# suite KERNEL [SCENARIO]: make check's, check-debug's and soak's runner:
-# boot KERNEL with the payload, run there (guest/suite.sh) the parts of
-# configs/suite/SCENARIO (default: the kernel's), record their KTAP.
+# suite KERNEL [SCENARIO]: boot KERNEL, run guest/suite.sh with the parts of
+# configs/suite/SCENARIO (default: the kernel's), record their KTAP
 suite() {
 	local k=$1 scen name=$1 out pl rc=0 part size
 	local parts='kselftest tools' guest_env='' boot='' vm_opts=''

@@ -1,10 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# kernel.sh - the facts of a kernel, read from its file in
-# tools/harness/configs/kernels/ (one file per kernel; LIST there says which
-# targets run which kernels).  Nothing is inferred from a kernel's name, and
-# the build machine's own kernel (uname -r) is never used.
+# kernel.sh - the facts of a kernel, from its file in
+# tools/harness/configs/kernels/ (LIST: which targets run which), never
+# from its name or uname -r.
 #
 #   kernel.sh pkgs   KERNEL      Debian packages it needs
 #   kernel.sh krel   KERNEL      kernel release, e.g. 6.1.0-57-amd64
@@ -17,9 +16,8 @@
 #   kernel.sh list   TARGET      the kernels TARGET runs (check, check-debug)
 #   kernel.sh known              every kernel
 #
-# A Debian kernel names its meta package (meta=): the release is read from
-# the installed linux-headers-META, never hard-coded.  A debug kernel names
-# the source package it is built from (source=) by debug-kernel.sh.
+# A Debian kernel names its meta package (meta=; the release comes from the
+# installed linux-headers-META), a debug kernel its source= package.
 # shellcheck disable=SC2034 # the facts are read through eval
 set -eu
 

@@ -6,15 +6,9 @@
 #   mkinitramfs.sh --krel KREL --modules DIR --payload DIR --cmd-file FILE
 #                  --out FILE.cpio.gz [--bin PATH]...
 #
-# Contents: busybox-static with a link for each applet in /bin; dash as
-# /bin/sh, so that kmod's tools (in /sbin) are found through PATH; jq and
-# every --bin PATH, each with the shared libraries ldd finds;
-# /lib/modules/KREL/modules.{order,builtin,builtin.modinfo} from DIR, for
-# depmod and modprobe; the payload in /mymem (its dynamic programs get
-# their libraries too), the command in /etc/vm/cmd, users root and nobody
-# (65534), and tools/harness/guest/init as /init.  A payload's
-# lib/modules/KREL/ tree ("make modules_install INSTALL_MOD_PATH=PAYLOAD")
-# is copied to /lib/modules/KREL by /init, which then runs depmod -a.
+# Contents (tools/harness/README.md): busybox applets, dash as /bin/sh, kmod
+# in /sbin, jq and each --bin with its libraries, DIR's modules.* lists, the
+# payload in /mymem, the command in /etc/vm/cmd, guest/init as /init.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -63,9 +57,7 @@ stage=$(mktemp -d "${TMPDIR:-/tmp}/mymem-initramfs.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 trap 'exit 1' INT TERM HUP
 chmod 0755 "$stage"
-for d in bin sbin etc/vm proc sys dev tmp results root mymem usr "lib/modules/$krel"; do
-	mkdir -p "$stage/$d"
-done
+(cd "$stage" && mkdir -p bin sbin etc/vm proc sys dev tmp results root mymem usr "lib/modules/$krel")
 ln -s ../bin "$stage/usr/bin"
 ln -s ../sbin "$stage/usr/sbin"
 
@@ -83,9 +75,7 @@ add_libs() {
 	done
 }
 
-# add_prog PROGRAM: PROGRAM (a path, or a name PATH finds) as /bin/NAME,
-# replacing a busybox applet link, never writing through it; and its
-# libraries
+# add_prog PROGRAM: as /bin/NAME (replacing an applet link) with its libraries
 add_prog() {
 	p=$(command -v "$1") || die "--bin $1: not found"
 	rm -f "$stage/bin/${p##*/}"
@@ -102,9 +92,7 @@ for app in $("$busybox" --list); do
 	esac
 done
 
-# /bin/sh is dash (Debian's /bin/sh): the static busybox's ash runs its own
-# applets before searching PATH, so under it "modprobe" would never be
-# kmod's.  busybox ash stays available as "ash".
+# /bin/sh is dash: busybox ash would run its own modprobe, not kmod's
 if dash=$(command -v dash); then
 	rm -f "$stage/bin/sh"
 	cp -L "$dash" "$stage/bin/sh"
@@ -138,14 +126,9 @@ echo "$krel" >"$stage/etc/vm/krel"
 cp "$here/../guest/init" "$stage/init"
 chmod 0755 "$stage/init"
 
-cat >"$stage/etc/passwd" <<'EOF'
-root:x:0:0:root:/root:/bin/sh
-nobody:x:65534:65534:nobody:/nonexistent:/bin/sh
-EOF
-cat >"$stage/etc/group" <<'EOF'
-root:x:0:
-nogroup:x:65534:
-EOF
+printf '%s\n' root:x:0:0:root:/root:/bin/sh \
+	nobody:x:65534:65534:nobody:/nonexistent:/bin/sh >"$stage/etc/passwd"
+printf '%s\n' root:x:0: nogroup:x:65534: >"$stage/etc/group"
 echo mymem-vm >"$stage/etc/hostname"
 : >"$stage/etc/fstab"
 chmod 1777 "$stage/tmp"

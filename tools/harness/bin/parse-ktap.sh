@@ -1,34 +1,28 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# parse-ktap.sh - the harness's one KTAP parser: the results of one log, one
-# line each, for the caller to count.
+# parse-ktap.sh - the harness's one KTAP parser: one line per result.
 #
 #   parse-ktap.sh FILE DEPTH NAME
 #
-# DEPTH 0: FILE is one test's KTAP (mymem's scripts, mymem_dev, the tools'
-# tests); each result line is a case.  DEPTH 1: FILE nests one level, as the
-# kselftest runner ("# " before each line of a program) and KUnit (four
-# spaces) write it; each nested result is a case of the test whose result
-# line follows them ("selftests: mymem: mymem_dev", "mymem_core").  Prints
+# DEPTH 0: each result line of FILE is a case.  DEPTH 1: nested one level
+# ("# " by the kselftest runner, four spaces by KUnit), each nested result a
+# case of the test whose result line follows them.  Prints
 #
 #   PASS NAME[ TEST]: CASE
 #   FAIL NAME[ TEST]: CASE[ (DIRECTIVE)]
 #   SKIP NAME[ TEST]: CASE (REASON)
 #
-# and a FAIL for everything else that is wrong: no output at all, a plan
-# that does not match the results, a test that failed although each of its
-# cases passed (its exit status), a test with no result line (it hung or
-# crashed), "Bail out!", and a warning of the kselftest runner.
+# and a FAIL for no output, a plan that does not match, a failed test whose
+# cases passed, a test without a result line, "Bail out!", a runner warning.
 set -eu
 
 file=${1:?usage: parse-ktap.sh FILE DEPTH NAME} depth=${2:?DEPTH} name=${3:?NAME}
 [ -s "$file" ] || { echo "FAIL $name: no KTAP output"; exit 0; }
 
 tr -d '\r' <"$file" | awk -v depth="$depth" -v name="$name" '
-# the nesting level of a line and the line without its prefixes; a line is
-# nested only when what is left is KTAP (a result, plan or version), so a
-# diagnostic "# text" stays at the level of the KTAP around it
+# the nesting level of a line, its rest in "rest"; only KTAP (not a "# text"
+# diagnostic) nests
 function split_level(s,    l, t) {
 	l = 0
 	for (;;) {

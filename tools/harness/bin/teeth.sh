@@ -1,12 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# teeth.sh - `make teeth`: prove that the tests and the kernel's detectors
-# catch real bugs.  Each line of tools/harness/configs/teeth/teeth.list
-# plants one bug (NAME.patch) in a copy of the tree, builds it for a debug
-# kernel, boots that kernel with the planted modules and runs a command
-# that exercises the bug; the line passes when the expected report appears
-# in the guest's console or output.
+# teeth.sh - `make teeth`: each line of configs/teeth/teeth.list plants a bug
+# (NAME.patch) in a copy of the tree, boots it on a debug kernel and runs a
+# command; the line passes when the expected report is in the console/output.
 #
 #   teeth.sh [NAME...]      default: every line of the list
 #

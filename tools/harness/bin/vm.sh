@@ -4,54 +4,30 @@
 # vm.sh - boot a Debian kernel in QEMU with a busybox initramfs, run one
 # command in it and bring the results back.
 #
-#   vm.sh (--kernel FLAVOUR | --krel KREL) --payload DIR --cmd 'COMMAND'
-#         --out OUTDIR [--timeout SEC] [--smp N] [--mem MB] [--append ARGS]
-#         [--image PATH --modules PATH] [--bin PROGRAM]...
+#   vm.sh --kernel KERNEL --payload DIR --cmd 'COMMAND' --out OUTDIR
+#         [--timeout SEC] [--smp N] [--mem MB] [--append ARGS]
+#         [--bin PROGRAM]...
 #
-#   --kernel   a kernel of tools/harness/configs/kernels/, resolved with
-#              tools/harness/bin/kernel.sh (and booted with its qemu options)
-#   --krel     an installed release: /boot/vmlinuz-KREL, /lib/modules/KREL
-#   --image    boot this bzImage instead (a kernel built by the project)
-#   --modules  its /lib/modules/KREL directory (or an INSTALL_MOD_PATH root);
-#              modules.order, modules.builtin(.modinfo) are taken from there
-#   --payload  copied to /mymem in the guest; the command runs there.
-#              A payload lib/modules/KREL/ tree (modules_install
-#              INSTALL_MOD_PATH=DIR) is copied to /lib/modules and depmod'ed
-#              before the command runs, so "modprobe NAME" just works.
-#   --cmd      run with sh -c in /mymem, stdin /dev/null; its output goes to
-#              the console and to /results/guest.log.  Files the command
-#              writes to /results come back to OUTDIR.
-#   --out      gets console.log, rc, accel.txt ("tcg smp 2" or "kvm smp 2")
-#              and the files of the guest's /results
-#              (guest.log, dmesg.txt, vm-times.txt, vm-info.txt and whatever
-#              the command wrote there).  What a previous run put in OUTDIR
-#              is removed first (the list is kept in OUTDIR/.vm-files).
+#   --kernel   a kernel of tools/harness/configs/kernels/ (kernel.sh)
+#   --payload  copied to /mymem; its lib/modules/KREL/ is depmod'ed in
+#   --cmd      run with sh -c in /mymem; output to console and guest.log
+#   --out      gets console.log, rc, accel.txt and the guest's /results;
+#              a previous run's files (OUTDIR/.vm-files) are removed first
 #   --timeout  hard limit for the whole boot in seconds (default 600)
 #   --smp, --mem  vCPUs (default 2) and memory in MiB (default 1024)
 #   --append   more kernel parameters (may be repeated)
 #   --expect-alloc-failures 1
-#              allocation failures are injected on purpose: the stack dump
-#              after "vmalloc error" or "page allocation failure" is not
-#              a problem (any other report still is)
+#              the stack dump after "vmalloc error" or "page allocation
+#              failure" is not a problem (any other report still is)
 #   --bin      add a host program (and its libraries) to the guest's /bin
 #
-# The guest (tools/harness/README.md): dash, busybox, kmod, jq; root and
-# nobody.  The kernel command line is console=ttyS0 loglevel=5 panic=-1
-# panic_on_warn=1 oops=panic softlockup_panic=1 log_buf_len=8M and --append.
-#
-# Exit status: the command's exit status when the results came back and the
-# guest kernel logged no problem.  Otherwise non-zero, with the reason printed:
-#   124  the hard timeout hit (qemu killed)
-#   125  the results did not come back (e.g. the kernel panicked)
-#   the command's status, or 1 if that was 0, when the results came back but
-#        the kernel logged a panic, Oops, BUG, WARNING, hung task, soft
-#        lockup, KASAN/UBSAN/KCSAN report or RCU stall (on the console or in
-#        the guest's full dmesg), or its taint flags show B, D, W or L.
-#
-# Environment: VM_ACCEL=kvm|tcg, the accelerator (default: TCG; a KVM
-# boot that dies before /init is retried under TCG), VM_QUIET=1 hides the
-# live console, VM_PVH=0 boots a bzImage as it is (default: its vmlinux, decompressed on
-# the host, through the PVH entry point, which saves seconds under TCG).
+# The guest and its kernel command line: tools/harness/README.md.
+# Exit status: the command's, when the results came back and the kernel
+# logged no problem; else 124 (hard timeout), 125 (no results, e.g. a
+# panic), or the command's status (1 if 0) for a kernel problem line or
+# taint flag B, D, W or L.
+# Environment: VM_ACCEL=kvm|tcg (default tcg), VM_QUIET=1 hides the live
+# console, VM_PVH=0 boots a bzImage as it is, not its vmlinux through PVH.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -81,7 +57,7 @@ secs() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'
 }
 
-flavour='' krel='' image='' qemu_extra='' expect_alloc=0 moddir='' payload=''
+flavour='' expect_alloc=0 payload=''
 cmd='' cmd_set='' out='' append='' bins='' timeout=600 smp=2 mem=1024
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -92,9 +68,6 @@ while [ $# -gt 0 ]; do
 	[ $# -ge 2 ] || usage
 	case "$1" in
 	--kernel)	flavour=$2 ;;
-	--krel)		krel=$2 ;;
-	--image)	image=$2 ;;
-	--modules)	moddir=$2 ;;
 	--payload)	payload=$2 ;;
 	--cmd)		cmd=$2 cmd_set=1 ;;
 	--out)		out=$2 ;;
@@ -110,6 +83,7 @@ while [ $# -gt 0 ]; do
 	shift 2
 done
 
+[ -n "$flavour" ] || die "--kernel KERNEL is required"
 [ -n "$payload" ] || die "--payload DIR is required"
 [ -n "$cmd_set" ] || die "--cmd COMMAND is required"
 [ -n "$out" ] || die "--out OUTDIR is required"
@@ -121,25 +95,10 @@ for v in "$timeout" "$smp" "$mem"; do
 	[ "$v" -gt 0 ] || die "--timeout/--smp/--mem must be > 0"
 done
 
-# kernel release, image and modules directory
-if [ -n "$flavour" ]; then
-	[ -z "$krel" ] || die "give --kernel or --krel, not both"
-	krel=$("$kernel_sh" krel "$flavour") || exit 2
-	[ -n "$image" ] || image=$("$kernel_sh" image "$flavour")
-	[ -n "$moddir" ] || moddir=$("$kernel_sh" moddir "$flavour")
-	qemu_extra=$("$kernel_sh" qemu "$flavour")
-fi
-if [ -n "$moddir" ] && [ -d "$moddir/lib/modules" ] && [ ! -f "$moddir/modules.order" ]; then
-	# an INSTALL_MOD_PATH root: take its only release
-	set -- "$moddir"/lib/modules/*
-	[ $# -eq 1 ] || die "--modules $moddir holds several releases; give the lib/modules/KREL directory"
-	moddir=$1
-fi
-if [ -z "$krel" ]; then
-	[ -n "$moddir" ] || die "give --kernel FLAVOUR, --krel KREL or --image with --modules"
-	krel=$(basename "$moddir")
-fi
-image=${image:-/boot/vmlinuz-$krel} moddir=${moddir:-/lib/modules/$krel}
+krel=$("$kernel_sh" krel "$flavour") || exit 2
+image=$("$kernel_sh" image "$flavour")
+moddir=$("$kernel_sh" moddir "$flavour")
+qemu_extra=$("$kernel_sh" qemu "$flavour")
 [ -r "$image" ] || die "kernel image $image not readable (install linux-image-$krel, or run as root)"
 [ -d "$moddir" ] || die "modules directory $moddir missing"
 command -v qemu-system-x86_64 >/dev/null ||
@@ -148,13 +107,11 @@ command -v qemu-system-x86_64 >/dev/null ||
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 con=$out/console.log ser=$out/serial1.log
-# one run per OUTDIR at a time (the lock goes away with the process)
 exec 9>"$out/.vm-lock"
 if command -v flock >/dev/null && ! flock -n 9; then
 	die "another vm.sh is running with --out $out"
 fi
-# forget the previous run in OUTDIR: only what vm.sh itself put there
-# (listed in .vm-files), so that stale results never look like new ones
+# forget only what vm.sh itself put in OUTDIR (.vm-files)
 if [ -f "$out/.vm-files" ]; then
 	while IFS= read -r f; do
 		case "$f" in
@@ -189,10 +146,8 @@ printf '%s\n' "$cmd" >"$work/cmd"
 t1=$(now)
 say "initramfs: $(du -k "$work/initramfs.cpio.gz" | cut -f 1) KiB in $(secs "$t0" "$t1")s"
 
-# 2. the image to boot.  Under TCG, decompressing an xz bzImage (Debian's
-# 6.1) in the guest costs several seconds; the host does it in one.  So
-# the ELF vmlinux inside a bzImage is booted directly through its PVH entry
-# point when it has one.  VM_PVH=0 boots the bzImage as it is.
+# 2. the image: a bzImage's vmlinux, decompressed here, boots through its
+# PVH entry point (seconds faster under TCG)
 pvh_vmlinux() {
 	command -v readelf >/dev/null || return 1
 	for fmt in "xz \3757zXZ" "zstd \050\265\057\375"; do
@@ -201,8 +156,7 @@ pvh_vmlinux() {
 		off=$(LC_ALL=C grep -a -b -o -F -e "$(printf "${fmt#* }")" "$1" 2>/dev/null |
 			head -n 1 | cut -d : -f 1)
 		[ -n "$off" ] || continue
-		# trailing data after the stream makes the tool complain: the
-		# output is checked instead (a whole ELF with a PVH note)
+		# trailing data makes xz complain: check the ELF instead
 		tail -c +$((off + 1)) "$1" | "${fmt%% *}" -dc >"$2" 2>/dev/null
 		[ "$(head -c 4 "$2" | od -An -c | tr -d ' ')" = 177ELF ] || continue
 		[ -z "$(readelf -h -S "$2" 2>&1 >/dev/null)" ] || continue
@@ -220,10 +174,8 @@ if [ "${VM_PVH:-1}" != 0 ] &&
 	say "booting the vmlinux from $image through PVH ($(secs "$t1" "$(now)")s to extract)"
 fi
 
-# 3. accelerator: TCG unless VM_ACCEL=kvm.  A KVM that runs a probe
-# guest may still hang a Linux guest before it prints a line (seen on the
-# build machines: kvm-pvm's "INTERNAL_ERROR in batch emul"), and the
-# reports are ratios measured under one accelerator.
+# 3. accelerator: TCG unless VM_ACCEL=kvm (kvm-pvm hung guests early;
+# the reports compare figures of one accelerator)
 kvm="-accel kvm -cpu host" tcg="-accel tcg,thread=multi -cpu max"
 case "${VM_ACCEL:-tcg}" in
 kvm)	accel=$kvm ;;
@@ -231,22 +183,19 @@ tcg)	accel=$tcg ;;
 *)	die "VM_ACCEL=$VM_ACCEL: kvm or tcg" ;;
 esac
 
-# what the figures of this boot were measured under, for the reports
 echo "${accel#-accel } smp $smp" | sed 's/,thread=multi//; s/ -cpu [a-z]*//' >"$out/accel.txt"
 
 # 4. boot
 cmdline="console=ttyS0 loglevel=5 panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1 log_buf_len=8M$append"
 say "booting $image ($accel, smp $smp, ${mem}M, timeout ${timeout}s)"
 say "cmdline: $cmdline"
-# the live console goes to our stdout (inherited, not reopened, so that it
-# stays in order with our own lines when stdout is a file)
+# the live console: our stdout, inherited to stay in order
 if [ "${VM_QUIET:-0}" = 1 ]; then
 	exec 3>/dev/null
 else
 	exec 3>&1
 fi
-# Run qemu (from t2) under timeout(1), the hard timeout: TERM, then KILL
-# 5 s later.  A heartbeat shows that a silent guest is alive.
+# qemu (from t2) under the hard timeout, with a heartbeat
 run_qemu() {
 	t2=$(now)
 	rm -f "$ser" "$work/timeout" "$work/t_init"
@@ -340,15 +289,10 @@ elif [ -n "$begin" ]; then
 	reason="results transfer cut short (no end marker)"
 fi
 
-# 6. kernel problems: the console (levels <= 5) and the guest's full dmesg.
-# Only kernel lines (with a printk timestamp) count, not the command's output.
-# The patterns are the selftests' (one extended regex a line); the
-# sanitizers' have their colon: the KCSAN kernel's boot line names
-# CONFIG_KCSAN_STRICT, a report says "BUG: KCSAN: data-race ...".
+# 6. kernel problems: kernel lines (printk timestamp) of the console, then
+# of the guest's dmesg, matching the selftests' kernel_problems patterns;
+# with --expect-alloc-failures, minus allocation failure dumps to </TASK>
 pat=$(paste -s -d '|' "$here/../../testing/selftests/mymem/kernel_problems")
-# With --expect-alloc-failures, the stack dump that follows an allocation
-# failure report ("vmalloc error:", "page allocation failure:"), up to its
-# </TASK>, is not a problem: fault injection makes those on purpose.
 scan() {
 	[ -f "$1" ] || return 0
 	tr -d '\r' <"$1" | awk -v skip_dumps="$expect_alloc" '
@@ -394,8 +338,7 @@ fi
 t4=$(now)
 boot="?"
 [ ! -f "$work/t_init" ] || boot="$(secs "$t2" "$(cat "$work/t_init")")s"
-# guest_time PATTERN: the guest uptime of the first console line PATTERN,
-# its "\(...\)" the seconds
+# guest_time PATTERN: the \(seconds\) of the first vm-init: PATTERN line
 guest_time() {
 	sed -n "s/^vm-init: $1.*/\1/p" "$con" | head -n 1
 }
@@ -420,8 +363,6 @@ if [ "${VM_QUIET:-0}" = 1 ] && [ "${problem#[}" != "$problem" ]; then
 	tr -d '\r' <"$problem_in" | grep -a -F -A 25 -e "$problem" | head -n 26
 fi
 say "console log: $con"
-# the timeout's 124, else the command's failure, 1 for its success, or 125
-# when the results did not come back
 [ -n "$status" ] || status=${rc:-125}
 [ "$status" != 0 ] || status=1
 echo "$status" >"$out/rc"

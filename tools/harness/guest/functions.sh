@@ -1,14 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=dash # local (dash, busybox ash)
 #
-# functions.sh - what the guest jobs (run.sh, bench.sh) share, sourced in
-# the VM's /mymem and, for make run-host, in this tree.  POSIX sh (dash,
-# busybox ash).
+# functions.sh - what the guest jobs (run.sh, bench.sh) share.
 
 job=job rc=0
 
-# say TEXT / fail TEXT: a job's progress line, "[JOB] TEXT"; a failure also
-# sets rc=1.
+# say TEXT / fail TEXT: "[JOB] TEXT"; fail also sets rc=1
 say() {
 	echo "[$job] $*"
 }
@@ -19,8 +16,7 @@ fail() {
 	rc=1
 }
 
-# job_start NAME OUT: the job's lines say NAME, OUT exists, debugfs is
-# mounted (run-host runs the job on a machine that may not have it).
+# job_start NAME OUT: name the job, make OUT, mount debugfs (run-host)
 job_start() {
 	job=$1
 	mkdir -p "$2"
@@ -37,9 +33,8 @@ since() {
 	awk -v a="$1" -v b="$(uptime_s)" -v f="%.${2:-1}f" 'BEGIN { printf f, b - a }'
 }
 
-# await_run DBG STATUS_FILE: wait for the mymem_test run to end through the
-# blocking read of DBG/wait, keeping its final status line in STATUS_FILE;
-# say the status every 10 s meanwhile, and the time taken.
+# await_run DBG STATUS_FILE: wait (DBG/wait) for the mymem_test run, its
+# final status into STATUS_FILE; the status every 10 s meanwhile
 await_run() {
 	local t0 waiter
 	t0=$(uptime_s)
@@ -70,10 +65,8 @@ timed_insmod() {
 	say "insmod mymem_core${*:+ $*}: $s s"
 }
 
-# load_times KO LOAD BIN: the load time of mymem_core at the default size
-# and with a 1 GiB buffer, and for scale one zeroing pass over 1 GiB
-# (BIN/mymem-bench -z), into the file LOAD; the core must not be loaded.
-# Needs a guest with 2 GiB of memory.
+# load_times KO LOAD BIN: mymem_core's load time at the default size and
+# 1 GiB, and a 1 GiB zeroing pass (mymem-bench -z), into LOAD; needs 2 GiB
 load_times() {
 	local zero got
 	: >"$2"

@@ -5,12 +5,9 @@
 #
 #   sh large.sh BINDIR SIZE[:full]...
 #
-# For each SIZE (bytes) mymem_core is loaded with size=SIZE and the whole
-# buffer is written and read back by one write(2) and one read(2) each
-# (every stripe of the buffer in one call), checked byte for byte, with
-# lockdep still on afterwards where the kernel has it.  SIZE:full also
-# runs the KUnit suite, mymem_dev and a 20000-call mymem-fuzz over that
-# core.  Prints KTAP; exit status 0 iff every test passed.
+# Per SIZE: mymem_core size=SIZE, the whole buffer in one write(2) and one
+# read(2), lockdep still on; SIZE:full adds KUnit, mymem_dev and a
+# 20000-call mymem-fuzz.  Prints KTAP.
 
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$1
@@ -34,10 +31,8 @@ check() {
 	fi
 }
 
-# whole SIZE: one write of SIZE bytes and one read of SIZE.  Up to 64 MiB
-# they are pseudo-random bytes, compared whole; above, zeroes over marked
-# ends (a byte compare of 1 GiB takes minutes in the guest), so the ends
-# show that the one write covered the whole buffer.
+# whole SIZE: one write and one read of SIZE bytes: random bytes compared
+# up to 64 MiB, above zeroes over marked ends (a compare would take minutes)
 whole() {
 	src=/dev/zero back=/dev/null
 	if [ "$1" -le 67108864 ]; then

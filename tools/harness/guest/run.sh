@@ -1,17 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh - the job of `make run`, on the machine that runs it (the
-# VM's /mymem, or this tree for `make run-host`):
+# run.sh - the job of `make run` (in the VM's /mymem, or make run-host):
 #
 #   run.sh KO_DIR BIN_DIR OUT_DIR
 #
-# insmod mymem_core, insmod mymem_test (in that order), wait for the run to
-# end, print the result tables from debugfs and the verdict from dmesg, run
-# the user-space benchmark (and -N, the two write paths) and counter test
-# (C, then the Rust twin of each), with RACE_W the race over each W, copy
-# everything to OUT_DIR,
-# unload both modules.  Exit 0 exactly when every part passed.
+# the in-kernel run of mymem_test, its results and verdict, the user-space
+# tools (C, then Rust), the RACE_W sweep and load times, into OUT_DIR.
+# Exit 0 exactly when every part passed.
 
 ko=${1:?KO_DIR} bin=${2:?BIN_DIR} out=${3:?OUT_DIR}
 dbg=/sys/kernel/debug/mymem_test
@@ -53,9 +49,8 @@ say "user-space counter test: mymem-race"
 say "the same in Rust: mymem-race-rs"
 "$bin/mymem-race-rs" -j "$out/urace-rs.json" || fail "mymem-race-rs"
 
-# the counter race over W (RACE_W="1 2 4 8 16 50 100", N = RACE_N): the
-# in-kernel race test (every mode), then mymem-race's unlocked mode, at
-# each W; one JSON record a line in race-w.jsonl
+# the race over each W of RACE_W (N = RACE_N), in-kernel and mymem-race's
+# unlocked mode, into race-w.jsonl
 for w in ${RACE_W:-}; do
 	say "race sweep: W=$w N=${RACE_N:-150000}"
 	if echo "run tests=race workers=$w increments=${RACE_N:-150000}" \

@@ -1,26 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# suite.sh - the guest half of make check, check-debug and soak, run by the
-# host's suite (tools/harness/bin/functions.sh) in the VM from /mymem:
+# suite.sh - the guest half of bin/functions.sh's suite, in /mymem:
 #
 #   suite.sh PART...
 #
-#   kselftest  the kselftests through the kernel's own runner,
-#              run_kselftest.sh (KSELFTESTS: which, default all of them)
-#   kunit      insmod mymem_kunit.ko over mymem_core of each size in
-#              KUNIT_SIZES ("default" or bytes): one KUnit run each
-#   tools      the programs against /dev/mymem (guest/tools.sh)
+#   kselftest  run_kselftest.sh (KSELFTESTS: which, default all)
+#   kunit      mymem_kunit.ko over mymem_core of each KUNIT_SIZES size
+#   tools      guest/tools.sh
 #   cycles     mymem_modules.sh's load_run_unload_cycles and kmemleak_clean
-#              alone (MYMEM_SELFTEST_CYCLES of them)
-#   large      mymem_core at the sizes of LARGE_SIZES (guest/large.sh):
-#              whole-buffer calls, and with SIZE:full the KUnit suite,
-#              mymem_dev and the fuzz over that core
+#   large      guest/large.sh at the sizes of LARGE_SIZES
 #
-# Each part's KTAP goes to /results/PART.tap (kunit-SIZE.tap) and to the
-# console; /results/detectors.txt says which bug detectors were on before
-# and after.  The host counts and judges; the exit status is 0 unless a part
-# could not be run at all.
+# KTAP to /results/PART.tap (kunit-SIZE.tap) and the console, the detectors
+# to /results/detectors.txt; the host judges.  Exit 1 if a part could not run.
 
 top=/mymem
 cd "$top" || exit 1
@@ -79,8 +71,7 @@ kunit() {
 }
 
 detectors before
-# kmemleak scans when a case asks (kmemleak_clean), not every 10 minutes
-# in the middle of another case
+# kmemleak scans only when a case asks
 [ -w $dbg/kmemleak ] && echo scan=off >$dbg/kmemleak
 
 for p; do

@@ -1,25 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# tools.sh - the user-space tools against the real /dev/mymem, in the
-# test VM (busybox sh), with mymem_core loaded with its default mode 0600.
+# tools.sh - the user-space tools against /dev/mymem (mode 0600) in the VM:
 #
 #   sh tools.sh [BINDIR]          (default: bin next to this script)
 #
-# Tests: the error messages (missing device, no permission), mymem-bench
-# (every read verified; its JSON complete), mymem-race at the lab's W=50
-# (locked and atomic exact, unlocked losing updates on 2+ CPUs; N is
-# smaller than the lab's 150000, which `make run` uses), the same two for
-# their Rust twins mymem-bench-rs and mymem-race-rs (whose messages the
-# host tests compare with the C tools'), mymem-fuzz (0 divergences, every
-# call kind and error class exercised).  The JSON files go to $RESULTS
-# (default /results if it exists) as tools-*.json for the report.
-#
-# Environment: TOOLS_BENCH_ITER (100), TOOLS_FUZZ_CALLS (200000; `make
-# soak`: 1000000), TOOLS_FUZZ_PROCS (4), TOOLS_FUZZ_SEED (random),
-# TOOLS_RACE_N (20000).
-#
-# Prints KTAP (ktap_helpers.sh); exit status 0 iff every test passed.
+# Tests: the error messages, mymem-bench(-rs) and mymem-race(-rs) at W=50
+# with their JSON (to $RESULTS, default /results, as tools-*.json),
+# mymem-fuzz (0 divergences, every call kind and outcome).  Environment:
+# TOOLS_BENCH_ITER (100), TOOLS_FUZZ_CALLS (200000), TOOLS_FUZZ_PROCS (4),
+# TOOLS_FUZZ_SEED (random), TOOLS_RACE_N (20000).  Prints KTAP.
 
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${1:-$here/../../bin}
@@ -34,8 +24,7 @@ res=${RESULTS:-}
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 [ -n "$res" ] || res=$tmp
-# run NAME COMMAND...: run, output to $tmp/NAME.out (and shown as KTAP
-# diagnostics), exit status in $rc, duration in the log
+# run NAME COMMAND...: output to $tmp/NAME.out and as diagnostics; rc
 run() {
 	name=$1
 	shift
@@ -48,6 +37,15 @@ run() {
 
 has_jq() {
 	command -v jq >/dev/null 2>&1
+}
+
+# verdict STATUS NAME: a pass when STATUS (a $?) is 0
+verdict() {
+	if [ "$1" -eq 0 ]; then
+		ktap_test_pass "$2"
+	else
+		ktap_test_fail "$2"
+	fi
 }
 
 # json_test NAME FILE FILTER: the jq filter must be true on FILE
@@ -72,11 +70,8 @@ fi
 
 # --- messages ---
 run race-missing "$bin/mymem-race" -d /nonexistent/mymem
-if [ $rc -eq 1 ] && grep -q "is mymem_core loaded?" "$tmp/race-missing.out"; then
-	ktap_test_pass "missing device: the message names mymem_core"
-else
-	ktap_test_fail "missing device: the message names mymem_core"
-fi
+[ $rc -eq 1 ] && grep -q "is mymem_core loaded?" "$tmp/race-missing.out"
+verdict $? "missing device: the message names mymem_core"
 
 if [ "$(id -u)" != 0 ]; then
 	ktap_test_skip "no permission: the message says how to fix it" "not root"
@@ -86,13 +81,10 @@ elif ! grep -q '^nobody:' /etc/passwd 2>/dev/null; then
 	ktap_test_skip "no permission: the message says how to fix it" "no user nobody"
 else
 	run race-eacces su -s /bin/sh nobody -c "$bin/mymem-race -w 1 -n 1"
-	if [ $rc -eq 1 ] &&
+	[ $rc -eq 1 ] &&
 	   grep -q "Permission denied (run as root or load mymem_core with mode=0666)" \
-		"$tmp/race-eacces.out"; then
-		ktap_test_pass "no permission: the message says how to fix it"
-	else
-		ktap_test_fail "no permission: the message says how to fix it"
-	fi
+		"$tmp/race-eacces.out"
+	verdict $? "no permission: the message says how to fix it"
 fi
 
 # --- mymem-bench, then its Rust twin ---
@@ -101,11 +93,7 @@ for t in mymem-bench mymem-bench-rs; do
 	t2="$t JSON: 20 ubench records, mymem and tmpfs"
 	out=$res/tools-u${t#mymem-}.json
 	run $t "$bin/$t" -i "$iter" -j "$out"
-	if [ $rc -eq 0 ]; then
-		ktap_test_pass "$t1"
-	else
-		ktap_test_fail "$t1"
-	fi
+	verdict $rc "$t1"
 	json_test "$t2" "$out" \
 		".tool == \"$t\" and (.records | length) == 20 and
 		 ([.records[] | select(.test == \"ubench\" and .iterations == $iter and
@@ -122,11 +110,7 @@ for t in mymem-race mymem-race-rs; do
 	t3="$t W=50 N=$race_n unlocked loses updates (the lab's race)"
 	out=$res/tools-u${t#mymem-}.json
 	run $t "$bin/$t" -w 50 -n "$race_n" -j "$out"
-	if [ $rc -eq 0 ]; then
-		ktap_test_pass "$t1"
-	else
-		ktap_test_fail "$t1"
-	fi
+	verdict $rc "$t1"
 	json_test "$t2" "$out" \
 		".tool == \"$t\" and (.records | length) == 3 and
 		 all(.records[]; .test == \"urace\" and .expected == $((50 * race_n)) and
@@ -135,12 +119,10 @@ for t in mymem-race mymem-race-rs; do
 		     .final == $((50 * race_n)))"
 	if [ "$(grep -c '^processor' /proc/cpuinfo)" -lt 2 ]; then
 		ktap_test_skip "$t3" "1 CPU"
-	elif [ $rc -eq 0 ] && has_jq &&
-	     jq -e '.records[] | select(.mode == "unlocked") | .lost > 0' \
-		"$out" >/dev/null; then
-		ktap_test_pass "$t3"
 	else
-		ktap_test_fail "$t3"
+		[ $rc -eq 0 ] && has_jq &&
+		jq -e '.records[] | select(.mode == "unlocked") | .lost > 0' "$out" >/dev/null
+		verdict $? "$t3"
 	fi
 done
 
@@ -150,11 +132,8 @@ seed_opt=
 # shellcheck disable=SC2086
 run fuzz "$bin/mymem-fuzz" -p "$fuzz_procs" -n "$fuzz_calls" $seed_opt
 cp "$tmp/fuzz.out" "$res/tools-fuzz.log" 2>/dev/null
-if [ $rc -eq 0 ] && grep -q "calls=$fuzz_calls divergences=0\$" "$tmp/fuzz.out"; then
-	ktap_test_pass "mymem-fuzz: $fuzz_calls calls from $fuzz_procs processes, 0 divergences"
-else
-	ktap_test_fail "mymem-fuzz: $fuzz_calls calls from $fuzz_procs processes, 0 divergences"
-fi
+[ $rc -eq 0 ] && grep -q "calls=$fuzz_calls divergences=0\$" "$tmp/fuzz.out"
+verdict $? "mymem-fuzz: $fuzz_calls calls from $fuzz_procs processes, 0 divergences"
 # every call kind and every outcome class was exercised
 missing=$(grep -E '^mymem-fuzz: (per call|outcomes):' "$tmp/fuzz.out" |
 	tr ' ' '\n' | grep -E '^[^=]+=0$' | grep -v '^other=0$')
