@@ -1,11 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# mymem_lib.sh - what the mymem kselftest scripts share (sourced, POSIX sh):
-# the kernel-log check after each case, the modules, the test module's
-# debugfs interface and the case runner.  A script sets CASES (each NAME a
-# function case_NAME), sources this file and calls ktap_main, which reads
-# MYMEM_KO_DIR and MYMEM_SELFTEST_CASES (see mymem_modules.sh).
+# mymem_lib.sh - sourced by the mymem kselftest scripts (POSIX sh): the
+# kernel-log check after each case, the modules, the test module's debugfs
+# interface and the case runner.  A script sets CASES (NAME: a function
+# case_NAME), sources this file and calls ktap_main.
 #
 # shellcheck disable=SC2086 # $CORE, $TEST, $DEV and the like have no spaces
 
@@ -20,16 +19,15 @@ DEV=/dev/mymem
 script_dir=$(cd "$(dirname "$0")" && pwd)
 krel=$(uname -r)
 
-# Kernel log lines that fail the case they appear in: one extended regex a
-# line in kernel_problems, which the VM harness (vm.sh) reads too.
+# Kernel log lines that fail the case they appear in (kernel_problems, an
+# extended regex a line, is vm.sh's too), unless a stack frame ("[ 1.2] ?
+# name+0x1/0x2 [module]") or OK_LOG, which a script may set.
 BAD_LOG=$(paste -s -d '|' "$script_dir/kernel_problems")
-# A script may set OK_LOG to a pattern of lines it expects despite BAD_LOG.
-# A stack frame line: "[  1.234] ? name+0x1/0x2 [module]"
 FRAME='^(\[ *[0-9.]+\])? +(\? )?[A-Za-z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+'
 # Taint flags a case must not add: B bad page, D die, W warning, L lockup.
 BAD_TAINT=$((32 + 128 + 512 + 16384))
 
-# --- case verdicts, time, log marks ------------------------------------------
+# --- verdicts, time, the kernel log -------------------------------------------
 
 diag() { ktap_print_msg "$*"; }
 diag_lines() { sed 's/^/#   /'; }	# a command's output as diagnostics
@@ -43,10 +41,9 @@ now_cs()
 	echo $(( ${up%.*} * 100 + 1${up#*.} - 100 ))
 }
 
-# bounded SECS COMMAND...: run COMMAND, print its output, return its status;
-# if it has not returned after SECS seconds, say so and return 124.  A hang
-# bound, not a speed test: a command stuck in the kernel cannot be killed,
-# so it is left behind.
+# bounded SECS COMMAND...: COMMAND's output and status, or 124 when it has
+# not returned after SECS s (a hang bound; a command stuck in the kernel
+# cannot be killed, so it is left behind).
 bounded()
 {
 	b_end=$(( $(now_cs) + $1 * 100 )) b_out=$(mktemp)
@@ -67,7 +64,7 @@ bounded()
 mark_seq=0
 cur_mark=
 
-# Write a unique marker into the kernel log; the log is checked from it on.
+# A unique marker in the kernel log: the log is checked from it on.
 mark_log()
 {
 	mark_seq=$((mark_seq + 1))
@@ -75,15 +72,12 @@ mark_log()
 	echo "$cur_mark" > /dev/kmsg
 }
 
-# The kernel log after the current marker; fails if the marker has been
-# overwritten in the ring buffer.
+# The log after the marker; fails if the ring buffer has lost the marker.
 log_since_mark() { dmesg | awk -v m="$cur_mark" 'f; index($0, m) { f = 1 } END { exit !f }'; }
 
-# Fail the case on any bad line (or new bad taint) since the marker, then
-# start a new marker.  One awk, given the patterns through its environment
-# (where backslashes stay as they are): a line is bad when it matches
-# BAD_LOG and is neither a stack frame (they name functions: lockdep_*,
-# kasan_*), nor ours, nor OK_LOG.  Without the marker, the whole log.
+# Fail the case on a bad line (not ours) or a new bad taint since the
+# marker (the whole log without it), then set a new marker.  awk gets the
+# patterns through its environment, where backslashes stay as they are.
 check_log()
 {
 	bad=$(dmesg | M=$cur_mark B=$BAD_LOG F=$FRAME O=${OK_LOG:-^\$} awk '
@@ -97,10 +91,8 @@ check_log()
 	rc=$?
 	[ $((rc & 2)) -eq 0 ] ||
 		diag "log marker '$cur_mark' was overwritten; the whole log checked"
-	if [ $((rc & 1)) -ne 0 ]; then
-		fail "kernel log reports a problem:"
-		printf '%s\n' "$bad" | diag_lines
-	fi
+	[ $((rc & 1)) -eq 0 ] ||
+		{ fail "kernel log reports a problem:"; printf '%s\n' "$bad" | diag_lines; }
 	read -r taint < /proc/sys/kernel/tainted
 	[ $(( (taint ^ taint0) & taint & BAD_TAINT )) -eq 0 ] ||
 		fail "kernel taint went from $taint0 to $taint"
@@ -117,11 +109,10 @@ find_ko()
 		-maxdepth 3 -name "$1.ko*" 2>/dev/null | head -n 1 | grep .
 }
 
-# (no lsmod: under the debug kernels every process costs ~0.4 s)
 is_loaded() { [ -d /sys/module/$1 ]; }
 
-# insmod (of the core first, if need be) with the output shown on failure;
-# returns insmod's status.
+# load MODULE ARGS...: insmod (the core first, for the test module, if need
+# be); a refusal fails the case with insmod's output.
 load()
 {
 	ko=$CORE_KO
@@ -160,8 +151,15 @@ expect_gone()
 		[ ! -e "$f" ] || fail "$f still exists ($why)"
 	done
 }
-expect_test_gone() { expect_gone $TEST "$*" $TDIR; }
 expect_core_gone() { expect_gone $CORE "$*" $CDIR $DEV; }
+# the test module gone (the core still loaded), and no handle of the core
+# left open by it
+expect_test_gone()
+{
+	expect_gone $TEST "$*" $TDIR
+	h=$(stat_of open_now)
+	[ "${h:-0}" -eq 0 ] || fail "$h mymem handles still open ($*): leaked by $TEST"
+}
 
 # A counter of the core's stats file ("name value" lines).
 stat_of()
@@ -171,22 +169,11 @@ stat_of()
 	done < "$CDIR/stats"
 }
 
-# After the test module is gone, the core has no handle open any more.
-expect_no_open_handles()
-{
-	h=$(stat_of open_now)
-	if [ -z "$h" ]; then
-		diag "no open_now in $CDIR/stats: handle leaks not checked"
-	elif [ "$h" -ne 0 ]; then
-		fail "$h mymem handles still open ($*): leaked by $TEST"
-	fi
-}
-
 # --- the test module's debugfs interface ------------------------------------------
 
 status() { read -r status_line < "$TDIR/status" 2>/dev/null && echo "$status_line"; }
 
-# Block until no run is going (at most $1 s); print the status line.
+# The status line once no run is going (waiting at most $1 s).
 wait_run()
 {
 	case $(status) in
@@ -195,8 +182,8 @@ wait_run()
 	esac
 }
 
-# Write a command to control in one write(2); on failure print the error
-# (dd names the errno, shell builtins may not) and return non-zero.
+# control CMD: CMD to control in one write(2); on failure print the error
+# (dd names the errno) and return 1.  ctl CMD: the same, a refusal fails.
 control()
 {
 	out=$(printf '%s\n' "$*" |
@@ -204,8 +191,6 @@ control()
 	printf '%s\n' "$out" | grep -v records
 	return 1
 }
-
-# ctl CMD: control CMD, failing the case (and returning 1) when refused.
 ctl()
 {
 	err=$(control "$*") && return 0
@@ -224,16 +209,14 @@ run_ends()
 	return 1
 }
 
-# Poll the status until it says "running $1" (at most $2 s); else fail.
+# The status says "running $1" within $2 s; else the case fails.
 wait_running()
 {
 	deadline=$(( $(now_cs) + $2 * 100 ))
 	while [ "$(now_cs)" -lt "$deadline" ]; do
 		case $(status) in
-		"running $1"*)
-			return 0 ;;
-		SUCCESS|FAILURE|STOPPED)
-			break ;;
+		"running $1"*) return 0 ;;
+		SUCCESS|FAILURE|STOPPED) break ;;
 		esac
 		sleep 0.05
 	done
@@ -241,7 +224,6 @@ wait_running()
 	return 1
 }
 
-# Show what the test module knows after a failure.
 dump_test_state()
 {
 	diag "status: $(status); results:"
@@ -250,15 +232,14 @@ dump_test_state()
 	dmesg | tail -n 25 | diag_lines
 }
 
-# --- a case every script ends with -------------------------------------------------
+# --- the case every script ends with, main ----------------------------------------
 
-# No object allocated by mymem is reported by kmemleak.
+# No object allocated by mymem is reported by kmemleak.  kmemleak reports
+# an object 5 s old that two scans found unreferenced: the second scan
+# starts 6 s or more after the first (which takes longer under KASAN).
 case_kmemleak_clean()
 {
 	[ -w "$DBG/kmemleak" ] || { skip "no kmemleak (CONFIG_DEBUG_KMEMLEAK)"; return; }
-	# An object is reported by the second scan that finds it unreferenced
-	# and unchanged, once it is 5 s old: the second scan starts 6 s or
-	# more after the first (which takes longer than that under KASAN).
 	t0=$(now_cs)
 	echo scan > "$DBG/kmemleak"
 	dt=$(( 600 - ($(now_cs) - t0) ))
@@ -270,8 +251,6 @@ case_kmemleak_clean()
 	printf '%s\n' "$leaks" | head -n 60 | diag_lines
 }
 
-# --- main --------------------------------------------------------------------------
-
 skip_all()
 {
 	for main_case in $CASES; do
@@ -280,51 +259,40 @@ skip_all()
 	ktap_finished
 }
 
-# Run $CASES (or those of MYMEM_SELFTEST_CASES), each followed by
-# unload_all and check_log, one KTAP result each; exits as ktap_finished.
+# Run $CASES (or MYMEM_SELFTEST_CASES, a subset), one KTAP result each: a
+# case ends with nothing loaded (a module that will not unload fails it)
+# and a clean kernel log.  The loop's own variables are prefixed main_.
 ktap_main()
 {
-	if [ -n "${MYMEM_SELFTEST_CASES:-}" ]; then
-		for main_case in $MYMEM_SELFTEST_CASES; do
-			case " $(printf '%s ' $CASES)" in
-			*" $main_case "*) ;;
-			*) echo "$(basename "$0"): unknown case $main_case" >&2
-			   exit 2 ;;
-			esac
-		done
-		CASES=$MYMEM_SELFTEST_CASES
-	fi
+	for main_case in ${MYMEM_SELFTEST_CASES:-}; do
+		case " $(printf '%s ' $CASES)" in
+		*" $main_case "*) ;;
+		*) echo "$(basename "$0"): unknown case $main_case" >&2; exit 2 ;;
+		esac
+	done
+	CASES=${MYMEM_SELFTEST_CASES:-$CASES}
 
 	ktap_print_header
 	ktap_set_plan "$(echo $CASES | wc -w)"
-
 	[ "$(id -u)" -eq 0 ] || skip_all "must be run as root"
-	[ -r /proc/modules ] ||
-		skip_all "kernel without module support (CONFIG_MODULES)"
+	[ -r /proc/modules ] || skip_all "kernel without module support (CONFIG_MODULES)"
 	if ! CORE_KO=$(find_ko $CORE) || ! TEST_KO=$(find_ko $TEST); then
 		diag "kernel configuration needed:"
 		diag_lines < "$script_dir/config"
 		skip_all "$CORE.ko / $TEST.ko not found (set MYMEM_KO_DIR)"
 	fi
-	for tool in insmod rmmod lsmod dmesg jq timeout; do
+	for tool in insmod rmmod dmesg jq timeout; do
 		command -v $tool > /dev/null 2>&1 || skip_all "$tool is missing"
 	done
-	grep -q " $DBG debugfs " /proc/mounts ||
-		mount -t debugfs none "$DBG" 2>/dev/null
-	grep -q " $DBG debugfs " /proc/mounts ||
-		skip_all "debugfs is not mounted on $DBG"
+	grep -q " $DBG debugfs " /proc/mounts || mount -t debugfs none "$DBG" 2>/dev/null
+	grep -q " $DBG debugfs " /proc/mounts || skip_all "debugfs is not mounted on $DBG"
 	diag "kernel $krel; $CORE=$CORE_KO; $TEST=$TEST_KO"
 
 	[ ! -w "$DBG/kmemleak" ] || echo clear > "$DBG/kmemleak"
 	read -r taint0 < /proc/sys/kernel/tainted
 	unload_all
-
-	# Shell functions share variables: the loop's own are prefixed main_.
-	# A case ends with nothing loaded: a module that will not unload (a
-	# reference leaked) fails it, as a bad kernel log line does.
 	for main_case in $CASES; do
-		case_failed=0
-		case_skip=
+		case_failed=0 case_skip=
 		mark_log "case $main_case begin"
 		main_t0=$(now_cs)
 		"case_$main_case"
