@@ -2,11 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # mymem_faults.sh - kselftest: mymem under injected allocation failures,
-# KTAP output (the cases and the setup: docs/TESTING.md).  Needs
-# CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC, CONFIG_FAULT_INJECTION_DEBUG_FS
-# and a boot with slub_debug=A,kmalloc-* slub_nomerge (the debug kernels of
-# tools/harness/bin/debug-kernel.sh); elsewhere every case is skipped.
-# Environment: MYMEM_KO_DIR, MYMEM_SELFTEST_CASES as for mymem_modules.sh.
+# KTAP output; the cases and the setup: docs/TESTING.md.  Needs fault
+# injection (config) and a boot with slub_debug=A,kmalloc-* slub_nomerge
+# (debug-kernel.sh's kernels), else skipped.  Environment: as for
+# mymem_modules.sh (MYMEM_KO_DIR, MYMEM_SELFTEST_CASES).
 #
 # shellcheck disable=SC2317 # the case_* functions are called through $CASES
 # shellcheck disable=SC2086 # $CORE, $TEST, $DEV and the like have no spaces
@@ -27,10 +26,8 @@ MAX_SITES=3000	# a sweep past this many injection points does not converge
 SMALL_RUN="tests=race workers=2 increments=100"
 
 # Fault injection set up, or the case skipped: armed by fail-nth or
-# make-it-fail only, for GFP_KERNEL allocations from the kmalloc caches
-# (flagged at boot: 6.1 has no runtime switch) and pages of order 3 and up,
-# with no stack dump per fault (fail_usercopy's points, which fail-nth
-# counts too, included).
+# make-it-fail only, for the kmalloc caches (flagged at boot) and pages of
+# order 3 and up, with no stack dump per fault (fail_usercopy's included).
 have_fault_injection()
 {
 	if [ ! -w /proc/thread-self/fail-nth ] || [ ! -d $DBG/failslab ] ||
@@ -63,10 +60,9 @@ fi_set()
 }
 
 # sweep WHAT GONE ARGS...: mymem_failnth N ARGS for N = 1, 2, ... until a
-# call passes fewer than N injection points.  After a call that failed,
-# GONE (a function) checks that nothing was left behind; after one that
-# succeeded, WHAT_works checks the result and undoes it.  Then the log: no
-# report, at most one line of ours for each failed call.  Sets failed.
+# call passes fewer than N injection points.  A failed call: GONE checks
+# nothing is left; a passed one: WHAT_works checks it and undoes it.  Then
+# the log: no report, at most one line of ours per failed call.
 sweep()
 {
 	what=$1 gone=$2
@@ -99,7 +95,6 @@ sweep()
 		n=$((n + 1))
 	done
 	[ $n -le $MAX_SITES ] || fail "$what: still injecting after $MAX_SITES faults"
-	# lines of ours in each "fault N" segment of a failed call's N
 	cur_mark=$sweep_mark
 	many=$(log_since_mark | awk -v want=" $failed_at " '
 		/mymem-selftest: .*: fault [0-9]+$/ { n = $NF; next }
@@ -120,8 +115,7 @@ core_works()
 {
 	[ -c $DEV ] || fail "insmod $CORE succeeded $1 but there is no $DEV"
 	echo x > $DEV 2>/dev/null || fail "$DEV not writable $1"
-	unload $CORE
-	expect_core_gone "unloaded $1"
+	unload $CORE "unloaded $1"
 }
 
 case_core_load_every_fault()
@@ -137,8 +131,7 @@ test_works()
 	else
 		diag "insmod $TEST succeeded $1 without $TDIR/wait"
 	fi
-	unload $TEST
-	expect_test_gone "unloaded $1"
+	unload $TEST "unloaded $1"
 }
 
 # the run starts in init: its allocations are swept too
@@ -150,7 +143,7 @@ case_test_load_every_fault()
 
 start_works() { run_ends 120 "the run started $1"; }
 
-# a refused start leaves the test module idle and ready
+# a refused start leaves the test module idle
 start_refused()
 {
 	case $(status) in
@@ -165,9 +158,8 @@ case_run_start_every_fault()
 	start_works "after the sweep"
 }
 
-# Every kthread created while kthreadd has make-it-fail set inherits it:
-# the test module's controller and workers (and kthreadd's own forks for
-# them) then see random allocation failures; nothing else does.
+# kthreads created while kthreadd has make-it-fail inherit it: the test
+# module's controller and workers see random allocation failures.
 case_run_under_random_faults()
 {
 	have_fault_injection || return
@@ -199,16 +191,13 @@ case_run_under_random_faults()
 			esac
 			diag "run $runs: $st"
 		fi
-		unload $TEST || break
-		expect_test_gone "random faults run $runs"
+		unload $TEST "random faults run $runs" || break
 		check_log "random faults: after run $runs"
 	done
 	fi_set probability 0
 	injected=$((200000 - $(cat $DBG/failslab/times) - $(cat $DBG/fail_page_alloc/times)))
 	diag "$runs runs, $passed passed, $injected faults injected"
 	[ $injected -gt 0 ] || fail "no fault was injected"
-	unload $CORE
-	expect_core_gone "after the random faults"
 }
 
 ktap_main

@@ -1,10 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# mymem_lib.sh - sourced by the mymem kselftest scripts (POSIX sh): the
-# kernel-log check after each case, the modules, the test module's debugfs
-# interface and the case runner.  A script sets CASES (NAME: a function
-# case_NAME), sources this file and calls ktap_main.
+# mymem_lib.sh - what the mymem kselftest scripts share (POSIX sh).  A
+# script sets CASES (NAME: a function case_NAME), sources this, ktap_main.
 #
 # shellcheck disable=SC2086 # $CORE, $TEST, $DEV and the like have no spaces
 
@@ -19,31 +17,27 @@ DEV=/dev/mymem
 script_dir=$(cd "$(dirname "$0")" && pwd)
 krel=$(uname -r)
 
-# Kernel log lines that fail the case they appear in (kernel_problems, an
-# extended regex a line, is vm.sh's too), unless a stack frame ("[ 1.2] ?
-# name+0x1/0x2 [module]") or OK_LOG, which a script may set.
+# Kernel log lines that fail a case (kernel_problems, shared with vm.sh),
+# unless a stack frame ("[ 1.2] ? name+0x1/0x2") or OK_LOG (a script's).
 BAD_LOG=$(paste -s -d '|' "$script_dir/kernel_problems")
 FRAME='^(\[ *[0-9.]+\])? +(\? )?[A-Za-z0-9_.]+\+0x[0-9a-f]+/0x[0-9a-f]+'
 # Taint flags a case must not add: B bad page, D die, W warning, L lockup.
 BAD_TAINT=$((32 + 128 + 512 + 16384))
-
-# --- verdicts, time, the kernel log -------------------------------------------
 
 diag() { ktap_print_msg "$*"; }
 diag_lines() { sed 's/^/#   /'; }	# a command's output as diagnostics
 fail() { case_failed=1; echo "# FAIL: $*"; }
 skip() { case_skip=$*; }
 
-# Monotonic centiseconds from /proc/uptime ("12345.67 ...").
+# Monotonic centiseconds from /proc/uptime.
 now_cs()
 {
 	read -r up _ < /proc/uptime
 	echo $(( ${up%.*} * 100 + 1${up#*.} - 100 ))
 }
 
-# bounded SECS COMMAND...: COMMAND's output and status, or 124 when it has
-# not returned after SECS s (a hang bound; a command stuck in the kernel
-# cannot be killed, so it is left behind).
+# bounded SECS COMMAND...: COMMAND's output and status, or 124 if it has not
+# returned in SECS s (left behind: stuck in the kernel, it cannot be killed).
 bounded()
 {
 	b_end=$(( $(now_cs) + $1 * 100 )) b_out=$(mktemp)
@@ -61,9 +55,7 @@ bounded()
 	return $b_rc
 }
 
-mark_seq=0
-cur_mark=
-
+mark_seq=0 cur_mark=
 # A unique marker in the kernel log: the log is checked from it on.
 mark_log()
 {
@@ -76,8 +68,8 @@ mark_log()
 log_since_mark() { dmesg | awk -v m="$cur_mark" 'f; index($0, m) { f = 1 } END { exit !f }'; }
 
 # Fail the case on a bad line (not ours) or a new bad taint since the
-# marker (the whole log without it), then set a new marker.  awk gets the
-# patterns through its environment, where backslashes stay as they are.
+# marker (the whole log without it); set a new marker.  The patterns go to
+# awk through its environment, where backslashes stay as they are.
 check_log()
 {
 	bad=$(dmesg | M=$cur_mark B=$BAD_LOG F=$FRAME O=${OK_LOG:-^\$} awk '
@@ -100,8 +92,6 @@ check_log()
 	mark_log "$*"
 }
 
-# --- modules -------------------------------------------------------------------
-
 find_ko()
 {
 	find ${MYMEM_KO_DIR:-$script_dir $script_dir/../../../../$1 \
@@ -111,8 +101,7 @@ find_ko()
 
 is_loaded() { [ -d /sys/module/$1 ]; }
 
-# load MODULE ARGS...: insmod (the core first, for the test module, if need
-# be); a refusal fails the case with insmod's output.
+# load MODULE ARGS...: insmod (the core first if need be); a refusal fails.
 load()
 {
 	ko=$CORE_KO
@@ -126,20 +115,16 @@ load()
 	return 1
 }
 
+# unload MODULE [WHY]: rmmod, then nothing of it left (expect_gone); a
+# refusal fails the case.  expect_test_gone also wants no handle of the
+# core left open by the test module.
 unload()
 {
-	out=$(rmmod "$1" 2>&1) && return 0
-	fail "rmmod $1: $out"
-	return 1
+	out=$(rmmod "$1" 2>&1) || { fail "rmmod $1: $out"; return 1; }
+	expect_${1#mymem_}_gone "${2:-rmmod $1}"
 }
 
-# Leave nothing loaded; a module that will not unload fails the case.
-unload_all()
-{
-	for m in $TEST $CORE; do
-		! is_loaded $m || unload $m
-	done
-}
+unload_all() { for m in $TEST $CORE; do ! is_loaded $m || unload $m; done; }
 
 # expect_gone MODULE WHY FILE...: MODULE not loaded, none of FILE left.
 expect_gone()
@@ -152,8 +137,6 @@ expect_gone()
 	done
 }
 expect_core_gone() { expect_gone $CORE "$*" $CDIR $DEV; }
-# the test module gone (the core still loaded), and no handle of the core
-# left open by it
 expect_test_gone()
 {
 	expect_gone $TEST "$*" $TDIR
@@ -162,14 +145,7 @@ expect_test_gone()
 }
 
 # A counter of the core's stats file ("name value" lines).
-stat_of()
-{
-	while read -r k v; do
-		[ "$k" != "$1" ] || { echo "$v"; return; }
-	done < "$CDIR/stats"
-}
-
-# --- the test module's debugfs interface ------------------------------------------
+stat_of() { awk -v k="$1" '$1 == k { print $2; exit }' "$CDIR/stats" 2>/dev/null; }
 
 status() { read -r status_line < "$TDIR/status" 2>/dev/null && echo "$status_line"; }
 
@@ -183,7 +159,7 @@ wait_run()
 }
 
 # control CMD: CMD to control in one write(2); on failure print the error
-# (dd names the errno) and return 1.  ctl CMD: the same, a refusal fails.
+# (dd names the errno), return 1.  ctl CMD: the same; a refusal fails.
 control()
 {
 	out=$(printf '%s\n' "$*" |
@@ -191,15 +167,10 @@ control()
 	printf '%s\n' "$out" | grep -v records
 	return 1
 }
-ctl()
-{
-	err=$(control "$*") && return 0
-	fail "control '$*': $err"
-	return 1
-}
+ctl() { err=$(control "$*") || { fail "control '$*': $err"; return 1; }; }
 
 # run_ends SECS WHAT [STATUS]: the run ends within SECS s with STATUS
-# (SUCCESS); else the case fails, shows the test module's state, returns 1.
+# (SUCCESS); else fail, show the test module's state, return 1.
 run_ends()
 {
 	st=$(wait_run "$1")
@@ -232,11 +203,8 @@ dump_test_state()
 	dmesg | tail -n 25 | diag_lines
 }
 
-# --- the case every script ends with, main ----------------------------------------
-
-# No object allocated by mymem is reported by kmemleak.  kmemleak reports
-# an object 5 s old that two scans found unreferenced: the second scan
-# starts 6 s or more after the first (which takes longer under KASAN).
+# kmemleak reports no object of mymem's.  It reports an object 5 s old
+# that two scans found unreferenced: the second starts 6 s after the first.
 case_kmemleak_clean()
 {
 	[ -w "$DBG/kmemleak" ] || { skip "no kmemleak (CONFIG_DEBUG_KMEMLEAK)"; return; }
@@ -259,9 +227,8 @@ skip_all()
 	ktap_finished
 }
 
-# Run $CASES (or MYMEM_SELFTEST_CASES, a subset), one KTAP result each: a
-# case ends with nothing loaded (a module that will not unload fails it)
-# and a clean kernel log.  The loop's own variables are prefixed main_.
+# Run $CASES (or MYMEM_SELFTEST_CASES), one KTAP result each; a case must
+# end with everything unloadable, gone, and a clean log.
 ktap_main()
 {
 	for main_case in ${MYMEM_SELFTEST_CASES:-}; do

@@ -1,15 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# mymem_modules.sh - kselftest of the mymem modules, KTAP output (the cases:
-# docs/TESTING.md).  POSIX sh; needs root, insmod, rmmod, dmesg, jq,
-# timeout and debugfs.  After each case the kernel log since its start must
-# hold no report (kernel_problems) and nothing may stay loaded.
+# mymem_modules.sh - kselftest of the mymem modules, KTAP output; the cases:
+# docs/TESTING.md.  Needs root, insmod, rmmod, dmesg, jq, timeout, debugfs.
+# Environment: MYMEM_KO_DIR (the .ko files, up to 3 levels deep; default
+# here, the build tree, /lib/modules), MYMEM_SELFTEST_QUICK=1 (a small
+# default run, 10 cycles), MYMEM_SELFTEST_CYCLES (50), MYMEM_SELFTEST_CASES
+# ("a b": only these), MYMEM_SELFTEST_HANG_S (600: a run or rmmod that
+# takes longer is a hang).  Exit: 0 passed, 1 failed, 4 skipped.
 #
-# Environment:
-#   MYMEM_KO_DIR=DIR        mymem_core.ko and mymem_test.ko (up to 3 levels
-#                           deep); default: here, the build tree, /lib/modules
-#   MYMEM_SELFTEST_QUICK=1  small default-run parameters, 10 load cycles
+# shellcheck disable=SC2317 # the case_* functions are called through $CASES
+# shellcheck disable=SC2086 # $CORE, $TEST, $DEV and the like have no spaces
+# shellcheck source=mymem_lib.sh
+
+QUICK=1  small default-run parameters, 10 load cycles
 #   MYMEM_SELFTEST_CYCLES=N load/run/unload cycles (default 50, 10 if quick)
 #   MYMEM_SELFTEST_CASES="a b"  only these cases (names as in $CASES)
 #   MYMEM_SELFTEST_HANG_S=N a run or rmmod that takes longer is a hang
@@ -35,10 +39,11 @@ kmemleak_clean"
 . "$(cd "$(dirname "$0")" && pwd)/mymem_lib.sh"
 
 core_size() { tr -dc 0-9 < "$CDIR/size"; }
+# load_idle CORE_PARAMS...: the core, and the test module idle on it
+load_idle() { load $CORE "$@" && load $TEST autorun=N tests=perf sizes=1; }
 
-# check_json TESTS VERDICT: results.json parses and has no problem.  TESTS:
-# those that ran ("perf,race"; "all": the module's table, as its
-# params.tests names them); VERDICT: the expected one.
+# check_json TESTS VERDICT: results.json parses, has no problem, and says
+# TESTS ("perf,race"; "all": whatever params.tests names) ran to VERDICT.
 check_json()
 {
 	problems=$(jq -r --arg tests "$1" --arg verdict "$2" --arg krel "$krel" \
@@ -99,8 +104,6 @@ check_json()
 	return 1
 }
 
-# --- cases -------------------------------------------------------------------------
-
 case_load_core_then_test()
 {
 	load $TEST autorun=N || return
@@ -126,7 +129,6 @@ case_default_run()
 		fail "no '$TEST: End of test: SUCCESS' in the kernel log"
 	printf '%s\n' "$log" | grep -q "$TEST: End of test: FAILURE" &&
 		fail "'End of test: FAILURE' in the kernel log"
-	# debugfs files have no size: read a byte
 	[ -n "$(head -c 1 "$TDIR/results")" ] || fail "results is empty"
 	check_json all SUCCESS
 	jq -c '.records[] | select(.test == "race")' "$TDIR/results.json" 2>/dev/null |
@@ -169,20 +171,16 @@ case_ebusy_concurrent_start()
 	run_ends "$HANG_S" "the stopped run" STOPPED
 	v=$(jq -r .verdict "$TDIR/results.json" 2>&1)
 	[ "$v" = STOPPED ] || fail "results.json verdict after stop: '$v'"
-	# and the module takes a new run afterwards
 	ctl "run tests=race workers=2 increments=100" || return
 	run_ends 120 "the run after stop"
 }
 
-# Refused input, a row each: WHERE|INPUT|ERROR|LINE.  WHERE: core (insmod
-# mymem_core INPUT), test (insmod mymem_test INPUT) or control (INPUT
-# written to control, mymem_test loaded idle), then the core's parameters
-# ("test size=7": over a 7-byte core); consecutive rows share the modules.
-# The call fails with ERROR, leaves nothing behind (no module; idle) and
-# logs exactly one line of ours, matching the extended regex mymem_LINE.
-# (The values the kernel's own parser refuses, "-1" for a uint, "maybe"
-# for a bool, are the kernel's.)  The log is read once, at the end: a row's
-# lines lie between its marker and the next "row -".
+# Refused input, a row each: WHERE|INPUT|ERROR|LINE.  WHERE: "core" (insmod
+# mymem_core INPUT), "test" (insmod mymem_test INPUT) or "control" (INPUT
+# written to an idle mymem_test), then the core's parameters; consecutive
+# rows share the modules.  Each fails with ERROR, leaves nothing behind and
+# logs exactly one line of ours matching mymem_LINE (read once at the end:
+# a row's lines lie between its marker and the next "row -").
 case_bad_input()
 {
 	have='' row=0 rows=$(mktemp)
@@ -193,9 +191,10 @@ case_bad_input()
 		if [ "$what $*" != "$have" ]; then
 			unload_all
 			have="$what $*"
-			[ $what = core ] || load $CORE "$@" || break
-			[ $what != control ] ||
-				load $TEST autorun=N tests=perf sizes=1 || break
+			case $what in
+			test)	load $CORE "$@" ;;
+			control) load_idle "$@" ;;
+			esac || break
 		fi
 		row=$((row + 1))
 		echo "$row|$where: $input|mymem_$line" >> "$rows"
@@ -283,18 +282,16 @@ ROWS
 	[ -z "$bad" ] || { fail "bad input without its one line:"; printf '%s\n' "$bad" | diag_lines; }
 }
 
-# rmmod of the test module in the middle of a test returns (within the hang
-# bound) and leaves nothing behind, no handle open: the core unloads.
-#   $1 test, $2 "autorun" or "control", $3.. long-running parameters
+# rmmod_during TEST autorun|control PARAMS...: rmmod of the test module in
+# the middle of TEST returns within the hang bound, leaving nothing behind.
 rmmod_during()
 {
 	t=$1 how=$2
 	shift 2
-	if [ "$how" = autorun ]; then
-		load $TEST "tests=$t" "$@" || return
-	elif ! load $TEST autorun=N || ! ctl "run tests=$t $*"; then
-		return
-	fi
+	case $how in
+	autorun) load $TEST "tests=$t" "$@" ;;
+	*) load $TEST autorun=N && ctl "run tests=$t $*" ;;
+	esac || return
 	wait_running "$t" 60 || return
 	sleep 1
 	st=$(status)
@@ -307,7 +304,6 @@ rmmod_during()
 		{ fail "rmmod $TEST during $t: $out"; return; }
 	diag "rmmod $TEST during $t returned after $(( $(now_cs) - t0 )) cs"
 	expect_test_gone "after rmmod during $t"
-	unload $CORE && expect_core_gone "after rmmod during $t"
 }
 
 while read -r t how params; do
@@ -321,21 +317,14 @@ EOF
 
 case_load_run_unload_cycles()
 {
-	cycles=50
-	[ "$QUICK" != 1 ] || cycles=10
-	cycles=${MYMEM_SELFTEST_CYCLES:-$cycles}
+	cycles=${MYMEM_SELFTEST_CYCLES:-$((QUICK == 1 ? 10 : 50))}
 	i=1
 	while [ $i -le $cycles ]; do
 		params="tests=race workers=2 increments=100"
 		[ $((i % 10)) -ne 0 ] || params="tests=all sizes=1,64
 			iterations=10 workers=2 increments=100 max_threads=2 duration=1"
 		{ load $TEST $params && run_ends 120 "cycle $i ($params)" &&
-			unload $TEST; } || break
-		expect_test_gone "cycle $i"
-		unload $CORE || break
-		expect_core_gone "cycle $i"
-		# the log every 10 cycles and at the end of the case: a warning
-		# would have stopped a panic_on_warn kernel anyway
+			unload $TEST "cycle $i" && unload $CORE "cycle $i"; } || break
 		[ $((i % 10)) -ne 0 ] || check_log "cycle $i"
 		[ $case_failed -eq 0 ] || break
 		i=$((i + 1))
@@ -352,8 +341,7 @@ case_core_stats_count()
 	dd if=$DEV of=/dev/null bs=4096 skip=2 count=1 2>/dev/null
 	load $TEST tests=race workers=2 increments=100 || return
 	run_ends 120 "the race run"
-	# reads 4 + 1 and writes 2 by dd, seeks by dd skip=, adds by the
-	# atomic race mode: 2 x 100
+	# dd: 4 + 1 reads, 2 writes, a seek; the atomic race mode: 2 x 100 adds
 	for want in reads:5 writes:2 seeks:1 adds:200; do
 		c=${want%:*}
 		eval "b=\$b_$c"
@@ -378,11 +366,10 @@ case_core_pinned_by_open_file()
 	[ "$n" -eq 8 ] || fail "a read of $DEV returned $n bytes"
 	kill $holder
 	wait $holder 2>/dev/null
-	is_loaded $CORE && unload $CORE && expect_core_gone "after closing $DEV"
+	unload $CORE "after closing $DEV"
 }
 
-# Sizes and stripe sizes the core takes, "PARAMS... STRIPE_SHIFT" (bad_input
-# has those it refuses).
+# Sizes and stripe sizes the core takes: "PARAMS... STRIPE_SHIFT".
 case_core_size_param()
 {
 	for v in "size=1 12" "size=4097 12" "size=4097 stripe_shift=6 6" \
@@ -400,8 +387,8 @@ case_core_size_param()
 	done
 }
 
-# trace_enable DIR 0|1 [WHEN]: 0|1 written to the enable file of each mymem
-# event of trace directory DIR; with WHEN, checked that each reads 0|1.
+# trace_enable DIR 0|1 [WHEN]: write 0|1 to each mymem event's enable file
+# under DIR; with WHEN, check that each reads 0|1 instead.
 trace_enable()
 {
 	for e in mymem_read mymem_write mymem_seek mymem_add; do
@@ -414,9 +401,8 @@ trace_enable()
 	done
 }
 
-# The four events exist, are off after load, and once enabled each records
-# the offset, length and result of the call it traces.  A trace instance of
-# our own keeps the global buffer as it was.
+# The four events exist, are off after load, and, enabled in a trace
+# instance of our own, record the offset, length and result of each call.
 case_tracepoints()
 {
 	for tr in /sys/kernel/tracing $DBG/tracing /sys/kernel/tracing; do
@@ -433,16 +419,15 @@ case_tracepoints()
 	trace_enable "$inst" 1
 	echo 1 > "$inst/tracing_on"
 	sz=$(core_size)
-	# dd seeks with SEEK_CUR (whence=1): a write at 40, a read of 24 bytes
-	# at 24 that must end with it, a write at the end (-ENOSPC)
+	# dd seeks with whence=1: a write at 40, a read of 24 at 24 ending with
+	# it, a write at the end (-ENOSPC)
 	printf mymemTRC | dd of=$DEV bs=8 seek=5 count=1 conv=notrunc 2>/dev/null ||
 		fail "dd: the write at 40 failed"
 	got=$(dd if=$DEV bs=24 skip=1 count=1 2>/dev/null | tail -c 8)
 	[ "$got" = mymemTRC ] || fail "read back '$got' at 40, expected 'mymemTRC'"
 	printf x | dd of=$DEV bs=1 seek="$sz" count=1 conv=notrunc 2>/dev/null &&
 		fail "dd: a write at the end ($sz) succeeded"
-	# an ioctl(MYMEM_IOC_ADD_U64) by mymem-race: next to this script, in
-	# the payload's bin/, the source tree's tools/bin/ or the PATH
+	# MYMEM_IOC_ADD_U64 by mymem-race: here, bin/, tools/bin/ or the PATH
 	add=
 	for race in "$script_dir/mymem-race" "$script_dir/../bin/mymem-race" \
 		    "$script_dir/../../../bin/mymem-race" "$(command -v mymem-race)"; do
@@ -471,10 +456,8 @@ case_tracepoints()
 	[ -n "$add" ] || skip "mymem-race not found: mymem_add not checked"
 }
 
-# rmmod while the race test creates 1024 workers: creation is abandoned at
-# the stop, and the log says how many workers were created.  A stop that
-# still came before the race or after its last worker proves nothing and
-# is tried again.
+# rmmod while the race test creates 1024 workers: creation stops, the log
+# says how many were created; a stop outside creation is tried again.
 case_rmmod_during_worker_creation()
 {
 	attempt=1
@@ -482,7 +465,7 @@ case_rmmod_during_worker_creation()
 		load $TEST autorun=N || return
 		ctl "run tests=race workers=1024 increments=10000000" || return
 		wait_running race 60 || return
-		unload $TEST || return
+		unload $TEST "rmmod during worker creation" || return
 		log=$(log_since_mark)
 		printf '%s\n' "$log" | grep -E "$TEST: (race: stopped|unload:)" | diag_lines
 		n=$(printf '%s\n' "$log" | grep -c "$TEST: unload: the run stopped in [0-9]* ms$")
@@ -500,15 +483,14 @@ case_rmmod_during_worker_creation()
 	done
 	[ $attempt -le 3 ] ||
 		fail "no 'race: stopped after creating N of 1024 workers' line in 3 attempts"
-	expect_test_gone "after rmmod during worker creation"
 }
 
-# A core of exactly the minimum size runs race (8 bytes, its counter) and
-# torture (its block layout); one byte less is refused at "run" with one
-# line naming the minimum (bad_input: race on 7 bytes, torture on 512).
+# A core of exactly the minimum size runs race (8 bytes) and torture (the
+# size its refusal on 512 bytes names); one byte less is refused at "run"
+# with one line naming the minimum.
 case_run_needs_core_size()
 {
-	load $CORE size=512 && load $TEST autorun=N tests=perf sizes=1 || return
+	load_idle size=512 || return
 	control "run tests=torture duration=1" > /dev/null
 	min=$(log_since_mark | sed -n \
 		's/.*tests=torture needs a core of at least \([0-9]*\) bytes, not 512$/\1/p')
@@ -518,7 +500,7 @@ case_run_needs_core_size()
 		 "torture $((min - 1)) duration=1"; do
 		set -- $v
 		unload_all
-		load $CORE size=$2 && load $TEST autorun=N tests=perf sizes=1 || return
+		load_idle size=$2 || return
 		check_log "run tests=$1 on a $2-byte core"
 		if [ $2 -ge "$min" ] || [ $1 = race ]; then
 			ctl "run tests=$1 $3" && run_ends 300 "tests=$1 on a $2-byte core"
@@ -531,8 +513,8 @@ case_run_needs_core_size()
 	done
 }
 
-# The wait file's line is taken once per open, as results is: a run that
-# starts between two reads of one open file does not change the line.
+# The wait file's line is taken once per open: a run that starts between
+# two reads of one open file does not change it.
 case_wait_one_line_per_open()
 {
 	load $TEST autorun=N || return
@@ -546,9 +528,8 @@ case_wait_one_line_per_open()
 	ctl stop && run_ends 120 "the stopped run" STOPPED
 }
 
-# A loop of bad control writes and bad run parameters does not flood the
-# kernel log: each error has its line, at most 10 per 5 s (the module's
-# rate limit).
+# 200 bad control writes and run parameters: each error has its line, at
+# most 10 per 5 s (the module's rate limit).
 case_bad_input_rate_limited()
 {
 	load $TEST autorun=N || return
