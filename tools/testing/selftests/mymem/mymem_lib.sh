@@ -110,9 +110,7 @@ load()
 		ko=$TEST_KO
 	fi
 	shift
-	out=$(insmod "$ko" "$@" 2>&1) && return 0
-	fail "insmod $(basename "$ko") $*: $out"
-	return 1
+	out=$(insmod "$ko" "$@" 2>&1) || { fail "insmod $(basename "$ko") $*: $out"; return 1; }
 }
 
 # unload MODULE [WHY]: rmmod, then nothing of it left (expect_gone); a
@@ -232,10 +230,8 @@ skip_all()
 ktap_main()
 {
 	for main_case in ${MYMEM_SELFTEST_CASES:-}; do
-		case " $(printf '%s ' $CASES)" in
-		*" $main_case "*) ;;
-		*) echo "$(basename "$0"): unknown case $main_case" >&2; exit 2 ;;
-		esac
+		type "case_$main_case" > /dev/null 2>&1 ||
+			{ echo "$(basename "$0"): unknown case $main_case" >&2; exit 2; }
 	done
 	CASES=${MYMEM_SELFTEST_CASES:-$CASES}
 
@@ -267,13 +263,9 @@ ktap_main()
 		check_log "case $main_case end"
 		main_dt=$(( ($(now_cs) - main_t0) / 100 ))
 		[ "$main_dt" -lt 5 ] || diag "$main_case took $main_dt s"
-		if [ $case_failed -ne 0 ]; then
-			ktap_test_fail "$main_case"
-		elif [ -n "$case_skip" ]; then
-			ktap_test_skip "$main_case" "$case_skip"
-		else
-			ktap_test_pass "$main_case"
-		fi
+		if [ $case_failed -ne 0 ]; then ktap_test_fail "$main_case"
+		elif [ -n "$case_skip" ]; then ktap_test_skip "$main_case" "$case_skip"
+		else ktap_test_pass "$main_case"; fi
 	done
 	ktap_finished
 }

@@ -13,17 +13,6 @@
 # shellcheck disable=SC2086 # $CORE, $TEST, $DEV and the like have no spaces
 # shellcheck source=mymem_lib.sh
 
-QUICK=1  small default-run parameters, 10 load cycles
-#   MYMEM_SELFTEST_CYCLES=N load/run/unload cycles (default 50, 10 if quick)
-#   MYMEM_SELFTEST_CASES="a b"  only these cases (names as in $CASES)
-#   MYMEM_SELFTEST_HANG_S=N a run or rmmod that takes longer is a hang
-#                           (default 600 s: a bound, not a speed test)
-# Exit: 0 all passed, 1 a case failed, 4 skipped (not root, modules missing).
-#
-# shellcheck disable=SC2317 # the case_* functions are called through $CASES
-# shellcheck disable=SC2086 # $CORE, $TEST, $DEV and the like have no spaces
-# shellcheck source=mymem_lib.sh
-
 QUICK=${MYMEM_SELFTEST_QUICK:-0}
 HANG_S=${MYMEM_SELFTEST_HANG_S:-600}
 
@@ -185,15 +174,13 @@ case_bad_input()
 {
 	have='' row=0 rows=$(mktemp)
 	while IFS='|' read -r where input want line; do
-		set -- $where
-		what=$1
-		shift
-		if [ "$what $*" != "$have" ]; then
+		what=${where%% *} params=${where#"$what"}
+		if [ "$where" != "$have" ]; then
 			unload_all
-			have="$what $*"
+			have=$where
 			case $what in
-			test)	load $CORE "$@" ;;
-			control) load_idle "$@" ;;
+			test)	load $CORE $params ;;
+			control) load_idle $params ;;
 			esac || break
 		fi
 		row=$((row + 1))
@@ -405,10 +392,9 @@ trace_enable()
 # instance of our own, record the offset, length and result of each call.
 case_tracepoints()
 {
-	for tr in /sys/kernel/tracing $DBG/tracing /sys/kernel/tracing; do
-		[ ! -d "$tr/events" ] || break
-		[ "$tr" != $DBG/tracing ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
-	done
+	tr=/sys/kernel/tracing
+	[ -d $tr/events ] || mount -t tracefs nodev $tr 2>/dev/null
+	[ -d $tr/events ] || tr=$DBG/tracing
 	[ -d "$tr/events" ] || { skip "no tracefs (CONFIG_FTRACE)"; return; }
 	load $CORE || return
 	trace_enable "$tr" 0 "after insmod"
@@ -460,8 +446,7 @@ case_tracepoints()
 # says how many were created; a stop outside creation is tried again.
 case_rmmod_during_worker_creation()
 {
-	attempt=1
-	while [ $attempt -le 3 ]; do
+	for attempt in 1 2 3; do
 		load $TEST autorun=N || return
 		ctl "run tests=race workers=1024 increments=10000000" || return
 		wait_running race 60 || return
@@ -473,16 +458,13 @@ case_rmmod_during_worker_creation()
 		created=$(printf '%s\n' "$log" | sed -n \
 			"s/.*$TEST: race: stopped after creating \([0-9]*\) of 1024 workers.*/\1/p")
 		check_log "worker creation: attempt $attempt"
-		if [ -n "$created" ]; then
-			[ "$created" -lt 1024 ] ||
-				fail "creation went on to $created of 1024 workers after the stop"
-			break
-		fi
+		[ -z "$created" ] || break
 		diag "attempt $attempt: the stop did not come during worker creation"
-		attempt=$((attempt + 1))
 	done
-	[ $attempt -le 3 ] ||
+	[ -n "$created" ] ||
 		fail "no 'race: stopped after creating N of 1024 workers' line in 3 attempts"
+	[ "${created:-0}" -lt 1024 ] ||
+		fail "creation went on to $created of 1024 workers after the stop"
 }
 
 # A core of exactly the minimum size runs race (8 bytes) and torture (the
