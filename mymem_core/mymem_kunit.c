@@ -298,9 +298,12 @@ static void mmk_reader(struct mmk_race *r, int id, u8 *b)
 	int i;
 
 	for (i = 0; i < MMK_ROUNDS; i++) {
-		len = r->piece && i % 16 ? 1 + get_random_u32_below(r->piece) :
-					   r->len;
-		pos = r->pos + get_random_u32_below(r->len - len + 1);
+		len = r->len;
+		pos = r->pos;
+		if (r->piece && i % 16) {
+			len = 1 + get_random_u32_below(r->piece);
+			pos += get_random_u32_below(r->len - len + 1);
+		}
 		if (mymem_pread(b, len, pos) != len)
 			atomic_inc(&r->errors);
 		else if (memchr_inv(b, b[0], len))
