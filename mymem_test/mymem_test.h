@@ -26,13 +26,16 @@ struct seq_file;
  * @run:           runs it; returns the number of failed checks
  * @min_core_size: the smallest core it runs on; NULL: any
  * @records:       the most records (and table rows) a run with these
- *                 settings makes, so the report has room for them
+ *                 settings makes, so the report has room for them;
+ *                 NULL: @nr_records
+ * @nr_records:    the records of every run, without @records
  */
 struct mmt_test {
 	const char *name;
 	unsigned int (*run)(const struct mmt_params *p);
 	size_t (*min_core_size)(void);
 	unsigned int (*records)(const struct mmt_params *p);
+	unsigned int nr_records;
 };
 
 #define MMT_MAX_SIZES	16

@@ -231,20 +231,14 @@ static int mmt_perf_alloc(struct mmt_perf *perf, const struct mmt_params *p)
 	if (!perf->src || !perf->dst)
 		return -ENOMEM;
 	perf->h = mymem_open();
-	if (IS_ERR(perf->h)) {
-		int ret = PTR_ERR(perf->h);
-
-		perf->h = NULL;
-		return ret;
-	}
-	return 0;
+	return PTR_ERR_OR_ZERO(perf->h);
 }
 
 static void mmt_perf_free(struct mmt_perf *perf)
 {
 	int op;
 
-	if (perf->h)
+	if (!IS_ERR_OR_NULL(perf->h))
 		mymem_close(perf->h);
 	kvfree(perf->dst);
 	kvfree(perf->src);

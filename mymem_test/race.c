@@ -121,12 +121,6 @@ static int mmt_race_set(u64 v)
 	return 0;
 }
 
-/* the records of a race run: one per mode */
-static unsigned int mmt_race_records(const struct mmt_params *p)
-{
-	return MMT_NR_RACE_MODES;
-}
-
 /* The table and the records: one row per mode. */
 static const struct mmt_col mmt_race_cols[] = {
 	{ "mode", "mode", -8, MMT_COL_STR },
@@ -142,34 +136,29 @@ static const struct mmt_col mmt_race_cols[] = {
 };
 
 /*
- * Run one mode on p->workers @workers and report it; @span: its elapsed ns,
- * 0 unless it ran to its end without an error.  Return: failed checks.
+ * Run one mode on p->workers @workers and report it; @span: set to its
+ * elapsed ns only if it ran to its end without an error.  Return: failed
+ * checks.
  */
 static unsigned int mmt_race_mode(struct mmt_race_worker *workers,
 				  const struct mmt_params *p, int mode, u64 *span)
 {
-	u64 want = (u64)p->workers * p->increments, expected = 0, final;
+	u64 want = (u64)p->workers * p->increments, expected = 0, final, ns;
 	unsigned int i, failures = 0;
 	__le64 le = 0;
 	int ret;
 
-	*span = 0;
 	if (mmt_race_set(0)) {
 		mmt_err("race %s: cannot set the counter to 0", mmt_race_names[mode]);
 		return 1;
 	}
-	for (i = 0; i < p->workers; i++) {
-		workers[i].mode = mode;
-		workers[i].n = p->increments;
-		workers[i].done = 0;
-		workers[i].errors = 0;
-	}
+	for (i = 0; i < p->workers; i++)
+		workers[i] = (struct mmt_race_worker){ .mode = mode,
+						       .n = p->increments };
 	ret = mmt_group_run(&workers[0].w, sizeof(workers[0]), p->workers,
-			    mmt_race_body, span);
-	if (ret) {
-		*span = 0;
+			    mmt_race_body, &ns);
+	if (ret)
 		return ret == -EINTR ? 0 : 1;
-	}
 
 	for (i = 0; i < p->workers; i++) {
 		expected += workers[i].done;
@@ -177,7 +166,6 @@ static unsigned int mmt_race_mode(struct mmt_race_worker *workers,
 	}
 	if (mymem_pread(&le, sizeof(le), 0) != sizeof(le)) {
 		mmt_err("race %s: cannot read the counter", mmt_race_names[mode]);
-		*span = 0;
 		return failures + 1;
 	}
 	final = le64_to_cpu(le);
@@ -193,11 +181,11 @@ static unsigned int mmt_race_mode(struct mmt_race_worker *workers,
 	}
 	mmt_table_row("race", mmt_race_cols, { .s = mmt_race_names[mode] },
 		      { p->workers }, { p->increments }, { expected }, { final },
-		      { final < expected ? expected - final : 0 }, { *span },
-		      { *span ? div64_u64(expected * NSEC_PER_SEC, *span) : 0 },
+		      { final < expected ? expected - final : 0 }, { ns },
+		      { ns ? div64_u64(expected * NSEC_PER_SEC, ns) : 0 },
 		      { final == expected });
-	if (failures)
-		*span = 0;
+	if (!failures)
+		*span = ns;
 	return failures;
 }
 
@@ -235,6 +223,6 @@ static unsigned int mmt_race_run(const struct mmt_params *p)
 const struct mmt_test mmt_race_test = {
 	.name		= "race",
 	.run		= mmt_race_run,
-	.records	= mmt_race_records,
+	.nr_records	= MMT_NR_RACE_MODES,
 	.min_core_size	= mmt_race_min_core_size,
 };

@@ -149,14 +149,14 @@ static int mmt_scale_once(struct mmt_scale_worker *workers, int load,
 	u64 ops = 0, span;
 	int ret;
 
-	for (i = 0; i < threads; i++) {
-		workers[i].load = load;
-		workers[i].len = len;
-		workers[i].pos = region ? (loff_t)((i * stride) % slots) * len : 0;
-		workers[i].run_ns = (u64)ms * NSEC_PER_MSEC;
-		workers[i].ops = 0;
-		workers[i].errors = 0;
-	}
+	for (i = 0; i < threads; i++)
+		workers[i] = (struct mmt_scale_worker){
+			.load = load,
+			.len = len,
+			.pos = region ? (loff_t)((i * stride) % slots) * len : 0,
+			.run_ns = (u64)ms * NSEC_PER_MSEC,
+			.buf = workers[i].buf,
+		};
 	ret = mmt_group_run(&workers[0].w, sizeof(workers[0]), threads,
 			    mmt_scale_body, &span);
 	if (ret == -EINTR)

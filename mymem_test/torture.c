@@ -75,9 +75,13 @@ static unsigned int mmt_stamp_first(u64 stamp)
 	return (stamp >> 16) & 0xffff;
 }
 
-static unsigned int mmt_stamp_blocks(u64 stamp)
+/* Whether the write of @stamp covered blocks @lo to @hi, all of them or any. */
+static bool mmt_stamp_covers(u64 stamp, unsigned int lo, unsigned int hi,
+			     bool all)
 {
-	return stamp & 0xffff;
+	unsigned int first = mmt_stamp_first(stamp), end = first + (stamp & 0xffff);
+
+	return all ? lo >= first && hi < end : hi >= first && lo < end;
 }
 
 /* The buffer as every torture thread sees it. */
@@ -109,8 +113,6 @@ enum mmt_torture_count {
 	MMT_ERRORS,
 	MMT_NR_COUNTS,
 };
-
-#define MMT_FIRST_FAILURE_COUNT	MMT_TORN
 
 /* One torture thread. */
 struct mmt_torture_thread {
@@ -189,18 +191,12 @@ static int mmt_torture_thread_init(struct mmt_torture_thread *thread,
 		thread->shadow[i] = mmt_stamp(MMT_TORTURE_INIT_ID, blk, blk, 1);
 	}
 	thread->h = mymem_open();
-	if (IS_ERR(thread->h)) {
-		int ret = PTR_ERR(thread->h);
-
-		thread->h = NULL;
-		return ret;
-	}
-	return 0;
+	return PTR_ERR_OR_ZERO(thread->h);
 }
 
 static void mmt_torture_thread_free(struct mmt_torture_thread *thread)
 {
-	if (thread->h)
+	if (!IS_ERR_OR_NULL(thread->h))
 		mymem_close(thread->h);
 	kvfree(thread->wbuf);
 	kvfree(thread->rbuf);
@@ -240,9 +236,7 @@ static int mmt_torture_fill(const struct mmt_torture_layout *layout, u8 *buf)
 static bool mmt_span_covered_by(const struct mmt_torture_span *a,
 				const struct mmt_torture_span *b)
 {
-	unsigned int first = mmt_stamp_first(b->stamp);
-
-	return a->hi >= first && a->lo < first + mmt_stamp_blocks(b->stamp);
+	return mmt_stamp_covers(b->stamp, a->lo, a->hi, false);
 }
 
 /* The whole words of a read in the blocks; counts it torn or lost. */
@@ -254,7 +248,7 @@ static void mmt_torture_check_read(struct mmt_torture_thread *thread,
 	loff_t hi = min_t(loff_t, pos + len, MMT_TORTURE_BASE +
 			  (loff_t)layout->blocks * MMT_TORTURE_BLOCK);
 	struct mmt_torture_span *spans = thread->spans;
-	unsigned int i, j, n = 0, blk, first;
+	unsigned int i, j, n = 0, blk;
 	bool torn = false, lost = false;
 	loff_t x;
 	u64 v;
@@ -276,12 +270,9 @@ static void mmt_torture_check_read(struct mmt_torture_thread *thread,
 		n++;
 	}
 
-	for (i = 0; i < n && !torn; i++) {
-		first = mmt_stamp_first(spans[i].stamp);
-		torn = !mmt_stamp_blocks(spans[i].stamp) ||
-		       spans[i].lo < first ||
-		       spans[i].hi >= first + mmt_stamp_blocks(spans[i].stamp);
-	}
+	for (i = 0; i < n && !torn; i++)
+		torn = !mmt_stamp_covers(spans[i].stamp, spans[i].lo,
+					 spans[i].hi, true);
 	for (i = 0; i < n && !torn; i++)
 		for (j = i + 1; j < n && !torn; j++)
 			torn = spans[i].stamp != spans[j].stamp &&
@@ -330,8 +321,7 @@ static void mmt_check_block(const struct mmt_torture_layout *layout,
 	bool bad;
 
 	memcpy(&first, data, sizeof(first));
-	bad = !mmt_stamp_blocks(first) || blk < mmt_stamp_first(first) ||
-	      blk >= mmt_stamp_first(first) + mmt_stamp_blocks(first);
+	bad = !mmt_stamp_covers(first, blk, blk, true);
 	for (j = 1; j < MMT_TORTURE_WORDS; j++) {
 		memcpy(&v, data + j * 8, sizeof(v));
 		bad |= v != first;
@@ -428,6 +418,14 @@ static bool mmt_seek_to(struct mmt_torture_thread *thread, loff_t pos)
 	return true;
 }
 
+/* mymem_pwrite() of wbuf or mymem_pread() into rbuf */
+static ssize_t mmt_prw(struct mmt_torture_thread *thread, bool write,
+		       size_t len, loff_t pos)
+{
+	return write ? mymem_pwrite(thread->wbuf, len, pos) :
+		       mymem_pread(thread->rbuf, len, pos);
+}
+
 /* A read or write through the handle or by position, chosen at random. */
 static ssize_t mmt_rw_at(struct mmt_torture_thread *thread, bool write,
 			 size_t len, loff_t pos)
@@ -435,8 +433,7 @@ static ssize_t mmt_rw_at(struct mmt_torture_thread *thread, bool write,
 	ssize_t ret;
 
 	if (mmt_random(2))
-		return write ? mymem_pwrite(thread->wbuf, len, pos) :
-			       mymem_pread(thread->rbuf, len, pos);
+		return mmt_prw(thread, write, len, pos);
 	if (!mmt_seek_to(thread, pos))
 		return -EIO;
 	ret = write ? mymem_write(thread->h, thread->wbuf, len) :
@@ -449,32 +446,24 @@ static ssize_t mmt_rw_at(struct mmt_torture_thread *thread, bool write,
 static void mmt_torture_read(struct mmt_torture_thread *thread)
 {
 	const struct mmt_torture_layout *layout = thread->layout;
-	size_t len, room, most = MMT_TORTURE_MAX_READ;
-	unsigned int first, count;
+	size_t len, room, off, most = MMT_TORTURE_MAX_READ;
+	unsigned int r = mmt_random(3), first = 0, count = layout->blocks;
 	loff_t pos;
 	ssize_t ret;
 
-	switch (mmt_random(3)) {
-	case 0:		/* the hot range, sometimes all of it */
-		first = 0;
+	/* anywhere, its own slice, or the hot range, sometimes all of it */
+	if (r == 1) {
+		first = thread->first;
+		count = layout->slice;
+	} else if (r == 2) {
 		count = layout->hot;
 		if (!mmt_random(8))
 			most = MMT_TORTURE_LONG_BYTES;
-		break;
-	case 1:		/* its own slice */
-		first = thread->first;
-		count = layout->slice;
-		break;
-	default:	/* anywhere */
-		first = 0;
-		count = layout->blocks;
-		break;
 	}
 	room = (size_t)count * MMT_TORTURE_BLOCK;
-	pos = MMT_TORTURE_BASE + (loff_t)first * MMT_TORTURE_BLOCK;
-	pos += mmt_random(room);
-	room -= pos - MMT_TORTURE_BASE - (loff_t)first * MMT_TORTURE_BLOCK;
-	len = 1 + mmt_random(min(room, most));
+	off = mmt_random(room);
+	pos = MMT_TORTURE_BASE + (loff_t)first * MMT_TORTURE_BLOCK + off;
+	len = 1 + mmt_random(min(room - off, most));
 
 	thread->count[MMT_READS]++;
 	ret = mmt_rw_at(thread, false, len, pos);
@@ -541,9 +530,11 @@ static void mmt_torture_add(struct mmt_torture_thread *thread)
 
 static void mmt_torture_seek(struct mmt_torture_thread *thread)
 {
-	static const int bad_whence[] = { 3, 4, 42, -1 };
+	static const int whences[] = { SEEK_SET, SEEK_CUR, SEEK_END, 3, 4, 42, -1 };
 	loff_t size = thread->layout->size, target, base, ret, cur;
-	int whence = mmt_random(4);
+	/* as often one of the bad ones as each of the good ones */
+	unsigned int r = mmt_random(4);
+	int whence = whences[r < 3 ? r : 3 + mmt_random(4)];
 	bool ok;
 
 	/* A target in [-64, size + 64]: about 1 in 4 of them is invalid. */
@@ -551,26 +542,8 @@ static void mmt_torture_seek(struct mmt_torture_thread *thread)
 	if (mmt_random(4) == 0)
 		target = mmt_random(2) ? -1 - (loff_t)mmt_random(64) :
 				      size + 1 + mmt_random(64);
-	switch (whence) {
-	case 0:
-		whence = SEEK_SET;
-		base = 0;
-		break;
-	case 1:
-		whence = SEEK_CUR;
-		base = thread->pos;
-		break;
-	case 2:
-		whence = SEEK_END;
-		base = size;
-		break;
-	default:
-		whence = bad_whence[mmt_random(ARRAY_SIZE(bad_whence))];
-		base = 0;
-		break;
-	}
-	ok = (whence == SEEK_SET || whence == SEEK_CUR || whence == SEEK_END) &&
-	     target >= 0 && target <= size;
+	base = whence == SEEK_CUR ? thread->pos : whence == SEEK_END ? size : 0;
+	ok = r < 3 && target >= 0 && target <= size;
 
 	thread->count[MMT_SEEKS]++;
 	ret = mymem_seek(thread->h, target - base, whence);
@@ -602,85 +575,60 @@ static void mmt_torture_edge(struct mmt_torture_thread *thread)
 {
 	loff_t size = thread->layout->size, pos;
 	unsigned int r = mmt_random(8);
-	bool write = r == 2 || r == 3;
+	bool write = mmt_random(2);
 	ssize_t ret, want;
+	const char *call;
 	u64 result;
 	size_t len;
-	int err;
 
 	pos = size - 1 - mmt_random(MMT_TORTURE_TAIL);
 	len = size - pos + 1 + mmt_random(MMT_TORTURE_TAIL);
-	want = size - pos;
 	memset(thread->wbuf, 0xa5, len);
+	thread->count[r >= 6 ? MMT_ADDS : write ? MMT_WRITES : MMT_READS]++;
 
 	switch (r) {
 	case 0:		/* read or write crossing the end: short */
-	case 2:
-		thread->count[write ? MMT_WRITES : MMT_READS]++;
+	case 1:
+		call = write ? "write across the end" : "read across the end";
+		want = size - pos;
 		ret = mmt_rw_at(thread, write, len, pos);
-		if (ret != want)
-			mmt_call_error(thread, write ? "write across the end" :
-				       "read across the end", pos, len, ret, want);
 		break;
-	case 1:		/* read at or past the end: 0; write: -ENOSPC */
+	case 2:		/* read at or past the end: 0; write: -ENOSPC */
 	case 3:
-		thread->count[write ? MMT_WRITES : MMT_READS]++;
-		if (mmt_random(2)) {
-			pos = size + mmt_random(4096);
-			ret = write ? mymem_pwrite(thread->wbuf, len, pos) :
-				      mymem_pread(thread->rbuf, len, pos);
-		} else if (mmt_seek_to(thread, size)) {
-			pos = size;
-			ret = write ? mymem_write(thread->h, thread->wbuf, len) :
-				      mymem_read(thread->h, thread->rbuf, len);
-		} else {
-			break;
-		}
+		call = write ? "write at/past the end" : "read at/past the end";
 		want = write ? -ENOSPC : 0;
-		if (ret != want)
-			mmt_call_error(thread, write ? "write at/past the end" :
-				       "read at/past the end", pos, len, ret, want);
+		pos = size + (mmt_random(2) ? mmt_random(4096) : 0);
+		if (pos > size)
+			ret = mmt_prw(thread, write, len, pos);
+		else
+			ret = mmt_rw_at(thread, write, len, pos);
 		break;
 	case 4:		/* negative position: -EINVAL */
+		call = "pread/pwrite at a negative position";
+		want = -EINVAL;
 		pos = -1 - (loff_t)mmt_random(1024);
-		if (mmt_random(2)) {
-			thread->count[MMT_READS]++;
-			ret = mymem_pread(thread->rbuf, len, pos);
-		} else {
-			thread->count[MMT_WRITES]++;
-			ret = mymem_pwrite(thread->wbuf, len, pos);
-		}
-		if (ret != -EINVAL)
-			mmt_call_error(thread, "pread/pwrite at a negative position",
-				       pos, len, ret, -EINVAL);
+		ret = mmt_prw(thread, write, len, pos);
 		break;
 	case 5:		/* length 0: 0 */
-		if (mmt_random(2)) {
-			thread->count[MMT_READS]++;
-			ret = mymem_pread(thread->rbuf, 0, pos);
-		} else {
-			thread->count[MMT_WRITES]++;
-			ret = mymem_pwrite(thread->wbuf, 0, pos);
-		}
-		if (ret != 0)
-			mmt_call_error(thread, "pread/pwrite of length 0", pos, 0, ret,
-				       0);
+		call = "pread/pwrite of length 0";
+		want = 0;
+		len = 0;
+		ret = mmt_prw(thread, write, len, pos);
 		break;
-	case 6:		/* add out of bounds: -EINVAL */
-		thread->count[MMT_ADDS]++;
-		pos = mmt_random(2) ? size - 7 + mmt_random(7) :
-				   -1 - (loff_t)mmt_random(64);
-		err = mymem_add_u64(pos, 1, &result);
-		if (err != -EINVAL)
-			mmt_call_error(thread, "mymem_add_u64", pos, 8, err, -EINVAL);
-		break;
-	default:	/* add at the last valid offset, in the tail */
-		thread->count[MMT_ADDS]++;
-		err = mymem_add_u64(size - 8, 1, &result);
-		if (err)
-			mmt_call_error(thread, "mymem_add_u64", size - 8, 8, err, 0);
+	default:	/* add out of bounds: -EINVAL; at the last valid offset */
+		call = "mymem_add_u64";
+		want = r == 6 ? -EINVAL : 0;
+		if (r == 7)
+			pos = size - 8;
+		else
+			pos = mmt_random(2) ? size - 7 + mmt_random(7) :
+					      -1 - (loff_t)mmt_random(64);
+		len = 8;
+		ret = mymem_add_u64(pos, 1, &result);
 		break;
 	}
+	if (ret != want)
+		mmt_call_error(thread, call, pos, len, ret, want);
 }
 
 static void mmt_torture_body(struct mmt_worker *w)
@@ -711,12 +659,6 @@ static void mmt_torture_body(struct mmt_worker *w)
 		else
 			mmt_torture_edge(thread);
 	}
-}
-
-/* the records of a torture run: one */
-static unsigned int mmt_torture_records(const struct mmt_params *p)
-{
-	return 1;
 }
 
 /* the torture test; Context: the controller kthread.  Return: failed checks */
@@ -761,7 +703,7 @@ static unsigned int mmt_torture_run(const struct mmt_params *p)
 		count[MMT_ERRORS]++;
 	if (!stopped)
 		mmt_progress(p->duration, p->duration);
-	for (c = MMT_FIRST_FAILURE_COUNT; c < MMT_NR_COUNTS; c++)
+	for (c = MMT_TORN; c < MMT_NR_COUNTS; c++)
 		failures += count[c];
 	mmt_table_head("torture", mmt_torture_cols);
 	mmt_table_row("torture", mmt_torture_cols, { p->duration }, { threads },
@@ -780,6 +722,6 @@ out:
 const struct mmt_test mmt_torture_test = {
 	.name		= "torture",
 	.run		= mmt_torture_run,
-	.records	= mmt_torture_records,
+	.nr_records	= 1,
 	.min_core_size	= mmt_torture_min_core_size,
 };
