@@ -44,29 +44,25 @@ static void __init mmt_tests_init(void)
 static struct mmt_params mmt_load_params;
 static struct dentry *mmt_dir;
 
+/*
+ * "status" and, with a private pointer, "wait", which first waits until no
+ * run is going.  seq_file shows once per open: one line, even if a run
+ * starts meanwhile.
+ */
 static int mmt_status_show(struct seq_file *m, void *unused)
 {
 	char line[MMT_STATUS_LEN];
+	int ret = 0;
 
-	mmt_run_status(line, sizeof(line));
-	seq_printf(m, "%s\n", line);
-	return 0;
+	if (m->private)
+		ret = mmt_run_wait(line, sizeof(line));
+	else
+		mmt_run_status(line, sizeof(line));
+	if (!ret)
+		seq_printf(m, "%s\n", line);
+	return ret;
 }
 DEFINE_SHOW_ATTRIBUTE(mmt_status);
-
-/* seq_file shows once per open: one line, even if a run starts meanwhile. */
-static int mmt_wait_show(struct seq_file *m, void *unused)
-{
-	char line[MMT_STATUS_LEN];
-	int ret;
-
-	ret = mmt_run_wait(line, sizeof(line));
-	if (ret)
-		return ret;
-	seq_printf(m, "%s\n", line);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(mmt_wait);
 
 /* "results" and, with a private pointer, "results.json" */
 static int mmt_results_show(struct seq_file *m, void *unused)
@@ -126,7 +122,7 @@ static void mmt_debugfs_init(void)
 {
 	mmt_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("status", 0400, mmt_dir, NULL, &mmt_status_fops);
-	debugfs_create_file("wait", 0400, mmt_dir, NULL, &mmt_wait_fops);
+	debugfs_create_file("wait", 0400, mmt_dir, mmt_dir, &mmt_status_fops);
 	debugfs_create_file("results", 0400, mmt_dir, NULL, &mmt_results_fops);
 	debugfs_create_file("results.json", 0400, mmt_dir, mmt_dir,
 			    &mmt_results_fops);

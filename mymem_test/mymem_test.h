@@ -164,6 +164,14 @@ int mmt_group_run(struct mmt_worker *first, size_t stride, unsigned int nr,
 #include "tests.h"
 #undef MMT_TEST
 
+/* the order of two u64s, or of structs that start with one, for sort() */
+static inline int mmt_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* a / b in thousandths, for "%llu.%03llu" */
 static inline u64 mmt_ratio_x1000(u64 a, u64 b)
 {

@@ -35,19 +35,12 @@ enum mmt_perf_op {
 };
 
 static const char *const mmt_op_names[MMT_NR_OPS] = {
-	[MMT_OP_READ]		= "read",
-	[MMT_OP_WRITE]		= "write",
-	[MMT_OP_MEMCPY]		= "memcpy",
-	[MMT_OP_MUTEX_MEMCPY]	= "mutex_memcpy",
+	"read", "write", "memcpy", "mutex_memcpy"
 };
 
-enum mmt_perf_stat {
-	MMT_AVG,
-	MMT_MIN,
-	MMT_P50,
-	MMT_P99,
-	MMT_MAX,
-	MMT_NR_STATS,
+/* of the samples of one op, in ns */
+struct mmt_perf_stats {
+	u64 avg, min, p50, p99, max;
 };
 
 /* The table and the records: one row per size and op. */
@@ -77,20 +70,14 @@ struct mmt_perf {
 	unsigned int errors;	/* failed checks so far */
 };
 
-static int mmt_cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Nearest-rank percentile of @n sorted samples. */
 static u64 mmt_percentile(const u64 *s, unsigned int n, unsigned int pct)
 {
 	return s[DIV_ROUND_UP(n * pct, 100) - 1];
 }
 
-static void mmt_stats_compute(u64 *s, unsigned int n, u64 *stat)
+static void mmt_stats_compute(u64 *s, unsigned int n,
+			      struct mmt_perf_stats *stat)
 {
 	u64 sum = 0;
 	unsigned int i;
@@ -98,11 +85,11 @@ static void mmt_stats_compute(u64 *s, unsigned int n, u64 *stat)
 	sort(s, n, sizeof(*s), mmt_cmp_u64, NULL);
 	for (i = 0; i < n; i++)
 		sum += s[i];
-	stat[MMT_AVG] = div64_u64(sum, n);
-	stat[MMT_MIN] = s[0];
-	stat[MMT_P50] = mmt_percentile(s, n, 50);
-	stat[MMT_P99] = mmt_percentile(s, n, 99);
-	stat[MMT_MAX] = s[n - 1];
+	stat->avg = div64_u64(sum, n);
+	stat->min = s[0];
+	stat->p50 = mmt_percentile(s, n, 50);
+	stat->p99 = mmt_percentile(s, n, 99);
+	stat->max = s[n - 1];
 }
 
 /* Data unique to (size, iteration): a byte pattern plus two stamps. */
@@ -186,23 +173,22 @@ static int mmt_perf_size(struct mmt_perf *perf, size_t size, unsigned int iters)
 static void mmt_perf_report(struct mmt_perf *perf, size_t size,
 			    unsigned int iters)
 {
-	u64 stat[MMT_NR_OPS][MMT_NR_STATS];
-	const u64 *cpy = stat[MMT_OP_MEMCPY], *mtx = stat[MMT_OP_MUTEX_MEMCPY];
-	const u64 *s;
+	struct mmt_perf_stats stat[MMT_NR_OPS], *s;
+	const struct mmt_perf_stats *cpy = &stat[MMT_OP_MEMCPY];
+	const struct mmt_perf_stats *mtx = &stat[MMT_OP_MUTEX_MEMCPY];
 	int op;
 
 	for (op = 0; op < MMT_NR_OPS; op++)
-		mmt_stats_compute(perf->samples[op], iters, stat[op]);
+		mmt_stats_compute(perf->samples[op], iters, &stat[op]);
 	for (op = 0; op < MMT_NR_OPS; op++) {
-		s = stat[op];
+		s = &stat[op];
 		mmt_table_row("perf", mmt_perf_cols, { size },
-			      { .s = mmt_op_names[op] }, { iters }, { s[MMT_AVG] },
-			      { s[MMT_MIN] }, { s[MMT_P50] }, { s[MMT_P99] },
-			      { s[MMT_MAX] },
-			      { mmt_ratio_x1000(s[MMT_AVG], cpy[MMT_AVG]) },
-			      { mmt_ratio_x1000(s[MMT_P50], cpy[MMT_P50]) },
-			      { mmt_ratio_x1000(s[MMT_AVG], mtx[MMT_AVG]) },
-			      { mmt_ratio_x1000(s[MMT_P50], mtx[MMT_P50]) });
+			      { .s = mmt_op_names[op] }, { iters }, { s->avg },
+			      { s->min }, { s->p50 }, { s->p99 }, { s->max },
+			      { mmt_ratio_x1000(s->avg, cpy->avg) },
+			      { mmt_ratio_x1000(s->p50, cpy->p50) },
+			      { mmt_ratio_x1000(s->avg, mtx->avg) },
+			      { mmt_ratio_x1000(s->p50, mtx->p50) });
 	}
 }
 

@@ -31,9 +31,7 @@ enum mmt_race_mode {
 };
 
 static const char *const mmt_race_names[MMT_NR_RACE_MODES] = {
-	[MMT_RACE_UNLOCKED]	= "unlocked",
-	[MMT_RACE_LOCKED]	= "locked",
-	[MMT_RACE_ATOMIC]	= "atomic",
+	"unlocked", "locked", "atomic"
 };
 
 /* The lab's fix: one lock around read + write, owned by the caller. */

@@ -43,7 +43,6 @@ static struct mmt_report {
 	struct mmt_text lines;	/* "results" of the last run */
 	struct mmt_text records;	/* its records, after MMT_JSON_HEAD bytes */
 	struct mmt_text json;	/* results.json of the last ended run */
-	unsigned int nr_records;
 	atomic_t nr_errors;	/* mmt_err() calls in the run */
 } report = {
 	.lock = __MUTEX_INITIALIZER(report.lock),
@@ -80,9 +79,11 @@ static void mmt_text_free(struct mmt_text *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static void mmt_text_add(struct mmt_text *t, const char *s, size_t n)
+/* Append @n bytes of @s, leaving @keep bytes free, or drop them whole. */
+static void mmt_text_add(struct mmt_text *t, const char *s, size_t n,
+			 size_t keep)
 {
-	if (!t->data || t->len + n + 1 > t->size) {
+	if (!t->data || t->len + n + keep + 1 > t->size) {
 		t->truncated = true;
 		return;
 	}
@@ -122,7 +123,6 @@ int mmt_report_begin(const struct mmt_params *p)
 	mmt_text_free(&report.records);
 	report.lines = lines;
 	report.records = records;
-	report.nr_records = 0;
 	mutex_unlock(&report.lock);
 	atomic_set(&report.nr_errors, 0);
 	return 0;
@@ -133,7 +133,7 @@ static void mmt_report_line(char *line, int n)
 {
 	line[n++] = '\n';
 	mutex_lock(&report.lock);
-	mmt_text_add(&report.lines, line, n);
+	mmt_text_add(&report.lines, line, n, 0);
 	mutex_unlock(&report.lock);
 }
 
@@ -237,7 +237,7 @@ void mmt_table_print(const char *test, const struct mmt_col *cols,
 {
 	char line[MMT_LINE_MAX], rec[MMT_RECORD_MAX];
 	unsigned int i, nr_cols = 0;
-	size_t n, r;
+	size_t n, r, first;
 
 	while (cols[nr_cols].head || cols[nr_cols].key)
 		nr_cols++;
@@ -246,19 +246,18 @@ void mmt_table_print(const char *test, const struct mmt_col *cols,
 		return;
 	}
 	n = scnprintf(line, sizeof(line), "%s", test);
-	r = scnprintf(rec, sizeof(rec), "{\"test\":\"%s\"", test);
+	/* a record after the first one starts with ",\n" */
+	r = scnprintf(rec, sizeof(rec), ",\n{\"test\":\"%s\"", test);
 	for (i = 0; i < nr_cols; i++) {
-		if (cols[i].head && !v)
+		if (cols[i].head && !v) {
 			n += scnprintf(line + n, sizeof(line) - n, " %*s",
 				       cols[i].width, cols[i].head);
-		if (!v)
-			continue;
-		if (cols[i].head) {
+		} else if (cols[i].head) {
 			n += scnprintf(line + n, sizeof(line) - n, " ");
 			n += mmt_col_value(line + n, sizeof(line) - n, &cols[i],
 					   &v[i], false);
 		}
-		if (cols[i].key) {
+		if (cols[i].key && v) {
 			r += scnprintf(rec + r, sizeof(rec) - r, ",\"%s\":",
 				       cols[i].key);
 			r += mmt_col_value(rec + r, sizeof(rec) - r, &cols[i],
@@ -270,15 +269,9 @@ void mmt_table_print(const char *test, const struct mmt_col *cols,
 		return;
 	r += scnprintf(rec + r, sizeof(rec) - r, "}");
 	mutex_lock(&report.lock);
-	if (!report.records.data ||
-	    report.records.len + 2 + r + sizeof(MMT_JSON_TAIL) >
-	    report.records.size) {
-		report.records.truncated = true;
-	} else {
-		if (report.nr_records++)
-			mmt_text_add(&report.records, ",\n", 2);
-		mmt_text_add(&report.records, rec, r);
-	}
+	first = report.records.len == MMT_JSON_HEAD ? 2 : 0;
+	mmt_text_add(&report.records, rec + first, r - first,
+		     strlen(MMT_JSON_TAIL));
 	mutex_unlock(&report.lock);
 }
 
@@ -309,7 +302,7 @@ void mmt_report_end(const struct mmt_params *p, const char *verdict)
 		       verdict, t->truncated ? "true" : "false");
 	memmove(head + n, head + MMT_JSON_HEAD, t->len - MMT_JSON_HEAD);
 	t->len -= MMT_JSON_HEAD - n;
-	mmt_text_add(t, MMT_JSON_TAIL, strlen(MMT_JSON_TAIL));
+	mmt_text_add(t, MMT_JSON_TAIL, strlen(MMT_JSON_TAIL), 0);
 	mmt_text_free(&report.json);
 	report.json = *t;
 	memset(t, 0, sizeof(*t));

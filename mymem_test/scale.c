@@ -48,10 +48,7 @@ enum mmt_scale_load {
 #define MMT_SCALE_SERIES	(2 * MMT_NR_LOADS - 1)
 
 static const char *const mmt_load_names[MMT_NR_LOADS] = {
-	[MMT_LOAD_READ]	= "read",
-	[MMT_LOAD_WRITE]	= "write",
-	[MMT_LOAD_MIXED]	= "mixed",
-	[MMT_LOAD_MEMCPY]	= "memcpy",
+	"read", "write", "mixed", "memcpy"
 };
 
 static const char *const mmt_region_names[2] = { "shared", "disjoint" };
@@ -69,11 +66,11 @@ static const struct mmt_col mmt_scale_cols[] = {
 	{ }
 };
 
-/* One timed run. */
+/* One timed run; @ops_s first, for mmt_cmp_u64(). */
 struct mmt_scale_result {
+	u64 ops_s;
 	u64 ops;
 	u64 span_ns;
-	u64 ops_s;
 };
 
 /* One scale worker: @len-byte calls at @pos for @run_ns. */
@@ -195,14 +192,6 @@ static unsigned int mmt_scale_records(const struct mmt_params *p)
 	return MMT_SCALE_SERIES * mmt_scale_points(p->max_threads);
 }
 
-static int mmt_scale_cmp(const void *a, const void *b)
-{
-	u64 x = ((const struct mmt_scale_result *)a)->ops_s;
-	u64 y = ((const struct mmt_scale_result *)b)->ops_s;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * Every point of one (workload, region; region 0 shared, 1 disjoint), in
  * rounds, into @runs (rounds runs of each point); @done: runs done so far
@@ -231,7 +220,7 @@ static int mmt_scale_series(const struct mmt_params *p,
 		}
 	}
 	for (pt = 0; pt < points; pt++)
-		sort(&runs[pt * rounds], rounds, sizeof(*runs), mmt_scale_cmp,
+		sort(&runs[pt * rounds], rounds, sizeof(*runs), mmt_cmp_u64,
 		     NULL);
 	/* the median run of each point (the lower one of an even count) */
 	one = &runs[(rounds - 1) / 2];

@@ -136,17 +136,11 @@ static unsigned int mmt_torture_threads(void)
 	return min(2 * num_online_cpus(), MMT_TORTURE_MAX_THREADS);
 }
 
-/* a hot range of 2 blocks at least, and a slice of 1 per thread */
-static size_t mmt_torture_min_size(unsigned int threads)
-{
-	return MMT_TORTURE_BASE + MMT_TORTURE_TAIL +
-	       2 * MMT_TORTURE_BLOCK * (threads + 1);
-}
-
-/* The smallest core torture runs on now, in bytes. */
+/* The smallest core torture runs on now: a hot range and a slice per thread */
 static size_t mmt_torture_min_core_size(void)
 {
-	return mmt_torture_min_size(mmt_torture_threads());
+	return MMT_TORTURE_BASE + MMT_TORTURE_TAIL +
+	       2 * MMT_TORTURE_BLOCK * (mmt_torture_threads() + 1);
 }
 
 /* The buffer laid out for @threads threads; -ENOSPC when it is too small. */
@@ -155,7 +149,7 @@ static int mmt_torture_lay_out(struct mmt_torture_layout *layout,
 {
 	size_t size = mymem_size(), blocks;
 
-	if (size < mmt_torture_min_size(threads))
+	if (size < mmt_torture_min_core_size())
 		return -ENOSPC;
 	blocks = (size - MMT_TORTURE_BASE - MMT_TORTURE_TAIL) / MMT_TORTURE_BLOCK;
 	layout->size = size;
