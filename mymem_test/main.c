@@ -72,18 +72,10 @@ static int mmt_results_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(mmt_results);
 
-static int mmt_control_run(char *args)
-{
-	struct mmt_params p = mmt_load_params;
-	int ret;
-
-	ret = mmt_params_parse(&p, args);
-	return ret ? ret : mmt_run_start(&p);
-}
-
 static ssize_t mmt_control_write(struct file *file, const char __user *ubuf,
 				 size_t count, loff_t *ppos)
 {
+	struct mmt_params p = mmt_load_params;
 	char *buf, *cmd, *verb;
 	int ret;
 
@@ -99,7 +91,7 @@ static ssize_t mmt_control_write(struct file *file, const char __user *ubuf,
 	cmd = strim(buf);
 	verb = strsep(&cmd, " \t\n");
 	if (!strcmp(verb, "run")) {
-		ret = mmt_control_run(cmd);
+		ret = mmt_params_parse(&p, cmd) ?: mmt_run_start(&p);
 	} else if (!strcmp(verb, "stop") && !cmd) {
 		mmt_run_stop();
 		ret = 0;
@@ -146,14 +138,10 @@ static int __init mmt_init(void)
 	if (ret)
 		return ret;
 	mmt_debugfs_init();
-	if (mmt_load_params.autorun) {
-		ret = mmt_run_start(&mmt_load_params);
-		if (ret) {
-			mmt_cleanup();
-			return ret;
-		}
-	}
-	return 0;
+	ret = mmt_load_params.autorun ? mmt_run_start(&mmt_load_params) : 0;
+	if (ret)
+		mmt_cleanup();
+	return ret;
 }
 
 static void __exit mmt_exit(void)

@@ -84,7 +84,7 @@ void mmt_report_end(const struct mmt_params *p, const char *verdict);
 void mmt_report_free(void);
 void mmt_report_show(struct seq_file *m, bool json);
 void mmt_info(const char *fmt, ...) __printf(1, 2);
-void mmt_err(const char *fmt, ...) __printf(1, 2);
+unsigned int mmt_err(const char *fmt, ...) __printf(1, 2);
 unsigned int mmt_setup_failed(const char *test, int err);
 
 /**

@@ -108,11 +108,9 @@ static void mmt_perf_seek0(struct mmt_perf *perf, size_t size)
 {
 	loff_t pos = mymem_seek(perf->h, 0, SEEK_SET);
 
-	if (pos) {
-		perf->errors++;
-		mmt_err("perf: size %zu: mymem_seek(0, SEEK_SET) returned %lld",
-			size, pos);
-	}
+	if (pos)
+		perf->errors += mmt_err("perf: size %zu: mymem_seek(0, SEEK_SET) returned %lld",
+					size, pos);
 }
 
 /* Time every op @iters times at @size bytes; 0, or -EINTR when stopped. */
@@ -144,11 +142,10 @@ static int mmt_perf_size(struct mmt_perf *perf, size_t size, unsigned int iters)
 		ret = mymem_write(perf->h, perf->src, size);
 		t1 = ktime_get_ns();
 		perf->samples[MMT_OP_WRITE][i] = t1 - t0;
-		if (ret != size) {
-			perf->errors++;
-			mmt_err("perf: size %zu iteration %u: mymem_write returned %zd",
-				size, i, ret);
-		}
+		if (ret != size)
+			perf->errors +=
+				mmt_err("perf: size %zu iteration %u: mymem_write returned %zd",
+					size, i, ret);
 
 		/* Clear the destination so that a read doing nothing fails. */
 		memset(perf->dst, ~perf->src[0], size);
@@ -157,15 +154,14 @@ static int mmt_perf_size(struct mmt_perf *perf, size_t size, unsigned int iters)
 		ret = mymem_read(perf->h, perf->dst, size);
 		t1 = ktime_get_ns();
 		perf->samples[MMT_OP_READ][i] = t1 - t0;
-		if (ret != size) {
-			perf->errors++;
-			mmt_err("perf: size %zu iteration %u: mymem_read returned %zd",
-				size, i, ret);
-		} else if (memcmp(perf->dst, perf->src, size)) {
-			perf->errors++;
-			mmt_err("perf: size %zu iteration %u: data read back differs from data written",
-				size, i);
-		}
+		if (ret != size)
+			perf->errors +=
+				mmt_err("perf: size %zu iteration %u: mymem_read returned %zd",
+					size, i, ret);
+		else if (memcmp(perf->dst, perf->src, size))
+			perf->errors +=
+				mmt_err("perf: size %zu iteration %u: data read back differs from data written",
+					size, i);
 	}
 	return 0;
 }

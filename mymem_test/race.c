@@ -146,10 +146,9 @@ static unsigned int mmt_race_mode(struct mmt_race_worker *workers,
 	__le64 le = 0;
 	int ret;
 
-	if (mmt_race_set(0)) {
-		mmt_err("race %s: cannot set the counter to 0", mmt_race_names[mode]);
-		return 1;
-	}
+	if (mmt_race_set(0))
+		return mmt_err("race %s: cannot set the counter to 0",
+			       mmt_race_names[mode]);
 	for (i = 0; i < p->workers; i++)
 		workers[i] = (struct mmt_race_worker){ .mode = mode,
 						       .n = p->increments };
@@ -162,21 +161,16 @@ static unsigned int mmt_race_mode(struct mmt_race_worker *workers,
 		expected += workers[i].done;
 		failures += workers[i].errors;
 	}
-	if (mymem_pread(&le, sizeof(le), 0) != sizeof(le)) {
-		mmt_err("race %s: cannot read the counter", mmt_race_names[mode]);
-		return failures + 1;
-	}
+	if (mymem_pread(&le, sizeof(le), 0) != sizeof(le))
+		return failures + mmt_err("race %s: cannot read the counter",
+					  mmt_race_names[mode]);
 	final = le64_to_cpu(le);
-	if (expected != want) {
-		mmt_err("race %s: only %llu of %llu increments done",
-			mmt_race_names[mode], expected, want);
-		failures++;
-	}
-	if (mode != MMT_RACE_UNLOCKED && final != expected) {
-		mmt_err("race %s: final %llu != expected %llu",
-			mmt_race_names[mode], final, expected);
-		failures++;
-	}
+	if (expected != want)
+		failures += mmt_err("race %s: only %llu of %llu increments done",
+				    mmt_race_names[mode], expected, want);
+	if (mode != MMT_RACE_UNLOCKED && final != expected)
+		failures += mmt_err("race %s: final %llu != expected %llu",
+				    mmt_race_names[mode], final, expected);
 	mmt_table_row("race", mmt_race_cols, { .s = mmt_race_names[mode] },
 		      { p->workers }, { p->increments }, { expected }, { final },
 		      { final < expected ? expected - final : 0 }, { ns },

@@ -162,8 +162,9 @@ void mmt_info(const char *fmt, ...)
  *
  * Only the first MMT_ERR_MAX of a run are printed.
  * Context: process context; not in a timed region.
+ * Return: 1, the failed check to count, printed or not.
  */
-void mmt_err(const char *fmt, ...)
+unsigned int mmt_err(const char *fmt, ...)
 {
 	int nr = atomic_inc_return(&report.nr_errors);
 	char line[MMT_LINE_MAX];
@@ -171,7 +172,7 @@ void mmt_err(const char *fmt, ...)
 	int n;
 
 	if (nr > MMT_ERR_MAX)
-		return;
+		return 1;
 	n = scnprintf(line, sizeof(line), "!!! ");
 	va_start(args, fmt);
 	n += vscnprintf(line + n, sizeof(line) - n, fmt, args);
@@ -181,6 +182,7 @@ void mmt_err(const char *fmt, ...)
 			       " (further error lines suppressed)");
 	pr_err("%s\n", line);
 	mmt_report_line(line, n);
+	return 1;
 }
 
 /**
@@ -192,8 +194,7 @@ void mmt_err(const char *fmt, ...)
  */
 unsigned int mmt_setup_failed(const char *test, int err)
 {
-	mmt_err("%s: cannot set up (%d): not run", test, err);
-	return 1;
+	return mmt_err("%s: cannot set up (%d): not run", test, err);
 }
 
 static size_t mmt_col_value(char *buf, size_t len, const struct mmt_col *c,

@@ -148,9 +148,7 @@ int mmt_group_run(struct mmt_worker *first, size_t stride, unsigned int nr,
 	g->body = body;
 	for (created = 0; created < nr && !mmt_must_stop(); created++) {
 		w = mmt_worker_at(first, stride, created);
-		w->id = created;
-		w->start_ns = 0;
-		w->end_ns = 0;
+		*w = (struct mmt_worker){ .id = created };
 		task = kthread_run(mmt_worker_fn, w, "mmt_%s/%u",
 				   run.test->name, created);
 		if (IS_ERR(task)) {

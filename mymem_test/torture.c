@@ -272,16 +272,13 @@ static void mmt_torture_check_read(struct mmt_torture_thread *thread,
 			torn = spans[i].stamp != spans[j].stamp &&
 			       mmt_span_covered_by(&spans[i], &spans[j]) &&
 			       mmt_span_covered_by(&spans[j], &spans[i]);
-	if (torn) {
-		thread->count[MMT_TORN]++;
-		mmt_err("torture: thread %u: torn read at %lld len %zu",
-			thread->w.id, pos, len);
-	}
-	if (lost) {
-		thread->count[MMT_LOST]++;
-		mmt_err("torture: thread %u: lost write: read of its slice at %lld len %zu differs from what it wrote",
-			thread->w.id, pos, len);
-	}
+	if (torn)
+		thread->count[MMT_TORN] += mmt_err("torture: thread %u: torn read at %lld len %zu",
+						   thread->w.id, pos, len);
+	if (lost)
+		thread->count[MMT_LOST] +=
+			mmt_err("torture: thread %u: lost write: read of its slice at %lld len %zu differs from what it wrote",
+				thread->w.id, pos, len);
 }
 
 /* Every counter holds the sum of all successful adds to it. */
@@ -297,11 +294,10 @@ static void mmt_check_counters(const struct mmt_torture_layout *layout,
 		memcpy(&le, buf + i * 8, sizeof(le));
 		for (total = 0, j = 0; j < layout->threads; j++)
 			total += threads[j].add_sum[i];
-		if (le64_to_cpu(le) != total) {
-			count[MMT_ADD_ERRORS]++;
-			mmt_err("torture: counter %u is %llu, the adds sum to %llu",
-				i, le64_to_cpu(le), total);
-		}
+		if (le64_to_cpu(le) != total)
+			count[MMT_ADD_ERRORS] +=
+				mmt_err("torture: counter %u is %llu, the adds sum to %llu",
+					i, le64_to_cpu(le), total);
 	}
 }
 
@@ -320,19 +316,15 @@ static void mmt_check_block(const struct mmt_torture_layout *layout,
 		memcpy(&v, data + j * 8, sizeof(v));
 		bad |= v != first;
 	}
-	if (bad) {
-		count[MMT_TORN]++;
-		mmt_err("torture: block %u holds no single valid write", blk);
-	}
+	if (bad)
+		count[MMT_TORN] += mmt_err("torture: block %u holds no single valid write", blk);
 	if (blk < layout->hot)
 		return;
 	owner = (blk - layout->hot) / layout->slice;
 	if (owner < layout->threads &&
-	    first != threads[owner].shadow[blk - threads[owner].first]) {
-		count[MMT_LOST]++;
-		mmt_err("torture: block %u lost the last write of thread %u",
-			blk, owner);
-	}
+	    first != threads[owner].shadow[blk - threads[owner].first])
+		count[MMT_LOST] += mmt_err("torture: block %u lost the last write of thread %u",
+					   blk, owner);
 }
 
 /*
@@ -347,8 +339,8 @@ static void mmt_torture_check_final(const struct mmt_torture_layout *layout,
 	size_t len;
 
 	if (mymem_pread(buf, MMT_TORTURE_BASE, 0) != MMT_TORTURE_BASE) {
-		mmt_err("torture: final check: cannot read the counters");
-		count[MMT_ERRORS]++;
+		count[MMT_ERRORS] +=
+			mmt_err("torture: final check: cannot read the counters");
 		return;
 	}
 	mmt_check_counters(layout, threads, buf, count);
@@ -358,8 +350,8 @@ static void mmt_torture_check_final(const struct mmt_torture_layout *layout,
 		len = (size_t)n * MMT_TORTURE_BLOCK;
 		if (mymem_pread(buf, len, MMT_TORTURE_BASE +
 				(loff_t)blk * MMT_TORTURE_BLOCK) != len) {
-			mmt_err("torture: final check: cannot read block %u", blk);
-			count[MMT_ERRORS]++;
+			count[MMT_ERRORS] +=
+				mmt_err("torture: final check: cannot read block %u", blk);
 			return;
 		}
 		for (i = 0; i < n; i++)
@@ -393,9 +385,9 @@ static u32 mmt_random(u32 ceil)
 static void mmt_call_error(struct mmt_torture_thread *thread, const char *call,
 			   loff_t pos, size_t len, long long got, long long want)
 {
-	thread->count[MMT_ERRORS]++;
-	mmt_err("torture: thread %u: %s(pos %lld, len %zu) returned %lld, expected %lld",
-		thread->w.id, call, pos, len, got, want);
+	thread->count[MMT_ERRORS] +=
+		mmt_err("torture: thread %u: %s(pos %lld, len %zu) returned %lld, expected %lld",
+			thread->w.id, call, pos, len, got, want);
 }
 
 /* Seek the handle to @pos (valid) and check the result. */
@@ -515,11 +507,10 @@ static void mmt_torture_add(struct mmt_torture_thread *thread)
 		return;
 	}
 	thread->add_sum[slot] += delta;
-	if (result < thread->add_sum[slot]) {
-		thread->count[MMT_ADD_ERRORS]++;
-		mmt_err("torture: thread %u: add to counter %u returned %llu, below its own sum %llu",
-			thread->w.id, slot, result, thread->add_sum[slot]);
-	}
+	if (result < thread->add_sum[slot])
+		thread->count[MMT_ADD_ERRORS] +=
+			mmt_err("torture: thread %u: add to counter %u returned %llu, below its own sum %llu",
+				thread->w.id, slot, result, thread->add_sum[slot]);
 }
 
 static void mmt_torture_seek(struct mmt_torture_thread *thread)
