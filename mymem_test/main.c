@@ -79,11 +79,9 @@ static ssize_t mmt_control_write(struct file *file, const char __user *ubuf,
 	char *buf, *cmd, *verb;
 	int ret;
 
-	if (!count || count > MMT_CONTROL_MAX) {
-		mmt_reject("invalid control write of %zu bytes: 1..%u", count,
-			   MMT_CONTROL_MAX);
-		return -EINVAL;
-	}
+	if (!count || count > MMT_CONTROL_MAX)
+		return mmt_reject("invalid control write of %zu bytes: 1..%u",
+				  count, MMT_CONTROL_MAX);
 	buf = memdup_user_nul(ubuf, count);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);

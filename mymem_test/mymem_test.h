@@ -75,7 +75,7 @@ int mmt_params_load(struct mmt_params *p, const struct mmt_test *table);
 int mmt_params_parse(struct mmt_params *p, char *args);
 size_t mmt_params_print(const struct mmt_params *p, char *buf, size_t len,
 			bool json);
-void mmt_reject(const char *fmt, ...) __printf(1, 2);
+int mmt_reject(const char *fmt, ...) __printf(1, 2);
 
 /* report.c */
 const char *mmt_verdict(unsigned int failures, bool stopped);

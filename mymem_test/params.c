@@ -109,19 +109,21 @@ static DEFINE_RATELIMIT_STATE(mmt_reject_ratelimit, DEFAULT_RATELIMIT_INTERVAL,
  *
  * At most DEFAULT_RATELIMIT_BURST lines per DEFAULT_RATELIMIT_INTERVAL;
  * the kernel then says how many it dropped.
+ * Return: -EINVAL, the error of the refusal, logged or not.
  */
-void mmt_reject(const char *fmt, ...)
+int mmt_reject(const char *fmt, ...)
 {
 	struct va_format vaf;
 	va_list args;
 
 	if (!__ratelimit(&mmt_reject_ratelimit))
-		return;
+		return -EINVAL;
 	va_start(args, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &args;
 	pr_err("%pV\n", &vaf);
 	va_end(args);
+	return -EINVAL;
 }
 
 /* The names of the tests selected by @tests (all: ~0UL), after @sep. */
@@ -202,15 +204,12 @@ static int mmt_param_set(struct mmt_params *p, const struct mmt_param_row *row,
 	}
 	if (!ret)
 		return 0;
-	if (param->kind == MMT_TESTS) {
-		mmt_tests_list(p, ~0UL, ", ", names, sizeof(names));
-		mmt_reject("invalid %s=%.64s: comma list of %s, or all",
-			   param->name, val, names);
-	} else {
-		mmt_reject("invalid %s=%.64s: %s", param->name, val,
-			   param->allowed);
-	}
-	return -EINVAL;
+	if (param->kind != MMT_TESTS)
+		return mmt_reject("invalid %s=%.64s: %s", param->name, val,
+				  param->allowed);
+	mmt_tests_list(p, ~0UL, ", ", names, sizeof(names));
+	return mmt_reject("invalid %s=%.64s: comma list of %s, or all",
+			  param->name, val, names);
 }
 
 /* Set the value of @row in @p from its module parameter. */
@@ -236,11 +235,9 @@ static int mmt_params_check(const struct mmt_params *p)
 		if (!(p->tests & BIT(t - p->table)) || !t->min_core_size)
 			continue;
 		min = t->min_core_size();
-		if (size < min) {
-			mmt_reject("tests=%s needs a core of at least %zu bytes, not %zu",
-				   t->name, min, size);
-			return -EINVAL;
-		}
+		if (size < min)
+			return mmt_reject("tests=%s needs a core of at least %zu bytes, not %zu",
+					  t->name, min, size);
 	}
 	return 0;
 }
@@ -287,11 +284,9 @@ int mmt_params_parse(struct mmt_params *p, char *args)
 		if (!*arg)
 			continue;
 		val = strchr(arg, '=');
-		if (!val) {
-			mmt_reject("invalid control argument '%.64s': key=value expected",
-				   arg);
-			return -EINVAL;
-		}
+		if (!val)
+			return mmt_reject("invalid control argument '%.64s': key=value expected",
+					  arg);
 		*val++ = '\0';
 		for (i = 0; i < ARRAY_SIZE(mmt_param_table); i++) {
 			row = &mmt_param_table[i];
@@ -300,11 +295,9 @@ int mmt_params_parse(struct mmt_params *p, char *args)
 			n += scnprintf(names + n, sizeof(names) - n, "%s%s",
 				       n ? ", " : "", row->param->name);
 		}
-		if (i == ARRAY_SIZE(mmt_param_table)) {
-			mmt_reject("invalid parameter %.32s=%.64s: one of %s",
-				   arg, val, names);
-			return -EINVAL;
-		}
+		if (i == ARRAY_SIZE(mmt_param_table))
+			return mmt_reject("invalid parameter %.32s=%.64s: one of %s",
+					  arg, val, names);
 		n = 0;
 		ret = mmt_param_set(&new, row, val);
 		if (ret)

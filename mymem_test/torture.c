@@ -254,14 +254,9 @@ static void mmt_torture_check_read(struct mmt_torture_thread *thread,
 		    blk < thread->first + layout->slice &&
 		    v != thread->shadow[blk - thread->first])
 			lost = true;
-		if (n && spans[n - 1].stamp == v) {
-			spans[n - 1].hi = blk;
-			continue;
-		}
-		spans[n].stamp = v;
-		spans[n].lo = blk;
-		spans[n].hi = blk;
-		n++;
+		if (!n || spans[n - 1].stamp != v)
+			spans[n++] = (struct mmt_torture_span){ .stamp = v, .lo = blk };
+		spans[n - 1].hi = blk;
 	}
 
 	for (i = 0; i < n && !torn; i++)
