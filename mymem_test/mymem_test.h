@@ -85,7 +85,9 @@ void mmt_report_free(void);
 void mmt_report_show(struct seq_file *m, bool json);
 void mmt_info(const char *fmt, ...) __printf(1, 2);
 unsigned int mmt_err(const char *fmt, ...) __printf(1, 2);
-unsigned int mmt_setup_failed(const char *test, int err);
+/* A test that could not be set up (@err: a negative errno): 1 failed check */
+#define mmt_setup_failed(test, err)	\
+	mmt_err("%s: cannot set up (%d): not run", test, err)
 
 /**
  * enum mmt_col_kind - how a column shows its value

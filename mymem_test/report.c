@@ -185,18 +185,6 @@ unsigned int mmt_err(const char *fmt, ...)
 	return 1;
 }
 
-/**
- * mmt_setup_failed() - report a test that could not be set up
- * @test: its name
- * @err:  a negative errno
- *
- * Return: 1, the failed check to count.
- */
-unsigned int mmt_setup_failed(const char *test, int err)
-{
-	return mmt_err("%s: cannot set up (%d): not run", test, err);
-}
-
 static size_t mmt_col_value(char *buf, size_t len, const struct mmt_col *c,
 			    const union mmt_val *v, bool json)
 {

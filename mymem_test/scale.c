@@ -241,41 +241,37 @@ static unsigned int mmt_scale_run(const struct mmt_params *p)
 	unsigned int i, n = p->max_threads, done = 0, failures = 0;
 	struct mmt_scale_result *runs;
 	struct mmt_scale_worker *workers;
-	int region, load, ret = -ENOMEM;
+	int region, load, ret = 0;
+	u8 *bufs;
 
 	runs = kvcalloc(mmt_scale_points(n) * p->rounds, sizeof(*runs),
 			GFP_KERNEL);
 	workers = kvcalloc(n, sizeof(*workers), GFP_KERNEL);
-	for (i = 0; runs && workers && i < n; i++) {
-		workers[i].buf = kmalloc(2 * MMT_SCALE_OP_SIZE, GFP_KERNEL);
-		if (!workers[i].buf)
-			break;
-		memset(workers[i].buf, 0x5a, 2 * MMT_SCALE_OP_SIZE);
+	bufs = kvcalloc(n, 2 * MMT_SCALE_OP_SIZE, GFP_KERNEL);
+	if (!runs || !workers || !bufs) {
+		failures = mmt_setup_failed("scale", -ENOMEM);
+		goto out;
 	}
-	if (runs && workers && i == n) {
-		mmt_info("scale: %zu-byte calls, 1..%u threads, each point the median of %u runs of %u ms, one per round",
-			 mmt_scale_len(), n, p->rounds, p->point_ms);
-		mmt_info("scale: mixed = 3 reads + 1 write per thread; memcpy = no API call, the machine's ceiling");
-		mmt_info("scale: x1 = ops/s / ops/s of 1 thread");
-		mmt_table_head("scale", mmt_scale_cols);
-		ret = 0;
-	}
+	for (i = 0; i < n; i++)
+		workers[i].buf = bufs + i * 2 * MMT_SCALE_OP_SIZE;
+	mmt_info("scale: %zu-byte calls, 1..%u threads, each point the median of %u runs of %u ms, one per round",
+		 mmt_scale_len(), n, p->rounds, p->point_ms);
+	mmt_info("scale: mixed = 3 reads + 1 write per thread; memcpy = no API call, the machine's ceiling");
+	mmt_info("scale: x1 = ops/s / ops/s of 1 thread");
+	mmt_table_head("scale", mmt_scale_cols);
+	/* memcpy, the last load, only on disjoint (region 1) */
 	for (region = 0; ret >= 0 && region < 2; region++)
-		for (load = 0; load < MMT_NR_LOADS && ret >= 0; load++) {
-			if (load == MMT_LOAD_MEMCPY && !region)
-				continue;
+		for (load = 0; load < MMT_NR_LOADS - !region && ret >= 0; load++) {
 			ret = mmt_scale_series(p, workers, runs, load, region,
 					       &done);
 			failures += max(ret, 0);
 		}
-	for (i = 0; workers && i < n; i++)
-		kfree(workers[i].buf);
-	kvfree(workers);
-	kvfree(runs);
-	if (ret == -ENOMEM)
-		return mmt_setup_failed("scale", ret);
 	if (ret >= 0)
 		mmt_progress(done, done);
+out:
+	kvfree(bufs);
+	kvfree(workers);
+	kvfree(runs);
 	return failures;
 }
 
