@@ -52,12 +52,8 @@ static struct dentry *mmt_dir;
 static int mmt_status_show(struct seq_file *m, void *unused)
 {
 	char line[MMT_STATUS_LEN];
-	int ret = 0;
+	int ret = mmt_run_status(line, sizeof(line), m->private);
 
-	if (m->private)
-		ret = mmt_run_wait(line, sizeof(line));
-	else
-		mmt_run_status(line, sizeof(line));
 	if (!ret)
 		seq_printf(m, "%s\n", line);
 	return ret;

@@ -154,8 +154,7 @@ struct mmt_worker {
 int mmt_run_start(const struct mmt_params *p);
 void mmt_run_stop(void);
 void mmt_run_exit(void);
-void mmt_run_status(char *buf, size_t len);
-int mmt_run_wait(char *buf, size_t len);
+int mmt_run_status(char *buf, size_t len, bool wait);
 bool mmt_must_stop(void);
 void mmt_progress(unsigned int done, unsigned int total);
 int mmt_group_run(struct mmt_worker *first, size_t stride, unsigned int nr,

@@ -318,11 +318,17 @@ void mmt_run_exit(void)
 
 /**
  * mmt_run_status() - "idle", "running <test> <done>/<total>" or a verdict
- * @buf: output
- * @len: size of @buf
+ * @buf:  output
+ * @len:  size of @buf
+ * @wait: first wait until no run is going
+ *
+ * Return: 0, or -ERESTARTSYS for a signal during the wait.
  */
-void mmt_run_status(char *buf, size_t len)
+int mmt_run_status(char *buf, size_t len, bool wait)
 {
+	if (wait && wait_event_interruptible(run.ended,
+					     READ_ONCE(run.state) != MMT_RUNNING))
+		return -ERESTARTSYS;
 	/* pairs with the releases in mmt_run_start() and the controller */
 	switch (smp_load_acquire(&run.state)) {
 	case MMT_RUNNING:
@@ -336,22 +342,5 @@ void mmt_run_status(char *buf, size_t len)
 		strscpy(buf, "idle", len);
 		break;
 	}
-}
-
-/**
- * mmt_run_wait() - wait until no run is going, then mmt_run_status()
- * @buf: output
- * @len: size of @buf
- *
- * Return: 0, or -ERESTARTSYS for a signal.
- */
-int mmt_run_wait(char *buf, size_t len)
-{
-	int ret;
-
-	ret = wait_event_interruptible(run.ended,
-				       READ_ONCE(run.state) != MMT_RUNNING);
-	if (!ret)
-		mmt_run_status(buf, len);
-	return ret;
+	return 0;
 }
