@@ -85,7 +85,13 @@ void mmt_report_free(void);
 void mmt_report_show(struct seq_file *m, bool json);
 void mmt_info(const char *fmt, ...) __printf(1, 2);
 unsigned int mmt_err(const char *fmt, ...) __printf(1, 2);
-/* A test that could not be set up (@err: a negative errno): 1 failed check */
+/**
+ * mmt_setup_failed() - report a test that could not be set up
+ * @test: its name
+ * @err:  a negative errno
+ *
+ * Return: 1, the failed check to count.
+ */
 #define mmt_setup_failed(test, err)	\
 	mmt_err("%s: cannot set up (%d): not run", test, err)
 
