@@ -10,7 +10,7 @@
 #![deny(unsafe_code)]
 
 use std::fs::{self, File, OpenOptions};
-use std::io;
+use std::io::{self, Seek, SeekFrom};
 use std::mem::size_of;
 use std::os::raw::{c_int, c_ulong};
 use std::os::unix::io::AsRawFd;
@@ -68,16 +68,17 @@ pub fn add_u64(file: &File, offset: i64, delta: u64) -> io::Result<u64> {
     Ok(add.result)
 }
 
-/// MYMEM_IOC_GET_SIZE: the size of the buffer behind `file`.
-pub fn get_size(file: &File) -> io::Result<u64> {
-    let mut size = 0u64;
-    ioctl_ptr(file, MYMEM_IOC_GET_SIZE, &mut size)?;
-    Ok(size)
-}
-
 /// An EIO error, for a short read or write, or an unexpected file offset.
 pub fn eio() -> io::Error {
     io::Error::from_raw_os_error(EIO)
+}
+
+/// lseek(2) to offset 0: the file position the lab's read and write use.
+pub fn rewind(mut file: &File) -> io::Result<()> {
+    match file.seek(SeekFrom::Start(0))? {
+        0 => Ok(()),
+        _ => Err(eio()),
+    }
 }
 
 /// strerror(3) text of an error: io::Error's Display without the
@@ -108,11 +109,18 @@ pub fn open_dev(prog: &str, path: &str) -> Option<File> {
 /// Size of the buffer behind `file`: MYMEM_IOC_GET_SIZE, or the length of
 /// a regular file (lets the host tests run without the module).
 pub fn dev_size(prog: &str, path: &str, file: &File) -> Option<u64> {
-    let size = get_size(file).or_else(|err| match file.metadata() {
-        Ok(m) if m.is_file() && err.raw_os_error() == Some(ENOTTY) => Ok(m.len()),
-        _ => Err(eprintln!("{prog}: {path}: MYMEM_IOC_GET_SIZE: {} (not a mymem device?)", strerror(&err))),
-    });
-    size.ok()
+    let mut size = 0u64;
+    let err = match ioctl_ptr(file, MYMEM_IOC_GET_SIZE, &mut size) {
+        Ok(()) => return Some(size),
+        Err(e) => e,
+    };
+    match file.metadata() {
+        Ok(m) if m.is_file() && err.raw_os_error() == Some(ENOTTY) => Some(m.len()),
+        _ => {
+            eprintln!("{prog}: {path}: MYMEM_IOC_GET_SIZE: {} (not a mymem device?)", strerror(&err));
+            None
+        }
+    }
 }
 
 /// Parse a decimal unsigned integer in [min, max]: digits only, as
@@ -228,20 +236,15 @@ fn usage(prog: &str, about: &str, footer: &str, opts: &[Opt]) -> String {
 pub fn parse_opts(prog: &str, about: &str, footer: &str, opts: &mut [Opt]) {
     let usage = usage(prog, about, footer, opts);
     match getopt(prog, opts, std::env::args()) {
-        Ok(()) => {}
+        Ok(()) => return,
         Err(Stop::Help) => {
             print!("{usage}");
             exit(0)
         }
-        Err(Stop::Usage(msg)) => {
-            eprint!("{msg}\n{usage}");
-            exit(2)
-        }
-        Err(Stop::Bad(msg)) => {
-            eprintln!("{msg}");
-            exit(2)
-        }
+        Err(Stop::Usage(msg)) => eprint!("{msg}\n{usage}"),
+        Err(Stop::Bad(msg)) => eprintln!("{msg}"),
     }
+    exit(2)
 }
 
 /// Print "PROG: MSG" on stderr and exit with `status`.

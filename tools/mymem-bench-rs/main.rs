@@ -16,7 +16,7 @@
 
 use mymem_common::{self as mm, Opt, Val};
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Write};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::process::exit;
 use std::time::Instant;
@@ -49,35 +49,19 @@ struct Target {
     pos_call: bool, // untimed lseek + timed read/write
 }
 
-impl Target {
-    fn method(&self, op: Op) -> String {
-        format!("{}{}", if self.pos_call { "lseek+" } else { "p" }, op.name())
-    }
-}
-
-/// A page-aligned buffer, as posix_memalign() gives the C tool: the
-/// aligned part (at offset .1) of a larger Vec.
-struct PageBuf(Vec<u8>, usize);
-
-impl PageBuf {
-    fn new(len: usize) -> Self {
-        let v = vec![0u8; len + 4095];
-        let off = v.as_ptr().align_offset(4096).min(4095);
-        PageBuf(v, off)
-    }
-
-    fn get(&mut self, len: usize) -> &mut [u8] {
-        &mut self.0[self.1..self.1 + len]
-    }
+/// The first len page-aligned bytes of buf (len + 4095 bytes long), as
+/// posix_memalign() gives the C tool.
+fn aligned(buf: &mut [u8], len: usize) -> &mut [u8] {
+    let off = buf.as_ptr().align_offset(4096).min(4095);
+    &mut buf[off..off + len]
 }
 
 struct Bench {
     sizes: Vec<u64>,
     iterations: u64,
     warmup: u64,
-    buf_size: u64,
-    wbuf: PageBuf,
-    rbuf: PageBuf,
+    wbuf: Vec<u8>,
+    rbuf: Vec<u8>,
     samples: [Vec<u64>; 2],
     t: [Target; 2],
     res: Vec<[[mm::Stats; 2]; 2]>, // [size][op][target]
@@ -147,16 +131,12 @@ fn open_baseline(dir: &str, size: u64, fill: &[u8]) -> Result<File, String> {
     Ok(file)
 }
 
-/// One timed call on `t`: read into rbuf or write wbuf; its result and
-/// its duration in ns (0 when the untimed lseek failed).
-fn do_call(t: &Target, op: Op, rbuf: &mut [u8], wbuf: &[u8]) -> (io::Result<usize>, u64) {
+/// One timed call on `t`: read into rbuf or write wbuf; the bytes it
+/// moved and its duration in ns.
+fn do_call(t: &Target, op: Op, rbuf: &mut [u8], wbuf: &[u8]) -> io::Result<(usize, u64)> {
     let mut f = &t.file;
     if t.pos_call {
-        match f.seek(SeekFrom::Start(0)) {
-            Ok(0) => {}
-            Ok(pos) => return (Err(io::Error::new(io::ErrorKind::Other, format!("lseek returned {}", pos))), 0),
-            Err(e) => return (Err(e), 0),
-        }
+        mm::rewind(f)?;
     }
     let t0 = Instant::now();
     let n = match (t.pos_call, op) {
@@ -165,7 +145,8 @@ fn do_call(t: &Target, op: Op, rbuf: &mut [u8], wbuf: &[u8]) -> (io::Result<usiz
         (false, Op::Read) => f.read_at(rbuf, 0),
         (false, Op::Write) => f.write_at(wbuf, 0),
     };
-    (n, t0.elapsed().as_nanos() as u64)
+    let ns = t0.elapsed().as_nanos() as u64;
+    Ok((n?, ns))
 }
 
 /// Run one (size, op) cell for both targets, as run_cell() of the C tool:
@@ -176,23 +157,22 @@ fn run_cell(b: &mut Bench, si: usize, op: Op) -> Result<(), String> {
     let len = b.sizes[si] as usize;
     for i in 0..b.warmup + b.iterations {
         if op == Op::Write {
-            let w = b.wbuf.get(len);
+            let w = aligned(&mut b.wbuf, len);
             w[0] = i as u8;
             w[len - 1] = !(i as u8);
         }
         for ti in [MYMEM, TMPFS] {
-            let (t, wbuf, rbuf) = (&b.t[ti], b.wbuf.get(len), b.rbuf.get(len));
+            let (t, wbuf, rbuf) = (&b.t[ti], aligned(&mut b.wbuf, len), aligned(&mut b.rbuf, len));
             if op == Op::Read {
                 rbuf[0] = !wbuf[0];
                 rbuf[len - 1] = !wbuf[len - 1];
             }
             let (name, opn) = (t.name, op.name());
-            let (n, ns) = do_call(t, op, rbuf, wbuf);
-            match n {
-                Ok(n) if n == len => {}
-                Ok(n) => return Err(format!("{name} {opn} of {len} bytes returned {n}")),
+            let ns = match do_call(t, op, rbuf, wbuf) {
+                Ok((n, ns)) if n == len => ns,
+                Ok((n, _)) => return Err(format!("{name} {opn} of {len} bytes returned {n}")),
                 Err(e) => return Err(format!("{name} {opn} of {len} bytes returned -1: {}", mm::strerror(&e))),
-            }
+            };
             if op == Op::Read && rbuf != wbuf {
                 return Err(format!("{name} read of {len} bytes: data differs from what was written"));
             }
@@ -204,10 +184,10 @@ fn run_cell(b: &mut Bench, si: usize, op: Op) -> Result<(), String> {
     for ti in [MYMEM, TMPFS] {
         let t = &b.t[ti];
         if op == Op::Write {
-            let rbuf = b.rbuf.get(len);
+            let rbuf = aligned(&mut b.rbuf, len);
             rbuf.fill(0);
             let n = t.file.read_at(rbuf, 0);
-            if !matches!(n, Ok(n) if n == len) || rbuf != b.wbuf.get(len) {
+            if !matches!(n, Ok(n) if n == len) || rbuf != aligned(&mut b.wbuf, len) {
                 return Err(format!("{} write of {len} bytes: read-back differs", t.name));
             }
         }
@@ -259,18 +239,19 @@ fn print_tables(b: &Bench) {
     }
 }
 
-fn write_json(b: &Bench, file: &str, dev: &str) -> Result<(), String> {
+fn write_json(b: &Bench, file: &str, dev: &str, size: u64) -> Result<(), String> {
     let recs: Vec<String> = b
         .cells()
         .map(|(size, op, t, s)| {
-            let (name, opn, method) = (t.name, op.name(), t.method(op));
+            let (name, opn) = (t.name, op.name());
+            let method = format!("{}{opn}", if t.pos_call { "lseek+" } else { "p" });
             format!(
                 "{{\"test\":\"ubench\",\"target\":\"{name}\",\"op\":\"{opn}\",\"method\":\"{method}\",\"size\":{size},\"iterations\":{},\"avg_ns\":{},\"min_ns\":{},\"p50_ns\":{},\"p99_ns\":{},\"max_ns\":{}}}",
                 s.n, s.avg, s.min, s.p50, s.p99, s.max
             )
         })
         .collect();
-    fs::write(file, mm::json_doc(PROG, dev, b.buf_size, &recs)).map_err(|e| format!("cannot write {file}: {}", mm::strerror(&e)))
+    fs::write(file, mm::json_doc(PROG, dev, size, &recs)).map_err(|e| format!("cannot write {file}: {}", mm::strerror(&e)))
 }
 
 fn main() {
@@ -311,18 +292,17 @@ fn main() {
     };
 
     let warmup = if iterations / 10 < 100 { iterations / 10 + 1 } else { 100 };
-    let (mut wbuf, rbuf) = (PageBuf::new(max_len as usize), PageBuf::new(max_len as usize));
-    for (i, c) in wbuf.get(max_len as usize).iter_mut().enumerate() {
+    let (mut wbuf, rbuf) = (vec![0u8; max_len as usize + 4095], vec![0u8; max_len as usize + 4095]);
+    for (i, c) in aligned(&mut wbuf, max_len as usize).iter_mut().enumerate() {
         *c = (i as u64 * 31 + 7) as u8;
     }
-    let bfile = open_baseline(&dir, file_size, wbuf.get(max_len as usize)).unwrap_or_else(|e| mm::die(PROG, 1, e));
+    let bfile = open_baseline(&dir, file_size, aligned(&mut wbuf, max_len as usize)).unwrap_or_else(|e| mm::die(PROG, 1, e));
 
     let nr_sizes = sizes.len();
     let mut b = Bench {
         sizes,
         iterations,
         warmup,
-        buf_size,
         wbuf,
         rbuf,
         samples: [vec![0; iterations as usize], vec![0; iterations as usize]],
@@ -345,6 +325,6 @@ fn main() {
     }
     print_tables(&b);
     if let Some(j) = json {
-        write_json(&b, &j, &dev).unwrap_or_else(|e| mm::die(PROG, 1, e));
+        write_json(&b, &j, &dev, buf_size).unwrap_or_else(|e| mm::die(PROG, 1, e));
     }
 }

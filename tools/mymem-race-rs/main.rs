@@ -16,15 +16,14 @@
 //! guards no data (Mutex<()>): it serialises the sequence only because
 //! every locked worker takes it, a rule the type system does not check.
 //!
-//! The table, the JSON ("tool":"mymem-race-rs") and the exit status are
-//! those of mymem-race: 0 when every locked and atomic run asked for is
-//! exact, 1 when one is not or on an error, 2 for bad usage.
+//! The table, the JSON ("tool":"mymem-race-rs") and the exit status
+//! (FOOTER) are those of mymem-race.
 
 #![forbid(unsafe_code)]
 
 use mymem_common::{self as mm, Opt, Val};
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Write};
 use std::os::unix::fs::FileExt;
 use std::process::exit;
 use std::sync::{Barrier, Mutex};
@@ -87,26 +86,18 @@ fn read_counter(f: &File) -> io::Result<u64> {
     }
 }
 
-fn seek0(mut f: &File) -> Result<(), Failure> {
-    match f.seek(SeekFrom::Start(0)) {
-        Ok(0) => Ok(()),
-        Ok(_) => Err(("lseek", mm::eio())),
-        Err(e) => Err(("lseek", e)),
-    }
-}
-
 /// One read-modify-write through the file position, as the lab does it:
 /// four system calls, and another worker's may come between any two.
 fn rmw(mut f: &File) -> Result<(), Failure> {
     let mut v = [0u8; 8];
-    seek0(f)?;
+    mm::rewind(f).map_err(|e| ("lseek", e))?;
     match f.read(&mut v) {
         Ok(8) => {}
         Ok(_) => return Err(("read (short)", mm::eio())),
         Err(e) => return Err(("read", e)),
     }
     let v = u64::from_le_bytes(v).wrapping_add(1);
-    seek0(f)?;
+    mm::rewind(f).map_err(|e| ("lseek", e))?;
     match f.write(&v.to_le_bytes()) {
         Ok(8) => Ok(()),
         Ok(_) => Err(("write (short)", mm::eio())),
