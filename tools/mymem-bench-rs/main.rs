@@ -251,7 +251,8 @@ fn write_json(b: &Bench, file: &str, dev: &str, size: u64) -> Result<(), String>
             )
         })
         .collect();
-    fs::write(file, mm::json_doc(PROG, dev, size, &recs)).map_err(|e| format!("cannot write {file}: {}", mm::strerror(&e)))
+    fs::write(file, mm::json_doc(PROG, dev, size, &recs))
+        .map_err(|e| format!("cannot write {file}: {}", mm::strerror(&e)))
 }
 
 fn main() {
@@ -296,7 +297,8 @@ fn main() {
     for (i, c) in aligned(&mut wbuf, max_len as usize).iter_mut().enumerate() {
         *c = (i as u64 * 31 + 7) as u8;
     }
-    let bfile = open_baseline(&dir, file_size, aligned(&mut wbuf, max_len as usize)).unwrap_or_else(|e| mm::die(PROG, 1, e));
+    let bfile = open_baseline(&dir, file_size, aligned(&mut wbuf, max_len as usize));
+    let bfile = bfile.unwrap_or_else(|e| mm::die(PROG, 1, e));
 
     let nr_sizes = sizes.len();
     let mut b = Bench {

@@ -145,7 +145,8 @@ fn run_mode(dev: &str, ctl: &File, mode: Mode, workers: u64, increments: u64) ->
         for file in &files {
             let t = thread::Builder::new().spawn_scoped(s, move || worker(run, file));
             // the started workers wait at the barrier forever
-            threads.push(t.unwrap_or_else(|e| mm::die(PROG, 1, format!("cannot start a thread: {}", mm::strerror(&e)))));
+            let t = t.unwrap_or_else(|e| mm::die(PROG, 1, format!("cannot start a thread: {}", mm::strerror(&e))));
+            threads.push(t);
         }
         run.start.wait();
         let t0 = Instant::now();
