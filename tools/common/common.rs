@@ -10,7 +10,7 @@
 #![deny(unsafe_code)]
 
 use std::fs::{self, File, OpenOptions};
-use std::io;
+use std::io::{self, Seek, SeekFrom};
 use std::mem::size_of;
 use std::os::raw::{c_int, c_ulong};
 use std::os::unix::io::AsRawFd;
@@ -68,11 +68,17 @@ pub fn add_u64(file: &File, offset: i64, delta: u64) -> io::Result<u64> {
     Ok(add.result)
 }
 
-/// MYMEM_IOC_GET_SIZE: the size of the buffer behind `file`.
-pub fn get_size(file: &File) -> io::Result<u64> {
-    let mut size = 0u64;
-    ioctl_ptr(file, MYMEM_IOC_GET_SIZE, &mut size)?;
-    Ok(size)
+/// An EIO error, for a short read or write, or an unexpected file offset.
+pub fn eio() -> io::Error {
+    io::Error::from_raw_os_error(EIO)
+}
+
+/// lseek(2) to offset 0: the file position the lab's read and write use.
+pub fn rewind(mut file: &File) -> io::Result<()> {
+    match file.seek(SeekFrom::Start(0))? {
+        0 => Ok(()),
+        _ => Err(eio()),
+    }
 }
 
 /// strerror(3) text of an error: io::Error's Display without the
@@ -88,31 +94,30 @@ pub fn strerror(e: &io::Error) -> String {
 /// Open the mymem device read-write.  On failure print one line naming
 /// the likely cause (module not loaded, no permission).
 pub fn open_dev(prog: &str, path: &str) -> Option<File> {
-    match OpenOptions::new().read(true).write(true).open(path) {
-        Ok(f) => Some(f),
-        Err(e) => {
-            let hint = match e.raw_os_error() {
-                Some(ENOENT) | Some(ENXIO) | Some(ENODEV) => " (is mymem_core loaded?)",
-                Some(EACCES) | Some(EPERM) => " (run as root or load mymem_core with mode=0666)",
-                _ => "",
-            };
-            eprintln!("{}: cannot open {}: {}{}", prog, path, strerror(&e), hint);
-            None
-        }
-    }
+    let file = OpenOptions::new().read(true).write(true).open(path);
+    file.map_err(|e| {
+        let hint = match e.raw_os_error() {
+            Some(ENOENT) | Some(ENXIO) | Some(ENODEV) => " (is mymem_core loaded?)",
+            Some(EACCES) | Some(EPERM) => " (run as root or load mymem_core with mode=0666)",
+            _ => "",
+        };
+        eprintln!("{prog}: cannot open {path}: {}{hint}", strerror(&e));
+    })
+    .ok()
 }
 
 /// Size of the buffer behind `file`: MYMEM_IOC_GET_SIZE, or the length of
 /// a regular file (lets the host tests run without the module).
 pub fn dev_size(prog: &str, path: &str, file: &File) -> Option<u64> {
-    let err = match get_size(file) {
-        Ok(size) => return Some(size),
+    let mut size = 0u64;
+    let err = match ioctl_ptr(file, MYMEM_IOC_GET_SIZE, &mut size) {
+        Ok(()) => return Some(size),
         Err(e) => e,
     };
     match file.metadata() {
         Ok(m) if m.is_file() && err.raw_os_error() == Some(ENOTTY) => Some(m.len()),
         _ => {
-            eprintln!("{}: {}: MYMEM_IOC_GET_SIZE: {} (not a mymem device?)", prog, path, strerror(&err));
+            eprintln!("{prog}: {path}: MYMEM_IOC_GET_SIZE: {} (not a mymem device?)", strerror(&err));
             None
         }
     }
@@ -127,103 +132,125 @@ pub fn parse_u64(s: &str, min: u64, max: u64) -> Option<u64> {
     s.parse::<u64>().ok().filter(|v| (min..=max).contains(v))
 }
 
-/// One command-line item: an option with its argument, or an operand.
-pub enum Arg {
-    Opt(char, Option<String>),
-    Operand(String),
+/// What an option sets: a number in min..max, a string (Maybe: none
+/// unless given) or a flag.
+pub enum Val<'a> {
+    Num(&'a mut u64, u64, u64),
+    Str(&'a mut String),
+    Maybe(&'a mut Option<String>),
+    Flag(&'a mut bool),
 }
 
-/// getopt_long(3) as the C tools call it: the command line (argv[0]
-/// first) as its options, with their arguments, and operands, in order, up
-/// to the first error.  Short options from `spec` ("d:s:P": a colon after
-/// a letter that takes an argument), clustered or not, "--help" (or a
-/// prefix of it) for 'h', "--" ends the options.  An error is glibc's
-/// text, naming argv[0] as glibc does.
-pub fn getopt(spec: &str, args: impl IntoIterator<Item = String>) -> Vec<Result<Arg, String>> {
+/// One option of a tool's table, as struct mm_opt of common.h: -c, the
+/// name of its argument, its help (a line after the first is indented
+/// under it) and what it sets.  The value before parsing is the default.
+pub struct Opt<'a>(pub char, pub &'a str, pub &'a str, pub Val<'a>);
+
+/// Why getopt() stopped: -h or --help; a usage error (its message, then
+/// the usage); a number out of its range (the message alone).
+#[derive(Debug, PartialEq)]
+pub enum Stop {
+    Help,
+    Usage(String),
+    Bad(String),
+}
+
+/// getopt_long(3) as mm_parse_opts() calls it, over the command line
+/// (argv[0] first): each option sets what its entry in `opts` says, in
+/// order.  Short options clustered or not, an argument attached or the
+/// next word, "--help" (or a prefix of it) as -h, "--" ends the options;
+/// an operand is an error once the options are read.  glibc's messages
+/// name argv[0], as glibc does; the tool's name `prog`.
+pub fn getopt(prog: &str, opts: &mut [Opt], args: impl IntoIterator<Item = String>) -> Result<(), Stop> {
     let mut args = args.into_iter();
-    let prog = args.next().unwrap_or_default();
-    let (mut out, mut done) = (Vec::new(), false);
+    let argv0 = args.next().unwrap_or_default();
+    let (mut operand, mut done) = (None, false);
     while let Some(a) = args.next() {
         if done || a == "-" || !a.starts_with('-') {
-            out.push(Ok(Arg::Operand(a)));
+            operand.get_or_insert(a);
         } else if a == "--" {
             done = true;
         } else if let Some(long) = a.strip_prefix("--") {
             let (name, val) = long.split_once('=').map_or((long, false), |(n, _)| (n, true));
-            out.push(if name.is_empty() || !"help".starts_with(name) {
-                Err(format!("{}: unrecognized option '{}'", prog, a))
+            return Err(if name.is_empty() || !"help".starts_with(name) {
+                Stop::Usage(format!("{argv0}: unrecognized option '{a}'"))
             } else if val {
-                Err(format!("{}: option '--help' doesn't allow an argument", prog))
+                Stop::Usage(format!("{argv0}: option '--help' doesn't allow an argument"))
             } else {
-                Ok(Arg::Opt('h', None))
+                Stop::Help
             });
         } else {
             for (i, c) in a.char_indices().skip(1) {
-                let rest = &a[i + c.len_utf8()..];
-                let r = match spec.find(c).filter(|_| c != ':') {
-                    None => Err(format!("{}: invalid option -- '{}'", prog, c)),
-                    Some(j) if !spec[j + c.len_utf8()..].starts_with(':') => Ok(Arg::Opt(c, None)),
-                    Some(_) => {
-                        let v = if rest.is_empty() { args.next() } else { Some(rest.to_string()) };
-                        v.map(|v| Arg::Opt(c, Some(v)))
-                            .ok_or_else(|| format!("{}: option requires an argument -- '{}'", prog, c))
-                    }
+                let o = match opts.iter_mut().find(|o| o.0 == c) {
+                    _ if c == 'h' => return Err(Stop::Help),
+                    None => return Err(Stop::Usage(format!("{argv0}: invalid option -- '{c}'"))),
+                    Some(o) => o,
                 };
-                // an option's argument or an error ends the cluster
-                let end = !matches!(r, Ok(Arg::Opt(_, None)));
-                out.push(r);
-                if end {
-                    break;
+                let (rest, takes_arg) = (&a[i + c.len_utf8()..], !matches!(o.3, Val::Flag(_)));
+                let v = match (takes_arg, rest.is_empty()) {
+                    (false, _) => String::new(),
+                    (true, false) => rest.to_string(),
+                    (true, true) => args
+                        .next()
+                        .ok_or_else(|| Stop::Usage(format!("{argv0}: option requires an argument -- '{c}'")))?,
+                };
+                match &mut o.3 {
+                    Val::Num(n, min, max) => {
+                        **n = parse_u64(&v, *min, *max)
+                            .ok_or_else(|| Stop::Bad(format!("{prog}: invalid -{c} {v}: {min}..{max}")))?
+                    }
+                    Val::Str(s) => **s = v,
+                    Val::Maybe(s) => **s = Some(v),
+                    Val::Flag(f) => **f = true,
+                }
+                if takes_arg {
+                    break; // its argument ends the cluster
                 }
             }
-        }
-        if matches!(out.last(), Some(Err(_))) {
-            break;
         }
     }
-    out
+    operand.map_or(Ok(()), |a| Err(Stop::Usage(format!("{prog}: unexpected argument '{a}'"))))
 }
 
-/// A tool's command line through getopt(), as the C tools take theirs: each
-/// option goes to `opt`, whose Err is a message ending the tool with exit
-/// status 2; -h prints `usage` and exits 0; a getopt error, and an operand
-/// once the options are read, print it with `usage` on stderr, exit 2.
-pub fn parse_args<F>(prog: &str, spec: &str, usage: &str, mut opt: F)
-where
-    F: FnMut(char, String) -> Result<(), String>,
-{
-    let mut operand = None;
-    for arg in getopt(spec, std::env::args()) {
-        let msg = match arg {
-            Ok(Arg::Opt('h', None)) => {
-                print!("{}", usage);
-                exit(0)
-            }
-            Ok(Arg::Opt(c, v)) => match opt(c, v.unwrap_or_default()) {
-                Ok(()) => continue,
-                Err(msg) => {
-                    eprintln!("{}", msg);
-                    exit(2)
-                }
-            },
-            Ok(Arg::Operand(a)) => {
-                operand.get_or_insert(a);
-                continue;
-            }
-            Err(msg) => msg,
+/// The usage text of mm_parse_opts(): "usage: PROG [-c ARG]...", about,
+/// one line per option with a number's range and the default, footer.
+fn usage(prog: &str, about: &str, footer: &str, opts: &[Opt]) -> String {
+    let mut head = format!("usage: {prog}");
+    let mut lines = String::new();
+    for Opt(c, arg, help, val) in opts {
+        let arg = if let Val::Flag(_) = val { "" } else { arg };
+        head += &if arg.is_empty() { format!(" [-{c}]") } else { format!(" [-{c} {arg}]") };
+        let default = match val {
+            Val::Num(v, min, max) => format!(" ({min}..{max}, default {v})"),
+            Val::Str(s) => format!(" (default {s})"),
+            _ => String::new(),
         };
-        eprint!("{}\n{}", msg, usage);
-        exit(2);
+        lines += &format!("  -{c} {arg:<7}{}{default}\n", help.replace('\n', "\n            "));
     }
-    if let Some(a) = operand {
-        eprint!("{}: unexpected argument '{}'\n{}", prog, a, usage);
-        exit(2);
-    }
+    format!("{head}\n\n{about}\n\n{lines}  -h, --help  this help\n\n{footer}")
 }
 
-/// The value of option -c, parse_u64(v, 1, max), or the tools' message.
-pub fn num(prog: &str, c: char, v: &str, max: u64) -> Result<u64, String> {
-    parse_u64(v, 1, max).ok_or_else(|| format!("{}: invalid -{} {}: 1..{}", prog, c, v, max))
+/// The command line through getopt(), as mm_parse_opts() takes it: -h
+/// prints the usage and exits 0; a usage error prints its message and the
+/// usage on stderr, a number out of its range its message, and exit 2.
+pub fn parse_opts(prog: &str, about: &str, footer: &str, opts: &mut [Opt]) {
+    let usage = usage(prog, about, footer, opts);
+    match getopt(prog, opts, std::env::args()) {
+        Ok(()) => return,
+        Err(Stop::Help) => {
+            print!("{usage}");
+            exit(0)
+        }
+        Err(Stop::Usage(msg)) => eprint!("{msg}\n{usage}"),
+        Err(Stop::Bad(msg)) => eprintln!("{msg}"),
+    }
+    exit(2)
+}
+
+/// Print "PROG: MSG" on stderr and exit with `status`.
+pub fn die(prog: &str, status: i32, msg: impl std::fmt::Display) -> ! {
+    eprintln!("{prog}: {msg}");
+    exit(status)
 }
 
 /// Latency statistics of n samples, in the unit of the samples (ns).
@@ -263,38 +290,27 @@ pub fn stats_compute(samples: &mut [u64]) -> Stats {
 
 /// A JSON string literal.
 pub fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
+    let mut out = String::from('"');
     for c in s.chars() {
         match c {
-            '"' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            '"' | '\\' => out.extend(['\\', c]),
+            c if (c as u32) < 0x20 => out += &format!("\\u{:04x}", c as u32),
             c => out.push(c),
         }
     }
-    out.push('"');
-    out
+    out + "\""
 }
 
 /// Online CPUs, as sysconf(_SC_NPROCESSORS_ONLN) counts them: the ranges
 /// in /sys/devices/system/cpu/online ("0-1,4").
 pub fn online_cpus() -> usize {
-    let count = |list: &str| -> Option<usize> {
-        let mut n = 0;
-        for r in list.trim().split(',') {
-            let (a, b) = r.split_once('-').unwrap_or((r, r));
-            n += b.parse::<usize>().ok()?.checked_sub(a.parse::<usize>().ok()?)? + 1;
-        }
-        Some(n)
+    let list = fs::read_to_string("/sys/devices/system/cpu/online").unwrap_or_default();
+    let range = |r: &str| {
+        let (a, b) = r.split_once('-').unwrap_or((r, r));
+        Some(b.parse::<usize>().ok()?.checked_sub(a.parse().ok()?)? + 1)
     };
-    fs::read_to_string("/sys/devices/system/cpu/online")
-        .ok()
-        .and_then(|s| count(&s))
-        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
-        .unwrap_or(1)
+    let n = list.trim().split(',').map(range).sum::<Option<usize>>();
+    n.or_else(|| std::thread::available_parallelism().ok().map(|n| n.get())).unwrap_or(1)
 }
 
 /// The JSON document, as mm_json_begin() and mm_json_end() write it:
@@ -378,25 +394,42 @@ mod tests {
 
     #[test]
     fn options() {
-        let parse = |line: &str| -> Vec<String> {
-            let args = line.split(' ').map(String::from);
-            getopt("d:w:Ph", args)
-                .into_iter()
-                .map(|a| match a {
-                    Ok(Arg::Opt(c, Some(v))) => format!("-{}={}", c, v),
-                    Ok(Arg::Opt(c, None)) => format!("-{}", c),
-                    Ok(Arg::Operand(o)) => format!("[{}]", o),
-                    Err(e) => format!("E:{}", e),
-                })
-                .collect()
+        let parse = |line: &str| {
+            let (mut d, mut w, mut j, mut p) = ("dev".to_string(), 1, None, false);
+            let mut opts = [
+                Opt('d', "DEV", "device", Val::Str(&mut d)),
+                Opt('w', "W", "workers\nper run", Val::Num(&mut w, 1, 10)),
+                Opt('j', "FILE", "JSON", Val::Maybe(&mut j)),
+                Opt('P', "", "pread", Val::Flag(&mut p)),
+            ];
+            let r = getopt("t", &mut opts, line.split(' ').map(String::from));
+            (r, format!("{d} {w} {j:?} {p}"))
         };
-        assert_eq!(parse("p -d /dev/x -w5 -Pw 7"), ["-d=/dev/x", "-w=5", "-P", "-w=7"]);
-        assert_eq!(parse("p x -P -- -w"), ["[x]", "-P", "[-w]"]);
-        assert_eq!(parse("p --he -h -"), ["-h", "-h", "[-]"]);
-        assert_eq!(parse("p -x"), ["E:p: invalid option -- 'x'"]);
-        assert_eq!(parse("p -Pd"), ["-P", "E:p: option requires an argument -- 'd'"]);
-        assert_eq!(parse("p --bogus"), ["E:p: unrecognized option '--bogus'"]);
-        assert_eq!(parse("p --help=1"), ["E:p: option '--help' doesn't allow an argument"]);
+        let bad_usage = |msg: &str| Err(Stop::Usage(msg.to_string()));
+        assert_eq!(parse("p -d /dev/x -w5 -Pw 7"), (Ok(()), "/dev/x 7 None true".into()));
+        assert_eq!(parse("p -d -w -jx"), (Ok(()), "-w 1 Some(\"x\") false".into()));
+        assert_eq!(parse("p x -P -- -w").0, bad_usage("t: unexpected argument 'x'"));
+        assert_eq!(parse("p --he -x"), (Err(Stop::Help), "dev 1 None false".into()));
+        assert_eq!(parse("p -Ph -x").0, Err(Stop::Help));
+        assert_eq!(parse("p -w 11").0, Err(Stop::Bad("t: invalid -w 11: 1..10".into())));
+        assert_eq!(parse("p -w 0").0, Err(Stop::Bad("t: invalid -w 0: 1..10".into())));
+        assert_eq!(parse("p -x").0, bad_usage("p: invalid option -- 'x'"));
+        assert_eq!(parse("p -Pd").0, bad_usage("p: option requires an argument -- 'd'"));
+        assert_eq!(parse("p --bogus").0, bad_usage("p: unrecognized option '--bogus'"));
+        assert_eq!(parse("p --help=1").0, bad_usage("p: option '--help' doesn't allow an argument"));
+
+        let (mut d, mut w, mut p) = ("/dev/mymem".to_string(), 50, false);
+        let opts = [
+            Opt('d', "DEV", "device", Val::Str(&mut d)),
+            Opt('w', "W", "worker threads\nof the run", Val::Num(&mut w, 1, 4096)),
+            Opt('P', "", "pread", Val::Flag(&mut p)),
+        ];
+        assert_eq!(
+            usage("t", "About.", "Footer.\n", &opts),
+            "usage: t [-d DEV] [-w W] [-P]\n\nAbout.\n\n  -d DEV    device (default /dev/mymem)\n  \
+             -w W      worker threads\n            of the run (1..4096, default 50)\n  \
+             -P        pread\n  -h, --help  this help\n\nFooter.\n"
+        );
     }
 
     #[test]

@@ -14,11 +14,10 @@
 
 #![forbid(unsafe_code)]
 
-use mymem_common as mm;
+use mymem_common::{self as mm, Opt, Val};
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Write};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
-use std::path::Path;
 use std::process::exit;
 use std::time::Instant;
 
@@ -50,71 +49,27 @@ struct Target {
     pos_call: bool, // untimed lseek + timed read/write
 }
 
-impl Target {
-    fn method(&self, op: Op) -> String {
-        format!("{}{}", if self.pos_call { "lseek+" } else { "p" }, op.name())
-    }
-}
-
-/// A page-aligned buffer, as posix_memalign() gives the C tool: the
-/// aligned part of a larger Vec.
-struct PageBuf {
-    v: Vec<u8>,
-    off: usize,
-    len: usize,
-}
-
-impl PageBuf {
-    fn new(len: usize) -> Self {
-        let v = vec![0u8; len + 4095];
-        let off = v.as_ptr().align_offset(4096).min(4095);
-        PageBuf { v, off, len }
-    }
-
-    fn get(&self, len: usize) -> &[u8] {
-        &self.v[self.off..self.off + len.min(self.len)]
-    }
-
-    fn get_mut(&mut self, len: usize) -> &mut [u8] {
-        &mut self.v[self.off..self.off + len.min(self.len)]
-    }
+/// The first len page-aligned bytes of buf (len + 4095 bytes long), as
+/// posix_memalign() gives the C tool.
+fn aligned(buf: &mut [u8], len: usize) -> &mut [u8] {
+    let off = buf.as_ptr().align_offset(4096).min(4095);
+    &mut buf[off..off + len]
 }
 
 struct Bench {
     sizes: Vec<u64>,
     iterations: u64,
     warmup: u64,
-    buf_size: u64,
-    wbuf: PageBuf,
-    rbuf: PageBuf,
+    wbuf: Vec<u8>,
+    rbuf: Vec<u8>,
     samples: [Vec<u64>; 2],
     t: [Target; 2],
     res: Vec<[[mm::Stats; 2]; 2]>, // [size][op][target]
 }
 
-fn usage() -> String {
-    format!(
-        "usage: {PROG} [-d DEV] [-s SIZES] [-i N] [-t DIR] [-j FILE] [-P]
-
-Time read(2) and write(2) on the mymem device for each transfer size,
-against pread(2)/pwrite(2) on a tmpfs file of the same size.
-
-  -d DEV    device (default {})
-  -s SIZES  comma-separated transfer sizes in bytes, each 1..buffer size,
-            at most {MAX_SIZES} (default {DEFAULT_SIZES})
-  -i N      timed calls per size, op and target, 1..{MAX_ITER} (default 1000)
-  -t DIR    directory of the baseline file (default /dev/shm if it is
-            tmpfs, else /tmp); it should be a tmpfs
-  -j FILE   also write the results as JSON to FILE
-  -P        time pread/pwrite on mymem too (default: untimed lseek, then
-            a timed read/write, as in the lab)
-  -h        this help
-
-Exit status: 0 success, 1 an I/O error or a read-back mismatch, 2 usage.
-",
-        mm::DEFAULT_DEV
-    )
-}
+const ABOUT: &str = "Time read(2) and write(2) on the mymem device for each transfer size,
+against pread(2)/pwrite(2) on a tmpfs file of the same size.";
+const FOOTER: &str = "Exit status: 0 success, 1 an I/O error or a read-back mismatch, 2 usage.\n";
 
 /// 1 to MAX_SIZES sizes, comma-separated, each 1..u32::MAX; an empty
 /// item ("1,,2", "1,") is malformed.
@@ -140,16 +95,12 @@ fn is_tmpfs(dir: &str) -> bool {
     let mut best: Option<(usize, bool)> = None;
     for line in info.lines() {
         // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [TAGS...] - FSTYPE SOURCE SUPER
-        let (head, tail) = match line.split_once(" - ") {
-            Some(ht) => ht,
-            None => continue,
-        };
-        let (mnt, fstype) = match (head.split(' ').nth(4), tail.split(' ').next()) {
-            (Some(m), Some(f)) => (unescape(m), f),
-            _ => continue,
-        };
-        if path.starts_with(Path::new(&mnt)) && best.map_or(true, |(len, _)| mnt.len() >= len) {
-            best = Some((mnt.len(), fstype == "tmpfs"));
+        let mut words = line.split(' ');
+        if let (Some(mnt), Some(fstype)) = (words.nth(4), words.skip_while(|&w| w != "-").nth(1)) {
+            let mnt = unescape(mnt);
+            if path.starts_with(&mnt) && best.map_or(true, |(len, _)| mnt.len() >= len) {
+                best = Some((mnt.len(), fstype == "tmpfs"));
+            }
         }
     }
     best.map_or(false, |(_, tmpfs)| tmpfs)
@@ -157,49 +108,35 @@ fn is_tmpfs(dir: &str) -> bool {
 
 /// Create, unlink and fill the baseline file of size bytes with the
 /// repeated fill (mkstemp in the C tool: a new name, O_EXCL, mode 0600).
-fn open_baseline(dir: &str, size: u64, fill: &[u8]) -> Option<File> {
-    let mut err = io::Error::from(io::ErrorKind::AlreadyExists);
+fn open_baseline(dir: &str, size: u64, fill: &[u8]) -> Result<File, String> {
+    let mut file = Err(io::Error::from(io::ErrorKind::AlreadyExists));
     for i in 0..100 {
-        let path = format!("{}/{}.{}.{}", dir, PROG, std::process::id(), i);
-        match OpenOptions::new().read(true).write(true).create_new(true).mode(0o600).open(&path) {
-            Ok(file) => {
-                let _ = fs::remove_file(&path);
-                // write real data: a sparse file would read the zero page
-                let mut done = 0u64;
-                while done < size {
-                    let chunk = (size - done).min(fill.len() as u64) as usize;
-                    match file.write_at(&fill[..chunk], done) {
-                        Ok(n) if n > 0 => done += n as u64,
-                        r => {
-                            let why = r.map_or_else(|e| mm::strerror(&e), |_| "short write".to_string());
-                            eprintln!("{PROG}: filling the baseline file: {why}");
-                            return None;
-                        }
-                    }
-                }
-                return Some(file);
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => err = e,
-            Err(e) => {
-                err = e;
-                break;
-            }
+        if !matches!(&file, Err(e) if e.kind() == io::ErrorKind::AlreadyExists) {
+            break;
+        }
+        let path = format!("{dir}/{PROG}.{}.{i}", std::process::id());
+        file = OpenOptions::new().read(true).write(true).create_new(true).mode(0o600).open(&path);
+        if file.is_ok() {
+            let _ = fs::remove_file(&path);
         }
     }
-    eprintln!("{PROG}: cannot create a file in {dir}: {}", mm::strerror(&err));
-    None
+    let file = file.map_err(|e| format!("cannot create a file in {dir}: {}", mm::strerror(&e)))?;
+    // write real data: a sparse file would read the zero page
+    let mut done = 0u64;
+    while done < size {
+        let chunk = &fill[..(size - done).min(fill.len() as u64) as usize];
+        file.write_all_at(chunk, done).map_err(|e| format!("filling the baseline file: {}", mm::strerror(&e)))?;
+        done += chunk.len() as u64;
+    }
+    Ok(file)
 }
 
-/// One timed call on `t`: read into rbuf or write wbuf; its result and
-/// its duration in ns (0 when the untimed lseek failed).
-fn do_call(t: &Target, op: Op, rbuf: &mut [u8], wbuf: &[u8]) -> (io::Result<usize>, u64) {
+/// One timed call on `t`: read into rbuf or write wbuf; the bytes it
+/// moved and its duration in ns.
+fn do_call(t: &Target, op: Op, rbuf: &mut [u8], wbuf: &[u8]) -> io::Result<(usize, u64)> {
     let mut f = &t.file;
     if t.pos_call {
-        match f.seek(SeekFrom::Start(0)) {
-            Ok(0) => {}
-            Ok(pos) => return (Err(io::Error::new(io::ErrorKind::Other, format!("lseek returned {}", pos))), 0),
-            Err(e) => return (Err(e), 0),
-        }
+        mm::rewind(f)?;
     }
     let t0 = Instant::now();
     let n = match (t.pos_call, op) {
@@ -208,40 +145,36 @@ fn do_call(t: &Target, op: Op, rbuf: &mut [u8], wbuf: &[u8]) -> (io::Result<usiz
         (false, Op::Read) => f.read_at(rbuf, 0),
         (false, Op::Write) => f.write_at(wbuf, 0),
     };
-    (n, t0.elapsed().as_nanos() as u64)
+    let ns = t0.elapsed().as_nanos() as u64;
+    Ok((n?, ns))
 }
 
 /// Run one (size, op) cell for both targets, as run_cell() of the C tool:
 /// calls alternate between mymem and the baseline; each write stamps its
 /// data and is read back after the loop; each read must return what the
 /// last write left, its first and last byte spoiled first.
-fn run_cell(b: &mut Bench, si: usize, op: Op) -> Result<(), ()> {
+fn run_cell(b: &mut Bench, si: usize, op: Op) -> Result<(), String> {
     let len = b.sizes[si] as usize;
     for i in 0..b.warmup + b.iterations {
         if op == Op::Write {
-            let w = b.wbuf.get_mut(len);
+            let w = aligned(&mut b.wbuf, len);
             w[0] = i as u8;
             w[len - 1] = !(i as u8);
         }
         for ti in [MYMEM, TMPFS] {
-            let t = &b.t[ti];
-            let wbuf = b.wbuf.get(len);
-            let rbuf = b.rbuf.get_mut(len);
+            let (t, wbuf, rbuf) = (&b.t[ti], aligned(&mut b.wbuf, len), aligned(&mut b.rbuf, len));
             if op == Op::Read {
                 rbuf[0] = !wbuf[0];
                 rbuf[len - 1] = !wbuf[len - 1];
             }
-            let (n, ns) = do_call(t, op, rbuf, wbuf);
-            match n {
-                Ok(n) if n == len => {}
-                Ok(n) => return Err(eprintln!("{PROG}: {} {} of {len} bytes returned {n}", t.name, op.name())),
-                Err(e) => {
-                    let e = mm::strerror(&e);
-                    return Err(eprintln!("{PROG}: {} {} of {len} bytes returned -1: {e}", t.name, op.name()));
-                }
-            }
+            let (name, opn) = (t.name, op.name());
+            let ns = match do_call(t, op, rbuf, wbuf) {
+                Ok((n, ns)) if n == len => ns,
+                Ok((n, _)) => return Err(format!("{name} {opn} of {len} bytes returned {n}")),
+                Err(e) => return Err(format!("{name} {opn} of {len} bytes returned -1: {}", mm::strerror(&e))),
+            };
             if op == Op::Read && rbuf != wbuf {
-                return Err(eprintln!("{PROG}: {} read of {len} bytes: data differs from what was written", t.name));
+                return Err(format!("{name} read of {len} bytes: data differs from what was written"));
             }
             if i >= b.warmup {
                 b.samples[ti][(i - b.warmup) as usize] = ns;
@@ -251,11 +184,11 @@ fn run_cell(b: &mut Bench, si: usize, op: Op) -> Result<(), ()> {
     for ti in [MYMEM, TMPFS] {
         let t = &b.t[ti];
         if op == Op::Write {
-            let rbuf = b.rbuf.get_mut(len);
+            let rbuf = aligned(&mut b.rbuf, len);
             rbuf.fill(0);
             let n = t.file.read_at(rbuf, 0);
-            if !matches!(n, Ok(n) if n == len) || rbuf != b.wbuf.get(len) {
-                return Err(eprintln!("{PROG}: {} write of {len} bytes: read-back differs", t.name));
+            if !matches!(n, Ok(n) if n == len) || rbuf != aligned(&mut b.wbuf, len) {
+                return Err(format!("{} write of {len} bytes: read-back differs", t.name));
             }
         }
         b.res[si][op as usize][ti] = mm::stats_compute(&mut b.samples[ti]);
@@ -271,85 +204,80 @@ fn ratio(a: u64, b: u64) -> f64 {
     if b != 0 { a as f64 / b as f64 } else { 0.0 }
 }
 
+impl Bench {
+    /// Each (size, op, target, its statistics), in the order of the table.
+    fn cells(&self) -> impl Iterator<Item = (u64, Op, &Target, &mm::Stats)> {
+        self.sizes.iter().zip(&self.res).flat_map(move |(&size, res)| {
+            OPS.into_iter().flat_map(move |op| self.t.iter().zip(&res[op as usize]).map(move |(t, s)| (size, op, t, s)))
+        })
+    }
+}
+
 fn print_tables(b: &Bench) {
     println!(
         "{:<6} {:<5} {:>8} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
         "target", "op", "size", "iters", "avg_ns", "min_ns", "p50_ns", "p99_ns", "max_ns", "MB/s"
     );
-    for (si, &size) in b.sizes.iter().enumerate() {
-        for op in OPS {
-            for ti in [MYMEM, TMPFS] {
-                let s = &b.res[si][op as usize][ti];
-                let mbs = if s.avg != 0 { size as f64 * 1e3 / s.avg as f64 } else { 0.0 };
-                let (name, op) = (b.t[ti].name, op.name());
-                println!(
-                    "{name:<6} {op:<5} {size:>8} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {mbs:>10.1}",
-                    s.n, s.avg, s.min, s.p50, s.p99, s.max
-                );
-            }
-        }
+    for (size, op, t, s) in b.cells() {
+        let (name, op, mbs) = (t.name, op.name(), ratio(size * 1000, s.avg));
+        println!(
+            "{name:<6} {op:<5} {size:>8} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {mbs:>10.1}",
+            s.n, s.avg, s.min, s.p50, s.p99, s.max
+        );
     }
     println!("\nratio mymem/{} (<= 1.00: mymem is no slower)", b.t[TMPFS].name);
     println!(
         "{:<5} {:>8} {:>10} {:>10} {:>9} {:>9}",
         "op", "size", "mymem_avg", "base_avg", "ratio_avg", "ratio_p50"
     );
-    for (si, &size) in b.sizes.iter().enumerate() {
+    for (&size, res) in b.sizes.iter().zip(&b.res) {
         for op in OPS {
-            let m = &b.res[si][op as usize][MYMEM];
-            let t = &b.res[si][op as usize][TMPFS];
+            let [m, t] = &res[op as usize];
             let (name, ra, rp) = (op.name(), ratio(m.avg, t.avg), ratio(m.p50, t.p50));
             println!("{name:<5} {size:>8} {:>10} {:>10} {ra:>9.2} {rp:>9.2}", m.avg, t.avg);
         }
     }
 }
 
-fn write_json(b: &Bench, file: &str, dev: &str) -> Result<(), ()> {
-    let mut recs = Vec::new();
-    for (si, &size) in b.sizes.iter().enumerate() {
-        for op in OPS {
-            for ti in [MYMEM, TMPFS] {
-                let s = &b.res[si][op as usize][ti];
-                let t = &b.t[ti];
-                let (name, opn, method) = (t.name, op.name(), t.method(op));
-                recs.push(format!(
-                    "{{\"test\":\"ubench\",\"target\":\"{name}\",\"op\":\"{opn}\",\"method\":\"{method}\",\"size\":{size},\"iterations\":{},\"avg_ns\":{},\"min_ns\":{},\"p50_ns\":{},\"p99_ns\":{},\"max_ns\":{}}}",
-                    s.n, s.avg, s.min, s.p50, s.p99, s.max
-                ));
-            }
-        }
-    }
-    fs::write(file, mm::json_doc(PROG, dev, b.buf_size, &recs)).map_err(|e| eprintln!("{PROG}: cannot write {file}: {}", mm::strerror(&e)))
+fn write_json(b: &Bench, file: &str, dev: &str, size: u64) -> Result<(), String> {
+    let recs: Vec<String> = b
+        .cells()
+        .map(|(size, op, t, s)| {
+            let (name, opn) = (t.name, op.name());
+            let method = format!("{}{opn}", if t.pos_call { "lseek+" } else { "p" });
+            format!(
+                "{{\"test\":\"ubench\",\"target\":\"{name}\",\"op\":\"{opn}\",\"method\":\"{method}\",\"size\":{size},\"iterations\":{},\"avg_ns\":{},\"min_ns\":{},\"p50_ns\":{},\"p99_ns\":{},\"max_ns\":{}}}",
+                s.n, s.avg, s.min, s.p50, s.p99, s.max
+            )
+        })
+        .collect();
+    fs::write(file, mm::json_doc(PROG, dev, size, &recs))
+        .map_err(|e| format!("cannot write {file}: {}", mm::strerror(&e)))
 }
 
 fn main() {
-    let mut dev = mm::DEFAULT_DEV.to_string();
-    let mut dir: Option<String> = None;
-    let mut json: Option<String> = None;
-    let mut sizes_arg = DEFAULT_SIZES.to_string();
-    let mut iterations = 1000;
-    let mut pread_mymem = false;
-    mm::parse_args(PROG, "d:s:i:t:j:Ph", &usage(), |c, v| {
-        match c {
-            'd' => dev = v,
-            's' => sizes_arg = v,
-            'i' => iterations = mm::num(PROG, c, &v, MAX_ITER)?,
-            't' => dir = Some(v),
-            'j' => json = Some(v),
-            _ => pread_mymem = true,
-        }
-        Ok(())
-    });
+    let (mut dev, mut sizes_arg) = (mm::DEFAULT_DEV.to_string(), DEFAULT_SIZES.to_string());
+    let (mut dir, mut json, mut iterations, mut pread_mymem) = (None, None, 1000, false);
+    let sizes_help = format!("comma-separated transfer sizes in bytes, each 1..buffer size,\nat most {MAX_SIZES}");
+    #[rustfmt::skip]
+    mm::parse_opts(PROG, ABOUT, FOOTER, &mut [
+        Opt('d', "DEV", "device", Val::Str(&mut dev)),
+        Opt('s', "SIZES", &sizes_help, Val::Str(&mut sizes_arg)),
+        Opt('i', "N", "timed calls per size, op and target", Val::Num(&mut iterations, 1, MAX_ITER)),
+        Opt('t', "DIR", "directory of the baseline file (default /dev/shm if it is\n\
+                         tmpfs, else /tmp); it should be a tmpfs", Val::Maybe(&mut dir)),
+        Opt('j', "FILE", "also write the results as JSON to FILE", Val::Maybe(&mut json)),
+        Opt('P', "", "time pread/pwrite on mymem too (default: untimed lseek, then\n\
+                      a timed read/write, as in the lab)", Val::Flag(&mut pread_mymem)),
+    ]);
     let sizes = parse_sizes(&sizes_arg).unwrap_or_else(|| {
-        eprintln!("{PROG}: invalid -s {sizes_arg}: 1 to {MAX_SIZES} sizes, comma-separated, each >= 1");
-        exit(2)
+        mm::die(PROG, 2, format!("invalid -s {sizes_arg}: 1 to {MAX_SIZES} sizes, comma-separated, each >= 1"))
     });
 
     let mfile = mm::open_dev(PROG, &dev).unwrap_or_else(|| exit(1));
     let buf_size = mm::dev_size(PROG, &dev, &mfile).unwrap_or_else(|| exit(1));
-    if let Some(&s) = sizes.iter().find(|&&s| s > buf_size) {
-        eprintln!("{PROG}: invalid -s: size {s} is larger than the {buf_size}-byte buffer of {dev}");
-        exit(2);
+    if let Some(s) = sizes.iter().find(|&&s| s > buf_size) {
+        mm::die(PROG, 2, format!("invalid -s: size {s} is larger than the {buf_size}-byte buffer of {dev}"));
     }
     let max_len = *sizes.iter().max().unwrap_or(&1);
     // as large as the buffer, unless that would not fit in a small VM
@@ -365,19 +293,18 @@ fn main() {
     };
 
     let warmup = if iterations / 10 < 100 { iterations / 10 + 1 } else { 100 };
-    let mut wbuf = PageBuf::new(max_len as usize);
-    let rbuf = PageBuf::new(max_len as usize);
-    for (i, c) in wbuf.get_mut(max_len as usize).iter_mut().enumerate() {
+    let (mut wbuf, rbuf) = (vec![0u8; max_len as usize + 4095], vec![0u8; max_len as usize + 4095]);
+    for (i, c) in aligned(&mut wbuf, max_len as usize).iter_mut().enumerate() {
         *c = (i as u64 * 31 + 7) as u8;
     }
-    let bfile = open_baseline(&dir, file_size, wbuf.get(max_len as usize)).unwrap_or_else(|| exit(1));
+    let bfile = open_baseline(&dir, file_size, aligned(&mut wbuf, max_len as usize));
+    let bfile = bfile.unwrap_or_else(|e| mm::die(PROG, 1, e));
 
     let nr_sizes = sizes.len();
     let mut b = Bench {
         sizes,
         iterations,
         warmup,
-        buf_size,
         wbuf,
         rbuf,
         samples: [vec![0; iterations as usize], vec![0; iterations as usize]],
@@ -395,11 +322,11 @@ fn main() {
     );
     for si in 0..nr_sizes {
         for op in OPS {
-            run_cell(&mut b, si, op).unwrap_or_else(|_| exit(1));
+            run_cell(&mut b, si, op).unwrap_or_else(|e| mm::die(PROG, 1, e));
         }
     }
     print_tables(&b);
     if let Some(j) = json {
-        write_json(&b, &j, &dev).unwrap_or_else(|_| exit(1));
+        write_json(&b, &j, &dev, buf_size).unwrap_or_else(|e| mm::die(PROG, 1, e));
     }
 }

@@ -6,8 +6,8 @@
 //! right final value is W x N.  The modes of tools/mymem-race, call for
 //! call: `unlocked` lseek+read, +1, lseek+write; `locked` the same under
 //! a std Mutex; `atomic` one MYMEM_IOC_ADD_U64.  Each thread owns a File
-//! of its own, opened before the start barrier; the threads share the run
-//! (its mode, the Barrier, the Mutex) through an Arc.
+//! of its own, opened before the start barrier; the threads borrow the run
+//! (its mode, the Barrier, the Mutex) in a thread::scope.
 //!
 //! This compiles, and `unlocked` loses updates: safe Rust rules out data
 //! races on Rust memory, and here there is none.  The counter lives in the
@@ -16,18 +16,17 @@
 //! guards no data (Mutex<()>): it serialises the sequence only because
 //! every locked worker takes it, a rule the type system does not check.
 //!
-//! The table, the JSON ("tool":"mymem-race-rs") and the exit status are
-//! those of mymem-race: 0 when every locked and atomic run asked for is
-//! exact, 1 when one is not or on an error, 2 for bad usage.
+//! The table, the JSON ("tool":"mymem-race-rs") and the exit status
+//! (FOOTER) are those of mymem-race.
 
 #![forbid(unsafe_code)]
 
-use mymem_common as mm;
-use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use mymem_common::{self as mm, Opt, Val};
+use std::fs::File;
+use std::io::{self, Read, Write};
 use std::os::unix::fs::FileExt;
 use std::process::exit;
-use std::sync::{Arc, Barrier, Mutex};
+use std::sync::{Barrier, Mutex};
 use std::thread;
 use std::time::Instant;
 
@@ -61,61 +60,29 @@ struct Run {
 /// A worker's first failed call and its error.
 type Failure = (&'static str, io::Error);
 
-fn fail(what: &'static str, err: io::Error) -> Failure {
-    (what, err)
-}
+const ABOUT: &str = "W threads each increment a 64-bit counter at offset 0 of DEV N times;
+the final value must be W x N.";
+const FOOTER: &str = "Exit status: 0 if every locked and atomic run is exact, 1 if not or on
+an error, 2 usage.  Lost updates in unlocked mode are reported, not an error.\n";
 
-fn usage() -> String {
-    format!(
-        "usage: {PROG} [-d DEV] [-w W] [-n N] [-m MODES] [-j FILE]
-
-W threads each increment a 64-bit counter at offset 0 of DEV N times;
-the final value must be W x N.
-
-  -d DEV    device (default {})
-  -w W      worker threads, 1..{MAX_WORKERS} (default 50)
-  -n N      increments per worker, 1..{MAX_INCREMENTS} (default 150000)
-  -m MODES  comma-separated: unlocked, locked, atomic, or all (default)
-              unlocked  lseek+read, +1, lseek+write (loses updates)
-              locked    the same under a std::sync::Mutex
-              atomic    ioctl MYMEM_IOC_ADD_U64
-  -j FILE   also write the results as JSON to FILE
-  -h, --help  this help
-
-Exit status: 0 if every locked and atomic run is exact, 1 if not or on
-an error, 2 usage.  Lost updates in unlocked mode are reported, not an error.
-",
-        mm::DEFAULT_DEV
-    )
-}
-
-/// Add the modes of a -m list to `want`; None if an item is empty or
-/// unknown.
-fn parse_modes(arg: &str, want: &mut [bool; 3]) -> Option<()> {
+/// The modes of a -m list; None if an item is empty or unknown.
+fn parse_modes(arg: &str) -> Option<[bool; 3]> {
+    let mut want = [false; 3];
     for tok in arg.split(',') {
-        if tok == "all" {
-            *want = [true; 3];
-        } else {
-            let m = MODES.iter().position(|m| m.name() == tok)?;
-            want[m] = true;
+        match MODES.iter().position(|m| m.name() == tok) {
+            Some(m) => want[m] = true,
+            None if tok == "all" => want = [true; 3],
+            None => return None,
         }
     }
-    Some(())
+    Some(want)
 }
 
 fn read_counter(f: &File) -> io::Result<u64> {
     let mut v = [0u8; 8];
     match f.read_at(&mut v, 0)? {
         8 => Ok(u64::from_le_bytes(v)),
-        _ => Err(io::Error::from_raw_os_error(mm::EIO)),
-    }
-}
-
-fn seek0(mut f: &File) -> Result<(), Failure> {
-    match f.seek(SeekFrom::Start(0)) {
-        Ok(0) => Ok(()),
-        Ok(_) => Err(fail("lseek", io::Error::from_raw_os_error(mm::EIO))),
-        Err(e) => Err(fail("lseek", e)),
+        _ => Err(mm::eio()),
     }
 }
 
@@ -123,18 +90,18 @@ fn seek0(mut f: &File) -> Result<(), Failure> {
 /// four system calls, and another worker's may come between any two.
 fn rmw(mut f: &File) -> Result<(), Failure> {
     let mut v = [0u8; 8];
-    seek0(f)?;
+    mm::rewind(f).map_err(|e| ("lseek", e))?;
     match f.read(&mut v) {
         Ok(8) => {}
-        Ok(_) => return Err(fail("read (short)", io::Error::from_raw_os_error(mm::EIO))),
-        Err(e) => return Err(fail("read", e)),
+        Ok(_) => return Err(("read (short)", mm::eio())),
+        Err(e) => return Err(("read", e)),
     }
     let v = u64::from_le_bytes(v).wrapping_add(1);
-    seek0(f)?;
+    mm::rewind(f).map_err(|e| ("lseek", e))?;
     match f.write(&v.to_le_bytes()) {
         Ok(8) => Ok(()),
-        Ok(_) => Err(fail("write (short)", io::Error::from_raw_os_error(mm::EIO))),
-        Err(e) => Err(fail("write", e)),
+        Ok(_) => Err(("write (short)", mm::eio())),
+        Err(e) => Err(("write", e)),
     }
 }
 
@@ -150,7 +117,7 @@ fn worker(run: &Run, file: &File) -> Result<(), Failure> {
                 rmw(file)?;
             }
             Mode::Atomic => {
-                mm::add_u64(file, 0, 1).map_err(|e| fail("ioctl(MYMEM_IOC_ADD_U64)", e))?;
+                mm::add_u64(file, 0, 1).map_err(|e| ("ioctl(MYMEM_IOC_ADD_U64)", e))?;
             }
         }
     }
@@ -165,42 +132,27 @@ fn err<T>(msg: String) -> Option<T> {
 
 fn run_mode(dev: &str, ctl: &File, mode: Mode, workers: u64, increments: u64) -> Option<(u64, u64)> {
     // reset the counter and make sure the reset took
-    let reset = ctl.write_at(&0u64.to_le_bytes(), 0).and_then(|n| match n {
-        8 => read_counter(ctl),
-        _ => Err(io::Error::from_raw_os_error(mm::EIO)),
-    });
-    match reset {
+    match ctl.write_all_at(&0u64.to_le_bytes(), 0).and_then(|()| read_counter(ctl)) {
         Ok(0) => {}
         Ok(v) => return err(format!("{dev}: counter reads {v} after the reset to 0")),
         Err(e) => return err(format!("{dev}: resetting the counter: {}", mm::strerror(&e))),
     }
 
-    let mut files = Vec::with_capacity(workers as usize);
-    for _ in 0..workers {
-        files.push(mm::open_dev(PROG, dev)?);
-    }
-    let run = Arc::new(Run {
-        mode,
-        increments,
-        start: Barrier::new(workers as usize + 1),
-        lock: Mutex::new(()),
-    });
-    let mut threads = Vec::with_capacity(files.len());
-    for file in files {
-        let run = Arc::clone(&run);
-        match thread::Builder::new().spawn(move || worker(&run, &file)) {
-            Ok(t) => threads.push(t),
-            Err(e) => {
-                eprintln!("{PROG}: cannot start a thread: {}", mm::strerror(&e));
-                // the started workers wait at the barrier forever
-                exit(1);
-            }
+    let files = (0..workers).map(|_| mm::open_dev(PROG, dev)).collect::<Option<Vec<_>>>()?;
+    let run = &Run { mode, increments, start: Barrier::new(files.len() + 1), lock: Mutex::new(()) };
+    let (results, elapsed_ns) = thread::scope(|s| {
+        let mut threads = Vec::with_capacity(files.len());
+        for file in &files {
+            let t = thread::Builder::new().spawn_scoped(s, move || worker(run, file));
+            // the started workers wait at the barrier forever
+            let t = t.unwrap_or_else(|e| mm::die(PROG, 1, format!("cannot start a thread: {}", mm::strerror(&e))));
+            threads.push(t);
         }
-    }
-    run.start.wait();
-    let t0 = Instant::now();
-    let results: Vec<_> = threads.into_iter().map(|t| t.join()).collect();
-    let elapsed_ns = t0.elapsed().as_nanos() as u64;
+        run.start.wait();
+        let t0 = Instant::now();
+        let results: Vec<_> = threads.into_iter().map(|t| t.join()).collect();
+        (results, t0.elapsed().as_nanos() as u64)
+    });
 
     let name = mode.name();
     for (i, r) in results.into_iter().enumerate() {
@@ -224,39 +176,33 @@ fn run_mode(dev: &str, ctl: &File, mode: Mode, workers: u64, increments: u64) ->
 }
 
 fn main() {
-    let mut dev = mm::DEFAULT_DEV.to_string();
-    let mut json: Option<String> = None;
-    let mut want = [false; 3];
+    let (mut dev, mut modes, mut json) = (mm::DEFAULT_DEV.to_string(), None, None);
     let (mut workers, mut increments) = (50, 150000);
-    mm::parse_args(PROG, "d:w:n:m:j:h", &usage(), |c, v| {
-        match c {
-            'd' => dev = v,
-            'w' => workers = mm::num(PROG, c, &v, MAX_WORKERS)?,
-            'n' => increments = mm::num(PROG, c, &v, MAX_INCREMENTS)?,
-            'm' => parse_modes(&v, &mut want).ok_or_else(|| {
-                format!("{PROG}: invalid -m {v}: unlocked, locked, atomic or all, comma-separated")
-            })?,
-            _ => json = Some(v),
-        }
-        Ok(())
-    });
-    if want == [false; 3] {
-        want = [true; 3];
-    }
+    #[rustfmt::skip]
+    mm::parse_opts(PROG, ABOUT, FOOTER, &mut [
+        Opt('d', "DEV", "device", Val::Str(&mut dev)),
+        Opt('w', "W", "worker threads", Val::Num(&mut workers, 1, MAX_WORKERS)),
+        Opt('n', "N", "increments per worker", Val::Num(&mut increments, 1, MAX_INCREMENTS)),
+        Opt('m', "MODES", "comma-separated: unlocked, locked, atomic, or all (default)\n  \
+                           unlocked  lseek+read, +1, lseek+write (loses updates)\n  \
+                           locked    the same under a std::sync::Mutex\n  \
+                           atomic    ioctl MYMEM_IOC_ADD_U64", Val::Maybe(&mut modes)),
+        Opt('j', "FILE", "also write the results as JSON to FILE", Val::Maybe(&mut json)),
+    ]);
+    let want = match &modes {
+        None => [true; 3],
+        Some(m) => parse_modes(m).unwrap_or_else(|| {
+            mm::die(PROG, 2, format!("invalid -m {m}: unlocked, locked, atomic or all, comma-separated"))
+        }),
+    };
 
     let ctl = mm::open_dev(PROG, &dev).unwrap_or_else(|| exit(1));
     let size = mm::dev_size(PROG, &dev, &ctl).unwrap_or_else(|| exit(1));
     if size < 8 {
-        eprintln!("{PROG}: {dev}: the buffer ({size} bytes) cannot hold the 8-byte counter");
-        exit(1);
+        mm::die(PROG, 1, format!("{dev}: the buffer ({size} bytes) cannot hold the 8-byte counter"));
     }
     let mut jf = json.as_ref().map(|j| {
-        let f = OpenOptions::new().write(true).create(true).truncate(true).open(j);
-        let f = f.unwrap_or_else(|e| {
-            eprintln!("{PROG}: cannot write {j}: {}", mm::strerror(&e));
-            exit(1)
-        });
-        (f, Vec::new())
+        File::create(j).unwrap_or_else(|e| mm::die(PROG, 1, format!("cannot write {j}: {}", mm::strerror(&e))))
     });
 
     println!("{PROG}: {dev}, {workers} workers x {increments} increments (expected {})", workers * increments);
@@ -264,12 +210,8 @@ fn main() {
         "{:<9} {:>12} {:>12} {:>12} {:>7} {:>12} {:>12}  result",
         "mode", "expected", "final", "lost", "lost%", "elapsed_ms", "ops/s"
     );
-    let mut bad = false;
-    let mut ops = [None; 3];
-    for (m, mode) in MODES.into_iter().enumerate() {
-        if !want[m] {
-            continue;
-        }
+    let (mut bad, mut ops, mut recs) = (false, [None; 3], Vec::new());
+    for (m, mode) in MODES.into_iter().enumerate().filter(|&(m, _)| want[m]) {
         let (fin, ns) = match run_mode(&dev, &ctl, mode, workers, increments) {
             Some(o) => o,
             None => {
@@ -292,17 +234,15 @@ fn main() {
             ns as f64 / 1e6
         );
         bad |= verdict == "WRONG";
-        if let Some((_, recs)) = jf.as_mut() {
-            recs.push(format!(
-                "{{\"test\":\"urace\",\"mode\":\"{name}\",\"workers\":{workers},\"increments\":{increments},\"expected\":{expected},\"final\":{fin},\"lost\":{lost},\"elapsed_ns\":{ns},\"ops_per_sec\":{ops_s:.0},\"exact\":{}}}",
-                fin == expected
-            ));
-        }
+        recs.push(format!(
+            "{{\"test\":\"urace\",\"mode\":\"{name}\",\"workers\":{workers},\"increments\":{increments},\"expected\":{expected},\"final\":{fin},\"lost\":{lost},\"elapsed_ns\":{ns},\"ops_per_sec\":{ops_s:.0},\"exact\":{}}}",
+            fin == expected
+        ));
     }
     if let [_, Some(locked), Some(atomic)] = ops {
         println!("{PROG}: atomic is {:.2}x the speed of locked", atomic / locked);
     }
-    if let (Some((mut f, recs)), Some(j)) = (jf, json.as_ref()) {
+    if let (Some(f), Some(j)) = (jf.as_mut(), &json) {
         if let Err(e) = f.write_all(mm::json_doc(PROG, &dev, size, &recs).as_bytes()) {
             eprintln!("{PROG}: writing {j}: {}", mm::strerror(&e));
             bad = true;

@@ -16,48 +16,23 @@ use std::thread;
 const W: u64 = 4;
 const N: u64 = 1000;
 
-#[cfg(shared_mut)]
-fn shared_mut() {
-    let mut counter = 0u64;
-    thread::scope(|s| {
-        for _ in 0..W {
-            s.spawn(|| {
-                for _ in 0..N {
-                    counter += 1;
-                }
-            });
-        }
-    });
-    println!("{}", counter);
-}
-
-#[cfg(shared_cell)]
-fn shared_cell() {
-    let counter = std::cell::Cell::new(0u64);
-    thread::scope(|s| {
-        for _ in 0..W {
-            s.spawn(|| {
-                for _ in 0..N {
-                    counter.set(counter.get() + 1);
-                }
-            });
-        }
-    });
-    println!("{}", counter.get());
-}
-
 fn main() {
     #[cfg(shared_mut)]
-    shared_mut();
+    let mut counter = 0u64;
     #[cfg(shared_cell)]
-    shared_cell();
-
+    let counter = std::cell::Cell::new(0u64);
     let locked = Mutex::new(0u64);
     let atomic = AtomicU64::new(0);
     thread::scope(|s| {
         for _ in 0..W {
             s.spawn(|| {
                 for _ in 0..N {
+                    #[cfg(shared_mut)]
+                    {
+                        counter += 1;
+                    }
+                    #[cfg(shared_cell)]
+                    counter.set(counter.get() + 1);
                     *locked.lock().unwrap() += 1;
                     atomic.fetch_add(1, Ordering::Relaxed);
                 }
