@@ -6,28 +6,18 @@
  */
 #define _GNU_SOURCE
 #include <endian.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
-#include <limits.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <linux/mymem.h>
 
-#include "kselftest_harness.h"
+#include "mymem_selftest.h"
 
-#define CORE_NAME	"mymem_core"
-#define DEV_PATH	"/dev/mymem"
 #define NOBODY		65534
 
 static long long size;		/* buffer size from MYMEM_IOC_GET_SIZE */
@@ -36,7 +26,6 @@ static unsigned char *scratch;	/* size bytes for whole-buffer reads */
 static long long page;
 static int dev_fd = -1;		/* the main descriptor, O_RDWR */
 static const char *skip_all;	/* why every case is skipped */
-static int loaded;		/* main() loaded mymem_core */
 
 /* 6.1's harness goes on into the case after a skip in FIXTURE_SETUP */
 #ifdef FIXTURE_TEARDOWN_PARENT
@@ -713,20 +702,7 @@ TEST_DEV(nowait_eagain)
 	munmap(p, 2 * page);
 }
 
-#define FAIL_USERCOPY	"/sys/kernel/debug/fail_usercopy/"
-
-static int fu_set(const char *attr, const char *val)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), FAIL_USERCOPY "%s", attr);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fputs(val, f);
-	return fclose(f);
-}
+#define FAIL_USERCOPY(attr)	"/sys/kernel/debug/fail_usercopy/" attr
 
 /*
  * Every copy to the child's memory fails (fail_usercopy): its read must
@@ -735,8 +711,9 @@ static int fu_set(const char *attr, const char *val)
 TEST_DEV(read_faulting_forever)
 {
 	static const char *const arm[][2] = {
-		{ "task-filter", "Y" }, { "verbose", "0" }, { "space", "0" },
-		{ "times", "-1" }, { "interval", "1" }, { "probability", "100" },
+		{ FAIL_USERCOPY("task-filter"), "Y" }, { FAIL_USERCOPY("verbose"), "0" },
+		{ FAIL_USERCOPY("space"), "0" }, { FAIL_USERCOPY("times"), "-1" },
+		{ FAIL_USERCOPY("interval"), "1" }, { FAIL_USERCOPY("probability"), "100" },
 	};
 	const long long lens[] = { 1, 4096, 65536 };
 	int status = 0, waited;
@@ -744,11 +721,11 @@ TEST_DEV(read_faulting_forever)
 	long long len;
 	pid_t pid;
 
-	if (access(FAIL_USERCOPY "probability", W_OK))
+	if (access(FAIL_USERCOPY("probability"), W_OK))
 		SKIP_CASE("no fail_usercopy (CONFIG_FAULT_INJECTION_USERCOPY)");
 	/* the filter first, or every task's copies fail */
 	for (i = 0; i < ARRAY_SIZE(arm) && _metadata->passed; i++)
-		EXPECT_EQ(0, fu_set(arm[i][0], arm[i][1])) TH_LOG("%s", arm[i][0]);
+		EXPECT_EQ(0, write_file(arm[i][0], arm[i][1])) TH_LOG("%s", arm[i][0]);
 	for (i = 0; i < ARRAY_SIZE(lens) && _metadata->passed; i++) {
 		len = min_ll(lens[i], size);
 		pid = fork();
@@ -774,45 +751,16 @@ TEST_DEV(read_faulting_forever)
 			TH_LOG("a %lld-byte read, every copy failing: status %#x",
 			       len, status);
 	}
-	fu_set("probability", "0");
-}
-
-/* from $MYMEM_KO_DIR or this program's directory, else modprobe */
-static int load_core(void)
-{
-	char dir[PATH_MAX] = ".", path[PATH_MAX + 32];
-	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
-	const char *env = getenv("MYMEM_KO_DIR");
-	int fd, ret;
-
-	if (n > 0) {
-		dir[n] = '\0';
-		*strrchr(dir, '/') = '\0';
-	}
-	snprintf(path, sizeof(path), "%s/" CORE_NAME ".ko", env ? env : dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && env) {
-		snprintf(path, sizeof(path), "%s/" CORE_NAME ".ko", dir);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	}
-	if (fd < 0)
-		return system("modprobe " CORE_NAME);
-	ret = syscall(SYS_finit_module, fd, "", 0);
-	ksft_print_msg("finit_module(%s): %s\n", path, ret ? strerror(errno) : "loaded");
-	close(fd);
-	return ret;
+	write_file(FAIL_USERCOPY("probability"), "0");
 }
 
 static void finish(void)
 {
 	if (dev_fd >= 0)
 		close(dev_fd);
-	if (loaded && syscall(SYS_delete_module, CORE_NAME, O_NONBLOCK))
+	if (core_loaded && mymem_unload(CORE_NAME))
 		ksft_print_msg("delete_module(" CORE_NAME "): %s\n", strerror(errno));
-	if (!ksft_get_pass_cnt() && !ksft_get_fail_cnt()) {
-		fflush(NULL);
-		_exit(KSFT_SKIP);
-	}
+	mymem_skip_if_none_ran();
 }
 
 int main(int argc, char **argv)
@@ -822,16 +770,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page = sysconf(_SC_PAGESIZE);
 	atexit(finish);
-	if (geteuid()) {
-		skip_all = "must be run as root";
-	} else {
-		if (access(DEV_PATH, F_OK))
-			loaded = !load_core();
-		dev_fd = open(DEV_PATH, O_RDWR);
-		if (dev_fd < 0)
-			skip_all = DEV_PATH " not available: mymem_core not loadable";
-		else if (!ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &sz) && sz && sz <= 1ULL << 30)
-			size = (long long)sz;
-	}
+	dev_fd = mymem_open(&skip_all);
+	if (dev_fd >= 0 && !ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &sz) && sz && sz <= 1ULL << 30)
+		size = (long long)sz;
 	return test_harness_run(argc, argv);
 }
