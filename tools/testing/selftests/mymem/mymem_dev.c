@@ -47,17 +47,6 @@ static long long pos(int fd)
 	return lseek(fd, 0, SEEK_CUR);
 }
 
-static int read_whole(int fd, unsigned char *dst)
-{
-	long long done = 0, n = 1;
-
-	while (done < size && n > 0) {
-		n = pread(fd, dst + done, size - done, done);
-		done += n > 0 ? n : 0;
-	}
-	return done == size ? 0 : -1;
-}
-
 /* @len bytes of 0xa5 (what reads go into), or a pattern of @seed (writes) */
 static void fill(unsigned char *p, size_t len, int a5, unsigned int seed)
 {
@@ -81,22 +70,7 @@ static void put_le64(unsigned char *p, __u64 v)
 	memcpy(p, &v, 8);
 }
 
-static long long min_ll(long long a, long long b)
-{
-	return a < b ? a : b;
-}
-
-static int model_pwrite(const void *src, long long len, long long off)
-{
-	if (pwrite(dev_fd, src, len, off) != len)
-		return -1;
-	memcpy(model + off, src, len);
-	return 0;
-}
-
-FIXTURE(dev) {
-	char unused;
-};
+FIXTURE(dev) {};
 
 FIXTURE_SETUP(dev)
 {
@@ -106,14 +80,14 @@ FIXTURE_SETUP(dev)
 	model = malloc(size);
 	scratch = malloc(size + 1);
 	ASSERT_TRUE(model && scratch);
-	ASSERT_EQ(0, read_whole(dev_fd, model));
+	ASSERT_EQ(size, pread(dev_fd, model, size, 0));
 }
 
 FIXTURE_TEARDOWN(dev)
 {
 	long long i, first = -1, diffs = 0;
 
-	ASSERT_EQ(0, read_whole(dev_fd, scratch));
+	ASSERT_EQ(size, pread(dev_fd, scratch, size, 0));
 	for (i = 0; i < size; i++) {
 		if (scratch[i] != model[i]) {
 			first = first < 0 ? i : first;
@@ -429,8 +403,8 @@ TEST_DEV(shared_fd_threads)
 	for (round = 0; round < 10 && _metadata->passed; round++) {
 		missing = 0;
 		twice = 0;
-		memset(scratch, 0, limit);	/* uniform records: zeros */
-		ASSERT_EQ(0, model_pwrite(scratch, limit, 0));
+		memset(model, 0, limit);	/* uniform records: zeros */
+		ASSERT_EQ(limit, pwrite(dev_fd, model, limit, 0));
 		ASSERT_EQ(0, lseek(dev_fd, 0, SEEK_SET));
 		for (i = 0; i < R + T; i++)
 			c[i] = (struct worker){ .id = i - R, .len = limit,
@@ -440,7 +414,7 @@ TEST_DEV(shared_fd_threads)
 		EXPECT_EQ(0UL, sum.bad) TH_LOG("round %u: torn records read", round);
 		EXPECT_EQ(limit, pos(dev_fd)) TH_LOG("round %u: the position after %u x %u writes",
 						     round, T, per);
-		ASSERT_EQ(0, read_whole(dev_fd, scratch));
+		ASSERT_EQ(limit, pread(dev_fd, scratch, limit, 0));
 		/* the content is the writers' to choose: take it into the model */
 		memcpy(model, scratch, limit);
 		memset(seen, 0, T * per);
@@ -479,10 +453,10 @@ TEST_DEV(vectored_no_torn_reads)
 	if (size < 4096)
 		SKIP_CASE("buffer smaller than 4 KiB");
 	for (r = 0; r < ARRAY_SIZE(runs) && _metadata->passed; r++) {
-		len = min_ll(runs[r].len, size);
+		len = runs[r].len < size ? runs[r].len : size;
 		len -= len % runs[r].segs;
-		memset(scratch, 0, len);
-		ASSERT_EQ(0, model_pwrite(scratch, len, 0));
+		memset(model, 0, len);
+		ASSERT_EQ(len, pwrite(dev_fd, model, len, 0));
 		/* c[0], c[1] read; c[2], c[3] write */
 		for (i = 0; i < 4; i++)
 			c[i] = (struct worker){ .id = i, .len = len, .segs = runs[r].segs,
@@ -499,76 +473,67 @@ TEST_DEV(vectored_no_torn_reads)
 	}
 }
 
-/* @fn as uid nobody: 0, or the step it failed at (10: setresuid) */
-static int as_nobody(int (*fn)(void))
+/* @fn(@arg) in a child, as uid nobody if @nobody (10: not): its exit status,
+ * -1 if it did not exit, -2 not within 1200 x 100 ms (a hang bound, not a timing)
+ */
+static int in_child(int (*fn)(long long), long long arg, int nobody)
 {
-	int status = -1;
+	int status = 0, waited;
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY) || geteuid() != NOBODY)
+		if (nobody && (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+			       setresuid(NOBODY, NOBODY, NOBODY) || geteuid() != NOBODY))
 			_exit(10);
-		_exit(fn());
+		_exit(fn(arg));
 	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	for (waited = 0; pid > 0 && waited < 1200; waited++, usleep(100000))
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return pid > 0 ? -2 : -1;
 }
 
-static int nobody_cannot_open(void)
+/* as nobody, the node at 0622, an add of @delta: 0, or the step that failed */
+static int nobody_writes_only(long long delta)
 {
+	struct mymem_add a = { .offset = 0, .delta = delta };
+	int fd;
+
 	if (open(DEV_PATH, O_RDWR) >= 0 || errno != EACCES)
 		return 1;
-	return open(DEV_PATH, O_RDONLY) >= 0 || errno != EACCES ? 2 : 0;
+	if (open(DEV_PATH, O_RDONLY) >= 0 || errno != EACCES)
+		return 2;
+	fd = open(DEV_PATH, O_WRONLY);
+	if (fd < 0)
+		return 3;
+	if (read(fd, &a, 1) != -1 || errno != EBADF)
+		return 4;
+	if (ioctl(fd, MYMEM_IOC_ADD_U64, &a) != -1 || errno != EBADF)
+		return 5;
+	return a.result ? 6 : 0;
 }
 
-TEST_DEV(nonroot_denied)
+/* the node is root's, at mode=; nobody with write access only cannot add */
+TEST_DEV(writeonly_add_ebadf)
 {
 	FILE *f = fopen("/sys/module/" CORE_NAME "/parameters/mode", "r");
 	long mode = 0600;
 	struct stat st;
+	int step;
 
 	if (f && (fscanf(f, "%li", &mode) != 1 || fclose(f)))
 		mode = 0600;
-	if (mode != 0600)
-		SKIP_CASE("mymem_core was loaded with a mode other than 0600");
-	ASSERT_EQ(0, stat(DEV_PATH, &st));
-	EXPECT_EQ(0600, (int)(st.st_mode & 0777));
-	EXPECT_EQ(0, (int)st.st_uid);
-	EXPECT_EQ(0, as_nobody(nobody_cannot_open));
-}
-
-static int nobody_adds_write_only(void)
-{
-	struct mymem_add a = { .offset = 0, .delta = 0 };
-	int fd;
-
-	if (open(DEV_PATH, O_RDONLY) >= 0 || errno != EACCES)
-		return 1;
-	fd = open(DEV_PATH, O_WRONLY);
-	if (fd < 0)
-		return 2;
-	if (read(fd, &a, 1) != -1 || errno != EBADF)
-		return 3;
-	if (ioctl(fd, MYMEM_IOC_ADD_U64, &a) != -1 || errno != EBADF)
-		return 4;
-	return a.result ? 5 : 0;
-}
-
-TEST_DEV(writeonly_add_ebadf)
-{
-	struct stat st;
-	int step;
-
 	if (size < 8)
 		SKIP_CASE("needs an 8-byte buffer");
 	ASSERT_EQ(0, stat(DEV_PATH, &st));
-	ASSERT_EQ(0, model_pwrite("SECRET!!", 8, 0));
+	EXPECT_EQ(mode, (long)(st.st_mode & 0777));
+	EXPECT_EQ(0, (int)st.st_uid);
+	memcpy(model, "SECRET!!", 8);
+	ASSERT_EQ(8, pwrite(dev_fd, model, 8, 0));
 	ASSERT_EQ(0, chmod(DEV_PATH, 0622));
-	step = as_nobody(nobody_adds_write_only);
+	step = in_child(nobody_writes_only, 0, 1);
 	EXPECT_EQ(0, chmod(DEV_PATH, st.st_mode & 07777));
-	EXPECT_EQ(0, step);	/* the step of nobody_adds_write_only() */
+	EXPECT_EQ(0, step);	/* the step of nobody_writes_only() */
 }
 
 /* [vvar] (VM_PFNMAP) as a source, copied in (64) or not (65 bytes) */
@@ -592,6 +557,17 @@ TEST_DEV(unholdable_source_any_size)
 
 #define FAIL_USERCOPY(attr)	"/sys/kernel/debug/fail_usercopy/" attr
 
+/* a @len-byte read, every copy to this process's memory failing: its errno */
+static int read_failing(long long len)
+{
+	char *buf = calloc(1, len);
+	int mif = open("/proc/thread-self/make-it-fail", O_WRONLY);
+
+	if (!buf || mif < 0 || write(mif, "1", 1) != 1)
+		return 2;
+	return pread(dev_fd, buf, len, 0) >= 0 ? 0 : errno;
+}
+
 /*
  * Every copy to the child's memory fails (fail_usercopy): its read must
  * end with -EFAULT.  The child prints nothing once armed.
@@ -604,10 +580,9 @@ TEST_DEV(read_faulting_forever)
 		{ FAIL_USERCOPY("interval"), "1" }, { FAIL_USERCOPY("probability"), "100" },
 	};
 	const long long lens[] = { 1, 4096, 65536 };
-	int status = 0, waited;
 	unsigned int i;
 	long long len;
-	pid_t pid;
+	int st;
 
 	if (access(FAIL_USERCOPY("probability"), W_OK))
 		SKIP_CASE("no fail_usercopy (CONFIG_FAULT_INJECTION_USERCOPY)");
@@ -615,29 +590,13 @@ TEST_DEV(read_faulting_forever)
 	for (i = 0; i < ARRAY_SIZE(arm) && _metadata->passed; i++)
 		EXPECT_EQ(0, write_file(arm[i][0], arm[i][1])) TH_LOG("%s", arm[i][0]);
 	for (i = 0; i < ARRAY_SIZE(lens) && _metadata->passed; i++) {
-		len = min_ll(lens[i], size);
-		pid = fork();
-		if (pid == 0) {
-			char *buf = calloc(1, len);
-			int mif = open("/proc/thread-self/make-it-fail", O_WRONLY);
-
-			if (!buf || mif < 0 || write(mif, "1", 1) != 1)
-				_exit(2);
-			_exit(pread(dev_fd, buf, len, 0) >= 0 ? 0 : errno);
-		}
-		ASSERT_LT(0, pid);
-		/* a hang bound, not a timing: 1200 x 100 ms */
-		for (waited = 0; waited < 1200; waited++) {
-			if (waitpid(pid, &status, WNOHANG) == pid)
-				break;
-			usleep(100000);
-		}
-		EXPECT_GT(1200, waited)
+		len = lens[i] < size ? lens[i] : size;
+		st = in_child(read_failing, len, 0);
+		EXPECT_NE(-2, st)
 			TH_LOG("a %lld-byte read, every copy failing, has not returned after 120 s",
 			       len);
-		EXPECT_EQ(EFAULT, WIFEXITED(status) ? WEXITSTATUS(status) : -1)
-			TH_LOG("a %lld-byte read, every copy failing: status %#x",
-			       len, status);
+		EXPECT_EQ(EFAULT, st)
+			TH_LOG("a %lld-byte read, every copy failing: exit status %d", len, st);
 	}
 	write_file(FAIL_USERCOPY("probability"), "0");
 }
