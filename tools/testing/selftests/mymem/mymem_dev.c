@@ -6,37 +6,26 @@
  */
 #define _GNU_SOURCE
 #include <endian.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
-#include <limits.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <linux/mymem.h>
 
-#include "kselftest_harness.h"
+#include "mymem_selftest.h"
 
-#define CORE_NAME	"mymem_core"
-#define DEV_PATH	"/dev/mymem"
 #define NOBODY		65534
 
 static long long size;		/* buffer size from MYMEM_IOC_GET_SIZE */
 static unsigned char *model;	/* what the buffer must hold */
-static unsigned char *scratch;	/* size bytes for whole-buffer reads */
+static unsigned char *scratch;	/* size + 1 bytes for whole-buffer reads */
 static long long page;
 static int dev_fd = -1;		/* the main descriptor, O_RDWR */
 static const char *skip_all;	/* why every case is skipped */
-static int loaded;		/* main() loaded mymem_core */
 
 /* 6.1's harness goes on into the case after a skip in FIXTURE_SETUP */
 #ifdef FIXTURE_TEARDOWN_PARENT
@@ -58,23 +47,13 @@ static long long pos(int fd)
 	return lseek(fd, 0, SEEK_CUR);
 }
 
-static int read_whole(int fd, unsigned char *dst)
-{
-	long long done = 0, n = 1;
-
-	while (done < size && n > 0) {
-		n = pread(fd, dst + done, size - done, done);
-		done += n > 0 ? n : 0;
-	}
-	return done == size ? 0 : -1;
-}
-
-static void fill_pattern(unsigned char *p, size_t len, unsigned int seed)
+/* @len bytes of 0xa5 (what reads go into), or a pattern of @seed (writes) */
+static void fill(unsigned char *p, size_t len, int a5, unsigned int seed)
 {
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		p[i] = (unsigned char)((i * 131 + seed * 29 + (i >> 8)) ^ seed);
+		p[i] = a5 ? 0xa5 : (unsigned char)((i * 131 + seed * 29 + (i >> 8)) ^ seed);
 }
 
 static __u64 get_le64(const unsigned char *p)
@@ -91,39 +70,7 @@ static void put_le64(unsigned char *p, __u64 v)
 	memcpy(p, &v, 8);
 }
 
-static long long min_ll(long long a, long long b)
-{
-	return a < b ? a : b;
-}
-
-static int model_pwrite(const void *src, long long len, long long off)
-{
-	if (pwrite(dev_fd, src, len, off) != len)
-		return -1;
-	memcpy(model + off, src, len);
-	return 0;
-}
-
-static long long add_u64(int fd, long long off, __u64 delta, __u64 *result)
-{
-	struct mymem_add a = { .offset = off, .delta = delta };
-	long long r = rc(ioctl(fd, MYMEM_IOC_ADD_U64, &a));
-
-	if (result)
-		*result = a.result;
-	return r;
-}
-
-static void *map_pages(int n, int prot)
-{
-	void *p = mmap(NULL, page * n, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-FIXTURE(dev) {
-	char unused;
-};
+FIXTURE(dev) {};
 
 FIXTURE_SETUP(dev)
 {
@@ -131,16 +78,16 @@ FIXTURE_SETUP(dev)
 		SETUP_SKIP("%s", skip_all);
 	ASSERT_LT(0, size) TH_LOG("MYMEM_IOC_GET_SIZE failed");
 	model = malloc(size);
-	scratch = malloc(size);
+	scratch = malloc(size + 1);
 	ASSERT_TRUE(model && scratch);
-	ASSERT_EQ(0, read_whole(dev_fd, model));
+	ASSERT_EQ(size, pread(dev_fd, model, size, 0));
 }
 
 FIXTURE_TEARDOWN(dev)
 {
 	long long i, first = -1, diffs = 0;
 
-	ASSERT_EQ(0, read_whole(dev_fd, scratch));
+	ASSERT_EQ(size, pread(dev_fd, scratch, size, 0));
 	for (i = 0; i < size; i++) {
 		if (scratch[i] != model[i]) {
 			first = first < 0 ? i : first;
@@ -152,277 +99,199 @@ FIXTURE_TEARDOWN(dev)
 		       first, scratch[first], model[first]);
 }
 
-TEST_DEV(get_size_and_read_all)
-{
-	long long done = 0, n = 1;
-	__u64 v = 0;
+/* fds[]: the main O_RDWR one, O_APPEND, another O_RDWR, O_RDONLY, O_WRONLY */
+enum { D, A, B, R, W, NR_FDS };
+/* the memory of a call: see TEST_DEV(calls) */
+enum { BUF, BIG, NUL, HOLE, PV, PR, RO, COLD };
 
-	EXPECT_EQ(0, rc(ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &v)));
-	EXPECT_EQ(size, (long long)v);
-	EXPECT_EQ(-EFAULT, rc(ioctl(dev_fd, MYMEM_IOC_GET_SIZE, NULL)));
-	/* read() of the whole buffer agrees with pread(), and EOF follows */
-	ASSERT_EQ(0, lseek(dev_fd, 0, SEEK_SET));
-	memset(scratch, 0, size);
-	while (done < size && n > 0) {
-		n = read(dev_fd, scratch + done, size - done);
-		done += n > 0 ? n : 0;
+/* the call of @op, a row of TEST_DEV(calls): its result, or -errno */
+static long long call(int fd, char op, void *p, long long len, long long off)
+{
+	struct iovec iov = { p, len };
+
+	switch (op) {
+	case 's': return rc(lseek(fd, off, SEEK_SET));
+	case 'c': return rc(lseek(fd, off, SEEK_CUR));
+	case 'e': return rc(lseek(fd, off, SEEK_END));
+	case 'd': return rc(lseek(fd, off, SEEK_DATA));
+	case 'h': return rc(lseek(fd, off, SEEK_HOLE));
+	case 'f': return rc(fcntl(fd, F_SETFL, (int)off));
+	case 'r': return rc(read(fd, p, len));
+	case 'w': return rc(write(fd, p, len));
+	case 'R': return rc(pread(fd, p, len, off));
+	case 'W': return rc(pwrite(fd, p, len, off));
+	case 'v': return rc(pwritev2(fd, &iov, 1, off, 0));
+	case 'V': return rc(pwritev2(fd, &iov, 1, off, RWF_APPEND));
+	case 'n': return rc(preadv2(fd, &iov, 1, off, RWF_NOWAIT));
+	case 'N': return rc(pwritev2(fd, &iov, 1, off, RWF_NOWAIT));
+	case 'a': return rc(ioctl(fd, MYMEM_IOC_ADD_U64, p));
+	case 'g': return rc(ioctl(fd, MYMEM_IOC_GET_SIZE, p));
 	}
-	EXPECT_EQ(size, done);
-	EXPECT_EQ(0, memcmp(scratch, model, size));
-	EXPECT_EQ(size, pos(dev_fd));
-	EXPECT_EQ(0, read(dev_fd, scratch, 1));
-	EXPECT_EQ(size, pos(dev_fd));
+	return rc(ioctl(fd, (unsigned long)off, p));	/* 'i': with an add of 1 at 0 */
 }
 
-/* lseek() in [0, size]; outside it -EINVAL, the position unchanged */
-TEST_DEV(seek)
+/* @n bytes of @c at @p */
+static int same(const unsigned char *p, long long n, unsigned char c)
 {
-	const long long s = size, h = size / 2;
-	const struct {
-		int whence;
-		long long from, off, want;
-	} t[] = {
-		{ SEEK_SET, h, 0, 0 },		{ SEEK_SET, 0, s, s },
-		{ SEEK_SET, 0, s - 1, s - 1 },	{ SEEK_SET, h, s + 1, -EINVAL },
-		{ SEEK_SET, h, -1, -EINVAL },	{ SEEK_CUR, h, s - h, s },
-		{ SEEK_CUR, s, -s, 0 },		{ SEEK_CUR, s, 1, -EINVAL },
-		{ SEEK_CUR, 0, -1, -EINVAL },	{ SEEK_CUR, 1, s, -EINVAL },
-		{ SEEK_END, h, 0, s },		{ SEEK_END, h, -1, s - 1 },
-		{ SEEK_END, h, -s, 0 },		{ SEEK_END, h, 1, -EINVAL },
-		{ SEEK_END, h, -s - 1, -EINVAL }, { SEEK_DATA, h, 0, -EINVAL },
-		{ SEEK_HOLE, h, 0, -EINVAL },
-	};
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(t); i++) {
-		ASSERT_EQ(t[i].from, lseek(dev_fd, t[i].from, SEEK_SET));
-		EXPECT_EQ(t[i].want, rc(lseek(dev_fd, t[i].off, t[i].whence)))
-			TH_LOG("row %u: whence %d, from %lld, offset %lld", i,
-			       t[i].whence, t[i].from, t[i].off);
-		EXPECT_EQ(t[i].want < 0 ? t[i].from : t[i].want, pos(dev_fd))
-			TH_LOG("row %u: the position", i);
-	}
+	while (n > 0 && p[n - 1] == c)
+		n--;
+	return !n;
 }
 
 /*
- * The file position, one call a row: its result and the position after it.
- * A read returns the model's bytes and nothing past them; writes go into
- * the model.  Appending writes (O_APPEND, RWF_APPEND) are at the end.
+ * One call() a row: its result and the position after it.  A read returns
+ * the model's bytes and writes nothing else; a write goes into the model;
+ * an add (of len at off) returns the model's sum, which goes into it.  The
+ * memory is in pages [0 read-write | 1 unmapped | 2 read-write | 3
+ * read-only | 4-5 never touched]: BUF in page 0, BIG size bytes, NUL, HOLE
+ * page 1, PV and PR 100 bytes before pages 1 and 3, RO page 3 (an add of 1
+ * at 0, then 0x5a), COLD page 4.
  */
-TEST_DEV(file_position)
+TEST_DEV(calls)
 {
-	enum { D, A };	/* dev_fd, an O_APPEND descriptor */
-	const long long s = size, h = size / 2, c = min_ll(100, size / 3);
-	const long long n = min_ll(16, size), ap = O_APPEND;
-	/* s lseek(SET), r/w read/write, R/W pread/pwrite, f fcntl(F_SETFL) */
-	/* v/V pwritev2 without/with RWF_APPEND */
+	const long long s = size, h = size / 2, n = 16, c = 100, ap = O_APPEND;
+	const long long o = 500, v = 100, l = 200, p2 = 2 * page;
+	const struct mymem_add ro_add = { .offset = 0, .delta = 1 };
 	const struct {
 		int fd;
 		char op;
+		int mem;
 		long long len, off, want, pos;
 	} t[] = {
-		{ D, 's', 0, s - 1, s - 1, s - 1 },	{ D, 'w', 64, 0, 1, s },
-		{ D, 'w', 64, 0, -ENOSPC, s },		{ D, 's', 0, s - 1, s - 1, s - 1 },
-		{ D, 'r', 64, 0, 1, s },		{ D, 'r', 64, 0, 0, s },
-		{ D, 's', 0, h, h, h },			{ D, 'r', 0, 0, 0, h },
-		{ D, 'w', 0, 0, 0, h },			{ D, 's', 0, s, s, s },
-		{ D, 'w', 0, 0, 0, s },			{ A, 'w', n, 0, -ENOSPC, 0 },
-		{ A, 'W', n, 0, -ENOSPC, 0 },		{ A, 'v', n, -1, -ENOSPC, 0 },
-		{ A, 'w', 0, 0, 0, 0 },			{ A, 'r', n, 0, n, n },
-		{ D, 's', 0, 0, 0, 0 },			{ D, 'V', n, 0, -ENOSPC, 0 },
-		{ D, 'V', n, -1, -ENOSPC, 0 },		{ D, 'f', 0, ap, 0, 0 },
-		{ D, 'w', n, 0, -ENOSPC, 0 },		{ D, 'f', 0, 0, 0, 0 },
-		{ D, 'w', n, 0, n, n },			{ D, 's', 0, 0, 0, 0 },
-		{ D, 'w', c, 0, c, c },			{ D, 'w', c, 0, c, 2 * c },
-		{ D, 'w', c, 0, c, 3 * c },		{ D, 's', 0, 0, 0, 0 },
-		{ D, 'r', c, 0, c, c },			{ D, 'r', c, 0, c, 2 * c },
-		{ D, 'r', c, 0, c, 3 * c },		{ D, 's', 0, 1, 1, 1 },
-		{ D, 'R', c, 0, c, 1 },			{ D, 'W', c, c, c, 1 },
+		/* lseek() in [0, size]; outside it -EINVAL, the position unchanged */
+		{ D, 's', BUF, 0, h, h, h },		{ D, 's', BUF, 0, 0, 0, 0 },
+		{ D, 's', BUF, 0, s, s, s },		{ D, 's', BUF, 0, s - 1, s - 1, s - 1 },
+		{ D, 's', BUF, 0, h, h, h },		{ D, 's', BUF, 0, s + 1, -EINVAL, h },
+		{ D, 's', BUF, 0, -1, -EINVAL, h },	{ D, 'c', BUF, 0, s - h, s, s },
+		{ D, 'c', BUF, 0, -s, 0, 0 },		{ D, 'c', BUF, 0, -1, -EINVAL, 0 },
+		{ D, 's', BUF, 0, 1, 1, 1 },		{ D, 'c', BUF, 0, s, -EINVAL, 1 },
+		{ D, 's', BUF, 0, s, s, s },		{ D, 'c', BUF, 0, 1, -EINVAL, s },
+		{ D, 'e', BUF, 0, 0, s, s },		{ D, 'e', BUF, 0, -1, s - 1, s - 1 },
+		{ D, 'e', BUF, 0, -s, 0, 0 },		{ D, 's', BUF, 0, h, h, h },
+		{ D, 'e', BUF, 0, 1, -EINVAL, h },	{ D, 'e', BUF, 0, -s - 1, -EINVAL, h },
+		{ D, 'd', BUF, 0, 0, -EINVAL, h },	{ D, 'h', BUF, 0, 0, -EINVAL, h },
+		/* the size; the whole buffer in one read, then EOF */
+		{ D, 's', BUF, 0, 0, 0, 0 },		{ D, 'g', BUF, 0, 0, 0, 0 },
+		{ D, 'g', NUL, 0, 0, -EFAULT, 0 },	{ D, 'r', BIG, s, 0, s, s },
+		{ D, 'r', BUF, 1, 0, 0, s },
+		/* across the end, at the end, zero lengths */
+		{ D, 's', BUF, 0, s - 1, s - 1, s - 1 },	{ D, 'w', BUF, 64, 0, 1, s },
+		{ D, 'w', BUF, 64, 0, -ENOSPC, s },	{ D, 's', BUF, 0, s - 1, s - 1, s - 1 },
+		{ D, 'r', BUF, 64, 0, 1, s },		{ D, 'r', BUF, 64, 0, 0, s },
+		{ D, 's', BUF, 0, h, h, h },		{ D, 'r', BUF, 0, 0, 0, h },
+		{ D, 'w', BUF, 0, 0, 0, h },		{ D, 's', BUF, 0, s, s, s },
+		{ D, 'w', BUF, 0, 0, 0, s },
+		/* appending writes are -ENOSPC; reads unaffected */
+		{ A, 'w', BUF, n, 0, -ENOSPC, 0 },	{ A, 'W', BUF, n, 0, -ENOSPC, 0 },
+		{ A, 'v', BUF, n, -1, -ENOSPC, 0 },	{ A, 'w', BUF, 0, 0, 0, 0 },
+		{ A, 'r', BUF, n, 0, n, n },		{ D, 's', BUF, 0, 0, 0, 0 },
+		{ D, 'V', BUF, n, 0, -ENOSPC, 0 },	{ D, 'V', BUF, n, -1, -ENOSPC, 0 },
+		{ D, 'f', BUF, 0, ap, 0, 0 },		{ D, 'w', BUF, n, 0, -ENOSPC, 0 },
+		{ D, 'f', BUF, 0, 0, 0, 0 },		{ D, 'w', BUF, n, 0, n, n },
+		/* read/write advance the position, pread/pwrite do not */
+		{ D, 's', BUF, 0, 0, 0, 0 },		{ D, 'w', BUF, c, 0, c, c },
+		{ D, 'w', BUF, c, 0, c, 2 * c },	{ D, 'w', BUF, c, 0, c, 3 * c },
+		{ D, 's', BUF, 0, 0, 0, 0 },		{ D, 'r', BUF, c, 0, c, c },
+		{ D, 'r', BUF, c, 0, c, 2 * c },	{ D, 'r', BUF, c, 0, c, 3 * c },
+		{ D, 's', BUF, 0, 1, 1, 1 },		{ D, 'R', BUF, c, 0, c, 1 },
+		{ D, 'W', BUF, c, c, c, 1 },
+		/* the add in bounds only; other ioctls -ENOTTY */
+		{ D, 'a', BUF, 1, -1, -EINVAL, 1 },	{ D, 'a', BUF, 1, s, -EINVAL, 1 },
+		{ D, 'a', BUF, 1, 0, 0, 1 },		{ D, 'a', BUF, 0x100, 3, 0, 1 },
+		{ D, 'i', BUF, 0, _IO(MYMEM_IOC_MAGIC, 0), -ENOTTY, 1 },
+		{ D, 'i', BUF, 0, _IOWR(MYMEM_IOC_MAGIC, 3, struct mymem_add), -ENOTTY, 1 },
+		{ D, 'i', BUF, 0, _IOWR(MYMEM_IOC_MAGIC, 0xff, struct mymem_add), -ENOTTY, 1 },
+		/* the nr of ADD, a wrong direction or size; of GET_SIZE, a wrong direction */
+		{ D, 'i', BUF, 0, _IOR(MYMEM_IOC_MAGIC, 1, struct mymem_add), -ENOTTY, 1 },
+		{ D, 'i', BUF, 0, _IOWR(MYMEM_IOC_MAGIC, 1, __u64), -ENOTTY, 1 },
+		{ D, 'i', BUF, 0, _IOW(MYMEM_IOC_MAGIC, 2, __u64), -ENOTTY, 1 },
+		{ D, 'i', BUF, 0, _IOWR('x', 1, struct mymem_add), -ENOTTY, 1 },
+		{ D, 'i', BUF, 0, 0x12345678, -ENOTTY, 1 },
+		/* bad user memory: -EFAULT, nothing changed */
+		{ D, 'r', NUL, 64, 0, -EFAULT, 1 },	{ D, 'r', HOLE, 64, 0, -EFAULT, 1 },
+		{ D, 'r', RO, 64, 0, -EFAULT, 1 },	{ D, 'R', HOLE, 64, 0, -EFAULT, 1 },
+		{ D, 'w', NUL, 64, 0, -EFAULT, 1 },	{ D, 'w', HOLE, 64, 0, -EFAULT, 1 },
+		{ D, 'W', HOLE, 64, 0, -EFAULT, 1 },	{ D, 'a', NUL, 0, 0, -EFAULT, 1 },
+		{ D, 'a', HOLE, 0, 0, -EFAULT, 1 },	{ D, 'g', HOLE, 0, 0, -EFAULT, 1 },
+		{ D, 'g', RO, 0, 0, -EFAULT, 1 },	{ D, 'a', RO, 0, 0, -EFAULT, 1 },
+		/* memory running into a bad page: its valid prefix moved */
+		{ D, 's', BUF, 0, o, o, o },		{ D, 'r', PV, l, 0, v, o + v },
+		{ D, 's', BUF, 0, o, o, o },		{ D, 'w', PV, l, 0, v, o + v },
+		{ D, 'W', PV, l, o, v, o + v },		{ D, 'R', PR, l, o, v, o + v },
+		/* one buffer behind every open file; the add needs O_RDWR */
+		{ B, 's', BUF, 0, 4, 4, 4 },		{ B, 'w', BUF, 4, 0, 4, 8 },
+		{ D, 's', BUF, 0, 0, 0, 0 },		{ D, 'r', BUF, 8, 0, 8, 8 },
+		{ R, 'a', BUF, 1, 0, -EBADF, 0 },	{ W, 'a', BUF, 0, 0, -EBADF, 0 },
+		{ W, 'g', BUF, 0, 0, 0, 0 },
+		/* RWF_NOWAIT: -EAGAIN on memory not faulted in, else all of it */
+		{ D, 'n', COLD, p2, 0, -EAGAIN, 8 },	{ D, 'N', COLD, p2, 0, -EAGAIN, 8 },
+		{ D, 'N', BIG, p2, 0, p2, 8 },		{ D, 'n', BIG, p2, 0, p2, 8 },
 	};
-	int fds[2] = { dev_fd, open(DEV_PATH, O_RDWR | O_APPEND) }, fd;
-	unsigned char buf[128];
-	struct iovec iov = { buf, 0 };
-	long long at, got;
+	int fds[NR_FDS] = { dev_fd, open(DEV_PATH, O_RDWR | O_APPEND), open(DEV_PATH, O_RDWR),
+			    open(DEV_PATH, O_RDONLY), open(DEV_PATH, O_WRONLY) };
+	unsigned char *area = mmap(NULL, 6 * page, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *mem[] = { area + 128, scratch, NULL, area + page, area + page - v,
+				 area + 3 * page - v, area + 3 * page, area + 4 * page };
+	struct mymem_add *add = (struct mymem_add *)mem[BUF];
+	long long at, got, k;
+	unsigned char *p;
 	unsigned int i;
+	int fd, rd;
 	char op;
+	__u64 u;
 
-	if (size < 3)
-		SKIP_CASE("buffer smaller than 3 bytes");
-	ASSERT_LE(0, fds[A]);
+	if (size < 2 * page)
+		SKIP_CASE("buffer smaller than 2 pages");
+	ASSERT_TRUE(fds[A] >= 0 && fds[B] >= 0 && fds[R] >= 0 && fds[W] >= 0);
+	ASSERT_NE(MAP_FAILED, area);
+	memset(mem[RO], 0x5a, page);
+	memcpy(mem[RO], &ro_add, sizeof(ro_add));
+	ASSERT_EQ(0, mprotect(mem[RO], page, PROT_READ));
+	ASSERT_EQ(0, munmap(mem[HOLE], page));
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		fd = fds[t[i].fd];
 		op = t[i].op;
+		p = mem[t[i].mem];
 		at = op == 'r' || op == 'w' ? pos(fd) : t[i].off;
-		iov.iov_len = t[i].len;
-		fill_pattern(buf, sizeof(buf), i);
-		if (op == 'r' || op == 'R')
-			memset(buf, 0xa5, sizeof(buf));
-		got = rc(op == 's' ? lseek(fd, t[i].off, SEEK_SET) :
-			 op == 'r' ? read(fd, buf, t[i].len) :
-			 op == 'w' ? write(fd, buf, t[i].len) :
-			 op == 'R' ? pread(fd, buf, t[i].len, t[i].off) :
-			 op == 'W' ? pwrite(fd, buf, t[i].len, t[i].off) :
-			 op == 'v' ? pwritev2(fd, &iov, 1, t[i].off, 0) :
-			 op == 'V' ? pwritev2(fd, &iov, 1, t[i].off, RWF_APPEND) :
-			 fcntl(fd, F_SETFL, (int)t[i].off));
-		EXPECT_EQ(t[i].want, got) TH_LOG("row %u: %c of %lld at %lld", i, op, t[i].len, at);
+		rd = !!strchr("rRng", op);
+		for (k = 0; k <= 2 * page; k += 2 * page)
+			fill(area + k, page, rd, i);
+		if (p == scratch)
+			fill(p, t[i].len + 1, rd, i);
+		if (op == 'a' || op == 'i')
+			*add = op == 'i' ? ro_add :
+			       (struct mymem_add){ .offset = t[i].off, .delta = t[i].len };
+		got = call(fd, op, p, t[i].len, t[i].off);
+		EXPECT_EQ(t[i].want, got)
+			TH_LOG("row %u: '%c', len %lld, off %lld, fd %d, memory %d", i, op,
+			       t[i].len, t[i].off, t[i].fd, t[i].mem);
 		EXPECT_EQ(t[i].pos, pos(fd)) TH_LOG("row %u: the position", i);
-		if (got <= 0 || op == 's' || op == 'f')
-			continue;
-		if (op == 'w' || op == 'W' || op == 'v' || op == 'V')
-			memcpy(model + at, buf, got);
-		else
-			EXPECT_TRUE(!memcmp(buf, model + at, got) && buf[got] == 0xa5)
+		EXPECT_TRUE(!memcmp(mem[RO], &ro_add, sizeof(ro_add)) &&
+			    same(mem[RO] + sizeof(ro_add), page - sizeof(ro_add), 0x5a))
+			TH_LOG("row %u: the read-only page changed", i);
+		if (op == 'g' && !got) {
+			EXPECT_EQ((__u64)size, *(__u64 *)p) TH_LOG("row %u: the size", i);
+			memset(p, 0xa5, 8);
+		} else if (op == 'a' && !got) {
+			u = get_le64(model + at) + t[i].len;
+			EXPECT_EQ(u, add->result) TH_LOG("row %u: the sum", i);
+			put_le64(model + at, u);
+		} else if (got > 0 && rd) {
+			EXPECT_EQ(0, memcmp(p, model + at, got))
 				TH_LOG("row %u: not the model's %lld bytes", i, got);
+			memset(p, 0xa5, got);
+		} else if (got > 0 && strchr("wWvVN", op)) {
+			memcpy(model + at, p, got);
+		}
+		if (rd)
+			EXPECT_TRUE(same(area, page, 0xa5) && same(area + 2 * page, page, 0xa5) &&
+				    (p != scratch || same(p, t[i].len + 1, 0xa5)))
+				TH_LOG("row %u: a read wrote more than its bytes", i);
 	}
-	close(fds[A]);
-}
-
-TEST_DEV(ioctl_add_u64)
-{
-	unsigned char le[8] = { 0 };
-	__u64 got = 0, want;
-
-	EXPECT_EQ(-EINVAL, add_u64(dev_fd, -1, 1, NULL));
-	EXPECT_EQ(-EINVAL, add_u64(dev_fd, size, 1, NULL));
-	if (size < 8)
-		SKIP_CASE("buffer smaller than 8 bytes");
-	want = get_le64(model) + 1;
-	ASSERT_EQ(0, add_u64(dev_fd, 0, 1, &got));
-	put_le64(model, want);
-	EXPECT_EQ(want, got);
-	ASSERT_EQ(0, model_pwrite(le, 8, 0));
-	ASSERT_EQ(0, add_u64(dev_fd, 0, 0x100, &got));
-	put_le64(model, 0x100);
-	EXPECT_EQ(0x100ULL, got);
-	EXPECT_EQ(8, pread(dev_fd, le, 8, 0));
-	EXPECT_TRUE(le[0] == 0 && le[1] == 1 && le[2] == 0);
-}
-
-TEST_DEV(ioctl_unknown_enotty)
-{
-	const unsigned long bad[] = {
-		_IO(MYMEM_IOC_MAGIC, 0),
-		_IOWR(MYMEM_IOC_MAGIC, 3, struct mymem_add),
-		_IOWR(MYMEM_IOC_MAGIC, 0xff, struct mymem_add),
-		_IOR(MYMEM_IOC_MAGIC, 1, struct mymem_add),	/* nr of ADD, wrong dir */
-		_IOWR(MYMEM_IOC_MAGIC, 1, __u64),		/* nr of ADD, wrong size */
-		_IOW(MYMEM_IOC_MAGIC, 2, __u64),		/* nr of GET_SIZE, wrong dir */
-		_IOWR('x', 1, struct mymem_add),		/* another magic */
-		0x12345678,
-	};
-	struct mymem_add a;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		a = (struct mymem_add){ .offset = 0, .delta = 1 };
-		EXPECT_EQ(-ENOTTY, rc(ioctl(dev_fd, bad[i], &a)))
-			TH_LOG("cmd %#lx", bad[i]);
-	}
-}
-
-TEST_DEV(bad_user_pointers_efault)
-{
-	unsigned char *ro = map_pages(1, PROT_READ | PROT_WRITE);
-	unsigned char *hole = map_pages(1, PROT_READ | PROT_WRITE);
-	long long n = min_ll(64, size);
-	struct mymem_add *a = (struct mymem_add *)ro;
-
-	ASSERT_TRUE(ro && hole);
-	memset(ro, 0x5a, page);
-	*a = (struct mymem_add){ .offset = 0, .delta = 1 };
-	ASSERT_EQ(0, mprotect(ro, page, PROT_READ));
-	ASSERT_EQ(0, munmap(hole, page));
-
-	ASSERT_EQ(0, lseek(dev_fd, 0, SEEK_SET));
-	EXPECT_EQ(-EFAULT, rc(read(dev_fd, NULL, n)));
-	EXPECT_EQ(-EFAULT, rc(read(dev_fd, hole, n)));
-	EXPECT_EQ(-EFAULT, rc(read(dev_fd, ro + 128, n)));
-	EXPECT_EQ(-EFAULT, rc(pread(dev_fd, hole, n, 0)));
-	EXPECT_EQ(0, pos(dev_fd));
-	EXPECT_TRUE(ro[128] == 0x5a && ro[page - 1] == 0x5a);
-	EXPECT_EQ(-EFAULT, rc(write(dev_fd, NULL, n)));
-	EXPECT_EQ(-EFAULT, rc(write(dev_fd, hole, n)));
-	EXPECT_EQ(-EFAULT, rc(pwrite(dev_fd, hole, n, 0)));
-	EXPECT_EQ(0, pos(dev_fd));
-	EXPECT_EQ(-EFAULT, rc(ioctl(dev_fd, MYMEM_IOC_ADD_U64, NULL)));
-	EXPECT_EQ(-EFAULT, rc(ioctl(dev_fd, MYMEM_IOC_ADD_U64, hole)));
-	EXPECT_EQ(-EFAULT, rc(ioctl(dev_fd, MYMEM_IOC_GET_SIZE, hole)));
-	EXPECT_EQ(-EFAULT, rc(ioctl(dev_fd, MYMEM_IOC_GET_SIZE, ro)));
-	EXPECT_EQ(0ULL, get_le64(ro));	/* GET_SIZE wrote nothing */
-	/* a readable argument, an unwritable result: no add (the model) */
-	if (size >= 8)
-		EXPECT_EQ(-EFAULT, rc(ioctl(dev_fd, MYMEM_IOC_ADD_U64, ro)));
-	munmap(ro, page);
-}
-
-TEST_DEV(partly_valid_buffer_short)
-{
-	const long long valid = 100, len = 200, at = size > 1000 ? 500 : 0;
-	unsigned char *area, *p, *ro;
-
-	if (size < len + at)
-		SKIP_CASE("buffer smaller than 200 bytes");
-	area = map_pages(2, PROT_READ | PROT_WRITE);
-	ASSERT_NE(NULL, area);
-	ASSERT_EQ(0, munmap(area + page, page));
-	p = area + page - valid;
-
-	/* read into [valid page | hole]: the valid prefix is transferred */
-	memset(area, 0xee, page);
-	ASSERT_EQ(at, lseek(dev_fd, at, SEEK_SET));
-	EXPECT_EQ(valid, read(dev_fd, p, len));
-	EXPECT_EQ(0, memcmp(p, model + at, valid));
-	EXPECT_EQ(at + valid, pos(dev_fd));
-	EXPECT_EQ(0xee, area[page - valid - 1]);
-
-	/* write from [valid page | hole]: only the valid prefix lands */
-	fill_pattern(p, valid, 8);
-	ASSERT_EQ(at, lseek(dev_fd, at, SEEK_SET));
-	if (write(dev_fd, p, len) == valid)
-		memcpy(model + at, p, valid);
-	EXPECT_EQ(at + valid, pos(dev_fd));
-	fill_pattern(p, valid, 9);
-	if (pwrite(dev_fd, p, len, at) == valid)
-		memcpy(model + at, p, valid);
-	munmap(area, page);
-
-	/* read into [writable page | read-only page] */
-	area = map_pages(2, PROT_READ | PROT_WRITE);
-	ASSERT_NE(NULL, area);
-	ro = area + page;
-	memset(ro, 0x77, page);
-	ASSERT_EQ(0, mprotect(ro, page, PROT_READ));
-	p = ro - valid;
-	EXPECT_EQ(valid, pread(dev_fd, p, len, at));
-	EXPECT_EQ(0, memcmp(p, model + at, valid));
-	EXPECT_TRUE(ro[0] == 0x77 && ro[len] == 0x77);
-	munmap(area, 2 * page);
-}
-
-TEST_DEV(several_opens)
-{
-	int a = open(DEV_PATH, O_RDWR), b = open(DEV_PATH, O_RDWR);
-	int r = open(DEV_PATH, O_RDONLY), w = open(DEV_PATH, O_WRONLY);
-	unsigned char buf[8], x[8];
-
-	ASSERT_TRUE(a >= 0 && b >= 0 && r >= 0 && w >= 0);
-	if (size >= 8) {
-		ASSERT_EQ(4, lseek(b, 4, SEEK_SET));
-		fill_pattern(x, sizeof(x), 10);
-		ASSERT_EQ(4, write(b, x, 4));
-		memcpy(model + 4, x, 4);
-		EXPECT_EQ(8, read(a, buf, 8));
-		EXPECT_EQ(0, memcmp(buf, model, 8));
-		EXPECT_EQ(8, pos(a));
-	}
-	EXPECT_EQ(-EBADF, add_u64(r, 0, 1, NULL));
-	EXPECT_EQ(-EBADF, add_u64(w, 0, 0, NULL));
-	EXPECT_EQ(0, rc(ioctl(w, MYMEM_IOC_GET_SIZE, x)));
-	close(a);
-	close(b);
-	close(r);
-	close(w);
+	munmap(area, 6 * page);
+	for (i = A; i < NR_FDS; i++)
+		close(fds[i]);
 }
 
 /* --- threads ----------------------------------------------------------- */
@@ -534,8 +403,8 @@ TEST_DEV(shared_fd_threads)
 	for (round = 0; round < 10 && _metadata->passed; round++) {
 		missing = 0;
 		twice = 0;
-		memset(scratch, 0, limit);	/* uniform records: zeros */
-		ASSERT_EQ(0, model_pwrite(scratch, limit, 0));
+		memset(model, 0, limit);	/* uniform records: zeros */
+		ASSERT_EQ(limit, pwrite(dev_fd, model, limit, 0));
 		ASSERT_EQ(0, lseek(dev_fd, 0, SEEK_SET));
 		for (i = 0; i < R + T; i++)
 			c[i] = (struct worker){ .id = i - R, .len = limit,
@@ -545,7 +414,7 @@ TEST_DEV(shared_fd_threads)
 		EXPECT_EQ(0UL, sum.bad) TH_LOG("round %u: torn records read", round);
 		EXPECT_EQ(limit, pos(dev_fd)) TH_LOG("round %u: the position after %u x %u writes",
 						     round, T, per);
-		ASSERT_EQ(0, read_whole(dev_fd, scratch));
+		ASSERT_EQ(limit, pread(dev_fd, scratch, limit, 0));
 		/* the content is the writers' to choose: take it into the model */
 		memcpy(model, scratch, limit);
 		memset(seen, 0, T * per);
@@ -584,10 +453,10 @@ TEST_DEV(vectored_no_torn_reads)
 	if (size < 4096)
 		SKIP_CASE("buffer smaller than 4 KiB");
 	for (r = 0; r < ARRAY_SIZE(runs) && _metadata->passed; r++) {
-		len = min_ll(runs[r].len, size);
+		len = runs[r].len < size ? runs[r].len : size;
 		len -= len % runs[r].segs;
-		memset(scratch, 0, len);
-		ASSERT_EQ(0, model_pwrite(scratch, len, 0));
+		memset(model, 0, len);
+		ASSERT_EQ(len, pwrite(dev_fd, model, len, 0));
 		/* c[0], c[1] read; c[2], c[3] write */
 		for (i = 0; i < 4; i++)
 			c[i] = (struct worker){ .id = i, .len = len, .segs = runs[r].segs,
@@ -604,76 +473,67 @@ TEST_DEV(vectored_no_torn_reads)
 	}
 }
 
-/* @fn as uid nobody: 0, or the step it failed at (10: setresuid) */
-static int as_nobody(int (*fn)(void))
+/* @fn(@arg) in a child, as uid nobody if @nobody (10: not): its exit status,
+ * -1 if it did not exit, -2 not within 1200 x 100 ms (a hang bound, not a timing)
+ */
+static int in_child(int (*fn)(long long), long long arg, int nobody)
 {
-	int status = -1;
+	int status = 0, waited;
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY) || geteuid() != NOBODY)
+		if (nobody && (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+			       setresuid(NOBODY, NOBODY, NOBODY) || geteuid() != NOBODY))
 			_exit(10);
-		_exit(fn());
+		_exit(fn(arg));
 	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	for (waited = 0; pid > 0 && waited < 1200; waited++, usleep(100000))
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return pid > 0 ? -2 : -1;
 }
 
-static int nobody_cannot_open(void)
+/* as nobody, the node at 0622, an add of @delta: 0, or the step that failed */
+static int nobody_writes_only(long long delta)
 {
+	struct mymem_add a = { .offset = 0, .delta = delta };
+	int fd;
+
 	if (open(DEV_PATH, O_RDWR) >= 0 || errno != EACCES)
 		return 1;
-	return open(DEV_PATH, O_RDONLY) >= 0 || errno != EACCES ? 2 : 0;
+	if (open(DEV_PATH, O_RDONLY) >= 0 || errno != EACCES)
+		return 2;
+	fd = open(DEV_PATH, O_WRONLY);
+	if (fd < 0)
+		return 3;
+	if (read(fd, &a, 1) != -1 || errno != EBADF)
+		return 4;
+	if (ioctl(fd, MYMEM_IOC_ADD_U64, &a) != -1 || errno != EBADF)
+		return 5;
+	return a.result ? 6 : 0;
 }
 
-TEST_DEV(nonroot_denied)
+/* the node is root's, at mode=; nobody with write access only cannot add */
+TEST_DEV(writeonly_add_ebadf)
 {
 	FILE *f = fopen("/sys/module/" CORE_NAME "/parameters/mode", "r");
 	long mode = 0600;
 	struct stat st;
+	int step;
 
 	if (f && (fscanf(f, "%li", &mode) != 1 || fclose(f)))
 		mode = 0600;
-	if (mode != 0600)
-		SKIP_CASE("mymem_core was loaded with a mode other than 0600");
-	ASSERT_EQ(0, stat(DEV_PATH, &st));
-	EXPECT_EQ(0600, (int)(st.st_mode & 0777));
-	EXPECT_EQ(0, (int)st.st_uid);
-	EXPECT_EQ(0, as_nobody(nobody_cannot_open));
-}
-
-static int nobody_adds_write_only(void)
-{
-	struct mymem_add a = { .offset = 0, .delta = 0 };
-	int fd;
-
-	if (open(DEV_PATH, O_RDONLY) >= 0 || errno != EACCES)
-		return 1;
-	fd = open(DEV_PATH, O_WRONLY);
-	if (fd < 0)
-		return 2;
-	if (read(fd, &a, 1) != -1 || errno != EBADF)
-		return 3;
-	if (ioctl(fd, MYMEM_IOC_ADD_U64, &a) != -1 || errno != EBADF)
-		return 4;
-	return a.result ? 5 : 0;
-}
-
-TEST_DEV(writeonly_add_ebadf)
-{
-	struct stat st;
-	int step;
-
 	if (size < 8)
 		SKIP_CASE("needs an 8-byte buffer");
 	ASSERT_EQ(0, stat(DEV_PATH, &st));
-	ASSERT_EQ(0, model_pwrite("SECRET!!", 8, 0));
+	EXPECT_EQ(mode, (long)(st.st_mode & 0777));
+	EXPECT_EQ(0, (int)st.st_uid);
+	memcpy(model, "SECRET!!", 8);
+	ASSERT_EQ(8, pwrite(dev_fd, model, 8, 0));
 	ASSERT_EQ(0, chmod(DEV_PATH, 0622));
-	step = as_nobody(nobody_adds_write_only);
+	step = in_child(nobody_writes_only, 0, 1);
 	EXPECT_EQ(0, chmod(DEV_PATH, st.st_mode & 07777));
-	EXPECT_EQ(0, step);	/* the step of nobody_adds_write_only() */
+	EXPECT_EQ(0, step);	/* the step of nobody_writes_only() */
 }
 
 /* [vvar] (VM_PFNMAP) as a source, copied in (64) or not (65 bytes) */
@@ -695,37 +555,17 @@ TEST_DEV(unholdable_source_any_size)
 	EXPECT_EQ(65, pread(dev_fd, model, 65, 0));
 }
 
-TEST_DEV(nowait_eagain)
+#define FAIL_USERCOPY(attr)	"/sys/kernel/debug/fail_usercopy/" attr
+
+/* a @len-byte read, every copy to this process's memory failing: its errno */
+static int read_failing(long long len)
 {
-	long long len = min_ll(size, 2 * page);
-	unsigned char *p = map_pages(2, PROT_READ | PROT_WRITE);
-	struct iovec v = { .iov_base = p, .iov_len = len };
+	char *buf = calloc(1, len);
+	int mif = open("/proc/thread-self/make-it-fail", O_WRONLY);
 
-	ASSERT_NE(NULL, p);
-	EXPECT_EQ(-EAGAIN, rc(preadv2(dev_fd, &v, 1, 0, RWF_NOWAIT)));
-	EXPECT_EQ(-EAGAIN, rc(pwritev2(dev_fd, &v, 1, 0, RWF_NOWAIT)));
-	memset(p, 0x3c, len);
-	if (pwritev2(dev_fd, &v, 1, 0, RWF_NOWAIT) == len)
-		memcpy(model, p, len);
-	memset(p, 0, len);
-	EXPECT_EQ(len, rc(preadv2(dev_fd, &v, 1, 0, RWF_NOWAIT)));
-	EXPECT_EQ(0, memcmp(p, model, len));
-	munmap(p, 2 * page);
-}
-
-#define FAIL_USERCOPY	"/sys/kernel/debug/fail_usercopy/"
-
-static int fu_set(const char *attr, const char *val)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), FAIL_USERCOPY "%s", attr);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fputs(val, f);
-	return fclose(f);
+	if (!buf || mif < 0 || write(mif, "1", 1) != 1)
+		return 2;
+	return pread(dev_fd, buf, len, 0) >= 0 ? 0 : errno;
 }
 
 /*
@@ -735,84 +575,39 @@ static int fu_set(const char *attr, const char *val)
 TEST_DEV(read_faulting_forever)
 {
 	static const char *const arm[][2] = {
-		{ "task-filter", "Y" }, { "verbose", "0" }, { "space", "0" },
-		{ "times", "-1" }, { "interval", "1" }, { "probability", "100" },
+		{ FAIL_USERCOPY("task-filter"), "Y" }, { FAIL_USERCOPY("verbose"), "0" },
+		{ FAIL_USERCOPY("space"), "0" }, { FAIL_USERCOPY("times"), "-1" },
+		{ FAIL_USERCOPY("interval"), "1" }, { FAIL_USERCOPY("probability"), "100" },
 	};
 	const long long lens[] = { 1, 4096, 65536 };
-	int status = 0, waited;
 	unsigned int i;
 	long long len;
-	pid_t pid;
+	int st;
 
-	if (access(FAIL_USERCOPY "probability", W_OK))
+	if (access(FAIL_USERCOPY("probability"), W_OK))
 		SKIP_CASE("no fail_usercopy (CONFIG_FAULT_INJECTION_USERCOPY)");
 	/* the filter first, or every task's copies fail */
 	for (i = 0; i < ARRAY_SIZE(arm) && _metadata->passed; i++)
-		EXPECT_EQ(0, fu_set(arm[i][0], arm[i][1])) TH_LOG("%s", arm[i][0]);
+		EXPECT_EQ(0, write_file(arm[i][0], arm[i][1])) TH_LOG("%s", arm[i][0]);
 	for (i = 0; i < ARRAY_SIZE(lens) && _metadata->passed; i++) {
-		len = min_ll(lens[i], size);
-		pid = fork();
-		if (pid == 0) {
-			char *buf = calloc(1, len);
-			int mif = open("/proc/thread-self/make-it-fail", O_WRONLY);
-
-			if (!buf || mif < 0 || write(mif, "1", 1) != 1)
-				_exit(2);
-			_exit(pread(dev_fd, buf, len, 0) >= 0 ? 0 : errno);
-		}
-		ASSERT_LT(0, pid);
-		/* a hang bound, not a timing: 1200 x 100 ms */
-		for (waited = 0; waited < 1200; waited++) {
-			if (waitpid(pid, &status, WNOHANG) == pid)
-				break;
-			usleep(100000);
-		}
-		EXPECT_GT(1200, waited)
+		len = lens[i] < size ? lens[i] : size;
+		st = in_child(read_failing, len, 0);
+		EXPECT_NE(-2, st)
 			TH_LOG("a %lld-byte read, every copy failing, has not returned after 120 s",
 			       len);
-		EXPECT_EQ(EFAULT, WIFEXITED(status) ? WEXITSTATUS(status) : -1)
-			TH_LOG("a %lld-byte read, every copy failing: status %#x",
-			       len, status);
+		EXPECT_EQ(EFAULT, st)
+			TH_LOG("a %lld-byte read, every copy failing: exit status %d", len, st);
 	}
-	fu_set("probability", "0");
-}
-
-/* from $MYMEM_KO_DIR or this program's directory, else modprobe */
-static int load_core(void)
-{
-	char dir[PATH_MAX] = ".", path[PATH_MAX + 32];
-	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
-	const char *env = getenv("MYMEM_KO_DIR");
-	int fd, ret;
-
-	if (n > 0) {
-		dir[n] = '\0';
-		*strrchr(dir, '/') = '\0';
-	}
-	snprintf(path, sizeof(path), "%s/" CORE_NAME ".ko", env ? env : dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && env) {
-		snprintf(path, sizeof(path), "%s/" CORE_NAME ".ko", dir);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	}
-	if (fd < 0)
-		return system("modprobe " CORE_NAME);
-	ret = syscall(SYS_finit_module, fd, "", 0);
-	ksft_print_msg("finit_module(%s): %s\n", path, ret ? strerror(errno) : "loaded");
-	close(fd);
-	return ret;
+	write_file(FAIL_USERCOPY("probability"), "0");
 }
 
 static void finish(void)
 {
 	if (dev_fd >= 0)
 		close(dev_fd);
-	if (loaded && syscall(SYS_delete_module, CORE_NAME, O_NONBLOCK))
+	if (core_loaded && mymem_unload(CORE_NAME))
 		ksft_print_msg("delete_module(" CORE_NAME "): %s\n", strerror(errno));
-	if (!ksft_get_pass_cnt() && !ksft_get_fail_cnt()) {
-		fflush(NULL);
-		_exit(KSFT_SKIP);
-	}
+	mymem_skip_if_none_ran();
 }
 
 int main(int argc, char **argv)
@@ -822,16 +617,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page = sysconf(_SC_PAGESIZE);
 	atexit(finish);
-	if (geteuid()) {
-		skip_all = "must be run as root";
-	} else {
-		if (access(DEV_PATH, F_OK))
-			loaded = !load_core();
-		dev_fd = open(DEV_PATH, O_RDWR);
-		if (dev_fd < 0)
-			skip_all = DEV_PATH " not available: mymem_core not loadable";
-		else if (!ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &sz) && sz && sz <= 1ULL << 30)
-			size = (long long)sz;
-	}
+	dev_fd = mymem_open(&skip_all);
+	if (dev_fd >= 0 && !ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &sz) && sz && sz <= 1ULL << 30)
+		size = (long long)sz;
 	return test_harness_run(argc, argv);
 }

@@ -38,54 +38,45 @@ static int usage(void)
 	return 2;
 }
 
+/* @what failed: say so with errno, a setup error */
+static int fail(const char *what)
+{
+	fprintf(stderr, "mymem_failnth: %s: %s\n", what, strerror(errno));
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
-	char nbuf[32], left[32];
+	char nbuf[32], left[32], *end;
+	int fnth, fd, insmod;
 	unsigned long n;
-	int fnth, fd;
 	ssize_t got;
 	long rc;
-	char *end;
 
-	if (argc < 4)
-		return usage();
 	errno = 0;
-	n = strtoul(argv[1], &end, 10);
-	if (errno || *end || !n || n > 1000000)
+	n = argc < 4 ? 0 : strtoul(argv[1], &end, 10);
+	if (errno || !n || *end || n > 1000000)
 		return usage();
-
+	insmod = !strcmp(argv[2], "insmod");
+	if (insmod ? argc > 5 : strcmp(argv[2], "write") || argc != 5)
+		return usage();
 	fnth = open("/proc/thread-self/fail-nth", O_RDWR);
-	if (fnth < 0) {
-		perror("mymem_failnth: /proc/thread-self/fail-nth");
-		return 2;
-	}
-
-	if (!strcmp(argv[2], "insmod") && argc <= 5) {
-		fd = open(argv[3], O_RDONLY | O_CLOEXEC);
-	} else if (!strcmp(argv[2], "write") && argc == 5) {
-		fd = open(argv[3], O_WRONLY | O_CLOEXEC);
-	} else {
-		return usage();
-	}
-	if (fd < 0) {
-		fprintf(stderr, "mymem_failnth: %s: %s\n", argv[3],
-			strerror(errno));
-		return 2;
-	}
+	if (fnth < 0)
+		return fail("/proc/thread-self/fail-nth");
+	fd = open(argv[3], (insmod ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return fail(argv[3]);
 
 	snprintf(nbuf, sizeof(nbuf), "%lu", n);
-	if (write(fnth, nbuf, strlen(nbuf)) != (ssize_t)strlen(nbuf)) {
-		perror("mymem_failnth: arming fail-nth");
-		return 2;
-	}
-
-	if (argv[2][0] == 'i')
+	if (write(fnth, nbuf, strlen(nbuf)) != (ssize_t)strlen(nbuf))
+		return fail("arming fail-nth");
+	if (insmod)
 		rc = syscall(SYS_finit_module, fd, argc == 5 ? argv[4] : "", 0);
 	else
 		rc = write(fd, argv[4], strlen(argv[4]));
 	if (rc < 0)
 		rc = -errno;
-	else if (argv[2][0] == 'w')
+	else if (!insmod)
 		rc = rc == (long)strlen(argv[4]) ? 0 : -EIO;
 
 	/* what is left of the count: 0 once the fault was injected */
@@ -95,16 +86,12 @@ int main(int argc, char **argv)
 		printf("rc=%ld injected=0\n", rc);
 		return 0;
 	}
-	if (got <= 0) {
-		perror("mymem_failnth: reading fail-nth");
-		return 2;
-	}
+	if (got <= 0)
+		return fail("reading fail-nth");
 	left[got] = '\0';
 	/* disarm, in case the call passed fewer than N points */
-	if (write(fnth, "0", 1) != 1 && errno != EFAULT) {
-		perror("mymem_failnth: disarming fail-nth");
-		return 2;
-	}
+	if (write(fnth, "0", 1) != 1 && errno != EFAULT)
+		return fail("disarming fail-nth");
 	printf("rc=%ld injected=%d\n", rc, atoi(left) == 0);
 	return 0;
 }

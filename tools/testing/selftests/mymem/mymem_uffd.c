@@ -9,33 +9,23 @@
  * each must complete exactly.  Each wait is bounded (300 s).  main() runs
  * the steps (they stall in this process), the harness's cases report them.
  * Needs root and userfaultfd, else all skip (exit 4).  Loads mymem_core (if
- * /dev/mymem is missing) and mymem_test from $MYMEM_KO_DIR, its directory
- * or modprobe, and unloads what it loaded.
+ * /dev/mymem is missing) and mymem_test (mymem_load()), unloads what it loaded.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <linux/mymem.h>
 #include <linux/userfaultfd.h>
 
-#include "kselftest_harness.h"
+#include "mymem_selftest.h"
 
-#define CORE_NAME	"mymem_core"
 #define TEST_NAME	"mymem_test"
 #define TDIR		"/sys/kernel/debug/" TEST_NAME
 #define HUNG_TIMEOUT	"/proc/sys/kernel/hung_task_timeout_secs"
@@ -48,7 +38,6 @@ enum { POS_ADD = 512, POS_WORKERS = 4096 };	/* buffer offsets */
 /* a page per stalled call, and a plain one */
 enum { PG_PWRITE, PG_WRITEV, PG_PREAD, PG_READV, PG_PLAIN, PG_ADD, NR_PAGES };
 
-static const char *const dev_path = "/dev/mymem";
 static const unsigned int hold_s = 20, bound_s = 300;
 static long page;
 static int dev_fd = -1, uffd = -1;
@@ -97,41 +86,7 @@ static void all_cases_to(unsigned int end, const char *skip)
 	}
 }
 
-static int core_loaded, test_loaded;	/* what this program loaded */
-
-/* Load @name.ko (see top): 0, -EEXIST (loaded already), -ENOENT or error */
-static int load(const char *name, const char *params)
-{
-	char dir[PATH_MAX] = ".", path[PATH_MAX + 128];
-	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
-	const char *env = getenv("MYMEM_KO_DIR");
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "/sys/module/%s", name);
-	if (!access(path, F_OK))
-		return -EEXIST;
-	if (n > 0) {
-		dir[n] = '\0';
-		*strrchr(dir, '/') = '\0';
-	}
-	snprintf(path, sizeof(path), "%s/%s.ko", env ? env : dir, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		/* a dry run first, so that "unknown" and "failed" differ */
-		snprintf(path, sizeof(path), "modprobe -q -n %s", name);
-		if (system(path))
-			return -ENOENT;
-		snprintf(path, sizeof(path), "modprobe %s %s", name, params);
-		ret = system(path) ? -EIO : 0;
-	} else {
-		ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
-		close(fd);
-	}
-	diag("%s: %s", path, ret ? strerror(-ret) : "loaded");
-	return ret;
-}
-
-#define unload(name)	(syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0)
+static int test_loaded;		/* this program loaded mymem_test */
 
 #define MASK(n)		((1u << (n)) - 1)
 #define STALLED_PAGES	(MASK(NR_PAGES) & ~(1u << PG_PLAIN))
@@ -187,19 +142,6 @@ static void *monitor(void *unused)
 	return unused;
 }
 
-/* Map page @pg filled with @src, or unprotect PG_ADD: wakes its caller. */
-static int uffd_resolve(unsigned int pg, unsigned char *src)
-{
-	struct uffdio_copy copy = {
-		.dst = (unsigned long)(area + pg * page),
-		.src = (unsigned long)src, .len = page,
-	};
-
-	if (pg == PG_ADD)
-		return uffd_range(UFFDIO_WRITEPROTECT, PG_ADD, 1, 0);
-	return ioctl(uffd, UFFDIO_COPY, &copy);
-}
-
 /* A call on its missing page (PG + 1 in each byte once resolved), at
  * POS_XFER(PG) in the buffer; a vectored one on half of it, half of @plain.
  */
@@ -214,11 +156,7 @@ struct stalled {
 #define POS_XFER(pg)	((pg) * 128)
 
 /* ADD_U64's argument, read whole first: result starts the WP page */
-static struct mymem_add *add_arg(void)
-{
-	return (struct mymem_add *)(area + PG_ADD * page -
-				    offsetof(struct mymem_add, result));
-}
+static struct mymem_add *add_arg;
 
 static struct stalled calls[NR_PAGES] = {
 	{ .name = "pwrite" }, { .name = "pwritev" }, { .name = "pread" },
@@ -234,16 +172,11 @@ static void *stalled_call(void *arg)
 	off_t pos = POS_XFER(pg);
 
 	memset(c->plain, 0x77, sizeof(c->plain));
-	if (pg == PG_PWRITE)
-		c->ret = pwrite(dev_fd, p, XFER, pos);
-	else if (pg == PG_WRITEV)
-		c->ret = pwritev(dev_fd, iov, 2, pos);
-	else if (pg == PG_PREAD)
-		c->ret = pread(dev_fd, p, XFER, pos);
-	else if (pg == PG_READV)
-		c->ret = preadv(dev_fd, iov, 2, pos);
-	else
-		c->ret = ioctl(dev_fd, MYMEM_IOC_ADD_U64, add_arg());
+	c->ret = pg == PG_PWRITE ? pwrite(dev_fd, p, XFER, pos) :
+		 pg == PG_WRITEV ? pwritev(dev_fd, iov, 2, pos) :
+		 pg == PG_PREAD ? pread(dev_fd, p, XFER, pos) :
+		 pg == PG_READV ? preadv(dev_fd, iov, 2, pos) :
+		 ioctl(dev_fd, MYMEM_IOC_ADD_U64, add_arg);
 	c->err = errno;
 	return NULL;
 }
@@ -274,7 +207,7 @@ static int rmmod_err;
 
 static void *rmmod_thread(void *unused)
 {
-	rmmod_err = unload(TEST_NAME);
+	rmmod_err = mymem_unload(TEST_NAME);
 	test_loaded &= !!rmmod_err;
 	post(&rmmod_done, 1);
 	return unused;
@@ -297,20 +230,16 @@ static int rmmod_test_module(void)
 	return rmmod_err;
 }
 
-/* Read @path into @buf (its first line), or write @val to it: 0 or -1. */
-static int file_io(const char *path, char *buf, size_t len, const char *val)
+/* Read the first line of @path into @buf: 0, or -1. */
+static int read_line(const char *path, char *buf, size_t len)
 {
-	int fd = open(path, val ? O_WRONLY : O_RDONLY);
-	ssize_t n = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
 
 	if (fd >= 0)
-		n = val ? write(fd, val, strlen(val)) : read(fd, buf, len - 1);
-	if (fd >= 0)
 		close(fd);
-	if (!val) {
-		buf[n > 0 ? n : 0] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
-	}
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
 	return n < 0 ? -1 : 0;
 }
 
@@ -320,7 +249,7 @@ static int wait_run_end(char *status, size_t len)
 	unsigned int polls;
 
 	for (polls = 0; polls < bound_s * 10; polls++, usleep(100 * 1000)) {
-		if (file_io(TDIR "/status", status, len, NULL))
+		if (read_line(TDIR "/status", status, len))
 			return -1;
 		if (strncmp(status, "running", 7))
 			return 0;
@@ -337,7 +266,7 @@ static void test_module_steps(void)
 	char status[128] = "";
 	int err;
 
-	err = load(TEST_NAME, quick_run);
+	err = mymem_load(TEST_NAME, quick_run);
 	test_loaded = !err;
 	if (err == -ENOENT || err == -EEXIST)
 		return all_cases_to(CASE_COMPLETE, err == -EEXIST ?
@@ -357,7 +286,7 @@ static void test_module_steps(void)
 	result(CASE_RUN, NULL);
 	if (err == -ETIMEDOUT)
 		return all_cases_to(CASE_COMPLETE, NULL);
-	err = load(TEST_NAME, "tests=torture duration=3600");
+	err = mymem_load(TEST_NAME, "tests=torture duration=3600");
 	test_loaded = !err;
 	if (err) {
 		fail("second load of mymem_test: %s", strerror(-err));
@@ -414,15 +343,12 @@ static void check_call(unsigned int pg)
 static const char *setup(void)
 {
 	struct uffdio_api api = { .api = UFFD_API };
+	const char *why = NULL;
 	__u64 sz;
 
-	if (geteuid())
-		return "needs root";
-	if (access(dev_path, F_OK))
-		core_loaded = !load(CORE_NAME, "");
-	dev_fd = open(dev_path, O_RDWR | O_CLOEXEC);
+	dev_fd = mymem_open(&why);
 	if (dev_fd < 0)
-		return "no /dev/mymem: mymem_core not loaded, and not loadable";
+		return why;
 	if (ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &sz) || sz < 8192)
 		return "a buffer of 8 KiB or more is needed";
 	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
@@ -440,14 +366,15 @@ static void cleanup(void)
 		close(uffd);
 	if (!wait_for(&rmmod_done, 1))
 		diag("rmmod %s is still waiting: nothing more unloaded", TEST_NAME);
-	else if ((test_loaded && unload(TEST_NAME)) ||
-		 (core_loaded && unload(CORE_NAME)))
+	else if ((test_loaded && mymem_unload(TEST_NAME)) ||
+		 (core_loaded && mymem_unload(CORE_NAME)))
 		diag("delete_module: %s", strerror(errno));
 }
 
 /* The steps, in the order of the cases, each recording its verdict. */
 static void run(void)
 {
+	struct uffdio_copy copy = { .len = page };
 	pthread_t mon, wt[WORKERS];
 	time_t stalled_at;
 	unsigned char *fill;
@@ -459,7 +386,9 @@ static void run(void)
 	/* transfer pages missing, result page WP; known bytes in the buffer */
 	area = mmap(NULL, NR_PAGES * page, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	add_arg = (struct mymem_add *)(area + PG_ADD * page - offsetof(struct mymem_add, result));
 	fill = malloc(page);
+	copy.src = (unsigned long)fill;
 	if (area == MAP_FAILED || !fill ||
 	    uffd_range(UFFDIO_REGISTER, 0, PG_PLAIN, UFFDIO_REGISTER_MODE_MISSING) ||
 	    uffd_range(UFFDIO_REGISTER, PG_ADD, 1, UFFDIO_REGISTER_MODE_WP) ||
@@ -472,12 +401,12 @@ static void run(void)
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (kmsg >= 0)
 		lseek(kmsg, 0, SEEK_END);
-	if (file_io(HUNG_TIMEOUT, old_hung, sizeof(old_hung), NULL) ||
-	    file_io(HUNG_TIMEOUT, NULL, 0, "5"))
+	if (read_line(HUNG_TIMEOUT, old_hung, sizeof(old_hung)) ||
+	    write_file(HUNG_TIMEOUT, "5"))
 		diag("no %s: the kernel has no hung-task detector", HUNG_TIMEOUT);
 	pthread_create(&mon, NULL, monitor, NULL);
-	add_arg()->offset = POS_ADD;
-	add_arg()->delta = 5;
+	add_arg->offset = POS_ADD;
+	add_arg->delta = 5;
 	for (i = 0; i < NR_PAGES; i++)
 		if (i != PG_PLAIN)
 			pthread_create(&calls[i].thread, NULL, stalled_call, &calls[i]);
@@ -503,17 +432,20 @@ static void run(void)
 	for (i = 0; i < NR_PAGES; i++) {
 		if (i == PG_PLAIN)
 			continue;
+		/* map the page filled with i + 1, or unprotect PG_ADD: wakes its call */
 		memset(fill, i + 1, page);
-		if (uffd_resolve(i, fill))
-			fail("UFFDIO_COPY of page %u: %s", i, strerror(errno));
+		copy.dst = (unsigned long)(area + i * page);
+		if (i == PG_ADD ? uffd_range(UFFDIO_WRITEPROTECT, PG_ADD, 1, 0) :
+		    ioctl(uffd, UFFDIO_COPY, &copy))
+			fail("resolving the fault on page %u: %s", i, strerror(errno));
 		pthread_join(calls[i].thread, NULL);
 		check_call(i);
 	}
 	if (pread(dev_fd, &stored, sizeof(stored), POS_ADD) != sizeof(stored) ||
-	    stored != counter + 5 || add_arg()->result != stored)
+	    stored != counter + 5 || add_arg->result != stored)
 		fail("ADD_U64: counter %llu, then %llu, result %llu; expected +5",
 		     (unsigned long long)counter, (unsigned long long)stored,
-		     (unsigned long long)add_arg()->result);
+		     (unsigned long long)add_arg->result);
 	result(CASE_COMPLETE, NULL);
 
 	for (i = 0; i < WORKERS; i++)
@@ -522,7 +454,7 @@ static void run(void)
 		fail("the kernel reported blocked tasks");
 	result(CASE_HUNG, kmsg < 0 ? "no /dev/kmsg" : NULL);
 	if (old_hung[0])
-		file_io(HUNG_TIMEOUT, NULL, 0, old_hung);
+		write_file(HUNG_TIMEOUT, old_hung);
 
 	__atomic_store_n(&stop_monitor, 1, __ATOMIC_RELEASE);
 	pthread_join(mon, NULL);
@@ -548,15 +480,6 @@ TEST_F(uffd, test_module_rmmod_mid_run) { verdict(_metadata, CASE_RMMOD); }
 TEST_F(uffd, stalled_calls_complete_exactly) { verdict(_metadata, CASE_COMPLETE); }
 TEST_F(uffd, no_hung_task_report) { verdict(_metadata, CASE_HUNG); }
 
-/* Every case skipped is a skip. */
-static void finish(void)
-{
-	if (!ksft_get_pass_cnt() && !ksft_get_fail_cnt()) {
-		fflush(NULL);
-		_exit(KSFT_SKIP);
-	}
-}
-
 int main(int argc, char **argv)
 {
 	const char *skip;
@@ -569,6 +492,6 @@ int main(int argc, char **argv)
 	else
 		run();
 	cleanup();
-	atexit(finish);
+	atexit(mymem_skip_if_none_ran);
 	return test_harness_run(argc, argv);
 }

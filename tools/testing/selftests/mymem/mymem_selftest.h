@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What mymem_dev and mymem_uffd share: /dev/mymem, the modules they load
+ * and unload, writing a file, their exit status.
+ */
+#ifndef MYMEM_SELFTEST_H
+#define MYMEM_SELFTEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#define CORE_NAME	"mymem_core"
+#define DEV_PATH	"/dev/mymem"
+
+static int core_loaded;		/* mymem_open() loaded mymem_core */
+
+/*
+ * Load @name.ko from $MYMEM_KO_DIR, else this program's directory, else
+ * by modprobe: 0, -EEXIST (loaded already), -ENOENT (none found) or -errno.
+ */
+static int mymem_load(const char *name, const char *params)
+{
+	char dir[PATH_MAX] = ".", path[PATH_MAX + 128];
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+	const char *env = getenv("MYMEM_KO_DIR");
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	if (!access(path, F_OK))
+		return -EEXIST;
+	if (n > 0) {
+		dir[n] = '\0';
+		*strrchr(dir, '/') = '\0';
+	}
+	snprintf(path, sizeof(path), "%s/%s.ko", env ? env : dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		/* a dry run first, so that "unknown" and "failed" differ */
+		snprintf(path, sizeof(path), "modprobe -q -n %s", name);
+		if (system(path))
+			return -ENOENT;
+		snprintf(path, sizeof(path), "modprobe %s %s", name, params);
+		ret = system(path) ? -EIO : 0;
+	} else {
+		ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+		close(fd);
+	}
+	ksft_print_msg("%s: %s\n", path, ret ? strerror(-ret) : "loaded");
+	return ret;
+}
+
+#define mymem_unload(name)	(syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0)
+
+/* /dev/mymem read-write, mymem_core loaded if it is missing: root only */
+static int mymem_open(const char **why)
+{
+	int fd;
+
+	if (geteuid()) {
+		*why = "must be run as root";
+		return -1;
+	}
+	if (access(DEV_PATH, F_OK))
+		core_loaded = !mymem_load(CORE_NAME, "");
+	fd = open(DEV_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		*why = DEV_PATH " not available: mymem_core not loaded, and not loadable";
+	return fd;
+}
+
+/* Write @val to @path: 0, or -1. */
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : write(fd, val, strlen(val));
+
+	if (fd >= 0)
+		close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+/* atexit(): every case skipped is a skip */
+static void mymem_skip_if_none_ran(void)
+{
+	if (!ksft_get_pass_cnt() && !ksft_get_fail_cnt()) {
+		fflush(NULL);
+		_exit(KSFT_SKIP);
+	}
+}
+
+#endif /* MYMEM_SELFTEST_H */
