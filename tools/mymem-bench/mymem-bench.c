@@ -56,7 +56,6 @@ struct bench {
 	uint64_t warmup;
 	uint64_t buf_size;	/* mymem buffer size */
 	uint64_t max_len;	/* largest transfer */
-	uint64_t file_size;	/* baseline file */
 	unsigned char *wbuf;
 	unsigned char *rbuf;
 	uint64_t *samples[T_NR];
@@ -163,12 +162,6 @@ static ssize_t do_call(const struct target_ctx *t, enum op op, void *buf,
 	return n;
 }
 
-static void stamp(unsigned char *buf, size_t len, uint64_t i)
-{
-	buf[0] = (unsigned char)i;
-	buf[len - 1] = (unsigned char)~i;
-}
-
 /*
  * One (size, op) cell, the targets alternating call by call so a slow
  * spell hits both.  Writes are stamped and read back after the loop; a
@@ -182,8 +175,10 @@ static int run_cell(struct bench *b, unsigned int si, enum op op)
 	int ti;
 
 	for (i = 0; i < total; i++) {
-		if (op == OP_WRITE)
-			stamp(b->wbuf, len, i);
+		if (op == OP_WRITE) {
+			b->wbuf[0] = (unsigned char)i;
+			b->wbuf[len - 1] = (unsigned char)~i;
+		}
 		for (ti = 0; ti < T_NR; ti++) {
 			const struct target_ctx *t = &b->t[ti];
 
@@ -244,10 +239,12 @@ static double ratio(uint64_t a, uint64_t b)
 	return b ? (double)a / (double)b : 0.0;
 }
 
-static void print_tables(const struct bench *b)
+/* the two tables to stdout and, with a JSON file, one record per cell there */
+static int report(const struct bench *b, const char *json, const char *dev)
 {
+	FILE *f = json ? mm_json_begin(PROG, json, PROG, dev, b->buf_size) : NULL;
 	unsigned int si;
-	int op, ti;
+	int op, ti, first = 1;
 
 	printf("%-6s %-5s %8s %6s %10s %10s %10s %10s %10s %10s\n",
 	       "target", "op", "size", "iters", "avg_ns", "min_ns", "p50_ns",
@@ -256,12 +253,24 @@ static void print_tables(const struct bench *b)
 		for (op = 0; op < OP_NR; op++)
 			for (ti = 0; ti < T_NR; ti++) {
 				const struct mm_stats *s = &b->res[si][op][ti];
+				const struct target_ctx *t = &b->t[ti];
 
 				printf("%-6s %-5s %8" PRIu64 " %6" PRIu64 " %10" PRIu64 " %10" PRIu64
 				       " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10.1f\n",
-				       b->t[ti].name, op_name[op], b->sizes[si], s->n, s->avg,
+				       t->name, op_name[op], b->sizes[si], s->n, s->avg,
 				       s->min, s->p50, s->p99, s->max,
 				       ratio(b->sizes[si] * 1000, s->avg));
+				if (!f)
+					continue;
+				mm_json_record_sep(f, &first);
+				fprintf(f, "{\"test\":\"ubench\",\"target\":\"%s\",\"op\":\"%s\","
+					"\"method\":\"%s\",\"size\":%" PRIu64 ",\"iterations\":%"
+					PRIu64 ",\"avg_ns\":%" PRIu64 ",\"min_ns\":%" PRIu64
+					",\"p50_ns\":%" PRIu64 ",\"p99_ns\":%" PRIu64
+					",\"max_ns\":%" PRIu64 "}",
+					t->name, op_name[op], method_name[t->call][op],
+					b->sizes[si], s->n, s->avg, s->min, s->p50, s->p99,
+					s->max);
 			}
 	printf("\nratio mymem/%s (<= 1.00: mymem is no slower)\n", b->t[T_TMPFS].name);
 	printf("%-5s %8s %10s %10s %9s %9s\n", "op", "size", "mymem_avg",
@@ -275,33 +284,7 @@ static void print_tables(const struct bench *b)
 			       op_name[op], b->sizes[si], m->avg, t->avg,
 			       ratio(m->avg, t->avg), ratio(m->p50, t->p50));
 		}
-}
-
-static int write_json(const struct bench *b, const char *file, const char *dev)
-{
-	FILE *f = mm_json_begin(PROG, file, PROG, dev, b->buf_size);
-	unsigned int si;
-	int op, ti, first = 1;
-
-	if (!f)
-		return -1;
-	for (si = 0; si < b->nr_sizes; si++)
-		for (op = 0; op < OP_NR; op++)
-			for (ti = 0; ti < T_NR; ti++) {
-				const struct mm_stats *s = &b->res[si][op][ti];
-				const struct target_ctx *t = &b->t[ti];
-
-				mm_json_record_sep(f, &first);
-				fprintf(f, "{\"test\":\"ubench\",\"target\":\"%s\",\"op\":\"%s\","
-					"\"method\":\"%s\",\"size\":%" PRIu64 ",\"iterations\":%"
-					PRIu64 ",\"avg_ns\":%" PRIu64 ",\"min_ns\":%" PRIu64
-					",\"p50_ns\":%" PRIu64 ",\"p99_ns\":%" PRIu64
-					",\"max_ns\":%" PRIu64 "}",
-					t->name, op_name[op], method_name[t->call][op],
-					b->sizes[si], s->n, s->avg, s->min, s->p50, s->p99,
-					s->max);
-			}
-	return mm_json_end(PROG, file, f);
+	return !json ? 0 : f ? mm_json_end(PROG, json, f) : -1;
 }
 
 int main(int argc, char **argv)
@@ -311,7 +294,7 @@ int main(int argc, char **argv)
 	static struct bench bench;	/* large: not on the stack */
 	struct bench *b = &bench;
 	bool pread_mymem = false, nowait = false, zero = false;
-	uint64_t zero_bytes = 0;
+	uint64_t zero_bytes = 0, file_size;
 	const struct mm_opt opts[] = {
 		MM_STR('d', "DEV", "device", &dev),
 		MM_STR('s', "SIZES", "comma-separated transfer sizes in bytes, each 1..buffer size,\n"
@@ -361,7 +344,7 @@ int main(int argc, char **argv)
 			b->max_len = b->sizes[si];
 	}
 	/* as large as the buffer, unless that would not fit in a small VM */
-	b->file_size = b->buf_size <= MAX_FILE ? b->buf_size : b->max_len;
+	file_size = b->buf_size <= MAX_FILE ? b->buf_size : b->max_len;
 
 	if (!dir)
 		dir = is_tmpfs("/dev/shm") ? "/dev/shm" : "/tmp";
@@ -372,11 +355,11 @@ int main(int argc, char **argv)
 	} else if (is_tmpfs(dir)) {
 		b->t[T_TMPFS].name = "tmpfs";
 		printf(PROG ": baseline: pread/pwrite on a %" PRIu64 "-byte file in %s (tmpfs)\n",
-		       b->file_size, dir);
+		       file_size, dir);
 	} else {
 		b->t[T_TMPFS].name = "file";
 		printf(PROG ": warning: %s is not a tmpfs; the baseline is a %" PRIu64
-		       "-byte file there, labelled \"file\"\n", dir, b->file_size);
+		       "-byte file there, labelled \"file\"\n", dir, file_size);
 	}
 
 	b->warmup = b->iterations / 10 < 100 ? b->iterations / 10 + 1 : 100;
@@ -393,7 +376,7 @@ int main(int argc, char **argv)
 	memset(b->rbuf, 0, b->max_len);
 
 	b->t[T_TMPFS].fd = nowait ? mm_open_dev(PROG, dev, O_RDWR) :
-		open_baseline(dir, b->file_size, b->wbuf, b->max_len);
+		open_baseline(dir, file_size, b->wbuf, b->max_len);
 	if (b->t[T_TMPFS].fd < 0)
 		return 1;
 
@@ -408,6 +391,5 @@ int main(int argc, char **argv)
 		for (op = 0; op < OP_NR; op++)
 			if (run_cell(b, si, op))
 				return 1;
-	print_tables(b);
-	return json && write_json(b, json, dev) ? 1 : 0;
+	return report(b, json, dev) ? 1 : 0;
 }

@@ -219,7 +219,7 @@ close_fds:
 
 int main(int argc, char **argv)
 {
-	const char *dev = MM_DEFAULT_DEV, *json = NULL, *modes = NULL;
+	const char *dev = MM_DEFAULT_DEV, *json = NULL, *modes = "all";
 	bool want[M_NR] = { false }, ran[M_NR] = { false }, bad = false;
 	struct outcome res[M_NR];
 	uint64_t workers = 50, increments = 150000, size;
@@ -227,7 +227,7 @@ int main(int argc, char **argv)
 		MM_STR('d', "DEV", "device", &dev),
 		MM_NUM('w', "W", "worker threads", &workers, 1, MAX_WORKERS),
 		MM_NUM('n', "N", "increments per worker", &increments, 1, MAX_INCREMENTS),
-		MM_STR('m', "MODES", "comma-separated: unlocked, locked, atomic, or all (default)\n"
+		MM_STR('m', "MODES", "comma-separated: unlocked, locked, atomic, or all\n"
 		       "  unlocked  lseek+read, +1, lseek+write (loses updates)\n"
 		       "  locked    the same under a pthread mutex\n"
 		       "  atomic    ioctl MYMEM_IOC_ADD_U64", &modes),
@@ -237,14 +237,11 @@ int main(int argc, char **argv)
 	int m, fd, first = 1;
 
 	mm_parse_opts(argc, argv, PROG, about, footer, opts, ARRAY_SIZE(opts));
-	if (modes && mm_parse_list(modes, add_mode, want)) {
+	if (mm_parse_list(modes, add_mode, want)) {
 		fprintf(stderr, PROG ": invalid -m %s: unlocked, locked, atomic or all, comma-separated\n",
 			modes);
 		return 2;
 	}
-	if (!want[M_UNLOCKED] && !want[M_LOCKED] && !want[M_ATOMIC])
-		for (m = 0; m < M_NR; m++)
-			want[m] = true;
 
 	fd = mm_open_dev(PROG, dev, O_RDWR);
 	if (fd < 0)
