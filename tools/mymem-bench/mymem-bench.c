@@ -255,8 +255,8 @@ static int report(const struct bench *b, const char *json, const char *dev)
 				const struct mm_stats *s = &b->res[si][op][ti];
 				const struct target_ctx *t = &b->t[ti];
 
-				printf("%-6s %-5s %8" PRIu64 " %6" PRIu64 " %10" PRIu64 " %10" PRIu64
-				       " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10.1f\n",
+				printf("%-6s %-5s %8" PRIu64 " %6" PRIu64 " %10" PRIu64 " %10"
+				       PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10.1f\n",
 				       t->name, op_name[op], b->sizes[si], s->n, s->avg,
 				       s->min, s->p50, s->p99, s->max,
 				       ratio(b->sizes[si] * 1000, s->avg));

@@ -252,7 +252,8 @@ static void expect(struct fuzzer *f, const struct kind *k, uint64_t asked)
 	f->cnt->by_kind[k - kinds]++;
 	f->cnt->by_outcome[outcome(f->got, asked)]++;
 	if (f->verbose)
-		printf("[%u] #%" PRIu64 " %s = %s\n", f->idx, f->nr, f->text, fmt_result(got, f->got));
+		printf("[%u] #%" PRIu64 " %s = %s\n", f->idx, f->nr, f->text,
+		       fmt_result(got, f->got));
 	if (f->got != f->exp)
 		diverge(f, "expected %s, got %s", fmt_result(exp, f->exp), fmt_result(got, f->got));
 }

@@ -154,7 +154,8 @@ static int run_mode(const char *dev, int ctl_fd, enum mode mode, unsigned int wo
 		return -1;
 	}
 	if (v != 0) {
-		fprintf(stderr, PROG ": %s: counter reads %" PRIu64 " after the reset to 0\n", dev, v);
+		fprintf(stderr, PROG ": %s: counter reads %" PRIu64 " after the reset to 0\n",
+			dev, v);
 		return -1;
 	}
 
