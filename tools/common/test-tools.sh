@@ -65,27 +65,26 @@ for t in mymem-bench mymem-race mymem-fuzz mymem-bench-rs mymem-race-rs; do
 	expect "$t: stray argument is a usage error" 2 "unexpected argument" "$bin/$t" extra
 done
 
+# refused TOOL OPTION VALUE: a usage error (2) that names the option and value
+refused() {
+	expect "$1 $2 '$3' refused" 2 "invalid $2 $3" "$bin/mymem-$1" "$2" "$3"
+}
+
 for s in '' -rs; do
-	race=$bin/mymem-race$s bench=$bin/mymem-bench$s
-	expect "race$s -w 0 refused" 2 "invalid -w 0" "$race" -w 0
-	expect "race$s -w 5000 refused" 2 "invalid -w 5000" "$race" -w 5000
-	expect "race$s -n 0 refused" 2 "invalid -n 0" "$race" -n 0
-	expect "race$s -n 12x refused" 2 "invalid -n 12x" "$race" -n 12x
-	expect "race$s -m bogus refused" 2 "invalid -m bogus" "$race" -m bogus
-	expect "race$s -m 'locked,' refused" 2 "invalid -m" "$race" -m locked,
-	expect "bench$s -s '' refused" 2 "invalid -s" "$bench" -s ''
-	expect "bench$s -s 1,,2 refused" 2 "invalid -s" "$bench" -s 1,,2
-	expect "bench$s -s 0 refused" 2 "invalid -s" "$bench" -s 0
-	expect "bench$s -s with 17 sizes refused" 2 "invalid -s" "$bench" -s 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17
-	expect "bench$s -i 0 refused" 2 "invalid -i 0" "$bench" -i 0
+	for v in 0 5000; do refused "race$s" -w "$v"; done
+	for v in 0 12x; do refused "race$s" -n "$v"; done
+	for v in bogus 'locked,'; do refused "race$s" -m "$v"; done
+	for v in '' 1,,2 0 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17; do
+		refused "bench$s" -s "$v"
+	done
+	refused "bench$s" -i 0
 done
 # -z, make bench's zeroing yardstick, is the C tool's alone
-expect "bench -z 0 refused" 2 "invalid -z 0" "$bin/mymem-bench" -z 0
+refused bench -z 0
 expect "bench -z 1 MiB: one zeroing pass, its seconds" 0 "^[0-9]+\.[0-9]{3}$" \
 	"$bin/mymem-bench" -z 1048576
-expect "fuzz -p 0 refused" 2 "invalid -p 0" "$fuzz" -p 0
-expect "fuzz -p 65 refused" 2 "invalid -p 65" "$fuzz" -p 65
-expect "fuzz -s abc refused" 2 "invalid -s abc" "$fuzz" -s abc
+for v in 0 65; do refused fuzz -p "$v"; done
+refused fuzz -s abc
 
 # --- device problems ---
 for t in mymem-bench mymem-race mymem-fuzz mymem-bench-rs mymem-race-rs; do

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,13 +34,19 @@
 enum target { T_MYMEM, T_TMPFS, T_NR };
 enum op { OP_WRITE, OP_READ, OP_NR };
 
+/* how a target is called: pread/pwrite, untimed lseek + timed read/write, RWF_NOWAIT */
+enum call { C_PRW, C_SEEK, C_NOWAIT, C_NR };
+
 static const char *const op_name[OP_NR] = { "write", "read" };
+static const char *const method_name[C_NR][OP_NR] = {
+	{ "pwrite", "pread" }, { "lseek+write", "lseek+read" },
+	{ "pwritev2-nowait", "preadv2-nowait" },
+};
 
 struct target_ctx {
 	const char *name;	/* "mymem", "tmpfs" (or "file" off tmpfs) */
 	int fd;
-	bool pos_call;		/* untimed lseek + timed read/write */
-	int rwf;		/* preadv2/pwritev2 with these flags */
+	enum call call;
 };
 
 struct bench {
@@ -49,7 +56,6 @@ struct bench {
 	uint64_t warmup;
 	uint64_t buf_size;	/* mymem buffer size */
 	uint64_t max_len;	/* largest transfer */
-	uint64_t file_size;	/* baseline file */
 	unsigned char *wbuf;
 	unsigned char *rbuf;
 	uint64_t *samples[T_NR];
@@ -72,8 +78,7 @@ static int zero_pass(uint64_t bytes)
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 
 	if (p == MAP_FAILED) {
-		fprintf(stderr, PROG ": mmap of %llu bytes: %s\n",
-			(unsigned long long)bytes, strerror(errno));
+		fprintf(stderr, PROG ": mmap of %" PRIu64 " bytes: %s\n", bytes, strerror(errno));
 		return 1;
 	}
 	t0 = mm_now_ns();
@@ -139,38 +144,22 @@ static int open_baseline(const char *dir, uint64_t size,
 static ssize_t do_call(const struct target_ctx *t, enum op op, void *buf,
 		       size_t len, uint64_t *ns)
 {
-	uint64_t t0, t1;
+	struct iovec v = { .iov_base = buf, .iov_len = len };
+	uint64_t t0;
 	ssize_t n;
 
-	*ns = 0;
-	if (t->rwf) {
-		struct iovec v = { .iov_base = buf, .iov_len = len };
-
-		t0 = mm_now_ns();
-		n = op == OP_READ ? preadv2(t->fd, &v, 1, 0, t->rwf) :
-				    pwritev2(t->fd, &v, 1, 0, t->rwf);
-		t1 = mm_now_ns();
-	} else if (t->pos_call) {
-		if (lseek(t->fd, 0, SEEK_SET) != 0)
-			return -1;
-		t0 = mm_now_ns();
-		n = op == OP_READ ? read(t->fd, buf, len) :
-				    write(t->fd, buf, len);
-		t1 = mm_now_ns();
-	} else {
-		t0 = mm_now_ns();
-		n = op == OP_READ ? pread(t->fd, buf, len, 0) :
-				    pwrite(t->fd, buf, len, 0);
-		t1 = mm_now_ns();
-	}
-	*ns = t1 - t0;
+	if (t->call == C_SEEK && lseek(t->fd, 0, SEEK_SET) != 0)
+		return -1;
+	t0 = mm_now_ns();
+	if (t->call == C_NOWAIT)
+		n = op == OP_READ ? preadv2(t->fd, &v, 1, 0, RWF_NOWAIT) :
+				    pwritev2(t->fd, &v, 1, 0, RWF_NOWAIT);
+	else if (t->call == C_SEEK)
+		n = op == OP_READ ? read(t->fd, buf, len) : write(t->fd, buf, len);
+	else
+		n = op == OP_READ ? pread(t->fd, buf, len, 0) : pwrite(t->fd, buf, len, 0);
+	*ns = mm_now_ns() - t0;
 	return n;
-}
-
-static void stamp(unsigned char *buf, size_t len, uint64_t i)
-{
-	buf[0] = (unsigned char)i;
-	buf[len - 1] = (unsigned char)~i;
 }
 
 /*
@@ -181,13 +170,15 @@ static void stamp(unsigned char *buf, size_t len, uint64_t i)
 static int run_cell(struct bench *b, unsigned int si, enum op op)
 {
 	size_t len = b->sizes[si];
-	uint64_t i, total = b->warmup + b->iterations, ns;
+	uint64_t i, total = b->warmup + b->iterations, ns = 0;
 	ssize_t n;
 	int ti;
 
 	for (i = 0; i < total; i++) {
-		if (op == OP_WRITE)
-			stamp(b->wbuf, len, i);
+		if (op == OP_WRITE) {
+			b->wbuf[0] = (unsigned char)i;
+			b->wbuf[len - 1] = (unsigned char)~i;
+		}
 		for (ti = 0; ti < T_NR; ti++) {
 			const struct target_ctx *t = &b->t[ti];
 
@@ -248,10 +239,12 @@ static double ratio(uint64_t a, uint64_t b)
 	return b ? (double)a / (double)b : 0.0;
 }
 
-static void print_tables(const struct bench *b)
+/* the two tables to stdout and, with a JSON file, one record per cell there */
+static int report(const struct bench *b, const char *json, const char *dev)
 {
+	FILE *f = json ? mm_json_begin(PROG, json, PROG, dev, b->buf_size) : NULL;
 	unsigned int si;
-	int op, ti;
+	int op, ti, first = 1;
 
 	printf("%-6s %-5s %8s %6s %10s %10s %10s %10s %10s %10s\n",
 	       "target", "op", "size", "iters", "avg_ns", "min_ns", "p50_ns",
@@ -260,17 +253,24 @@ static void print_tables(const struct bench *b)
 		for (op = 0; op < OP_NR; op++)
 			for (ti = 0; ti < T_NR; ti++) {
 				const struct mm_stats *s = &b->res[si][op][ti];
+				const struct target_ctx *t = &b->t[ti];
 
-				printf("%-6s %-5s %8llu %6llu %10llu %10llu %10llu %10llu %10llu %10.1f\n",
-				       b->t[ti].name, op_name[op],
-				       (unsigned long long)b->sizes[si],
-				       (unsigned long long)s->n,
-				       (unsigned long long)s->avg,
-				       (unsigned long long)s->min,
-				       (unsigned long long)s->p50,
-				       (unsigned long long)s->p99,
-				       (unsigned long long)s->max,
-				       s->avg ? (double)b->sizes[si] * 1e3 / (double)s->avg : 0.0);
+				printf("%-6s %-5s %8" PRIu64 " %6" PRIu64 " %10" PRIu64 " %10"
+				       PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10.1f\n",
+				       t->name, op_name[op], b->sizes[si], s->n, s->avg,
+				       s->min, s->p50, s->p99, s->max,
+				       ratio(b->sizes[si] * 1000, s->avg));
+				if (!f)
+					continue;
+				mm_json_record_sep(f, &first);
+				fprintf(f, "{\"test\":\"ubench\",\"target\":\"%s\",\"op\":\"%s\","
+					"\"method\":\"%s\",\"size\":%" PRIu64 ",\"iterations\":%"
+					PRIu64 ",\"avg_ns\":%" PRIu64 ",\"min_ns\":%" PRIu64
+					",\"p50_ns\":%" PRIu64 ",\"p99_ns\":%" PRIu64
+					",\"max_ns\":%" PRIu64 "}",
+					t->name, op_name[op], method_name[t->call][op],
+					b->sizes[si], s->n, s->avg, s->min, s->p50, s->p99,
+					s->max);
 			}
 	printf("\nratio mymem/%s (<= 1.00: mymem is no slower)\n", b->t[T_TMPFS].name);
 	printf("%-5s %8s %10s %10s %9s %9s\n", "op", "size", "mymem_avg",
@@ -280,53 +280,11 @@ static void print_tables(const struct bench *b)
 			const struct mm_stats *m = &b->res[si][op][T_MYMEM];
 			const struct mm_stats *t = &b->res[si][op][T_TMPFS];
 
-			printf("%-5s %8llu %10llu %10llu %9.2f %9.2f\n",
-			       op_name[op], (unsigned long long)b->sizes[si],
-			       (unsigned long long)m->avg,
-			       (unsigned long long)t->avg,
+			printf("%-5s %8" PRIu64 " %10" PRIu64 " %10" PRIu64 " %9.2f %9.2f\n",
+			       op_name[op], b->sizes[si], m->avg, t->avg,
 			       ratio(m->avg, t->avg), ratio(m->p50, t->p50));
 		}
-}
-
-static const char *method_name(const struct target_ctx *t, enum op op)
-{
-	if (t->rwf)
-		return op == OP_READ ? "preadv2-nowait" : "pwritev2-nowait";
-	if (t->pos_call)
-		return op == OP_READ ? "lseek+read" : "lseek+write";
-	return op == OP_READ ? "pread" : "pwrite";
-}
-
-static int write_json(const struct bench *b, const char *file, const char *dev)
-{
-	FILE *f = mm_json_begin(PROG, file, PROG, dev, b->buf_size);
-	unsigned int si;
-	int op, ti, first = 1;
-
-	if (!f)
-		return -1;
-	for (si = 0; si < b->nr_sizes; si++)
-		for (op = 0; op < OP_NR; op++)
-			for (ti = 0; ti < T_NR; ti++) {
-				const struct mm_stats *s = &b->res[si][op][ti];
-				const struct target_ctx *t = &b->t[ti];
-
-				mm_json_record_sep(f, &first);
-				fprintf(f, "{\"test\":\"ubench\",\"target\":\"%s\",\"op\":\"%s\","
-					"\"method\":\"%s\",\"size\":%llu,\"iterations\":%llu,"
-					"\"avg_ns\":%llu,\"min_ns\":%llu,\"p50_ns\":%llu,"
-					"\"p99_ns\":%llu,\"max_ns\":%llu}",
-					t->name, op_name[op],
-					method_name(t, op),
-					(unsigned long long)b->sizes[si],
-					(unsigned long long)s->n,
-					(unsigned long long)s->avg,
-					(unsigned long long)s->min,
-					(unsigned long long)s->p50,
-					(unsigned long long)s->p99,
-					(unsigned long long)s->max);
-			}
-	return mm_json_end(PROG, file, f);
+	return !json ? 0 : f ? mm_json_end(PROG, json, f) : -1;
 }
 
 int main(int argc, char **argv)
@@ -336,7 +294,7 @@ int main(int argc, char **argv)
 	static struct bench bench;	/* large: not on the stack */
 	struct bench *b = &bench;
 	bool pread_mymem = false, nowait = false, zero = false;
-	uint64_t zero_bytes = 0;
+	uint64_t zero_bytes = 0, file_size;
 	const struct mm_opt opts[] = {
 		MM_STR('d', "DEV", "device", &dev),
 		MM_STR('s', "SIZES", "comma-separated transfer sizes in bytes, each 1..buffer size,\n"
@@ -357,7 +315,7 @@ int main(int argc, char **argv)
 		  .num = &zero_bytes, .min = 1, .max = SIZE_MAX, .seen = &zero },
 	};
 	unsigned int si;
-	int op, ret = 1;
+	int op, ti;
 
 	b->iterations = 1000;
 	mm_parse_opts(argc, argv, PROG, about, footer, opts, ARRAY_SIZE(opts));
@@ -370,7 +328,7 @@ int main(int argc, char **argv)
 	}
 
 	b->t[T_MYMEM].name = "mymem";
-	b->t[T_MYMEM].pos_call = !pread_mymem && !nowait;
+	b->t[T_MYMEM].call = pread_mymem || nowait ? C_PRW : C_SEEK;
 	b->t[T_MYMEM].fd = mm_open_dev(PROG, dev, O_RDWR);
 	if (b->t[T_MYMEM].fd < 0)
 		return 1;
@@ -378,36 +336,35 @@ int main(int argc, char **argv)
 		return 1;
 	for (si = 0; si < b->nr_sizes; si++) {
 		if (b->sizes[si] > b->buf_size) {
-			fprintf(stderr, PROG ": invalid -s: size %llu is larger than the %llu-byte buffer of %s\n",
-				(unsigned long long)b->sizes[si],
-				(unsigned long long)b->buf_size, dev);
+			fprintf(stderr, PROG ": invalid -s: size %" PRIu64 " is larger than the %"
+				PRIu64 "-byte buffer of %s\n", b->sizes[si], b->buf_size, dev);
 			return 2;
 		}
 		if (b->sizes[si] > b->max_len)
 			b->max_len = b->sizes[si];
 	}
 	/* as large as the buffer, unless that would not fit in a small VM */
-	b->file_size = b->buf_size <= MAX_FILE ? b->buf_size : b->max_len;
+	file_size = b->buf_size <= MAX_FILE ? b->buf_size : b->max_len;
 
 	if (!dir)
 		dir = is_tmpfs("/dev/shm") ? "/dev/shm" : "/tmp";
 	if (nowait) {
 		b->t[T_TMPFS].name = "nowait";
-		b->t[T_TMPFS].rwf = RWF_NOWAIT;
+		b->t[T_TMPFS].call = C_NOWAIT;
 		printf(PROG ": baseline: preadv2/pwritev2(RWF_NOWAIT) on %s\n", dev);
 	} else if (is_tmpfs(dir)) {
 		b->t[T_TMPFS].name = "tmpfs";
-		printf(PROG ": baseline: pread/pwrite on a %llu-byte file in %s (tmpfs)\n",
-		       (unsigned long long)b->file_size, dir);
+		printf(PROG ": baseline: pread/pwrite on a %" PRIu64 "-byte file in %s (tmpfs)\n",
+		       file_size, dir);
 	} else {
 		b->t[T_TMPFS].name = "file";
-		printf(PROG ": warning: %s is not a tmpfs; the baseline is a %llu-byte file there, labelled \"file\"\n",
-		       dir, (unsigned long long)b->file_size);
+		printf(PROG ": warning: %s is not a tmpfs; the baseline is a %" PRIu64
+		       "-byte file there, labelled \"file\"\n", dir, file_size);
 	}
 
 	b->warmup = b->iterations / 10 < 100 ? b->iterations / 10 + 1 : 100;
-	b->samples[T_MYMEM] = calloc(b->iterations, sizeof(uint64_t));
-	b->samples[T_TMPFS] = calloc(b->iterations, sizeof(uint64_t));
+	for (ti = 0; ti < T_NR; ti++)
+		b->samples[ti] = calloc(b->iterations, sizeof(uint64_t));
 	if (posix_memalign((void **)&b->wbuf, 4096, b->max_len) ||
 	    posix_memalign((void **)&b->rbuf, 4096, b->max_len) ||
 	    !b->samples[T_MYMEM] || !b->samples[T_TMPFS]) {
@@ -419,31 +376,20 @@ int main(int argc, char **argv)
 	memset(b->rbuf, 0, b->max_len);
 
 	b->t[T_TMPFS].fd = nowait ? mm_open_dev(PROG, dev, O_RDWR) :
-		open_baseline(dir, b->file_size, b->wbuf, b->max_len);
+		open_baseline(dir, file_size, b->wbuf, b->max_len);
 	if (b->t[T_TMPFS].fd < 0)
 		return 1;
 
-	printf(PROG ": %s (%llu bytes), %llu timed calls per cell after %llu warm-up calls; mymem: %s; timer overhead %llu ns\n",
-	       dev, (unsigned long long)b->buf_size,
-	       (unsigned long long)b->iterations, (unsigned long long)b->warmup,
-	       pread_mymem || nowait ? "pread/pwrite" :
-				       "untimed lseek + timed read/write",
-	       (unsigned long long)timer_overhead());
+	printf(PROG ": %s (%" PRIu64 " bytes), %" PRIu64 " timed calls per cell after %" PRIu64
+	       " warm-up calls; mymem: %s; timer overhead %" PRIu64 " ns\n",
+	       dev, b->buf_size, b->iterations, b->warmup,
+	       b->t[T_MYMEM].call == C_SEEK ? "untimed lseek + timed read/write" :
+					      "pread/pwrite", timer_overhead());
 
+	/* the fds and the memory go with the process */
 	for (si = 0; si < b->nr_sizes; si++)
 		for (op = 0; op < OP_NR; op++)
 			if (run_cell(b, si, op))
-				goto out;
-	print_tables(b);
-	if (json && write_json(b, json, dev))
-		goto out;
-	ret = 0;
-out:
-	close(b->t[T_MYMEM].fd);
-	close(b->t[T_TMPFS].fd);
-	free(b->samples[T_MYMEM]);
-	free(b->samples[T_TMPFS]);
-	free(b->wbuf);
-	free(b->rbuf);
-	return ret;
+				return 1;
+	return report(b, json, dev) ? 1 : 0;
 }

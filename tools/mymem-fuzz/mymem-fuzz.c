@@ -8,6 +8,7 @@
  * Last line "seed=S calls=N divergences=D"; exit 1 on a divergence.
  */
 #include <endian.h>
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -184,15 +185,16 @@ static size_t outcome(int64_t v, uint64_t asked)
 	return o;
 }
 
-static void fmt_result(char *buf, size_t len, int64_t v)
+/* v as the log shows it: "N", or "-1 ENAME (errno)" */
+static const char *fmt_result(char *buf, int64_t v)
 {
 	size_t o = outcome(v, 0);
 
-	if (v < 0)
-		snprintf(buf, len, "-1 %s (%d)", o == OUT_OTHER ? "E?" : outcomes[o].name,
-			 (int)-v);
+	if (v >= 0)
+		sprintf(buf, "%" PRId64, v);
 	else
-		snprintf(buf, len, "%" PRId64, v);
+		sprintf(buf, "-1 %s (%d)", o == OUT_OTHER ? "E?" : outcomes[o].name, (int)-v);
+	return buf;
 }
 
 /* a user pointer, relative to the test memory so that runs compare */
@@ -249,12 +251,11 @@ static void expect(struct fuzzer *f, const struct kind *k, uint64_t asked)
 
 	f->cnt->by_kind[k - kinds]++;
 	f->cnt->by_outcome[outcome(f->got, asked)]++;
-	fmt_result(exp, sizeof(exp), f->exp);
-	fmt_result(got, sizeof(got), f->got);
 	if (f->verbose)
-		printf("[%u] #%" PRIu64 " %s = %s\n", f->idx, f->nr, f->text, got);
+		printf("[%u] #%" PRIu64 " %s = %s\n", f->idx, f->nr, f->text,
+		       fmt_result(got, f->got));
 	if (f->got != f->exp)
-		diverge(f, "expected %s, got %s", exp, got);
+		diverge(f, "expected %s, got %s", fmt_result(exp, f->exp), fmt_result(got, f->got));
 }
 
 static int64_t sys_result(int64_t ret)
@@ -286,15 +287,22 @@ static bool in_region(const struct fuzzer *f, int64_t pos, uint64_t len)
 	       (uint64_t)pos + len <= f->rbase + f->rlen;
 }
 
+/* [*lo, *hi): [pos, pos+len) clipped to the region; false if empty */
+static bool clip(const struct fuzzer *f, int64_t pos, uint64_t len, uint64_t *lo, uint64_t *hi)
+{
+	*lo = pos > (int64_t)f->rbase ? (uint64_t)pos : f->rbase;
+	*hi = pos + (int64_t)len > (int64_t)f->rbase ? (uint64_t)pos + len : 0;
+	*hi = min_u64(*hi, f->rbase + f->rlen);
+	return *lo < *hi;
+}
+
 /* compare got, bytes [pos, pos+len) of the buffer, with the model in the region */
 static void compare(struct fuzzer *f, const uint8_t *got, uint64_t pos,
 		    uint64_t len, const char *why)
 {
 	uint64_t lo, hi, i;
 
-	lo = (uint64_t)pos > f->rbase ? (uint64_t)pos : f->rbase;
-	hi = min_u64((uint64_t)pos + len, f->rbase + f->rlen);
-	if (lo >= hi)
+	if (!clip(f, (int64_t)pos, len, &lo, &hi))
 		return;
 	f->cnt->checked_bytes += hi - lo;
 	got += lo - (uint64_t)pos;
@@ -312,10 +320,7 @@ static void check_range(struct fuzzer *f, int64_t pos, uint64_t len, const char 
 	uint64_t lo, hi;
 	ssize_t n;
 
-	lo = pos > (int64_t)f->rbase ? (uint64_t)pos : f->rbase;
-	hi = pos + (int64_t)len > (int64_t)f->rbase ? (uint64_t)pos + len : 0;
-	hi = min_u64(hi, f->rbase + f->rlen);
-	if (lo >= hi)
+	if (!clip(f, pos, len, &lo, &hi))
 		return;
 	n = pread(f->vfd, f->scratch, hi - lo, (off_t)lo);
 	if (n != (ssize_t)(hi - lo))
@@ -449,25 +454,6 @@ static void run_open(struct fuzzer *f, const struct kind *k)
 	expect(f, k, 0);
 }
 
-/* the bytes of segment j among the first done bytes of a transfer */
-static uint64_t seg_part(const struct iovec *iov, unsigned int j, uint64_t done)
-{
-	uint64_t before = 0;
-	unsigned int i;
-
-	for (i = 0; i < j; i++)
-		before += iov[i].iov_len;
-	return done > before ? min_u64(done - before, iov[j].iov_len) : 0;
-}
-
-/* a read's marked bytes of segment j: part + 64, writable, in the segment */
-static uint64_t mark_len(const struct iovec *iov, unsigned int n,
-			 unsigned int j, uint64_t w, uint64_t part)
-{
-	w = min_u64(w, part + 64);
-	return n > 1 ? min_u64(w, iov[j].iov_len) : w;
-}
-
 /* what mymem returns for n segments at pos (an O_APPEND write: pos = size) */
 static int64_t model_xfer(const struct fuzzer *f, const struct slot *s,
 			  bool wr, int64_t pos, const struct iovec *iov,
@@ -502,18 +488,13 @@ static void do_lseek(struct fuzzer *f, int i, int64_t off, int whence)
 {
 	const struct kind *lk;
 	struct slot *s = &f->slot[i];
-	__int128 base = -1, to;
+	__int128 base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? s->pos :
+			whence == SEEK_END ? (int64_t)f->size : -1;
+	__int128 to = base + off;
 
 	for (lk = kinds; lk->run != run_lseek; lk++)
 		;
 	new_call(f, lk, i, "%" PRId64 ", whence=%d", off, whence);
-	if (whence == SEEK_SET)
-		base = 0;
-	else if (whence == SEEK_CUR)
-		base = s->pos;
-	else if (whence == SEEK_END)
-		base = (int64_t)f->size;
-	to = base + off;
 	f->exp = base < 0 || to < 0 || to > (__int128)f->size ? -EINVAL : (int64_t)to;
 	f->got = sys_result(lseek(s->fd, off, whence));
 	if (f->got >= 0)
@@ -547,7 +528,7 @@ static void run_xfer(struct fuzzer *f, const struct kind *k)
 	int i = (int)below(f, NR_SLOTS);
 	struct slot *s = &f->slot[i];
 	struct iovec iov[MAX_IOV];
-	uint64_t total, done, part, w, j, before;
+	uint64_t total, done, left, part[MAX_IOV], mark[MAX_IOV], w, j, before;
 	int64_t pos, at, exp;
 	unsigned int n, tries;
 	char ptr[32];
@@ -573,14 +554,18 @@ static void run_xfer(struct fuzzer *f, const struct kind *k)
 	f->exp = exp;
 	done = exp > 0 ? (uint64_t)exp : 0;
 	marker = (uint8_t)rnd(f);
-	for (j = 0; j < n; j++) {
+	/* part: segment j's share of done; mark: a read's part + 64, writable, in j */
+	for (j = 0, left = done; j < n; left -= part[j++]) {
 		b = iov[j].iov_base;
 		w = writable_from(f, (uintptr_t)b);
-		part = seg_part(iov, j, done);
-		if (wr && w >= part)
-			fill_random(f, b, part);
+		part[j] = min_u64(left, iov[j].iov_len);
+		mark[j] = min_u64(w, part[j] + 64);
+		if (n > 1)
+			mark[j] = min_u64(mark[j], iov[j].iov_len);
+		if (wr && w >= part[j])
+			fill_random(f, b, part[j]);
 		else if (!wr)
-			memset(b, marker, mark_len(iov, n, j, w, part));
+			memset(b, marker, mark[j]);
 	}
 	/* preadv2/pwritev2 at -1 are readv/writev: the same kernel path */
 	if (vec)
@@ -601,18 +586,15 @@ static void run_xfer(struct fuzzer *f, const struct kind *k)
 	/* walk the delivered bytes: reads compare, writes update the model */
 	for (j = 0, before = 0; j < n; before += iov[j++].iov_len) {
 		b = iov[j].iov_base;
-		part = seg_part(iov, j, done);
-		if (wr) {
-			for (w = 0; w < part; w++)
-				f->model[at + before + w - f->rbase] = b[w];
+		if (wr && part[j])
+			memcpy(f->model + (at + before - f->rbase), b, part[j]);
+		if (wr)
 			continue;
-		}
-		compare(f, b, (uint64_t)at + before, part, "the read delivered");
-		w = mark_len(iov, n, j, writable_from(f, (uintptr_t)b), part);
-		for (; part < w; part++)
-			if (b[part] != marker)
+		compare(f, b, (uint64_t)at + before, part[j], "the read delivered");
+		for (w = part[j]; w < mark[j]; w++)
+			if (b[w] != marker)
 				diverge(f, "the read changed byte %" PRIu64 " of segment %" PRIu64
-					" past the %" PRIu64 " it returned", part, j, done);
+					" past the %" PRIu64 " it returned", w, j, done);
 	}
 	if (wr && done)
 		check_range(f, at - 16, done + 32, "after the write");
@@ -709,18 +691,6 @@ static void run_ioctl(struct fuzzer *f, const struct kind *k)
 
 /* --- one process --- */
 
-static void __noreturn __printf(1, 2) die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs(PROG ": ", stderr);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, ": %s\n", strerror(errno));
-	exit(1);
-}
-
 static void setup_memory(struct fuzzer *f)
 {
 	struct mymem_add *a;
@@ -729,7 +699,7 @@ static void setup_memory(struct fuzzer *f)
 	base = mmap(NULL, f->area_len + 3 * PAGE, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (base == MAP_FAILED)
-		die("cannot map the test memory");
+		err(1, "cannot map the test memory");
 	f->data = base;
 	f->unmapped = base + f->area_len;
 	f->rdonly = f->unmapped + PAGE;
@@ -743,7 +713,7 @@ static void setup_memory(struct fuzzer *f)
 	if (mprotect(f->unmapped, PAGE, PROT_NONE) ||
 	    mprotect(f->rdonly, PAGE, PROT_READ) ||
 	    mprotect(f->rdonly + PAGE, PAGE, PROT_NONE))
-		die("setting up the test memory");
+		err(1, "setting up the test memory");
 }
 
 static void run_process(struct fuzzer *f)
@@ -757,14 +727,14 @@ static void run_process(struct fuzzer *f)
 	f->model = malloc(f->rlen);
 	f->scratch = malloc(f->rlen);
 	if (!f->model || !f->scratch)
-		die("out of memory");
+		err(1, "out of memory");
 	f->vfd = open(f->dev, O_RDWR);
 	if (f->vfd < 0)
-		die("proc %u: cannot open %s", f->idx, f->dev);
+		err(1, "proc %u: cannot open %s", f->idx, f->dev);
 	for (i = 0; i < NR_SLOTS; i++) {
 		f->slot[i] = (struct slot){ .fd = open(f->dev, O_RDWR), .flags = O_RDWR };
 		if (f->slot[i].fd < 0)
-			die("proc %u: cannot open %s", f->idx, f->dev);
+			err(1, "proc %u: cannot open %s", f->idx, f->dev);
 	}
 
 	/* a known start: the region filled with random bytes */
@@ -786,10 +756,7 @@ static void run_process(struct fuzzer *f)
 		if (f->nr % FULL_CHECK == 0 || f->nr == f->calls)
 			check_range(f, (int64_t)f->rbase, f->rlen, "region check");
 	}
-	for (i = 0; i < NR_SLOTS; i++)
-		close(f->slot[i].fd);
-	close(f->vfd);
-	f->cnt->done = 1;
+	f->cnt->done = 1;	/* the fds close with the process */
 }
 
 static const char about[] =
@@ -850,7 +817,7 @@ int main(int argc, char **argv)
 	cnt = mmap(NULL, sizeof(*cnt) * procs, PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (cnt == MAP_FAILED)
-		die("mmap");
+		err(1, "mmap");
 	f.procs = (unsigned int)procs;
 	f.seed = seed;
 	f.all_calls = calls;
@@ -867,7 +834,7 @@ int main(int argc, char **argv)
 		f.cnt = &cnt[i];
 		pid = replay ? 0 : fork();
 		if (pid < 0)
-			die("fork");
+			err(1, "fork");
 		if (!pid) {
 			run_process(&f);
 			if (!replay)

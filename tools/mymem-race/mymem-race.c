@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -117,33 +118,20 @@ static void *worker_fn(void *arg)
 	struct run *r = w->run;
 	struct mymem_add add = { .offset = 0, .delta = 1 };
 	uint64_t i;
+	bool ok = true;
 
 	pthread_barrier_wait(&r->start);
 	errno = 0;
-	for (i = 0; i < r->increments; i++) {
-		switch (r->mode) {
-		case M_UNLOCKED:
-			if (!rmw(w))
-				return NULL;
-			break;
-		case M_LOCKED: {
-			bool ok;
-
+	for (i = 0; i < r->increments && ok; i++) {
+		if (r->mode == M_ATOMIC) {
+			ok = !ioctl(w->fd, MYMEM_IOC_ADD_U64, &add) ||
+			     fail(w, "ioctl(MYMEM_IOC_ADD_U64)");
+		} else if (r->mode == M_LOCKED) {
 			pthread_mutex_lock(&r->lock);
 			ok = rmw(w);
 			pthread_mutex_unlock(&r->lock);
-			if (!ok)
-				return NULL;
-			break;
-		}
-		case M_ATOMIC:
-			if (ioctl(w->fd, MYMEM_IOC_ADD_U64, &add)) {
-				fail(w, "ioctl(MYMEM_IOC_ADD_U64)");
-				return NULL;
-			}
-			break;
-		default:
-			return NULL;
+		} else {
+			ok = rmw(w);
 		}
 	}
 	return NULL;
@@ -155,7 +143,7 @@ static int run_mode(const char *dev, int ctl_fd, enum mode mode, unsigned int wo
 	struct run r = { .mode = mode, .increments = increments };
 	struct worker *w;
 	uint64_t zero = 0, v = 1, t0, t1;
-	unsigned int i, started = 0;
+	unsigned int i, opened;
 	int ret = -1, err;
 
 	/* reset the counter and make sure the reset took */
@@ -166,8 +154,8 @@ static int run_mode(const char *dev, int ctl_fd, enum mode mode, unsigned int wo
 		return -1;
 	}
 	if (v != 0) {
-		fprintf(stderr, PROG ": %s: counter reads %llu after the reset to 0\n",
-			dev, (unsigned long long)v);
+		fprintf(stderr, PROG ": %s: counter reads %" PRIu64 " after the reset to 0\n",
+			dev, v);
 		return -1;
 	}
 
@@ -176,13 +164,10 @@ static int run_mode(const char *dev, int ctl_fd, enum mode mode, unsigned int wo
 		fprintf(stderr, PROG ": out of memory\n");
 		return -1;
 	}
-	for (i = 0; i < workers; i++) {
-		w[i].fd = -1;
-		w[i].run = &r;
-	}
-	for (i = 0; i < workers; i++) {
-		w[i].fd = mm_open_dev(PROG, dev, O_RDWR);
-		if (w[i].fd < 0)
+	for (opened = 0; opened < workers; opened++) {
+		w[opened].run = &r;
+		w[opened].fd = mm_open_dev(PROG, dev, O_RDWR);
+		if (w[opened].fd < 0)
 			goto close_fds;
 	}
 	pthread_mutex_init(&r.lock, NULL);
@@ -194,11 +179,10 @@ static int run_mode(const char *dev, int ctl_fd, enum mode mode, unsigned int wo
 			/* the started workers wait at the barrier forever */
 			exit(1);
 		}
-		started++;
 	}
 	pthread_barrier_wait(&r.start);
 	t0 = mm_now_ns();
-	for (i = 0; i < started; i++)
+	for (i = 0; i < workers; i++)
 		pthread_join(w[i].thread, NULL);
 	t1 = mm_now_ns();
 	pthread_barrier_destroy(&r.start);
@@ -228,16 +212,15 @@ static int run_mode(const char *dev, int ctl_fd, enum mode mode, unsigned int wo
 	out->exact = out->final == out->expected;
 	ret = 0;
 close_fds:
-	for (i = 0; i < workers; i++)
-		if (w[i].fd >= 0)
-			close(w[i].fd);
+	while (opened--)
+		close(w[opened].fd);
 	free(w);
 	return ret;
 }
 
 int main(int argc, char **argv)
 {
-	const char *dev = MM_DEFAULT_DEV, *json = NULL, *modes = NULL;
+	const char *dev = MM_DEFAULT_DEV, *json = NULL, *modes = "all";
 	bool want[M_NR] = { false }, ran[M_NR] = { false }, bad = false;
 	struct outcome res[M_NR];
 	uint64_t workers = 50, increments = 150000, size;
@@ -245,7 +228,7 @@ int main(int argc, char **argv)
 		MM_STR('d', "DEV", "device", &dev),
 		MM_NUM('w', "W", "worker threads", &workers, 1, MAX_WORKERS),
 		MM_NUM('n', "N", "increments per worker", &increments, 1, MAX_INCREMENTS),
-		MM_STR('m', "MODES", "comma-separated: unlocked, locked, atomic, or all (default)\n"
+		MM_STR('m', "MODES", "comma-separated: unlocked, locked, atomic, or all\n"
 		       "  unlocked  lseek+read, +1, lseek+write (loses updates)\n"
 		       "  locked    the same under a pthread mutex\n"
 		       "  atomic    ioctl MYMEM_IOC_ADD_U64", &modes),
@@ -255,14 +238,11 @@ int main(int argc, char **argv)
 	int m, fd, first = 1;
 
 	mm_parse_opts(argc, argv, PROG, about, footer, opts, ARRAY_SIZE(opts));
-	if (modes && mm_parse_list(modes, add_mode, want)) {
+	if (mm_parse_list(modes, add_mode, want)) {
 		fprintf(stderr, PROG ": invalid -m %s: unlocked, locked, atomic or all, comma-separated\n",
 			modes);
 		return 2;
 	}
-	if (!want[M_UNLOCKED] && !want[M_LOCKED] && !want[M_ATOMIC])
-		for (m = 0; m < M_NR; m++)
-			want[m] = true;
 
 	fd = mm_open_dev(PROG, dev, O_RDWR);
 	if (fd < 0)
@@ -270,16 +250,15 @@ int main(int argc, char **argv)
 	if (mm_dev_size(PROG, dev, fd, &size))
 		return 1;
 	if (size < sizeof(uint64_t)) {
-		fprintf(stderr, PROG ": %s: the buffer (%llu bytes) cannot hold the 8-byte counter\n",
-			dev, (unsigned long long)size);
+		fprintf(stderr, PROG ": %s: the buffer (%" PRIu64
+			" bytes) cannot hold the 8-byte counter\n", dev, size);
 		return 1;
 	}
 	if (json && !(jf = mm_json_begin(PROG, json, PROG, dev, size)))
 		return 1;
 
-	printf(PROG ": %s, %llu workers x %llu increments (expected %llu)\n",
-	       dev, (unsigned long long)workers, (unsigned long long)increments,
-	       (unsigned long long)(workers * increments));
+	printf(PROG ": %s, %" PRIu64 " workers x %" PRIu64 " increments (expected %" PRIu64 ")\n",
+	       dev, workers, increments, workers * increments);
 	printf("%-9s %12s %12s %12s %7s %12s %12s  %s\n", "mode", "expected",
 	       "final", "lost", "lost%", "elapsed_ms", "ops/s", "result");
 	for (m = 0; m < M_NR; m++) {
@@ -292,9 +271,8 @@ int main(int argc, char **argv)
 			break;
 		}
 		ran[m] = true;
-		printf("%-9s %12llu %12llu %12lld %6.1f%% %12.1f %12.0f  %s\n",
-		       mode_name[m], (unsigned long long)o->expected,
-		       (unsigned long long)o->final, (long long)o->lost,
+		printf("%-9s %12" PRIu64 " %12" PRIu64 " %12" PRId64 " %6.1f%% %12.1f %12.0f  %s\n",
+		       mode_name[m], o->expected, o->final, o->lost,
 		       100.0 * (double)o->lost / (double)o->expected,
 		       (double)o->elapsed_ns / 1e6, o->ops_per_sec,
 		       o->exact ? "exact" :
@@ -305,15 +283,12 @@ int main(int argc, char **argv)
 			bad = true;
 		if (jf) {
 			mm_json_record_sep(jf, &first);
-			fprintf(jf, "{\"test\":\"urace\",\"mode\":\"%s\",\"workers\":%llu,"
-				"\"increments\":%llu,\"expected\":%llu,\"final\":%llu,"
-				"\"lost\":%lld,\"elapsed_ns\":%llu,\"ops_per_sec\":%.0f,"
-				"\"exact\":%s}",
-				mode_name[m], (unsigned long long)workers,
-				(unsigned long long)increments,
-				(unsigned long long)o->expected,
-				(unsigned long long)o->final, (long long)o->lost,
-				(unsigned long long)o->elapsed_ns, o->ops_per_sec,
+			fprintf(jf, "{\"test\":\"urace\",\"mode\":\"%s\",\"workers\":%" PRIu64
+				",\"increments\":%" PRIu64 ",\"expected\":%" PRIu64 ",\"final\":%"
+				PRIu64 ",\"lost\":%" PRId64 ",\"elapsed_ns\":%" PRIu64
+				",\"ops_per_sec\":%.0f,\"exact\":%s}",
+				mode_name[m], workers, increments, o->expected, o->final,
+				o->lost, o->elapsed_ns, o->ops_per_sec,
 				o->exact ? "true" : "false");
 		}
 	}
