@@ -89,26 +89,9 @@ tools:
 deps:
 	tools/harness/bin/deps.sh $(KERNEL)
 
-run:
-	tools/harness/bin/run.sh
-
-run-host:
-	tools/harness/bin/run-host.sh
-
-bench:
-	tools/harness/bin/bench.sh
-
-results:
-	tools/harness/bin/results.sh
-
-teeth:
-	tools/harness/bin/teeth.sh
-
-bench-locks:
-	tools/harness/bin/bench-locks.sh
-
-check:
-	tools/harness/bin/check.sh
+# each of these is the script of its name in tools/harness/bin/
+run run-host bench results teeth bench-locks check:
+	tools/harness/bin/$@.sh
 
 check-debug:
 	tools/harness/bin/deps.sh check-debug
