@@ -84,12 +84,17 @@ linux_source() {
 		echo "no /usr/src/$pkg.tar.*: apt-get install $pkg" >&2
 		return 1
 	fi
-	if [ ! -f "$src/.mymem-extracted" ] || [ "$tar" -nt "$src/.mymem-extracted" ]; then
+	mkdir -p "$MYMEM_CACHE/src" || return 1
+	# one extraction at a time: parallel jobs share the cache
+	(
+		flock 9
+		[ -f "$src/.mymem-extracted" ] && [ ! "$tar" -nt "$src/.mymem-extracted" ] &&
+			exit 0
 		echo "extracting $tar into $MYMEM_CACHE/src" >&2
 		rm -rf "$src"
-		mkdir -p "$MYMEM_CACHE/src" && tar -xf "$tar" -C "$MYMEM_CACHE/src" &&
-			[ -f "$src/Makefile" ] && touch "$src/.mymem-extracted" || return 1
-	fi
+		tar -xf "$tar" -C "$MYMEM_CACHE/src" && [ -f "$src/Makefile" ] &&
+			touch "$src/.mymem-extracted"
+	) 9>"$MYMEM_CACHE/src/.lock" || return 1
 	echo "$src"
 }
 
