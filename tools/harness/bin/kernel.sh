@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-#
+# shellcheck disable=SC2034 # the facts are read through eval
 # kernel.sh - the facts of a kernel, from its file in
 # tools/harness/configs/kernels/ (LIST: which targets run which), never
 # from its name or uname -r.
@@ -10,7 +10,6 @@
 #   kernel.sh kdir   KERNEL      headers directory (or tree) for make -C
 #   kernel.sh image  KERNEL      the kernel image to boot
 #   kernel.sh moddir KERNEL      its lib/modules/KREL directory
-#   kernel.sh qemu   KERNEL      extra qemu options it boots with
 #   kernel.sh get    KERNEL KEY  one fact of its file: meta, source,
 #                                fragment, qemu, install, detectors, suite
 #   kernel.sh list   TARGET      the kernels TARGET runs (check, check-debug)
@@ -18,16 +17,11 @@
 #
 # A Debian kernel names its meta package (meta=; the release comes from the
 # installed linux-headers-META), a debug kernel its source= package.
-# shellcheck disable=SC2034 # the facts are read through eval
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$here/../configs/kernels
-
-usage() {
-	echo "usage: $0 {pkgs|krel|kdir|image|moddir|qemu} KERNEL | get KERNEL KEY | list TARGET | known" >&2
-	exit 2
-}
+. "$here/functions.sh"
 
 known() {
 	for f in "$dir"/*; do
@@ -61,8 +55,6 @@ get)	case "$3" in
 	meta|source|fragment|qemu|install|detectors|suite) eval "echo \"\$$3\"" ;;
 	*)	usage ;;
 	esac
-	exit 0 ;;
-qemu)	echo "$qemu"
 	exit 0 ;;
 pkgs)	if [ -n "$source" ]; then
 		echo "$source bc bison flex libelf-dev libssl-dev ccache"

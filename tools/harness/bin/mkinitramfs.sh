@@ -12,16 +12,7 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-
-die() {
-	echo "mkinitramfs: $*" >&2
-	exit 1
-}
-
-usage() {
-	echo "usage: $0 --krel KREL --modules DIR --payload DIR --cmd-file FILE --out FILE [--bin PATH]..." >&2
-	exit 2
-}
+. "$here/functions.sh"
 
 krel='' moddir='' payload='' cmdfile='' out='' bins=''
 while [ $# -gt 0 ]; do

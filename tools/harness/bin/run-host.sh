@@ -11,11 +11,7 @@ top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top"
 krel=$(uname -r)
 kdir=/lib/modules/$krel/build
-
-die() {
-	echo "make run-host: $*" >&2
-	exit 1
-}
+. tools/harness/bin/functions.sh
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (it loads kernel modules)"
 [ -e /proc/modules ] ||
@@ -33,10 +29,8 @@ make --no-print-directory -s -C tools
 out=$top/results/host-$krel
 rm -rf "$out"
 echo "== run on this machine"
-set +e
-sh tools/harness/guest/run.sh "build/$krel" tools/bin "$out"
-rc=$?
-set -e
+rc=0
+sh tools/harness/guest/run.sh "build/$krel" tools/bin "$out" || rc=$?
 if [ $rc -eq 0 ]; then
 	tools/harness/bin/report.sh "$out" || rc=1
 fi
