@@ -8,7 +8,8 @@
 #
 # Contents (tools/harness/README.md): busybox applets, dash as /bin/sh, kmod
 # in /sbin, jq and each --bin with its libraries, DIR's modules.* lists, the
-# payload in /mymem, the command in /etc/vm/cmd, guest/init as /init.
+# payload in /mymem, the command in /etc/vm/cmd, guest/init as /init (with
+# guest/functions.sh in /etc/vm).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -115,6 +116,7 @@ done
 cp "$cmdfile" "$stage/etc/vm/cmd"
 echo "$krel" >"$stage/etc/vm/krel"
 cp "$here/../guest/init" "$stage/init"
+cp "$here/../guest/functions.sh" "$stage/etc/vm/"
 chmod 0755 "$stage/init"
 
 printf '%s\n' root:x:0:0:root:/root:/bin/sh \
