@@ -67,11 +67,12 @@ add_libs() {
 	done
 }
 
-# add_prog PROGRAM: as /bin/NAME (replacing an applet link) with its libraries
+# add_prog PROG [NAME]: PROG as /bin/NAME (its own name), with its libraries
 add_prog() {
 	p=$(command -v "$1") || die "--bin $1: not found"
-	rm -f "$stage/bin/${p##*/}"
-	cp -L "$p" "$stage/bin/${p##*/}"
+	n=${2:-${p##*/}}
+	rm -f "$stage/bin/$n"
+	cp -L "$p" "$stage/bin/$n"
 	add_libs "$p"
 }
 
@@ -85,10 +86,8 @@ for app in $("$busybox" --list); do
 done
 
 # /bin/sh is dash: busybox ash would run its own modprobe, not kmod's
-if dash=$(command -v dash); then
-	rm -f "$stage/bin/sh"
-	cp -L "$dash" "$stage/bin/sh"
-	add_libs "$dash"
+if command -v dash >/dev/null; then
+	add_prog dash sh
 else
 	echo "mkinitramfs: warning: no dash, /bin/sh is busybox ash (its modprobe etc. win over kmod's)" >&2
 fi
