@@ -225,7 +225,6 @@ run_qemu() {
 	# ends by itself (tail --pid) once qemu is gone
 	wait "$tpid" 2>/dev/null || true
 	wpid='' tpid=''
-	[ -f "$con" ] || : >"$con"
 }
 
 # a run that died before the guest's /init (and not of the timeout)
