@@ -35,17 +35,14 @@ case "$what" in
 known)	known; echo; exit 0 ;;
 list)	[ $# -eq 2 ] || usage
 	l=$(sed -n "s/^$2: *//p" "$dir/LIST")
-	[ -n "$l" ] || { echo "kernel.sh: no '$2:' line in $dir/LIST" >&2; exit 2; }
+	[ -n "$l" ] || die "no '$2:' line in $dir/LIST"
 	echo "$l"
 	exit 0 ;;
 get)	[ $# -eq 3 ] || usage ;;
 *)	[ $# -eq 2 ] || usage ;;
 esac
 kernel=$2
-if [ ! -f "$dir/$kernel" ]; then
-	echo "kernel.sh: unknown KERNEL=$kernel (known: $(known))" >&2
-	exit 2
-fi
+[ -f "$dir/$kernel" ] || die "unknown KERNEL=$kernel (known: $(known))"
 meta='' source='' fragment='' qemu='' install='' detectors='' suite=''
 # shellcheck source=/dev/null # a file of data
 . "$dir/$kernel"
@@ -68,19 +65,15 @@ if [ -n "$source" ]; then
 	kdir=$("$here/debug-kernel.sh" --dir "$kernel")
 	image=$kdir/arch/x86/boot/bzImage
 	if [ ! -f "$kdir/include/config/kernel.release" ] || [ ! -f "$image" ]; then
-		echo "kernel.sh: $kernel is not built; run: tools/harness/bin/debug-kernel.sh $kernel" >&2
-		exit 1
+		die "$kernel is not built; run: tools/harness/bin/debug-kernel.sh $kernel"
 	fi
 	krel=$(cat "$kdir/include/config/kernel.release")
 	moddir=$kdir/root/lib/modules/$krel
 else
 	krel=$(dpkg-query -W -f='${Depends}' "linux-headers-$meta" 2>/dev/null |
 		tr ',' '\n' | sed -n 's/^ *linux-headers-\([^ ]*\).*/\1/p' | head -n 1)
-	if [ -z "$krel" ]; then
-		echo "kernel.sh: linux-headers-$meta is not installed;" \
-		     "run: make deps KERNEL=$kernel" >&2
-		exit 1
-	fi
+	[ -n "$krel" ] ||
+		die "linux-headers-$meta is not installed; run: make deps KERNEL=$kernel"
 	kdir=/usr/src/linux-headers-$krel image=/boot/vmlinuz-$krel
 	moddir=/lib/modules/$krel
 fi
