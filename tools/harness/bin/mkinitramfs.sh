@@ -121,7 +121,6 @@ chmod 0755 "$stage/init"
 printf '%s\n' root:x:0:0:root:/root:/bin/sh \
 	nobody:x:65534:65534:nobody:/nonexistent:/bin/sh >"$stage/etc/passwd"
 printf '%s\n' root:x:0: nogroup:x:65534: >"$stage/etc/group"
-echo mymem-vm >"$stage/etc/hostname"
 : >"$stage/etc/fstab"
 chmod 1777 "$stage/tmp"
 # the kernel's built-in initramfs has /dev/console already; add it if we can
