@@ -18,9 +18,8 @@ kdir=/lib/modules/$krel/build
 	die "the running kernel $krel has no module support; use 'make run' (QEMU)"
 [ -d "$kdir" ] ||
 	die "no headers for the running kernel in $kdir; install linux-headers-$krel"
-if grep -q '^mymem_' /proc/modules; then
+! grep -q '^mymem_' /proc/modules ||
 	die "mymem modules are already loaded; rmmod mymem_test mymem_core first"
-fi
 
 echo "== build for $krel (KDIR=$kdir)"
 make --no-print-directory -s KDIR="$kdir" modules
