@@ -9,18 +9,15 @@ MYMEM_CACHE=${MYMEM_CACHE:-/var/cache/mymem}
 t0=$(date +%s)
 npass=0 nfail=0 nskip=0 phase_name='' phase_t0='' phase_times=''
 
-# help: the script's comment from its line 4 on (its usage), on stdout
-help() {
-	set -- "$0"
-	# a script called by a relative path that has cd'ed to $top since
-	[ -f "$1" ] || set -- "$harness/bin/${0##*/}"
-	awk 'NR >= 4 && /^#/ { sub(/^# ?/, ""); print; next } NR >= 4 { exit }' "$1"
-}
-
-# usage: the help on stderr, exit 2; die TEXT: "SCRIPT: TEXT", exit 1
+# usage [STATUS]: the script's comment from its line 4 on, then exit STATUS:
+# 0 (--help) on stdout, else (default 2) on stderr; die TEXT: "SCRIPT: TEXT"
 usage() {
-	help >&2
-	exit 2
+	set -- "${1:-2}" "$0"
+	# a script called by a relative path that has cd'ed to $top since
+	[ -f "$2" ] || set -- "$1" "$harness/bin/${0##*/}"
+	[ "$1" = 0 ] || exec >&2
+	awk 'NR >= 4 && /^#/ { sub(/^# ?/, ""); print; next } NR >= 4 { exit }' "$2"
+	exit "$1"
 }
 
 die() {

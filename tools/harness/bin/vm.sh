@@ -56,9 +56,7 @@ flavour='' expect_alloc=0 payload=''
 cmd='' cmd_set='' out='' append='' bins='' timeout=600 smp=2 mem=1024
 while [ $# -gt 0 ]; do
 	case "$1" in
-	-h|--help)
-		help
-		exit 0 ;;
+	-h|--help) usage 0 ;;
 	esac
 	[ $# -ge 2 ] || usage
 	case "$1" in
