@@ -34,14 +34,12 @@ case "${1:-}" in
 '')
 	mode=check
 	stages=${CHECK_STAGES:-static build tools harness vm} ;;
-*)
-	echo "usage: $0 [--debug|--soak]" >&2
-	exit 2 ;;
+*)	usage ;;
 esac
-kernels=${CHECK_KERNELS:-$(kfact list $mode)} || exit 1
+kernels=${CHECK_KERNELS:-$(kfact list "$mode")} || exit 1
 # make check also builds the check-build kernels, without their vm stage
 build_only=
-if [ $mode = check ] && [ -z "${CHECK_KERNELS:-}" ]; then
+if [ "$mode" = check ] && [ -z "${CHECK_KERNELS:-}" ]; then
 	build_only=$(kfact list check-build) || exit 1
 fi
 logs=$top/results/$mode

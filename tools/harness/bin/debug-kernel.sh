@@ -20,16 +20,6 @@ cd "$top"
 . tools/harness/bin/functions.sh
 cache=$MYMEM_CACHE
 
-usage() {
-	echo "usage: $0 [--dir] KERNEL (a debug kernel: $(ls "$here/../configs/kernels"))" >&2
-	exit 2
-}
-
-die() {
-	echo "debug-kernel: $*" >&2
-	exit 1
-}
-
 say() {
 	echo "[debug-kernel $kernel] $* ($(($(date +%s) - t0)) s)"
 }

@@ -13,14 +13,8 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/../../.." && pwd)
-die() {
-	echo "dkms-check: $*" >&2
-	exit 1
-}
-[ $# -eq 1 ] || {
-	echo "usage: $0 KERNEL (one of: $("$top/tools/harness/bin/kernel.sh" known))" >&2
-	exit 2
-}
+. "$top/tools/harness/bin/functions.sh"
+[ $# -eq 1 ] || usage
 krel=$("$top/tools/harness/bin/kernel.sh" krel "$1")
 command -v dkms >/dev/null 2>&1 || die "dkms is not installed (apt-get install dkms)"
 git -C "$top" rev-parse --git-dir >/dev/null 2>&1 ||

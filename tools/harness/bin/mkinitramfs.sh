@@ -8,20 +8,12 @@
 #
 # Contents (tools/harness/README.md): busybox applets, dash as /bin/sh, kmod
 # in /sbin, jq and each --bin with its libraries, DIR's modules.* lists, the
-# payload in /mymem, the command in /etc/vm/cmd, guest/init as /init.
+# payload in /mymem, the command in /etc/vm/cmd, guest/init as /init (with
+# guest/functions.sh in /etc/vm).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-
-die() {
-	echo "mkinitramfs: $*" >&2
-	exit 1
-}
-
-usage() {
-	echo "usage: $0 --krel KREL --modules DIR --payload DIR --cmd-file FILE --out FILE [--bin PATH]..." >&2
-	exit 2
-}
+. "$here/functions.sh"
 
 krel='' moddir='' payload='' cmdfile='' out='' bins=''
 while [ $# -gt 0 ]; do
@@ -75,11 +67,12 @@ add_libs() {
 	done
 }
 
-# add_prog PROGRAM: as /bin/NAME (replacing an applet link) with its libraries
+# add_prog PROG [NAME]: PROG as /bin/NAME (its own name), with its libraries
 add_prog() {
 	p=$(command -v "$1") || die "--bin $1: not found"
-	rm -f "$stage/bin/${p##*/}"
-	cp -L "$p" "$stage/bin/${p##*/}"
+	n=${2:-${p##*/}}
+	rm -f "$stage/bin/$n"
+	cp -L "$p" "$stage/bin/$n"
 	add_libs "$p"
 }
 
@@ -93,10 +86,8 @@ for app in $("$busybox" --list); do
 done
 
 # /bin/sh is dash: busybox ash would run its own modprobe, not kmod's
-if dash=$(command -v dash); then
-	rm -f "$stage/bin/sh"
-	cp -L "$dash" "$stage/bin/sh"
-	add_libs "$dash"
+if command -v dash >/dev/null; then
+	add_prog dash sh
 else
 	echo "mkinitramfs: warning: no dash, /bin/sh is busybox ash (its modprobe etc. win over kmod's)" >&2
 fi
@@ -124,12 +115,12 @@ done
 cp "$cmdfile" "$stage/etc/vm/cmd"
 echo "$krel" >"$stage/etc/vm/krel"
 cp "$here/../guest/init" "$stage/init"
+cp "$here/../guest/functions.sh" "$stage/etc/vm/"
 chmod 0755 "$stage/init"
 
 printf '%s\n' root:x:0:0:root:/root:/bin/sh \
 	nobody:x:65534:65534:nobody:/nonexistent:/bin/sh >"$stage/etc/passwd"
 printf '%s\n' root:x:0: nogroup:x:65534: >"$stage/etc/group"
-echo mymem-vm >"$stage/etc/hostname"
 : >"$stage/etc/fstab"
 chmod 1777 "$stage/tmp"
 # the kernel's built-in initramfs has /dev/console already; add it if we can

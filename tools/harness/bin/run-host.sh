@@ -11,20 +11,15 @@ top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top"
 krel=$(uname -r)
 kdir=/lib/modules/$krel/build
-
-die() {
-	echo "make run-host: $*" >&2
-	exit 1
-}
+. tools/harness/bin/functions.sh
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (it loads kernel modules)"
 [ -e /proc/modules ] ||
 	die "the running kernel $krel has no module support; use 'make run' (QEMU)"
 [ -d "$kdir" ] ||
 	die "no headers for the running kernel in $kdir; install linux-headers-$krel"
-if grep -q '^mymem_' /proc/modules; then
+! grep -q '^mymem_' /proc/modules ||
 	die "mymem modules are already loaded; rmmod mymem_test mymem_core first"
-fi
 
 echo "== build for $krel (KDIR=$kdir)"
 make --no-print-directory -s KDIR="$kdir" modules
@@ -33,10 +28,8 @@ make --no-print-directory -s -C tools
 out=$top/results/host-$krel
 rm -rf "$out"
 echo "== run on this machine"
-set +e
-sh tools/harness/guest/run.sh "build/$krel" tools/bin "$out"
-rc=$?
-set -e
+rc=0
+sh tools/harness/guest/run.sh "build/$krel" tools/bin "$out" || rc=$?
 if [ $rc -eq 0 ]; then
 	tools/harness/bin/report.sh "$out" || rc=1
 fi

@@ -32,6 +32,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 kernel_sh=$here/kernel.sh
+. "$here/functions.sh"
 
 say() {
 	echo "[vm] $*"
@@ -39,12 +40,6 @@ say() {
 
 die() {
 	echo "[vm] error: $*" >&2
-	exit 2
-}
-
-usage() {
-	sed -n '4,9s/^# \{0,1\}//p' "$0" >&2
-	echo "(vm.sh --help for more)" >&2
 	exit 2
 }
 
@@ -61,9 +56,7 @@ flavour='' expect_alloc=0 payload=''
 cmd='' cmd_set='' out='' append='' bins='' timeout=600 smp=2 mem=1024
 while [ $# -gt 0 ]; do
 	case "$1" in
-	-h|--help)
-		awk 'NR >= 4 && /^#/ { sub(/^# ?/, ""); print; next } NR >= 4 { exit }' "$0"
-		exit 0 ;;
+	-h|--help) usage 0 ;;
 	esac
 	[ $# -ge 2 ] || usage
 	case "$1" in
@@ -98,7 +91,7 @@ done
 krel=$("$kernel_sh" krel "$flavour") || exit 2
 image=$("$kernel_sh" image "$flavour")
 moddir=$("$kernel_sh" moddir "$flavour")
-qemu_extra=$("$kernel_sh" qemu "$flavour")
+qemu_extra=$("$kernel_sh" get "$flavour" qemu)
 [ -r "$image" ] || die "kernel image $image not readable (install linux-image-$krel, or run as root)"
 [ -d "$moddir" ] || die "modules directory $moddir missing"
 command -v qemu-system-x86_64 >/dev/null ||
@@ -230,7 +223,6 @@ run_qemu() {
 	# ends by itself (tail --pid) once qemu is gone
 	wait "$tpid" 2>/dev/null || true
 	wpid='' tpid=''
-	[ -f "$con" ] || : >"$con"
 }
 
 # a run that died before the guest's /init (and not of the timeout)

@@ -6,24 +6,12 @@
 #
 #   bench.sh KO_DIR BIN_DIR OUT_DIR
 #
-# 1. insmod mymem_core (default size; MYMEM_CORE_PARAMS, as make
-#    bench-locks sets them) and mymem_test autorun=0, start one
-#    run of perf, race and scale through debugfs control with explicit
-#    parameters, wait for it, save results.json;
-# 2. mymem-bench against a tmpfs file, mymem-bench -N (the pinned write
-#    path against RWF_NOWAIT's plain copy), fio against brd and tmpfs
-#    (fio.sh);
-# 3. the stop time: rmmod mymem_test in the middle of a race run of 50,
-#    then of 1024 workers, timed with /proc/uptime;
-# 4. unload both, then time `insmod mymem_core.ko size=1073741824` against
-#    one zeroing pass over 1 GiB (and, for reference, the default size).
-#
-# OUT_DIR gets kernel-results.json, kernel-results.txt, kernel-dmesg.txt,
-# status.txt, stripes.txt (how the buffer is locked), ubench.json,
-# ubench-nowait.json, fio.txt (and fio's own files), stop.txt
-# and load.txt ("key value" lines).  The
-# host (tools/harness/bin/parse-bench.sh) judges the figures; this script
-# only fails when a step could not be done.  POSIX sh (dash, busybox ash).
+# The four steps (--- below): one in-kernel run of perf, race and scale
+# (mymem_core with MYMEM_CORE_PARAMS, as make bench-locks sets them);
+# mymem-bench, mymem-bench -N (the pinned write path against RWF_NOWAIT's
+# plain copy) and fio (fio.sh); rmmod's stop time during race runs; the
+# load time.  The host (tools/harness/bin/parse-bench.sh) judges the files
+# in OUT_DIR; this script only fails when a step could not be done.
 
 ko=${1:?KO_DIR} bin=${2:?BIN_DIR} out=${3:?OUT_DIR}
 dbg=/sys/kernel/debug/mymem_test

@@ -33,8 +33,7 @@ head -c "$size" /dev/zero >$tmpf
 set -- mymem:/dev/mymem brd:/dev/ram0 tmpfs:$tmpf
 : >"$out/fio.txt"
 rc=0
-r=1
-while [ "$r" -le "$rounds" ]; do
+for r in $(seq "$rounds"); do
 	job=$out/fio-round$r.fio
 	printf '[global]\nsize=%s\nruntime=%s\ntime_based\ninvalidate=0\nstonewall\n' \
 		"$size" "$runtime" >"$job"
@@ -62,7 +61,6 @@ while [ "$r" -le "$rounds" ]; do
 	t=$1
 	shift
 	set -- "$@" "$t"
-	r=$((r + 1))
 done
 rm -f $tmpf
 rmmod brd

@@ -1,13 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=dash # local (dash, busybox ash)
 #
-# functions.sh - what the guest jobs (run.sh, bench.sh) share.
+# functions.sh - what the guest jobs (run.sh, bench.sh) and /init share.
 
-job=job rc=0
+job='[job]' rc=0
 
-# say TEXT / fail TEXT: "[JOB] TEXT"; fail also sets rc=1
+# say TEXT / fail TEXT: "[JOB] TEXT" ("vm-init: TEXT"); fail also sets rc=1
 say() {
-	echo "[$job] $*"
+	echo "$job $*"
 }
 
 # shellcheck disable=SC2034 # rc: the job's exit status, the caller's
@@ -18,7 +18,7 @@ fail() {
 
 # job_start NAME OUT: name the job, make OUT, mount debugfs (run-host)
 job_start() {
-	job=$1
+	job="[$1]"
 	mkdir -p "$2"
 	mountpoint -q /sys/kernel/debug 2>/dev/null ||
 		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
