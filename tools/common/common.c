@@ -44,15 +44,12 @@ int mm_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 int mm_parse_list(const char *arg, int (*item)(const char *tok, void *ctx),
 		  void *ctx)
 {
-	char *copy = strdup(arg), *tok, *save = NULL;
-	int ret = -1;
+	char *copy = strdup(arg), *rest = copy, *tok;
+	int ret = copy ? 0 : -1;
 
-	if (!copy)
-		return -1;
-	if (*arg && *arg != ',' && arg[strlen(arg) - 1] != ',' && !strstr(arg, ",,"))
-		for (ret = 0, tok = strtok_r(copy, ",", &save); tok && !ret;
-		     tok = strtok_r(NULL, ",", &save))
-			ret = item(tok, ctx);
+	/* strsep(), unlike strtok(), yields the empty items */
+	while (!ret && (tok = strsep(&rest, ",")))
+		ret = *tok ? item(tok, ctx) : -1;
 	free(copy);
 	return ret;
 }
@@ -65,9 +62,10 @@ static void print_range(FILE *f, const struct mm_opt *o)
 		fprintf(f, "%" PRIu64 "..%" PRIu64, o->min, o->max);
 }
 
-static void usage(FILE *f, const char *prog, const char *about,
-		  const char *footer, const struct mm_opt *opts, size_t n,
-		  const uint64_t *def, const char *const *sdef)
+/* to stdout for --help, exit 0; to stderr for a usage error, exit 2 */
+static void __attribute__((noreturn)) usage(FILE *f, const char *prog, const char *about,
+					    const char *footer, const struct mm_opt *opts,
+					    size_t n, const uint64_t *def, const char *const *sdef)
 {
 	const char *h;
 	size_t i;
@@ -100,6 +98,7 @@ static void usage(FILE *f, const char *prog, const char *about,
 		fputc('\n', f);
 	}
 	fprintf(f, "  -h, --help  this help\n\n%s", footer);
+	exit(f == stdout ? 0 : 2);
 }
 
 void mm_parse_opts(int argc, char **argv, const char *prog, const char *about,
@@ -131,14 +130,10 @@ void mm_parse_opts(int argc, char **argv, const char *prog, const char *about,
 		for (i = 0; i < n && !o; i++)
 			if (opts[i].c == c)
 				o = &opts[i];
-		if (c == 'h') {
+		if (c == 'h')
 			usage(stdout, prog, about, footer, opts, n, def, sdef);
-			exit(0);
-		}
-		if (!o) {
+		if (!o)
 			usage(stderr, prog, about, footer, opts, n, def, sdef);
-			exit(2);
-		}
 		if (o->seen)
 			*o->seen = true;
 		if (o->flag) {
@@ -155,7 +150,6 @@ void mm_parse_opts(int argc, char **argv, const char *prog, const char *about,
 	if (optind != argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
 		usage(stderr, prog, about, footer, opts, n, def, sdef);
-		exit(2);
 	}
 }
 
