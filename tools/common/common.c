@@ -155,26 +155,16 @@ void mm_parse_opts(int argc, char **argv, const char *prog, const char *about,
 
 int mm_open_dev(const char *prog, const char *path, int flags)
 {
+	int fd = open(path, flags);
 	const char *hint = "";
-	int fd, err;
 
-	fd = open(path, flags);
 	if (fd >= 0)
 		return fd;
-	err = errno;
-	switch (err) {
-	case ENOENT:
-	case ENXIO:
-	case ENODEV:
+	if (errno == ENOENT || errno == ENXIO || errno == ENODEV)
 		hint = " (is mymem_core loaded?)";
-		break;
-	case EACCES:
-	case EPERM:
+	else if (errno == EACCES || errno == EPERM)
 		hint = " (run as root or load mymem_core with mode=0666)";
-		break;
-	}
-	fprintf(stderr, "%s: cannot open %s: %s%s\n", prog, path,
-		strerror(err), hint);
+	fprintf(stderr, "%s: cannot open %s: %s%s\n", prog, path, strerror(errno), hint);
 	return -1;
 }
 
