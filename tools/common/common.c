@@ -171,12 +171,9 @@ int mm_open_dev(const char *prog, const char *path, int flags)
 int mm_dev_size(const char *prog, const char *path, int fd, uint64_t *size)
 {
 	struct stat st;
-	__u64 sz = 0;
 
-	if (ioctl(fd, MYMEM_IOC_GET_SIZE, &sz) == 0) {
-		*size = sz;
+	if (!ioctl(fd, MYMEM_IOC_GET_SIZE, size))	/* a __u64 */
 		return 0;
-	}
 	if (errno == ENOTTY && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		*size = (uint64_t)st.st_size;
 		return 0;
@@ -217,7 +214,7 @@ void mm_stats_compute(uint64_t *samples, size_t n, struct mm_stats *st)
 	st->max = samples[n - 1];
 }
 
-void mm_json_string(FILE *f, const char *s)
+static void json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -246,11 +243,11 @@ FILE *mm_json_begin(const char *prog, const char *file, const char *tool,
 	if (uname(&u))
 		strcpy(u.release, "unknown");
 	fputs("{\"schema\":1,\"tool\":", f);
-	mm_json_string(f, tool);
+	json_string(f, tool);
 	fputs(",\"kernel\":", f);
-	mm_json_string(f, u.release);
+	json_string(f, u.release);
 	fprintf(f, ",\"cpus\":%ld,\"device\":", sysconf(_SC_NPROCESSORS_ONLN));
-	mm_json_string(f, dev);
+	json_string(f, dev);
 	fprintf(f, ",\"core_size\":%llu,\"records\":[\n",
 		(unsigned long long)size);
 	return f;

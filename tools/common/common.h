@@ -87,6 +87,5 @@ FILE *mm_json_begin(const char *prog, const char *file, const char *tool,
 		    const char *dev, uint64_t size);
 void mm_json_record_sep(FILE *f, int *first);
 int mm_json_end(const char *prog, const char *file, FILE *f);
-void mm_json_string(FILE *f, const char *s);
 
 #endif /* MYMEM_TOOLS_COMMON_H */
