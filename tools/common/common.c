@@ -41,8 +41,7 @@ int mm_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-int mm_parse_list(const char *arg, int (*item)(const char *tok, void *ctx),
-		  void *ctx)
+int mm_parse_list(const char *arg, int (*item)(const char *tok, void *ctx), void *ctx)
 {
 	char *copy = strdup(arg), *rest = copy, *tok;
 	int ret = copy ? 0 : -1;
@@ -72,8 +71,7 @@ static void __attribute__((noreturn)) usage(FILE *f, const char *prog, const cha
 
 	fprintf(f, "usage: %s", prog);
 	for (i = 0; i < n; i++)
-		fprintf(f, opts[i].flag ? " [-%c]" : " [-%c %s]", opts[i].c,
-			opts[i].arg);
+		fprintf(f, opts[i].flag ? " [-%c]" : " [-%c %s]", opts[i].c, opts[i].arg);
 	fprintf(f, "\n\n%s\n\n", about);
 	for (i = 0; i < n; i++) {
 		const struct mm_opt *o = &opts[i];
@@ -248,8 +246,7 @@ FILE *mm_json_begin(const char *prog, const char *file, const char *tool,
 	json_string(f, u.release);
 	fprintf(f, ",\"cpus\":%ld,\"device\":", sysconf(_SC_NPROCESSORS_ONLN));
 	json_string(f, dev);
-	fprintf(f, ",\"core_size\":%llu,\"records\":[\n",
-		(unsigned long long)size);
+	fprintf(f, ",\"core_size\":%llu,\"records\":[\n", (unsigned long long)size);
 	return f;
 }
 

@@ -30,8 +30,7 @@ uint64_t mm_now_ns(void);
 int mm_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
 /* Comma list: item() on each in turn, 0 if all return 0, else (or at an empty item) -1. */
-int mm_parse_list(const char *arg, int (*item)(const char *tok, void *ctx),
-		  void *ctx);
+int mm_parse_list(const char *arg, int (*item)(const char *tok, void *ctx), void *ctx);
 
 /*
  * One command-line option -c: a number checked against [min, max] (num),

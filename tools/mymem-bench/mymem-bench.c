@@ -108,15 +108,13 @@ static int open_baseline(const char *dir, uint64_t size,
 	uint64_t done = 0;
 	int fd;
 
-	if (snprintf(path, sizeof(path), "%s/mymem-bench.XXXXXX", dir) >=
-	    (int)sizeof(path)) {
+	if (snprintf(path, sizeof(path), "%s/mymem-bench.XXXXXX", dir) >= (int)sizeof(path)) {
 		fprintf(stderr, PROG ": %s: path too long\n", dir);
 		return -1;
 	}
 	fd = mkstemp(path);
 	if (fd < 0) {
-		fprintf(stderr, PROG ": cannot create a file in %s: %s\n", dir,
-			strerror(errno));
+		fprintf(stderr, PROG ": cannot create a file in %s: %s\n", dir, strerror(errno));
 		return -1;
 	}
 	unlink(path);
@@ -136,8 +134,7 @@ static int open_baseline(const char *dir, uint64_t size,
 }
 
 /* One timed call: its result, its duration in *ns. */
-static ssize_t do_call(const struct target_ctx *t, enum op op, void *buf,
-		       size_t len, uint64_t *ns)
+static ssize_t do_call(const struct target_ctx *t, enum op op, void *buf, size_t len, uint64_t *ns)
 {
 	struct iovec v = { .iov_base = buf, .iov_len = len };
 	uint64_t t0;
@@ -181,8 +178,7 @@ static int run_cell(struct bench *b, unsigned int si, enum op op)
 				b->rbuf[0] = (unsigned char)~b->wbuf[0];
 				b->rbuf[len - 1] = (unsigned char)~b->wbuf[len - 1];
 			}
-			n = do_call(t, op, op == OP_READ ? b->rbuf : b->wbuf,
-				    len, &ns);
+			n = do_call(t, op, op == OP_READ ? b->rbuf : b->wbuf, len, &ns);
 			if (n != (ssize_t)len) {
 				fprintf(stderr, PROG ": %s %s of %zu bytes returned %zd%s%s\n",
 					t->name, op_name[op], len, n,
@@ -264,8 +260,7 @@ static int report(const struct bench *b, const char *json, const char *dev)
 					",\"p50_ns\":%" PRIu64 ",\"p99_ns\":%" PRIu64
 					",\"max_ns\":%" PRIu64 "}",
 					t->name, op_name[op], method_name[t->call][op],
-					b->sizes[si], s->n, s->avg, s->min, s->p50, s->p99,
-					s->max);
+					b->sizes[si], s->n, s->avg, s->min, s->p50, s->p99, s->max);
 			}
 	printf("\nratio mymem/%s (<= 1.00: mymem is no slower)\n", b->t[T_TMPFS].name);
 	printf("%-5s %8s %10s %10s %9s %9s\n", "op", "size", "mymem_avg",

@@ -274,8 +274,7 @@ static uint64_t readable_from(const struct fuzzer *f, uintptr_t p)
 
 static bool in_region(const struct fuzzer *f, int64_t pos, uint64_t len)
 {
-	return pos >= 0 && (uint64_t)pos >= f->rbase &&
-	       (uint64_t)pos + len <= f->rbase + f->rlen;
+	return pos >= 0 && (uint64_t)pos >= f->rbase && (uint64_t)pos + len <= f->rbase + f->rlen;
 }
 
 /* [*lo, *hi): [pos, pos+len) clipped to the region; false if empty */
@@ -324,8 +323,7 @@ static void check_pos(struct fuzzer *f, const struct slot *s)
 	int64_t pos = lseek(s->fd, 0, SEEK_CUR);
 
 	if (pos != s->pos)
-		diverge(f, "file position is %" PRId64 ", the model says %" PRId64,
-			pos, s->pos);
+		diverge(f, "file position is %" PRId64 ", the model says %" PRId64, pos, s->pos);
 }
 
 /* --- generators --- */
@@ -395,8 +393,7 @@ static uintptr_t gen_ptr(struct fuzzer *f, uint64_t len)
 }
 
 /* one segment, or up to MAX_IOV disjoint ones; small: short ones */
-static uint64_t gen_iov(struct fuzzer *f, struct iovec *iov, unsigned int n,
-			bool small)
+static uint64_t gen_iov(struct fuzzer *f, struct iovec *iov, unsigned int n, bool small)
 {
 	uint64_t room = f->area_len / MAX_IOV, total = 0, len;
 	uintptr_t p;
@@ -441,9 +438,8 @@ static void run_open(struct fuzzer *f, const struct kind *k, struct slot *s)
 }
 
 /* what mymem returns for n segments at pos (an O_APPEND write: pos = size) */
-static int64_t model_xfer(const struct fuzzer *f, const struct slot *s,
-			  bool wr, int64_t pos, const struct iovec *iov,
-			  unsigned int n)
+static int64_t model_xfer(const struct fuzzer *f, const struct slot *s, bool wr, int64_t pos,
+			  const struct iovec *iov, unsigned int n)
 {
 	int acc = s->flags & O_ACCMODE;
 	uint64_t total = 0, cnt, used = 0, len, avail;
@@ -684,11 +680,9 @@ static void setup_memory(struct fuzzer *f)
 	for (a = (struct mymem_add *)f->rdonly; (uint8_t *)(a + 1) <= f->rdonly + PAGE; a++) {
 		a->offset = (int64_t)(f->rbase + below(f, f->rlen - 7));
 		a->delta = between(f, 1, 1000);
-		a->result = 0;
 	}
 	/* data | no access | rdonly | no access: nothing can be mapped there */
-	if (mprotect(f->unmapped, PAGE, PROT_NONE) ||
-	    mprotect(f->rdonly, PAGE, PROT_READ) ||
+	if (mprotect(f->unmapped, PAGE, PROT_NONE) || mprotect(f->rdonly, PAGE, PROT_READ) ||
 	    mprotect(f->rdonly + PAGE, PAGE, PROT_NONE))
 		err(1, "setting up the test memory");
 }
@@ -749,8 +743,7 @@ int main(int argc, char **argv)
 		MM_STR('d', "DEV", "device", &dev),
 		MM_NUM('p', "PROCS", "processes; each owns 1/PROCS of the buffer\n"
 		       "(at most 1 MiB) for its writes", &procs, 1, MAX_PROCS),
-		MM_NUM('n', "CALLS", "total calls over all processes", &calls,
-		       0, UINT64_MAX / 2),
+		MM_NUM('n', "CALLS", "total calls over all processes", &calls, 0, UINT64_MAX / 2),
 		{ 's', "SEED", "random seed (default: from the clock); printed at the start",
 		  .num = &seed, .min = 0, .max = UINT64_MAX, .seen = &have_seed },
 		{ 'o', "PROC", "replay only process PROC of a run with the same\n"
@@ -766,8 +759,7 @@ int main(int argc, char **argv)
 
 	mm_parse_opts(argc, argv, PROG, about, footer, opts, ARRAY_SIZE(opts));
 	if (replay && only >= procs) {
-		fprintf(stderr, PROG ": invalid -o %" PRIu64 ": 0..%" PRIu64 "\n",
-			only, procs - 1);
+		fprintf(stderr, PROG ": invalid -o %" PRIu64 ": 0..%" PRIu64 "\n", only, procs - 1);
 		return 2;
 	}
 	if (!have_seed)

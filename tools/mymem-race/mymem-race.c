@@ -148,8 +148,7 @@ static int run_mode(const char *dev, int ctl_fd, enum mode mode, unsigned int wo
 	/* reset the counter and make sure the reset took */
 	if (pwrite(ctl_fd, &zero, sizeof(zero), 0) != (ssize_t)sizeof(zero) ||
 	    read_counter(ctl_fd, &v)) {
-		fprintf(stderr, PROG ": %s: resetting the counter: %s\n", dev,
-			strerror(errno));
+		fprintf(stderr, PROG ": %s: resetting the counter: %s\n", dev, strerror(errno));
 		return -1;
 	}
 	if (v != 0) {
@@ -190,8 +189,7 @@ static int run_mode(const char *dev, int ctl_fd, enum mode mode, unsigned int wo
 		}
 	}
 	if (read_counter(ctl_fd, &v)) {
-		fprintf(stderr, PROG ": %s: reading the counter: %s\n", dev,
-			strerror(errno));
+		fprintf(stderr, PROG ": %s: reading the counter: %s\n", dev, strerror(errno));
 		goto close_fds;
 	}
 	out->expected = (uint64_t)workers * increments;
