@@ -102,8 +102,8 @@ static const int open_flags[] = {
 };
 
 struct fuzzer {
-	unsigned int idx, procs;	/* process number, -p */
-	uint64_t seed, rng;
+	unsigned int idx;		/* process number */
+	uint64_t procs, seed, rng;	/* -p, -s */
 	uint64_t calls, all_calls;	/* calls to make, -n */
 	bool verbose;
 	const char *dev;
@@ -210,7 +210,7 @@ static void __noreturn __printf(2, 3) diverge(struct fuzzer *f, const char *fmt,
 	va_end(ap);
 	fprintf(stderr, PROG ": DIVERGENCE seed=%" PRIu64 " proc=%u call=%" PRIu64
 		": %s: %s\n", f->seed, f->idx, f->nr, f->nr ? f->text : "(setup)", what);
-	fprintf(stderr, PROG ": replay: " PROG " -d %s -s %" PRIu64 " -p %u -n %" PRIu64
+	fprintf(stderr, PROG ": replay: " PROG " -d %s -s %" PRIu64 " -p %" PRIu64 " -n %" PRIu64
 		" -o %u -v\n", f->dev, f->seed, f->procs, f->all_calls, f->idx);
 	f->cnt->divergences++;
 	exit(1);
@@ -736,65 +736,61 @@ static const char footer[] =
 
 int main(int argc, char **argv)
 {
-	const char *dev = MM_DEFAULT_DEV;
-	uint64_t procs = 4, calls = 1000000, seed = 0, only = 0, *from, *to;
-	bool verbose = false, have_seed = false, replay = false, failed = false;
-	const struct mm_opt opts[] = {
-		MM_STR('d', "DEV", "device", &dev),
+	struct fuzzer f = { .dev = MM_DEFAULT_DEV, .procs = 4, .all_calls = 1000000 };
+	uint64_t only = 0, *from, *to;
+	bool have_seed = false, replay = false, failed = false;
+	const struct mm_opt opts[] = {	/* straight into the fuzzer's fields */
+		MM_STR('d', "DEV", "device", &f.dev),
 		MM_NUM('p', "PROCS", "processes; each owns 1/PROCS of the buffer\n"
-		       "(at most 1 MiB) for its writes", &procs, 1, MAX_PROCS),
-		MM_NUM('n', "CALLS", "total calls over all processes", &calls, 0, UINT64_MAX / 2),
+		       "(at most 1 MiB) for its writes", &f.procs, 1, MAX_PROCS),
+		MM_NUM('n', "CALLS", "total calls over all processes", &f.all_calls,
+		       0, UINT64_MAX / 2),
 		{ 's', "SEED", "random seed (default: from the clock); printed at the start",
-		  .num = &seed, .min = 0, .max = UINT64_MAX, .seen = &have_seed },
+		  .num = &f.seed, .min = 0, .max = UINT64_MAX, .seen = &have_seed },
 		{ 'o', "PROC", "replay only process PROC of a run with the same\n"
 		  "-s, -p and -n, in the foreground",
 		  .num = &only, .min = 0, .max = MAX_PROCS - 1, .seen = &replay },
-		MM_FLAG('v', "log every call", &verbose),
+		MM_FLAG('v', "log every call", &f.verbose),
 	};
 	struct counters *cnt, sum = { 0 };
-	struct fuzzer f = { 0 };
 	unsigned int i, k, first, last;
 	int status;
 	pid_t pid;
 
 	mm_parse_opts(argc, argv, PROG, about, footer, opts, ARRAY_SIZE(opts));
-	if (replay && only >= procs) {
-		fprintf(stderr, PROG ": invalid -o %" PRIu64 ": 0..%" PRIu64 "\n", only, procs - 1);
+	if (replay && only >= f.procs) {
+		fprintf(stderr, PROG ": invalid -o %" PRIu64 ": 0..%" PRIu64 "\n",
+			only, f.procs - 1);
 		return 2;
 	}
 	if (!have_seed)
-		seed = mm_now_ns() ^ (uint64_t)getpid() << 32;
-	f.vfd = mm_open_dev(PROG, dev, O_RDWR);
-	if (f.vfd < 0 || mm_dev_size(PROG, dev, f.vfd, &f.size))
+		f.seed = mm_now_ns() ^ (uint64_t)getpid() << 32;
+	f.vfd = mm_open_dev(PROG, f.dev, O_RDWR);
+	if (f.vfd < 0 || mm_dev_size(PROG, f.dev, f.vfd, &f.size))
 		return 1;
-	f.rlen = min_u64(f.size / procs, MAX_REGION);
+	f.rlen = min_u64(f.size / f.procs, MAX_REGION);
 	if (f.rlen < 64) {
 		fprintf(stderr, PROG ": the %" PRIu64 "-byte buffer is too small for %" PRIu64
-			" processes (64 bytes each at least)\n", f.size, procs);
+			" processes (64 bytes each at least)\n", f.size, f.procs);
 		return 2;
 	}
 	printf(PROG ": seed=%" PRIu64 " procs=%" PRIu64 " calls=%" PRIu64
-	       " device=%s size=%" PRIu64 " region=%" PRIu64 "%s\n", seed, procs,
-	       calls, dev, f.size, f.rlen, replay ? " (replaying one process)" : "");
+	       " device=%s size=%" PRIu64 " region=%" PRIu64 "%s\n", f.seed, f.procs,
+	       f.all_calls, f.dev, f.size, f.rlen, replay ? " (replaying one process)" : "");
 	fflush(stdout);
 
-	cnt = mmap(NULL, sizeof(*cnt) * procs, PROT_READ | PROT_WRITE,
+	cnt = mmap(NULL, sizeof(*cnt) * f.procs, PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (cnt == MAP_FAILED)
 		err(1, "mmap");
-	f.procs = (unsigned int)procs;
-	f.seed = seed;
-	f.all_calls = calls;
-	f.verbose = verbose;
-	f.dev = dev;
 	f.area_len = (min_u64(f.size, MAX_REGION) + PAGE - 1) / PAGE * PAGE + PAGE;
 	first = replay ? (unsigned int)only : 0;
-	last = replay ? (unsigned int)only : (unsigned int)procs - 1;
+	last = replay ? (unsigned int)only : (unsigned int)f.procs - 1;
 	for (i = first; i <= last; i++) {
 		f.idx = i;
-		f.rng = seed ^ (0x9e3779b97f4a7c15ull * (i + 1));
-		f.calls = calls / procs + (i < calls % procs);
-		f.rbase = i == procs - 1 ? f.size - f.rlen : i * f.rlen;
+		f.rng = f.seed ^ (0x9e3779b97f4a7c15ull * (i + 1));
+		f.calls = f.all_calls / f.procs + (i < f.all_calls % f.procs);
+		f.rbase = i == f.procs - 1 ? f.size - f.rlen : i * f.rlen;
 		f.cnt = &cnt[i];
 		pid = replay ? 0 : fork();
 		if (pid < 0)
@@ -808,7 +804,7 @@ int main(int argc, char **argv)
 	while (!replay && (pid = wait(&status)) > 0) {
 		if (WIFSIGNALED(status))
 			fprintf(stderr, PROG ": a fuzzing process died of signal %d (seed=%"
-				PRIu64 ")\n", WTERMSIG(status), seed);
+				PRIu64 ")\n", WTERMSIG(status), f.seed);
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
 			failed = true;
 	}
@@ -824,7 +820,7 @@ int main(int argc, char **argv)
 		printf(" %s=%" PRIu64, outcomes[k], sum.by_outcome[k]);
 	printf("\n" PROG ": region bytes checked: %" PRIu64 "\n", sum.checked_bytes);
 	printf(PROG ": seed=%" PRIu64 " calls=%" PRIu64 " divergences=%" PRIu64 "%s\n",
-	       seed, sum.calls, sum.divergences,
+	       f.seed, sum.calls, sum.divergences,
 	       failed && !sum.divergences ? " (a process failed)" : "");
 	return failed || sum.divergences ? 1 : 0;
 }
