@@ -16,8 +16,7 @@ static void ok(int cond, const char *name)
 {
 	nr++;
 	printf("%s %d - %s\n", cond ? "ok" : "not ok", nr, name);
-	if (!cond)
-		failed++;
+	failed += !cond;
 }
 
 static void test_parse(void)
