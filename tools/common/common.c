@@ -41,18 +41,14 @@ int mm_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-int mm_parse_list(const char *arg, int (*item)(const char *tok, void *ctx),
-		  void *ctx)
+int mm_parse_list(const char *arg, int (*item)(const char *tok, void *ctx), void *ctx)
 {
-	char *copy = strdup(arg), *tok, *save = NULL;
-	int ret = -1;
+	char *copy = strdup(arg), *rest = copy, *tok;
+	int ret = copy ? 0 : -1;
 
-	if (!copy)
-		return -1;
-	if (*arg && *arg != ',' && arg[strlen(arg) - 1] != ',' && !strstr(arg, ",,"))
-		for (ret = 0, tok = strtok_r(copy, ",", &save); tok && !ret;
-		     tok = strtok_r(NULL, ",", &save))
-			ret = item(tok, ctx);
+	/* strsep(), unlike strtok(), yields the empty items */
+	while (!ret && (tok = strsep(&rest, ",")))
+		ret = *tok ? item(tok, ctx) : -1;
 	free(copy);
 	return ret;
 }
@@ -65,17 +61,17 @@ static void print_range(FILE *f, const struct mm_opt *o)
 		fprintf(f, "%" PRIu64 "..%" PRIu64, o->min, o->max);
 }
 
-static void usage(FILE *f, const char *prog, const char *about,
-		  const char *footer, const struct mm_opt *opts, size_t n,
-		  const uint64_t *def, const char *const *sdef)
+/* to stdout for --help, exit 0; to stderr for a usage error, exit 2 */
+static void __attribute__((noreturn)) usage(FILE *f, const char *prog, const char *about,
+					    const char *footer, const struct mm_opt *opts,
+					    size_t n, const uint64_t *def, const char *const *sdef)
 {
 	const char *h;
 	size_t i;
 
 	fprintf(f, "usage: %s", prog);
 	for (i = 0; i < n; i++)
-		fprintf(f, opts[i].flag ? " [-%c]" : " [-%c %s]", opts[i].c,
-			opts[i].arg);
+		fprintf(f, opts[i].flag ? " [-%c]" : " [-%c %s]", opts[i].c, opts[i].arg);
 	fprintf(f, "\n\n%s\n\n", about);
 	for (i = 0; i < n; i++) {
 		const struct mm_opt *o = &opts[i];
@@ -100,6 +96,7 @@ static void usage(FILE *f, const char *prog, const char *about,
 		fputc('\n', f);
 	}
 	fprintf(f, "  -h, --help  this help\n\n%s", footer);
+	exit(f == stdout ? 0 : 2);
 }
 
 void mm_parse_opts(int argc, char **argv, const char *prog, const char *about,
@@ -131,14 +128,10 @@ void mm_parse_opts(int argc, char **argv, const char *prog, const char *about,
 		for (i = 0; i < n && !o; i++)
 			if (opts[i].c == c)
 				o = &opts[i];
-		if (c == 'h') {
+		if (c == 'h')
 			usage(stdout, prog, about, footer, opts, n, def, sdef);
-			exit(0);
-		}
-		if (!o) {
+		if (!o)
 			usage(stderr, prog, about, footer, opts, n, def, sdef);
-			exit(2);
-		}
 		if (o->seen)
 			*o->seen = true;
 		if (o->flag) {
@@ -155,44 +148,30 @@ void mm_parse_opts(int argc, char **argv, const char *prog, const char *about,
 	if (optind != argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
 		usage(stderr, prog, about, footer, opts, n, def, sdef);
-		exit(2);
 	}
 }
 
 int mm_open_dev(const char *prog, const char *path, int flags)
 {
+	int fd = open(path, flags);
 	const char *hint = "";
-	int fd, err;
 
-	fd = open(path, flags);
 	if (fd >= 0)
 		return fd;
-	err = errno;
-	switch (err) {
-	case ENOENT:
-	case ENXIO:
-	case ENODEV:
+	if (errno == ENOENT || errno == ENXIO || errno == ENODEV)
 		hint = " (is mymem_core loaded?)";
-		break;
-	case EACCES:
-	case EPERM:
+	else if (errno == EACCES || errno == EPERM)
 		hint = " (run as root or load mymem_core with mode=0666)";
-		break;
-	}
-	fprintf(stderr, "%s: cannot open %s: %s%s\n", prog, path,
-		strerror(err), hint);
+	fprintf(stderr, "%s: cannot open %s: %s%s\n", prog, path, strerror(errno), hint);
 	return -1;
 }
 
 int mm_dev_size(const char *prog, const char *path, int fd, uint64_t *size)
 {
 	struct stat st;
-	__u64 sz = 0;
 
-	if (ioctl(fd, MYMEM_IOC_GET_SIZE, &sz) == 0) {
-		*size = sz;
+	if (!ioctl(fd, MYMEM_IOC_GET_SIZE, size))	/* a __u64 */
 		return 0;
-	}
 	if (errno == ENOTTY && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		*size = (uint64_t)st.st_size;
 		return 0;
@@ -233,7 +212,7 @@ void mm_stats_compute(uint64_t *samples, size_t n, struct mm_stats *st)
 	st->max = samples[n - 1];
 }
 
-void mm_json_string(FILE *f, const char *s)
+static void json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -262,13 +241,12 @@ FILE *mm_json_begin(const char *prog, const char *file, const char *tool,
 	if (uname(&u))
 		strcpy(u.release, "unknown");
 	fputs("{\"schema\":1,\"tool\":", f);
-	mm_json_string(f, tool);
+	json_string(f, tool);
 	fputs(",\"kernel\":", f);
-	mm_json_string(f, u.release);
+	json_string(f, u.release);
 	fprintf(f, ",\"cpus\":%ld,\"device\":", sysconf(_SC_NPROCESSORS_ONLN));
-	mm_json_string(f, dev);
-	fprintf(f, ",\"core_size\":%llu,\"records\":[\n",
-		(unsigned long long)size);
+	json_string(f, dev);
+	fprintf(f, ",\"core_size\":%llu,\"records\":[\n", (unsigned long long)size);
 	return f;
 }
 

@@ -21,12 +21,7 @@
 
 /* Latency statistics of n samples, in the unit of the samples (ns). */
 struct mm_stats {
-	uint64_t n;
-	uint64_t avg;
-	uint64_t min;
-	uint64_t p50;
-	uint64_t p99;
-	uint64_t max;
+	uint64_t n, avg, min, p50, p99, max;
 };
 
 uint64_t mm_now_ns(void);
@@ -34,9 +29,8 @@ uint64_t mm_now_ns(void);
 /* Decimal digits only, in [min, max]: 0, else -1. */
 int mm_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
-/* Comma list, no empty item: item() on each, 0 if all return 0, else -1. */
-int mm_parse_list(const char *arg, int (*item)(const char *tok, void *ctx),
-		  void *ctx);
+/* Comma list: item() on each in turn, 0 if all return 0, else (or at an empty item) -1. */
+int mm_parse_list(const char *arg, int (*item)(const char *tok, void *ctx), void *ctx);
 
 /*
  * One command-line option -c: a number checked against [min, max] (num),
@@ -49,13 +43,11 @@ int mm_parse_list(const char *arg, int (*item)(const char *tok, void *ctx),
 
 struct mm_opt {
 	char c;
-	const char *arg;
-	const char *help;
+	const char *arg, *help;
 	uint64_t *num;
 	uint64_t min, max;
 	const char **str;
-	bool *flag;
-	bool *seen;
+	bool *flag, *seen;
 };
 
 #define MM_NUM(c, arg, help, p, lo, hi) \
@@ -94,6 +86,5 @@ FILE *mm_json_begin(const char *prog, const char *file, const char *tool,
 		    const char *dev, uint64_t size);
 void mm_json_record_sep(FILE *f, int *first);
 int mm_json_end(const char *prog, const char *file, FILE *f);
-void mm_json_string(FILE *f, const char *s);
 
 #endif /* MYMEM_TOOLS_COMMON_H */

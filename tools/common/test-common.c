@@ -16,8 +16,7 @@ static void ok(int cond, const char *name)
 {
 	nr++;
 	printf("%s %d - %s\n", cond ? "ok" : "not ok", nr, name);
-	if (!cond)
-		failed++;
+	failed += !cond;
 }
 
 static void test_parse(void)
@@ -42,20 +41,15 @@ static void test_rank(void)
 {
 	ok(mm_rank_index(1, 50) == 0 && mm_rank_index(1, 99) == 0, "rank n=1");
 	ok(mm_rank_index(2, 50) == 0 && mm_rank_index(2, 99) == 1, "rank n=2");
-	ok(mm_rank_index(100, 50) == 49 && mm_rank_index(100, 99) == 98,
-	   "rank n=100");
-	ok(mm_rank_index(1000, 50) == 499 && mm_rank_index(1000, 99) == 989,
-	   "rank n=1000");
-	ok(mm_rank_index(101, 50) == 50 && mm_rank_index(101, 99) == 99,
-	   "rank n=101");
+	ok(mm_rank_index(100, 50) == 49 && mm_rank_index(100, 99) == 98, "rank n=100");
+	ok(mm_rank_index(1000, 50) == 499 && mm_rank_index(1000, 99) == 989, "rank n=1000");
+	ok(mm_rank_index(101, 50) == 50 && mm_rank_index(101, 99) == 99, "rank n=101");
 	ok(mm_rank_index(7, 100) == 6, "rank p100 is the max");
 }
 
 static void test_stats(void)
 {
-	uint64_t one[] = { 42 };
-	uint64_t v[100], big[] = { UINT64_MAX, UINT64_MAX, 1 };
-	uint64_t odd[] = { 1, 2 };
+	uint64_t one[] = { 42 }, odd[] = { 1, 2 }, v[100], big[] = { UINT64_MAX, UINT64_MAX, 1 };
 	struct mm_stats st;
 	int i;
 

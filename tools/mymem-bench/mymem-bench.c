@@ -52,12 +52,10 @@ struct target_ctx {
 struct bench {
 	uint64_t sizes[MAX_SIZES];
 	unsigned int nr_sizes;
-	uint64_t iterations;
-	uint64_t warmup;
+	uint64_t iterations, warmup;
 	uint64_t buf_size;	/* mymem buffer size */
 	uint64_t max_len;	/* largest transfer */
-	unsigned char *wbuf;
-	unsigned char *rbuf;
+	unsigned char *wbuf, *rbuf;
 	uint64_t *samples[T_NR];
 	struct target_ctx t[T_NR];
 	struct mm_stats res[MAX_SIZES][OP_NR][T_NR];
@@ -73,7 +71,7 @@ static const char footer[] =
 /* One timed memset(0) over @bytes, populated (MAP_POPULATE) untimed. */
 static int zero_pass(uint64_t bytes)
 {
-	uint64_t t0, t1;
+	uint64_t t0;
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 
@@ -83,9 +81,7 @@ static int zero_pass(uint64_t bytes)
 	}
 	t0 = mm_now_ns();
 	memset(p, 0, bytes);
-	t1 = mm_now_ns();
-	munmap(p, bytes);
-	printf("%.3f\n", (t1 - t0) / 1e9);
+	printf("%.3f\n", (mm_now_ns() - t0) / 1e9);
 	return 0;
 }
 
@@ -112,15 +108,13 @@ static int open_baseline(const char *dir, uint64_t size,
 	uint64_t done = 0;
 	int fd;
 
-	if (snprintf(path, sizeof(path), "%s/mymem-bench.XXXXXX", dir) >=
-	    (int)sizeof(path)) {
+	if (snprintf(path, sizeof(path), "%s/mymem-bench.XXXXXX", dir) >= (int)sizeof(path)) {
 		fprintf(stderr, PROG ": %s: path too long\n", dir);
 		return -1;
 	}
 	fd = mkstemp(path);
 	if (fd < 0) {
-		fprintf(stderr, PROG ": cannot create a file in %s: %s\n", dir,
-			strerror(errno));
+		fprintf(stderr, PROG ": cannot create a file in %s: %s\n", dir, strerror(errno));
 		return -1;
 	}
 	unlink(path);
@@ -132,8 +126,7 @@ static int open_baseline(const char *dir, uint64_t size,
 		if (n <= 0) {
 			fprintf(stderr, PROG ": filling the baseline file: %s\n",
 				n < 0 ? strerror(errno) : "short write");
-			close(fd);
-			return -1;
+			return -1;	/* the fd goes with the process */
 		}
 		done += (uint64_t)n;
 	}
@@ -141,8 +134,7 @@ static int open_baseline(const char *dir, uint64_t size,
 }
 
 /* One timed call: its result, its duration in *ns. */
-static ssize_t do_call(const struct target_ctx *t, enum op op, void *buf,
-		       size_t len, uint64_t *ns)
+static ssize_t do_call(const struct target_ctx *t, enum op op, void *buf, size_t len, uint64_t *ns)
 {
 	struct iovec v = { .iov_base = buf, .iov_len = len };
 	uint64_t t0;
@@ -186,8 +178,7 @@ static int run_cell(struct bench *b, unsigned int si, enum op op)
 				b->rbuf[0] = (unsigned char)~b->wbuf[0];
 				b->rbuf[len - 1] = (unsigned char)~b->wbuf[len - 1];
 			}
-			n = do_call(t, op, op == OP_READ ? b->rbuf : b->wbuf,
-				    len, &ns);
+			n = do_call(t, op, op == OP_READ ? b->rbuf : b->wbuf, len, &ns);
 			if (n != (ssize_t)len) {
 				fprintf(stderr, PROG ": %s %s of %zu bytes returned %zd%s%s\n",
 					t->name, op_name[op], len, n,
@@ -269,8 +260,7 @@ static int report(const struct bench *b, const char *json, const char *dev)
 					",\"p50_ns\":%" PRIu64 ",\"p99_ns\":%" PRIu64
 					",\"max_ns\":%" PRIu64 "}",
 					t->name, op_name[op], method_name[t->call][op],
-					b->sizes[si], s->n, s->avg, s->min, s->p50, s->p99,
-					s->max);
+					b->sizes[si], s->n, s->avg, s->min, s->p50, s->p99, s->max);
 			}
 	printf("\nratio mymem/%s (<= 1.00: mymem is no slower)\n", b->t[T_TMPFS].name);
 	printf("%-5s %8s %10s %10s %9s %9s\n", "op", "size", "mymem_avg",
@@ -330,9 +320,7 @@ int main(int argc, char **argv)
 	b->t[T_MYMEM].name = "mymem";
 	b->t[T_MYMEM].call = pread_mymem || nowait ? C_PRW : C_SEEK;
 	b->t[T_MYMEM].fd = mm_open_dev(PROG, dev, O_RDWR);
-	if (b->t[T_MYMEM].fd < 0)
-		return 1;
-	if (mm_dev_size(PROG, dev, b->t[T_MYMEM].fd, &b->buf_size))
+	if (b->t[T_MYMEM].fd < 0 || mm_dev_size(PROG, dev, b->t[T_MYMEM].fd, &b->buf_size))
 		return 1;
 	for (si = 0; si < b->nr_sizes; si++) {
 		if (b->sizes[si] > b->buf_size) {
@@ -373,7 +361,6 @@ int main(int argc, char **argv)
 	}
 	for (uint64_t i = 0; i < b->max_len; i++)
 		b->wbuf[i] = (unsigned char)(i * 31 + 7);
-	memset(b->rbuf, 0, b->max_len);
 
 	b->t[T_TMPFS].fd = nowait ? mm_open_dev(PROG, dev, O_RDWR) :
 		open_baseline(dir, file_size, b->wbuf, b->max_len);

@@ -47,10 +47,8 @@ struct worker {
 };
 
 struct outcome {
-	uint64_t expected;
-	uint64_t final;
+	uint64_t expected, final, elapsed_ns;
 	int64_t lost;
-	uint64_t elapsed_ns;
 	double ops_per_sec;
 	bool exact;
 };
@@ -140,8 +138,9 @@ static void *worker_fn(void *arg)
 static int run_mode(const char *dev, int ctl_fd, enum mode mode, unsigned int workers,
 		    uint64_t increments, struct outcome *out)
 {
-	struct run r = { .mode = mode, .increments = increments };
-	struct worker *w;
+	struct run r = { .mode = mode, .increments = increments,
+			 .lock = PTHREAD_MUTEX_INITIALIZER };
+	static struct worker w[MAX_WORKERS];
 	uint64_t zero = 0, v = 1, t0, t1;
 	unsigned int i, opened;
 	int ret = -1, err;
@@ -149,8 +148,7 @@ static int run_mode(const char *dev, int ctl_fd, enum mode mode, unsigned int wo
 	/* reset the counter and make sure the reset took */
 	if (pwrite(ctl_fd, &zero, sizeof(zero), 0) != (ssize_t)sizeof(zero) ||
 	    read_counter(ctl_fd, &v)) {
-		fprintf(stderr, PROG ": %s: resetting the counter: %s\n", dev,
-			strerror(errno));
+		fprintf(stderr, PROG ": %s: resetting the counter: %s\n", dev, strerror(errno));
 		return -1;
 	}
 	if (v != 0) {
@@ -159,18 +157,11 @@ static int run_mode(const char *dev, int ctl_fd, enum mode mode, unsigned int wo
 		return -1;
 	}
 
-	w = calloc(workers, sizeof(*w));
-	if (!w) {
-		fprintf(stderr, PROG ": out of memory\n");
-		return -1;
-	}
 	for (opened = 0; opened < workers; opened++) {
-		w[opened].run = &r;
-		w[opened].fd = mm_open_dev(PROG, dev, O_RDWR);
+		w[opened] = (struct worker){ .run = &r, .fd = mm_open_dev(PROG, dev, O_RDWR) };
 		if (w[opened].fd < 0)
 			goto close_fds;
 	}
-	pthread_mutex_init(&r.lock, NULL);
 	pthread_barrier_init(&r.start, NULL, workers + 1);
 	for (i = 0; i < workers; i++) {
 		err = pthread_create(&w[i].thread, NULL, worker_fn, &w[i]);
@@ -186,7 +177,6 @@ static int run_mode(const char *dev, int ctl_fd, enum mode mode, unsigned int wo
 		pthread_join(w[i].thread, NULL);
 	t1 = mm_now_ns();
 	pthread_barrier_destroy(&r.start);
-	pthread_mutex_destroy(&r.lock);
 
 	for (i = 0; i < workers; i++) {
 		if (w[i].err) {
@@ -199,8 +189,7 @@ static int run_mode(const char *dev, int ctl_fd, enum mode mode, unsigned int wo
 		}
 	}
 	if (read_counter(ctl_fd, &v)) {
-		fprintf(stderr, PROG ": %s: reading the counter: %s\n", dev,
-			strerror(errno));
+		fprintf(stderr, PROG ": %s: reading the counter: %s\n", dev, strerror(errno));
 		goto close_fds;
 	}
 	out->expected = (uint64_t)workers * increments;
@@ -214,7 +203,6 @@ static int run_mode(const char *dev, int ctl_fd, enum mode mode, unsigned int wo
 close_fds:
 	while (opened--)
 		close(w[opened].fd);
-	free(w);
 	return ret;
 }
 
@@ -245,9 +233,7 @@ int main(int argc, char **argv)
 	}
 
 	fd = mm_open_dev(PROG, dev, O_RDWR);
-	if (fd < 0)
-		return 1;
-	if (mm_dev_size(PROG, dev, fd, &size))
+	if (fd < 0 || mm_dev_size(PROG, dev, fd, &size))
 		return 1;
 	if (size < sizeof(uint64_t)) {
 		fprintf(stderr, PROG ": %s: the buffer (%" PRIu64
@@ -292,13 +278,11 @@ int main(int argc, char **argv)
 				o->exact ? "true" : "false");
 		}
 	}
-	if (ran[M_LOCKED] && ran[M_ATOMIC]) {
+	if (ran[M_LOCKED] && ran[M_ATOMIC])
 		printf(PROG ": atomic is %.2fx the speed of locked\n",
 		       res[M_ATOMIC].ops_per_sec / res[M_LOCKED].ops_per_sec);
-	}
 	if (jf && mm_json_end(PROG, json, jf))
 		bad = true;
-	close(fd);
 	printf(PROG ": %s\n", bad ? "FAIL" : "PASS");
 	return bad ? 1 : 0;
 }
