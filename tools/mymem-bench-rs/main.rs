@@ -189,10 +189,7 @@ fn ratio(a: u64, b: u64) -> f64 {
 }
 
 fn print_tables(b: &Bench) {
-    println!(
-        "{:<6} {:<5} {:>8} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
-        "target", "op", "size", "iters", "avg_ns", "min_ns", "p50_ns", "p99_ns", "max_ns", "MB/s"
-    );
+    println!("target op        size  iters     avg_ns     min_ns     p50_ns     p99_ns     max_ns       MB/s");
     for &(size, op, ti, s) in &b.res {
         let (name, op, mbs) = (b.t[ti].name, op.name(), ratio(size * 1000, s.avg));
         println!(
@@ -201,10 +198,7 @@ fn print_tables(b: &Bench) {
         );
     }
     println!("\nratio mymem/{} (<= 1.00: mymem is no slower)", b.t[TMPFS].name);
-    println!(
-        "{:<5} {:>8} {:>10} {:>10} {:>9} {:>9}",
-        "op", "size", "mymem_avg", "base_avg", "ratio_avg", "ratio_p50"
-    );
+    println!("op        size  mymem_avg   base_avg ratio_avg ratio_p50");
     for pair in b.res.chunks(2) {
         let ((size, op, _, m), t) = (pair[0], pair[1].3);
         let (name, ra, rp) = (op.name(), ratio(m.avg, t.avg), ratio(m.p50, t.p50));
