@@ -2,12 +2,10 @@
 //! mymem-race-rs - mymem-race in safe Rust: the lab's Part 3 counter test
 //! over /dev/mymem, the lab's Part 4 question
 //!
-//! W threads each add 1 to the u64 at offset 0 of the buffer N times; the
-//! right final value is W x N.  The modes of tools/mymem-race, call for
-//! call: `unlocked` lseek+read, +1, lseek+write; `locked` the same under
-//! a std Mutex; `atomic` one MYMEM_IOC_ADD_U64.  Each thread owns a File
-//! of its own, opened before the start barrier; the threads borrow the run
-//! (its mode, the Barrier, the Mutex) in a thread::scope.
+//! The modes of tools/mymem-race/mymem-race.c, call for call (`locked`
+//! under a std Mutex).  Each thread owns a File, opened before the start
+//! barrier, and borrows the run (its mode, the Barrier, the Mutex) in a
+//! thread::scope.
 //!
 //! This compiles, and `unlocked` loses updates: safe Rust rules out data
 //! races on Rust memory, and here there is none.  The counter lives in the
@@ -141,13 +139,11 @@ fn run_mode(dev: &str, ctl: &File, mode: Mode, workers: u64, increments: u64) ->
     let files = (0..workers).map(|_| mm::open_dev(PROG, dev)).collect::<Option<Vec<_>>>()?;
     let run = &Run { mode, increments, start: Barrier::new(files.len() + 1), lock: Mutex::new(()) };
     let (results, elapsed_ns) = thread::scope(|s| {
-        let mut threads = Vec::with_capacity(files.len());
-        for file in &files {
-            let t = thread::Builder::new().spawn_scoped(s, move || worker(run, file));
+        let threads: Vec<_> = (files.iter())
+            .map(|file| thread::Builder::new().spawn_scoped(s, move || worker(run, file)))
             // the started workers wait at the barrier forever
-            let t = t.unwrap_or_else(|e| mm::die(PROG, 1, format!("cannot start a thread: {}", mm::strerror(&e))));
-            threads.push(t);
-        }
+            .map(|t| t.unwrap_or_else(|e| mm::die(PROG, 1, format!("cannot start a thread: {}", mm::strerror(&e)))))
+            .collect();
         run.start.wait();
         let t0 = Instant::now();
         let results: Vec<_> = threads.into_iter().map(|t| t.join()).collect();
@@ -168,11 +164,10 @@ fn run_mode(dev: &str, ctl: &File, mode: Mode, workers: u64, increments: u64) ->
             Err(_) => return err(format!("{dev}: {name} worker {i} panicked")),
         }
     }
-    let fin = match read_counter(ctl) {
-        Ok(v) => v,
-        Err(e) => return err(format!("{dev}: reading the counter: {}", mm::strerror(&e))),
-    };
-    Some((fin, elapsed_ns))
+    match read_counter(ctl) {
+        Ok(fin) => Some((fin, elapsed_ns)),
+        Err(e) => err(format!("{dev}: reading the counter: {}", mm::strerror(&e))),
+    }
 }
 
 fn main() {
@@ -189,12 +184,10 @@ fn main() {
                            atomic    ioctl MYMEM_IOC_ADD_U64", Val::Maybe(&mut modes)),
         Opt('j', "FILE", "also write the results as JSON to FILE", Val::Maybe(&mut json)),
     ]);
-    let want = match &modes {
-        None => [true; 3],
-        Some(m) => parse_modes(m).unwrap_or_else(|| {
-            mm::die(PROG, 2, format!("invalid -m {m}: unlocked, locked, atomic or all, comma-separated"))
-        }),
-    };
+    let modes = modes.unwrap_or_else(|| "all".to_string());
+    let want = parse_modes(&modes).unwrap_or_else(|| {
+        mm::die(PROG, 2, format!("invalid -m {modes}: unlocked, locked, atomic or all, comma-separated"))
+    });
 
     let ctl = mm::open_dev(PROG, &dev).unwrap_or_else(|| exit(1));
     let size = mm::dev_size(PROG, &dev, &ctl).unwrap_or_else(|| exit(1));
@@ -206,10 +199,7 @@ fn main() {
     });
 
     println!("{PROG}: {dev}, {workers} workers x {increments} increments (expected {})", workers * increments);
-    println!(
-        "{:<9} {:>12} {:>12} {:>12} {:>7} {:>12} {:>12}  result",
-        "mode", "expected", "final", "lost", "lost%", "elapsed_ms", "ops/s"
-    );
+    println!("mode          expected        final         lost   lost%   elapsed_ms        ops/s  result");
     let (mut bad, mut ops, mut recs) = (false, [None; 3], Vec::new());
     for (m, mode) in MODES.into_iter().enumerate().filter(|&(m, _)| want[m]) {
         let (fin, ns) = match run_mode(&dev, &ctl, mode, workers, increments) {
