@@ -208,7 +208,6 @@ fn usage(prog: &str, about: &str, footer: &str, opts: &[Opt]) -> String {
     let mut head = format!("usage: {prog}");
     let mut lines = String::new();
     for Opt(c, arg, help, val) in opts {
-        let arg = if let Val::Flag(_) = val { "" } else { arg };
         head += &if arg.is_empty() { format!(" [-{c}]") } else { format!(" [-{c} {arg}]") };
         let default = match val {
             Val::Num(v, min, max) => format!(" ({min}..{max}, default {v})"),

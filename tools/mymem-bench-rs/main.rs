@@ -79,22 +79,19 @@ fn unescape(s: &str) -> String {
     s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\")
 }
 
-/// Whether dir is on a tmpfs: the file system type of the mount that
-/// holds it (the longest mount point above it, the last one mounted).
-/// The C tool asks statfs(2); std has no statfs, mountinfo says the same.
-fn is_tmpfs(dir: &str) -> bool {
-    let (path, info) = match (fs::canonicalize(dir), fs::read_to_string("/proc/self/mountinfo")) {
-        (Ok(p), Ok(i)) => (p, i),
-        _ => return false,
-    };
+/// Whether dir is on a tmpfs (None: unknown), by the mount that holds it
+/// (the longest mount point above it, the last one mounted).  The C tool
+/// asks statfs(2); std has no statfs, mountinfo says the same.
+fn is_tmpfs(dir: &str) -> Option<bool> {
+    let (path, info) = (fs::canonicalize(dir).ok()?, fs::read_to_string("/proc/self/mountinfo").ok()?);
     let mounts = info.lines().filter_map(|line| {
         // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [TAGS...] - FSTYPE SOURCE SUPER
         let mut words = line.split(' ');
         Some((unescape(words.nth(4)?), words.skip_while(|&w| w != "-").nth(1)?))
     });
     // max_by_key() returns the last of the longest
-    let mnt = mounts.filter(|(mnt, _)| path.starts_with(mnt)).max_by_key(|(mnt, _)| mnt.len());
-    mnt.map_or(false, |(_, fstype)| fstype == "tmpfs")
+    let (_, fstype) = mounts.filter(|(mnt, _)| path.starts_with(mnt)).max_by_key(|(mnt, _)| mnt.len())?;
+    Some(fstype == "tmpfs")
 }
 
 /// Create, unlink and fill the baseline file of size bytes with the
@@ -247,8 +244,8 @@ fn main() {
     // as large as the buffer, unless that would not fit in a small VM
     let file_size = if buf_size <= MAX_FILE { buf_size } else { max_len };
 
-    let dir = dir.unwrap_or_else(|| if is_tmpfs("/dev/shm") { "/dev/shm" } else { "/tmp" }.to_string());
-    let base_name = if is_tmpfs(&dir) {
+    let dir = dir.unwrap_or_else(|| if is_tmpfs("/dev/shm") == Some(true) { "/dev/shm" } else { "/tmp" }.to_string());
+    let base_name = if is_tmpfs(&dir) == Some(true) {
         println!("{PROG}: baseline: pread/pwrite on a {file_size}-byte file in {dir} (tmpfs)");
         "tmpfs"
     } else {

@@ -78,10 +78,7 @@ fn parse_modes(arg: &str) -> Option<[bool; 3]> {
 
 fn read_counter(f: &File) -> io::Result<u64> {
     let mut v = [0u8; 8];
-    match f.read_at(&mut v, 0)? {
-        8 => Ok(u64::from_le_bytes(v)),
-        _ => Err(mm::eio()),
-    }
+    if f.read_at(&mut v, 0)? == 8 { Ok(u64::from_le_bytes(v)) } else { Err(mm::eio()) }
 }
 
 /// One read-modify-write through the file position, as the lab does it:
@@ -198,7 +195,8 @@ fn main() {
         File::create(j).unwrap_or_else(|e| mm::die(PROG, 1, format!("cannot write {j}: {}", mm::strerror(&e))))
     });
 
-    println!("{PROG}: {dev}, {workers} workers x {increments} increments (expected {})", workers * increments);
+    let expected = workers * increments;
+    println!("{PROG}: {dev}, {workers} workers x {increments} increments (expected {expected})");
     println!("mode          expected        final         lost   lost%   elapsed_ms        ops/s  result");
     let (mut bad, mut ops, mut recs) = (false, [None; 3], Vec::new());
     for (m, mode) in MODES.into_iter().enumerate().filter(|&(m, _)| want[m]) {
@@ -209,25 +207,18 @@ fn main() {
                 break;
             }
         };
-        let (name, expected) = (mode.name(), workers * increments);
-        let lost = expected.wrapping_sub(fin) as i64;
+        let (name, exact, lost) = (mode.name(), fin == expected, expected.wrapping_sub(fin) as i64);
         let ops_s = if ns != 0 { expected as f64 * 1e9 / ns as f64 } else { 0.0 };
         ops[m] = Some(ops_s);
-        let verdict = match (fin == expected, mode) {
+        let verdict = match (exact, mode) {
             (true, _) => "exact",
             (false, Mode::Unlocked) => "lost updates (expected without a lock)",
             _ => "WRONG",
         };
-        println!(
-            "{name:<9} {expected:>12} {fin:>12} {lost:>12} {:>6.1}% {:>12.1} {ops_s:>12.0}  {verdict}",
-            100.0 * lost as f64 / expected as f64,
-            ns as f64 / 1e6
-        );
+        let (pct, ms) = (100.0 * lost as f64 / expected as f64, ns as f64 / 1e6);
+        println!("{name:<9} {expected:>12} {fin:>12} {lost:>12} {pct:>6.1}% {ms:>12.1} {ops_s:>12.0}  {verdict}");
         bad |= verdict == "WRONG";
-        recs.push(format!(
-            "{{\"test\":\"urace\",\"mode\":\"{name}\",\"workers\":{workers},\"increments\":{increments},\"expected\":{expected},\"final\":{fin},\"lost\":{lost},\"elapsed_ns\":{ns},\"ops_per_sec\":{ops_s:.0},\"exact\":{}}}",
-            fin == expected
-        ));
+        recs.push(format!("{{\"test\":\"urace\",\"mode\":\"{name}\",\"workers\":{workers},\"increments\":{increments},\"expected\":{expected},\"final\":{fin},\"lost\":{lost},\"elapsed_ns\":{ns},\"ops_per_sec\":{ops_s:.0},\"exact\":{exact}}}"));
     }
     if let [_, Some(locked), Some(atomic)] = ops {
         println!("{PROG}: atomic is {:.2}x the speed of locked", atomic / locked);
