@@ -59,7 +59,7 @@ struct Bench {
     rbuf: Vec<u8>,
     samples: [Vec<u64>; 2],
     t: [Target; 2],
-    res: Vec<(u64, Op, usize, mm::Stats)>, // size, op, target: the table's rows
+    res: Vec<(u64, Op, usize, mm::Stats)>, // (size, op, target, its statistics): the table, in order
 }
 
 const ABOUT: &str = "Time read(2) and write(2) on the mymem device for each transfer size,

@@ -136,7 +136,7 @@ fn run_mode(dev: &str, ctl: &File, mode: Mode, workers: u64, increments: u64) ->
     let files = (0..workers).map(|_| mm::open_dev(PROG, dev)).collect::<Option<Vec<_>>>()?;
     let run = &Run { mode, increments, start: Barrier::new(files.len() + 1), lock: Mutex::new(()) };
     let (results, elapsed_ns) = thread::scope(|s| {
-        let threads: Vec<_> = (files.iter())
+        let threads: Vec<_> = files.iter()
             .map(|file| thread::Builder::new().spawn_scoped(s, move || worker(run, file)))
             // the started workers wait at the barrier forever
             .map(|t| t.unwrap_or_else(|e| mm::die(PROG, 1, format!("cannot start a thread: {}", mm::strerror(&e)))))
