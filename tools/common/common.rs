@@ -53,11 +53,7 @@ fn ioctl_ptr<T>(file: &File, request: c_ulong, arg: &mut T) -> io::Result<()> {
     // SAFETY: fd is open for the life of `file`; arg is a valid, exclusive
     // T of the size the request tells the kernel to access.
     let ret = unsafe { ioctl(file.as_raw_fd(), request, arg as *mut T) };
-    if ret < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(())
-    }
+    if ret < 0 { Err(io::Error::last_os_error()) } else { Ok(()) }
 }
 
 /// MYMEM_IOC_ADD_U64: add `delta` to the u64 at `offset`, atomically in
@@ -75,10 +71,7 @@ pub fn eio() -> io::Error {
 
 /// lseek(2) to offset 0: the file position the lab's read and write use.
 pub fn rewind(mut file: &File) -> io::Result<()> {
-    match file.seek(SeekFrom::Start(0))? {
-        0 => Ok(()),
-        _ => Err(eio()),
-    }
+    if file.seek(SeekFrom::Start(0))? == 0 { Ok(()) } else { Err(eio()) }
 }
 
 /// strerror(3) text of an error: io::Error's Display without the
@@ -110,14 +103,11 @@ pub fn open_dev(prog: &str, path: &str) -> Option<File> {
 /// a regular file (lets the host tests run without the module).
 pub fn dev_size(prog: &str, path: &str, file: &File) -> Option<u64> {
     let mut size = 0u64;
-    let err = match ioctl_ptr(file, MYMEM_IOC_GET_SIZE, &mut size) {
-        Ok(()) => return Some(size),
-        Err(e) => e,
-    };
-    match file.metadata() {
-        Ok(m) if m.is_file() && err.raw_os_error() == Some(ENOTTY) => Some(m.len()),
-        _ => {
-            eprintln!("{prog}: {path}: MYMEM_IOC_GET_SIZE: {} (not a mymem device?)", strerror(&err));
+    match (ioctl_ptr(file, MYMEM_IOC_GET_SIZE, &mut size), file.metadata()) {
+        (Ok(()), _) => Some(size),
+        (Err(e), Ok(m)) if m.is_file() && e.raw_os_error() == Some(ENOTTY) => Some(m.len()),
+        (Err(e), _) => {
+            eprintln!("{prog}: {path}: MYMEM_IOC_GET_SIZE: {} (not a mymem device?)", strerror(&e));
             None
         }
     }
@@ -218,7 +208,6 @@ fn usage(prog: &str, about: &str, footer: &str, opts: &[Opt]) -> String {
     let mut head = format!("usage: {prog}");
     let mut lines = String::new();
     for Opt(c, arg, help, val) in opts {
-        let arg = if let Val::Flag(_) = val { "" } else { arg };
         head += &if arg.is_empty() { format!(" [-{c}]") } else { format!(" [-{c} {arg}]") };
         let default = match val {
             Val::Num(v, min, max) => format!(" ({min}..{max}, default {v})"),
@@ -267,8 +256,7 @@ pub struct Stats {
 /// Nearest-rank index (0-based) of percentile pct (1..100) among n > 0:
 /// ceil(pct * n / 100) - 1, at least 0.
 pub fn rank_index(n: usize, pct: u32) -> usize {
-    let rank = (pct as u64 * n as u64 + 99) / 100;
-    rank.saturating_sub(1) as usize
+    ((pct as u64 * n as u64 + 99) / 100).saturating_sub(1) as usize
 }
 
 /// Sort the samples and compute their statistics, as mm_stats_compute():
@@ -317,18 +305,10 @@ pub fn online_cpus() -> usize {
 /// {"schema":1,"tool":T,"kernel":K,"cpus":N,"device":D,"core_size":S,
 /// "records":[ the records, separated by ",\n" ]}.
 pub fn json_doc(tool: &str, dev: &str, size: u64, records: &[String]) -> String {
-    let release = fs::read_to_string("/proc/sys/kernel/osrelease")
-        .map(|s| s.trim_end().to_string())
-        .unwrap_or_else(|_| "unknown".to_string());
-    format!(
-        "{{\"schema\":1,\"tool\":{},\"kernel\":{},\"cpus\":{},\"device\":{},\"core_size\":{},\"records\":[\n{}\n]}}\n",
-        json_string(tool),
-        json_string(&release),
-        online_cpus(),
-        json_string(dev),
-        size,
-        records.join(",\n")
-    )
+    let release = fs::read_to_string("/proc/sys/kernel/osrelease");
+    let kernel = json_string(release.as_deref().map_or("unknown", str::trim_end));
+    let (tool, cpus, dev, records) = (json_string(tool), online_cpus(), json_string(dev), records.join(",\n"));
+    format!("{{\"schema\":1,\"tool\":{tool},\"kernel\":{kernel},\"cpus\":{cpus},\"device\":{dev},\"core_size\":{size},\"records\":[\n{records}\n]}}\n")
 }
 
 #[cfg(test)]

@@ -14,15 +14,12 @@ bin=${1:-$here/../bin}
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-# a failure shows the output of the command that failed
-not_ok() {
+# result NAME: pass iff the command before it succeeded; a failure shows
+# the output of the command that failed
+result() {
+	if [ "$?" -eq 0 ]; then ktap_test_pass "$1"; return; fi
 	ktap_test_fail "$1"
 	[ -s "$tmp/out" ] && sed 's/^/# /' "$tmp/out" | head -n 15
-}
-
-# result NAME: pass iff the command before it succeeded
-result() {
-	if [ "$?" -eq 0 ]; then ktap_test_pass "$1"; else not_ok "$1"; fi
 }
 
 # expect NAME STATUS PATTERN COMMAND...: COMMAND exits STATUS and its
@@ -34,13 +31,12 @@ expect() {
 	got=$?
 	if [ "$got" -ne "$want" ]; then
 		echo "# exit status $got, expected $want: $*" >>"$tmp/out"
-		not_ok "$name"
+		false
 	elif [ -n "$pat" ] && ! grep -Eq -- "$pat" "$tmp/out"; then
 		echo "# output does not match /$pat/: $*" >>"$tmp/out"
-		not_ok "$name"
-	else
-		ktap_test_pass "$name"
+		false
 	fi
+	result "$name"
 }
 
 # jq_expect NAME TOOL FILTER FILE: jq -e FILTER (with $tool) holds on FILE
@@ -57,12 +53,15 @@ ktap_set_plan 75
 
 fuzz=$bin/mymem-fuzz
 
-# --- help and usage errors ---
+# --- help, usage errors, a missing device ---
 for t in mymem-bench mymem-race mymem-fuzz mymem-bench-rs mymem-race-rs; do
 	expect "$t --help" 0 "^usage: $t" "$bin/$t" --help
 	expect "$t -h" 0 "^usage: $t" "$bin/$t" -h
 	expect "$t: unknown option is a usage error" 2 "usage:" "$bin/$t" --bogus
 	expect "$t: stray argument is a usage error" 2 "unexpected argument" "$bin/$t" extra
+	expect "$t: missing device names the module" 1 \
+		"cannot open /nonexistent/mymem: No such file or directory \(is mymem_core loaded\?\)" \
+		"$bin/$t" -d /nonexistent/mymem
 done
 
 # refused TOOL OPTION VALUE: a usage error (2) that names the option and value
@@ -87,12 +86,6 @@ for v in 0 65; do refused fuzz -p "$v"; done
 refused fuzz -s abc
 
 # --- device problems ---
-for t in mymem-bench mymem-race mymem-fuzz mymem-bench-rs mymem-race-rs; do
-	expect "$t: missing device names the module" 1 \
-		"cannot open /nonexistent/mymem: No such file or directory \(is mymem_core loaded\?\)" \
-		"$bin/$t" -d /nonexistent/mymem
-done
-
 # the Rust twins say what the C tools say (their name aside) and exit alike
 for t in mymem-bench mymem-race; do
 	for d in /nonexistent/mymem /dev/null; do

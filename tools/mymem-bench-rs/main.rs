@@ -2,15 +2,11 @@
 //! mymem-bench-rs - mymem-bench in safe Rust: time read(2) and write(2) on
 //! /dev/mymem against pread(2)/pwrite(2) on a tmpfs file
 //!
-//! The same measurement as tools/mymem-bench/mymem-bench.c, call for call:
-//! per size and op, -i timed calls on each target, alternating, each timed
-//! alone with Instant (CLOCK_MONOTONIC); an untimed lseek then a timed
-//! read/write on mymem (-P: pread/pwrite), pread/pwrite on a baseline file
-//! as large as the buffer (up to 256 MiB); every read checked against the
-//! data last written.  The same table, ratios and JSON records; the JSON's
-//! "tool" is "mymem-bench-rs".  Standard library only, no unsafe code:
-//! File is read(2)/write(2) through Read/Write, pread/pwrite through
-//! FileExt; the size comes from MYMEM_IOC_GET_SIZE in mymem_common.
+//! The measurement of tools/mymem-bench/mymem-bench.c but -N and -z, call
+//! for call, each call timed alone with Instant (CLOCK_MONOTONIC); the same
+//! table, ratios and JSON records ("tool" is "mymem-bench-rs").
+//! read(2)/write(2) are File's Read/Write, pread(2)/pwrite(2) FileExt's
+//! read_at/write_at.
 
 #![forbid(unsafe_code)]
 
@@ -57,14 +53,13 @@ fn aligned(buf: &mut [u8], len: usize) -> &mut [u8] {
 }
 
 struct Bench {
-    sizes: Vec<u64>,
     iterations: u64,
     warmup: u64,
     wbuf: Vec<u8>,
     rbuf: Vec<u8>,
     samples: [Vec<u64>; 2],
     t: [Target; 2],
-    res: Vec<[[mm::Stats; 2]; 2]>, // [size][op][target]
+    res: Vec<(u64, Op, usize, mm::Stats)>, // (size, op, target, its statistics): the table, in order
 }
 
 const ABOUT: &str = "Time read(2) and write(2) on the mymem device for each transfer size,
@@ -84,26 +79,19 @@ fn unescape(s: &str) -> String {
     s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\")
 }
 
-/// Whether dir is on a tmpfs: the file system type of the mount that
-/// holds it (the longest mount point above it, the last one mounted).
-/// The C tool asks statfs(2); std has no statfs, mountinfo says the same.
-fn is_tmpfs(dir: &str) -> bool {
-    let (path, info) = match (fs::canonicalize(dir), fs::read_to_string("/proc/self/mountinfo")) {
-        (Ok(p), Ok(i)) => (p, i),
-        _ => return false,
-    };
-    let mut best: Option<(usize, bool)> = None;
-    for line in info.lines() {
+/// Whether dir is on a tmpfs (None: unknown), by the mount that holds it
+/// (the longest mount point above it, the last one mounted).  The C tool
+/// asks statfs(2); std has no statfs, mountinfo says the same.
+fn is_tmpfs(dir: &str) -> Option<bool> {
+    let (path, info) = (fs::canonicalize(dir).ok()?, fs::read_to_string("/proc/self/mountinfo").ok()?);
+    let mounts = info.lines().filter_map(|line| {
         // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [TAGS...] - FSTYPE SOURCE SUPER
         let mut words = line.split(' ');
-        if let (Some(mnt), Some(fstype)) = (words.nth(4), words.skip_while(|&w| w != "-").nth(1)) {
-            let mnt = unescape(mnt);
-            if path.starts_with(&mnt) && best.map_or(true, |(len, _)| mnt.len() >= len) {
-                best = Some((mnt.len(), fstype == "tmpfs"));
-            }
-        }
-    }
-    best.map_or(false, |(_, tmpfs)| tmpfs)
+        Some((unescape(words.nth(4)?), words.skip_while(|&w| w != "-").nth(1)?))
+    });
+    // max_by_key() returns the last of the longest
+    let (_, fstype) = mounts.filter(|(mnt, _)| path.starts_with(mnt)).max_by_key(|(mnt, _)| mnt.len())?;
+    Some(fstype == "tmpfs")
 }
 
 /// Create, unlink and fill the baseline file of size bytes with the
@@ -122,11 +110,9 @@ fn open_baseline(dir: &str, size: u64, fill: &[u8]) -> Result<File, String> {
     }
     let file = file.map_err(|e| format!("cannot create a file in {dir}: {}", mm::strerror(&e)))?;
     // write real data: a sparse file would read the zero page
-    let mut done = 0u64;
-    while done < size {
-        let chunk = &fill[..(size - done).min(fill.len() as u64) as usize];
-        file.write_all_at(chunk, done).map_err(|e| format!("filling the baseline file: {}", mm::strerror(&e)))?;
-        done += chunk.len() as u64;
+    for off in (0..size).step_by(fill.len()) {
+        let chunk = &fill[..(size - off).min(fill.len() as u64) as usize];
+        file.write_all_at(chunk, off).map_err(|e| format!("filling the baseline file: {}", mm::strerror(&e)))?;
     }
     Ok(file)
 }
@@ -153,8 +139,7 @@ fn do_call(t: &Target, op: Op, rbuf: &mut [u8], wbuf: &[u8]) -> io::Result<(usiz
 /// calls alternate between mymem and the baseline; each write stamps its
 /// data and is read back after the loop; each read must return what the
 /// last write left, its first and last byte spoiled first.
-fn run_cell(b: &mut Bench, si: usize, op: Op) -> Result<(), String> {
-    let len = b.sizes[si] as usize;
+fn run_cell(b: &mut Bench, len: usize, op: Op) -> Result<(), String> {
     for i in 0..b.warmup + b.iterations {
         if op == Op::Write {
             let w = aligned(&mut b.wbuf, len);
@@ -191,66 +176,42 @@ fn run_cell(b: &mut Bench, si: usize, op: Op) -> Result<(), String> {
                 return Err(format!("{} write of {len} bytes: read-back differs", t.name));
             }
         }
-        b.res[si][op as usize][ti] = mm::stats_compute(&mut b.samples[ti]);
+        b.res.push((len as u64, op, ti, mm::stats_compute(&mut b.samples[ti])));
     }
     Ok(())
-}
-
-fn timer_overhead() -> u64 {
-    (0..1000).map(|_| Instant::now().elapsed().as_nanos() as u64).min().unwrap_or(0)
 }
 
 fn ratio(a: u64, b: u64) -> f64 {
     if b != 0 { a as f64 / b as f64 } else { 0.0 }
 }
 
-impl Bench {
-    /// Each (size, op, target, its statistics), in the order of the table.
-    fn cells(&self) -> impl Iterator<Item = (u64, Op, &Target, &mm::Stats)> {
-        self.sizes.iter().zip(&self.res).flat_map(move |(&size, res)| {
-            OPS.into_iter().flat_map(move |op| self.t.iter().zip(&res[op as usize]).map(move |(t, s)| (size, op, t, s)))
-        })
-    }
-}
-
 fn print_tables(b: &Bench) {
-    println!(
-        "{:<6} {:<5} {:>8} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
-        "target", "op", "size", "iters", "avg_ns", "min_ns", "p50_ns", "p99_ns", "max_ns", "MB/s"
-    );
-    for (size, op, t, s) in b.cells() {
-        let (name, op, mbs) = (t.name, op.name(), ratio(size * 1000, s.avg));
+    println!("target op        size  iters     avg_ns     min_ns     p50_ns     p99_ns     max_ns       MB/s");
+    for &(size, op, ti, s) in &b.res {
+        let (name, op, mbs) = (b.t[ti].name, op.name(), ratio(size * 1000, s.avg));
         println!(
             "{name:<6} {op:<5} {size:>8} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10} {mbs:>10.1}",
             s.n, s.avg, s.min, s.p50, s.p99, s.max
         );
     }
     println!("\nratio mymem/{} (<= 1.00: mymem is no slower)", b.t[TMPFS].name);
-    println!(
-        "{:<5} {:>8} {:>10} {:>10} {:>9} {:>9}",
-        "op", "size", "mymem_avg", "base_avg", "ratio_avg", "ratio_p50"
-    );
-    for (&size, res) in b.sizes.iter().zip(&b.res) {
-        for op in OPS {
-            let [m, t] = &res[op as usize];
-            let (name, ra, rp) = (op.name(), ratio(m.avg, t.avg), ratio(m.p50, t.p50));
-            println!("{name:<5} {size:>8} {:>10} {:>10} {ra:>9.2} {rp:>9.2}", m.avg, t.avg);
-        }
+    println!("op        size  mymem_avg   base_avg ratio_avg ratio_p50");
+    for pair in b.res.chunks(2) {
+        let ((size, op, _, m), t) = (pair[0], pair[1].3);
+        let (name, ra, rp) = (op.name(), ratio(m.avg, t.avg), ratio(m.p50, t.p50));
+        println!("{name:<5} {size:>8} {:>10} {:>10} {ra:>9.2} {rp:>9.2}", m.avg, t.avg);
     }
 }
 
 fn write_json(b: &Bench, file: &str, dev: &str, size: u64) -> Result<(), String> {
-    let recs: Vec<String> = b
-        .cells()
-        .map(|(size, op, t, s)| {
-            let (name, opn) = (t.name, op.name());
-            let method = format!("{}{opn}", if t.pos_call { "lseek+" } else { "p" });
-            format!(
-                "{{\"test\":\"ubench\",\"target\":\"{name}\",\"op\":\"{opn}\",\"method\":\"{method}\",\"size\":{size},\"iterations\":{},\"avg_ns\":{},\"min_ns\":{},\"p50_ns\":{},\"p99_ns\":{},\"max_ns\":{}}}",
-                s.n, s.avg, s.min, s.p50, s.p99, s.max
-            )
-        })
-        .collect();
+    let mut recs = Vec::new();
+    for &(size, op, ti, s) in &b.res {
+        let (name, opn, how) = (b.t[ti].name, op.name(), if b.t[ti].pos_call { "lseek+" } else { "p" });
+        recs.push(format!(
+            "{{\"test\":\"ubench\",\"target\":\"{name}\",\"op\":\"{opn}\",\"method\":\"{how}{opn}\",\"size\":{size},\"iterations\":{},\"avg_ns\":{},\"min_ns\":{},\"p50_ns\":{},\"p99_ns\":{},\"max_ns\":{}}}",
+            s.n, s.avg, s.min, s.p50, s.p99, s.max
+        ));
+    }
     fs::write(file, mm::json_doc(PROG, dev, size, &recs))
         .map_err(|e| format!("cannot write {file}: {}", mm::strerror(&e)))
 }
@@ -283,8 +244,8 @@ fn main() {
     // as large as the buffer, unless that would not fit in a small VM
     let file_size = if buf_size <= MAX_FILE { buf_size } else { max_len };
 
-    let dir = dir.unwrap_or_else(|| if is_tmpfs("/dev/shm") { "/dev/shm" } else { "/tmp" }.to_string());
-    let base_name = if is_tmpfs(&dir) {
+    let dir = dir.unwrap_or_else(|| if is_tmpfs("/dev/shm") == Some(true) { "/dev/shm" } else { "/tmp" }.to_string());
+    let base_name = if is_tmpfs(&dir) == Some(true) {
         println!("{PROG}: baseline: pread/pwrite on a {file_size}-byte file in {dir} (tmpfs)");
         "tmpfs"
     } else {
@@ -300,9 +261,7 @@ fn main() {
     let bfile = open_baseline(&dir, file_size, aligned(&mut wbuf, max_len as usize));
     let bfile = bfile.unwrap_or_else(|e| mm::die(PROG, 1, e));
 
-    let nr_sizes = sizes.len();
     let mut b = Bench {
-        sizes,
         iterations,
         warmup,
         wbuf,
@@ -312,17 +271,18 @@ fn main() {
             Target { name: "mymem", file: mfile, pos_call: !pread_mymem },
             Target { name: base_name, file: bfile, pos_call: false },
         ],
-        res: vec![Default::default(); nr_sizes],
+        res: Vec::new(),
     };
+    let overhead = (0..1000).map(|_| Instant::now().elapsed().as_nanos()).min().unwrap_or(0);
 
     println!(
         "{PROG}: {dev} ({buf_size} bytes), {iterations} timed calls per cell after {warmup} warm-up calls; mymem: {}; timer overhead {} ns",
         if pread_mymem { "pread/pwrite" } else { "untimed lseek + timed read/write" },
-        timer_overhead()
+        overhead
     );
-    for si in 0..nr_sizes {
+    for &size in &sizes {
         for op in OPS {
-            run_cell(&mut b, si, op).unwrap_or_else(|e| mm::die(PROG, 1, e));
+            run_cell(&mut b, size as usize, op).unwrap_or_else(|e| mm::die(PROG, 1, e));
         }
     }
     print_tables(&b);

@@ -2,12 +2,10 @@
 //! mymem-race-rs - mymem-race in safe Rust: the lab's Part 3 counter test
 //! over /dev/mymem, the lab's Part 4 question
 //!
-//! W threads each add 1 to the u64 at offset 0 of the buffer N times; the
-//! right final value is W x N.  The modes of tools/mymem-race, call for
-//! call: `unlocked` lseek+read, +1, lseek+write; `locked` the same under
-//! a std Mutex; `atomic` one MYMEM_IOC_ADD_U64.  Each thread owns a File
-//! of its own, opened before the start barrier; the threads borrow the run
-//! (its mode, the Barrier, the Mutex) in a thread::scope.
+//! The modes of tools/mymem-race/mymem-race.c, call for call (`locked`
+//! under a std Mutex).  Each thread owns a File, opened before the start
+//! barrier, and borrows the run (its mode, the Barrier, the Mutex) in a
+//! thread::scope.
 //!
 //! This compiles, and `unlocked` loses updates: safe Rust rules out data
 //! races on Rust memory, and here there is none.  The counter lives in the
@@ -80,10 +78,7 @@ fn parse_modes(arg: &str) -> Option<[bool; 3]> {
 
 fn read_counter(f: &File) -> io::Result<u64> {
     let mut v = [0u8; 8];
-    match f.read_at(&mut v, 0)? {
-        8 => Ok(u64::from_le_bytes(v)),
-        _ => Err(mm::eio()),
-    }
+    if f.read_at(&mut v, 0)? == 8 { Ok(u64::from_le_bytes(v)) } else { Err(mm::eio()) }
 }
 
 /// One read-modify-write through the file position, as the lab does it:
@@ -141,13 +136,11 @@ fn run_mode(dev: &str, ctl: &File, mode: Mode, workers: u64, increments: u64) ->
     let files = (0..workers).map(|_| mm::open_dev(PROG, dev)).collect::<Option<Vec<_>>>()?;
     let run = &Run { mode, increments, start: Barrier::new(files.len() + 1), lock: Mutex::new(()) };
     let (results, elapsed_ns) = thread::scope(|s| {
-        let mut threads = Vec::with_capacity(files.len());
-        for file in &files {
-            let t = thread::Builder::new().spawn_scoped(s, move || worker(run, file));
+        let threads: Vec<_> = files.iter()
+            .map(|file| thread::Builder::new().spawn_scoped(s, move || worker(run, file)))
             // the started workers wait at the barrier forever
-            let t = t.unwrap_or_else(|e| mm::die(PROG, 1, format!("cannot start a thread: {}", mm::strerror(&e))));
-            threads.push(t);
-        }
+            .map(|t| t.unwrap_or_else(|e| mm::die(PROG, 1, format!("cannot start a thread: {}", mm::strerror(&e)))))
+            .collect();
         run.start.wait();
         let t0 = Instant::now();
         let results: Vec<_> = threads.into_iter().map(|t| t.join()).collect();
@@ -168,11 +161,10 @@ fn run_mode(dev: &str, ctl: &File, mode: Mode, workers: u64, increments: u64) ->
             Err(_) => return err(format!("{dev}: {name} worker {i} panicked")),
         }
     }
-    let fin = match read_counter(ctl) {
-        Ok(v) => v,
-        Err(e) => return err(format!("{dev}: reading the counter: {}", mm::strerror(&e))),
-    };
-    Some((fin, elapsed_ns))
+    match read_counter(ctl) {
+        Ok(fin) => Some((fin, elapsed_ns)),
+        Err(e) => err(format!("{dev}: reading the counter: {}", mm::strerror(&e))),
+    }
 }
 
 fn main() {
@@ -189,12 +181,10 @@ fn main() {
                            atomic    ioctl MYMEM_IOC_ADD_U64", Val::Maybe(&mut modes)),
         Opt('j', "FILE", "also write the results as JSON to FILE", Val::Maybe(&mut json)),
     ]);
-    let want = match &modes {
-        None => [true; 3],
-        Some(m) => parse_modes(m).unwrap_or_else(|| {
-            mm::die(PROG, 2, format!("invalid -m {m}: unlocked, locked, atomic or all, comma-separated"))
-        }),
-    };
+    let modes = modes.unwrap_or_else(|| "all".to_string());
+    let want = parse_modes(&modes).unwrap_or_else(|| {
+        mm::die(PROG, 2, format!("invalid -m {modes}: unlocked, locked, atomic or all, comma-separated"))
+    });
 
     let ctl = mm::open_dev(PROG, &dev).unwrap_or_else(|| exit(1));
     let size = mm::dev_size(PROG, &dev, &ctl).unwrap_or_else(|| exit(1));
@@ -205,11 +195,9 @@ fn main() {
         File::create(j).unwrap_or_else(|e| mm::die(PROG, 1, format!("cannot write {j}: {}", mm::strerror(&e))))
     });
 
-    println!("{PROG}: {dev}, {workers} workers x {increments} increments (expected {})", workers * increments);
-    println!(
-        "{:<9} {:>12} {:>12} {:>12} {:>7} {:>12} {:>12}  result",
-        "mode", "expected", "final", "lost", "lost%", "elapsed_ms", "ops/s"
-    );
+    let expected = workers * increments;
+    println!("{PROG}: {dev}, {workers} workers x {increments} increments (expected {expected})");
+    println!("mode          expected        final         lost   lost%   elapsed_ms        ops/s  result");
     let (mut bad, mut ops, mut recs) = (false, [None; 3], Vec::new());
     for (m, mode) in MODES.into_iter().enumerate().filter(|&(m, _)| want[m]) {
         let (fin, ns) = match run_mode(&dev, &ctl, mode, workers, increments) {
@@ -219,25 +207,18 @@ fn main() {
                 break;
             }
         };
-        let (name, expected) = (mode.name(), workers * increments);
-        let lost = expected.wrapping_sub(fin) as i64;
+        let (name, exact, lost) = (mode.name(), fin == expected, expected.wrapping_sub(fin) as i64);
         let ops_s = if ns != 0 { expected as f64 * 1e9 / ns as f64 } else { 0.0 };
         ops[m] = Some(ops_s);
-        let verdict = match (fin == expected, mode) {
+        let verdict = match (exact, mode) {
             (true, _) => "exact",
             (false, Mode::Unlocked) => "lost updates (expected without a lock)",
             _ => "WRONG",
         };
-        println!(
-            "{name:<9} {expected:>12} {fin:>12} {lost:>12} {:>6.1}% {:>12.1} {ops_s:>12.0}  {verdict}",
-            100.0 * lost as f64 / expected as f64,
-            ns as f64 / 1e6
-        );
+        let (pct, ms) = (100.0 * lost as f64 / expected as f64, ns as f64 / 1e6);
+        println!("{name:<9} {expected:>12} {fin:>12} {lost:>12} {pct:>6.1}% {ms:>12.1} {ops_s:>12.0}  {verdict}");
         bad |= verdict == "WRONG";
-        recs.push(format!(
-            "{{\"test\":\"urace\",\"mode\":\"{name}\",\"workers\":{workers},\"increments\":{increments},\"expected\":{expected},\"final\":{fin},\"lost\":{lost},\"elapsed_ns\":{ns},\"ops_per_sec\":{ops_s:.0},\"exact\":{}}}",
-            fin == expected
-        ));
+        recs.push(format!("{{\"test\":\"urace\",\"mode\":\"{name}\",\"workers\":{workers},\"increments\":{increments},\"expected\":{expected},\"final\":{fin},\"lost\":{lost},\"elapsed_ns\":{ns},\"ops_per_sec\":{ops_s:.0},\"exact\":{exact}}}"));
     }
     if let [_, Some(locked), Some(atomic)] = ops {
         println!("{PROG}: atomic is {:.2}x the speed of locked", atomic / locked);
