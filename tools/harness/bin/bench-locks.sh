@@ -83,10 +83,12 @@ head='| design | 512 KiB read / memcpy | 512 KiB write / memcpy | 1 B read / mut
 		for (i = 2; i <= NF; i++) printf " %s |", ($i + 0 == $i ? sprintf("%.3f", $i) : $i)
 		printf "\n" }'
 } >"$out/rounds.md"
-# each design's median over its rounds
+# each design's median over its rounds, and the plot's data: one cluster of
+# bars a figure, one bar a design (per-call ratios: lower is better;
+# scaling over the ceiling: higher)
 {
 	echo "$head"
-	echo "$rows" | awk -F '\t' '
+	echo "$rows" | awk -F '\t' -v dat="$out/locks.dat" '
 	{	d = $1; sub(/\.[0-9]+$/, "", d)
 		if (!(d in n)) order[++nd] = d
 		k = ++n[d]
@@ -104,26 +106,20 @@ head='| design | 512 KiB read / memcpy | 512 KiB write / memcpy | 1 B read / mut
 						a[y + 1] = a[y]
 					a[y + 1] = t
 				}
-				printf " %.3f |", a[int((m + 1) / 2)]
+				med[j, i] = sprintf("%.3f", a[int((m + 1) / 2)])
+				printf " %s |", med[j, i]
 			}
 			printf "\n"
 		}
+		split("512K-read 512K-write 1B-read 1B-write writes-2/1 mixed-2/1 reads-2/1", f, " ")
+		printf "figure" >dat; for (j = 1; j <= nd; j++) printf " %s", order[j] >dat; print "" >dat
+		for (i = 2; i <= 8; i++) {
+			printf "%s", f[i - 1] >dat
+			for (j = 1; j <= nd; j++) printf " %s", med[j, i] >dat
+			print "" >dat
+		}
 	}'
 } >"$out/table.md"
-# the plot of the medians: one cluster of bars a figure, one bar a design
-# (per-call ratios: lower is better; scaling over the ceiling: higher)
-tail -n +3 "$out/table.md" | tr -d '|' |
-	awk -v names="512K-read 512K-write 1B-read 1B-write writes-2/1 mixed-2/1 reads-2/1" '
-	{ d[NR] = $1; for (i = 2; i <= 8; i++) v[NR, i] = $i; n = NR }
-	END {
-		split(names, f, " ")
-		printf "figure"; for (k = 1; k <= n; k++) printf " %s", d[k]; print ""
-		for (i = 2; i <= 8; i++) {
-			printf "%s", f[i - 1]
-			for (k = 1; k <= n; k++) printf " %s", v[k, i]
-			print ""
-		}
-	}' >"$out/locks.dat"
 gnuplot <<EOF
 set terminal pngcairo size 1000,500 font "sans,11" noenhanced
 set output "$out/locks.png"
