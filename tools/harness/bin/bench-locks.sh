@@ -3,24 +3,16 @@
 #
 # bench-locks.sh - `make bench-locks`: the benchmarks of `make bench` with
 # mymem_core built with each lock design, and one table comparing them.
-# mymem ships one design, the striped lock; the others are its stripe_shift
-# parameter (DESIGN.params in tools/harness/configs/bench/locks/, given to
-# insmod mymem_core) or a patch (DESIGN.patch, applied to a scratch copy of
-# the tree, as `make teeth` plants its bugs), or both, so the source holds
-# no alternatives:
-#
-#   striped     what mymem ships: 4 KiB stripes, each a mutex for writers
-#               and a sequence count for lockless readers
-#   single      the same with one stripe: every writer on one mutex
-#   mutex       one stripe, and readers take the mutex too
-#   stripe-1k, stripe-16k, stripe-64k   the striped lock with other stripe
-#               sizes, for choosing the size
+# The designs besides the shipped striped lock (docs/DESIGN.md, "Lock
+# designs compared") are its stripe_shift parameter (DESIGN.params in
+# tools/harness/configs/bench/locks/, given to insmod mymem_core) or a
+# patch (DESIGN.patch, applied to a scratch copy of the tree, as `make
+# teeth` plants its bugs), or both, so the source holds no alternatives.
+# BENCH_LOCKS picks them (default "striped single mutex").
 #
 # One VM run per design per round, the designs interleaved within a round;
 # each cell of the table is the median over the rounds (BENCH_LOCKS_ROUNDS,
 # default 3): a single run under TCG is at the mercy of the host scheduler.
-#
-#   BENCH_LOCKS="striped single mutex"   the designs (the default)
 #
 # Results in results/bench-locks-<release>/<design>.<round>/, the table in
 # results/bench-locks-<release>/table.md (Markdown, for docs/DESIGN.md) and
