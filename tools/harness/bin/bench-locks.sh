@@ -69,49 +69,45 @@ rows=$(for d in $designs; do
 done)
 head='| design | 512 KiB read / memcpy | 512 KiB write / memcpy | 1 B read / mutex+memcpy | 1 B write / mutex+memcpy | disjoint writes, 2 / 1 threads, over memcpy 2 / 1 | disjoint mixed, same | shared reads, same | race W=50: locked / atomic | /dev/mymem / tmpfs, worst |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
-{
-	echo "$head"
-	echo "$rows" | awk -F '\t' '{ printf "| %s |", $1
-		for (i = 2; i <= NF; i++) printf " %s |", ($i + 0 == $i ? sprintf("%.3f", $i) : $i)
-		printf "\n" }'
-} >"$out/rounds.md"
+# rounds.md: every run's row under the tables' head
+echo "$head" | tee "$out/rounds.md" >"$out/table.md"
+echo "$rows" | awk -F '\t' '{ printf "| %s |", $1
+	for (i = 2; i <= NF; i++) printf " %s |", ($i + 0 == $i ? sprintf("%.3f", $i) : $i)
+	printf "\n" }' >>"$out/rounds.md"
 # each design's median over its rounds, and the plot's data: one cluster of
 # bars a figure, one bar a design (per-call ratios: lower is better;
 # scaling over the ceiling: higher)
-{
-	echo "$head"
-	echo "$rows" | awk -F '\t' -v dat="$out/locks.dat" '
-	{	d = $1; sub(/\.[0-9]+$/, "", d)
-		if (!(d in n)) order[++nd] = d
-		k = ++n[d]
-		for (i = 2; i <= NF; i++) v[d, i, k] = $i
-		nf = NF }
-	END {
-		for (j = 1; j <= nd; j++) {
-			d = order[j]; m = n[d]
-			printf "| %s |", d
-			for (i = 2; i <= nf; i++) {
-				# insertion sort, then the middle value
-				for (x = 1; x <= m; x++) {
-					t = v[d, i, x]
-					for (y = x - 1; y >= 1 && a[y] + 0 > t + 0; y--)
-						a[y + 1] = a[y]
-					a[y + 1] = t
-				}
-				med[j, i] = sprintf("%.3f", a[int((m + 1) / 2)])
-				printf " %s |", med[j, i]
+echo "$rows" | awk -F '\t' -v dat="$out/locks.dat" '
+{	d = $1; sub(/\.[0-9]+$/, "", d)
+	if (!(d in n)) order[++nd] = d
+	k = ++n[d]
+	for (i = 2; i <= NF; i++) v[d, i, k] = $i
+	nf = NF }
+END {
+	for (j = 1; j <= nd; j++) {
+		d = order[j]; m = n[d]
+		printf "| %s |", d
+		for (i = 2; i <= nf; i++) {
+			# insertion sort, then the middle value
+			for (x = 1; x <= m; x++) {
+				t = v[d, i, x]
+				for (y = x - 1; y >= 1 && a[y] + 0 > t + 0; y--)
+					a[y + 1] = a[y]
+				a[y + 1] = t
 			}
-			printf "\n"
+			med[j, i] = sprintf("%.3f", a[int((m + 1) / 2)])
+			printf " %s |", med[j, i]
 		}
-		split("512K-read 512K-write 1B-read 1B-write writes-2/1 mixed-2/1 reads-2/1", f, " ")
-		printf "figure" >dat; for (j = 1; j <= nd; j++) printf " %s", order[j] >dat; print "" >dat
-		for (i = 2; i <= 8; i++) {
-			printf "%s", f[i - 1] >dat
-			for (j = 1; j <= nd; j++) printf " %s", med[j, i] >dat
-			print "" >dat
-		}
-	}'
-} >"$out/table.md"
+		printf "\n"
+	}
+	split("512K-read 512K-write 1B-read 1B-write writes-2/1 mixed-2/1 reads-2/1", f, " ")
+	printf "figure" >dat; for (j = 1; j <= nd; j++) printf " %s", order[j] >dat; print "" >dat
+	for (i = 2; i <= 8; i++) {
+		printf "%s", f[i - 1] >dat
+		for (j = 1; j <= nd; j++) printf " %s", med[j, i] >dat
+		print "" >dat
+	}
+}' >>"$out/table.md"
 gnuplot <<EOF
 set terminal pngcairo size 1000,500 font "sans,11" noenhanced
 set output "$out/locks.png"
