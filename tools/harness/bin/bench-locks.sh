@@ -3,24 +3,16 @@
 #
 # bench-locks.sh - `make bench-locks`: the benchmarks of `make bench` with
 # mymem_core built with each lock design, and one table comparing them.
-# mymem ships one design, the striped lock; the others are its stripe_shift
-# parameter (DESIGN.params in tools/harness/configs/bench/locks/, given to
-# insmod mymem_core) or a patch (DESIGN.patch, applied to a scratch copy of
-# the tree, as `make teeth` plants its bugs), or both, so the source holds
-# no alternatives:
-#
-#   striped     what mymem ships: 4 KiB stripes, each a mutex for writers
-#               and a sequence count for lockless readers
-#   single      the same with one stripe: every writer on one mutex
-#   mutex       one stripe, and readers take the mutex too
-#   stripe-1k, stripe-16k, stripe-64k   the striped lock with other stripe
-#               sizes, for choosing the size
+# The designs besides the shipped striped lock (docs/DESIGN.md, "Lock
+# designs compared") are its stripe_shift parameter (DESIGN.params in
+# tools/harness/configs/bench/locks/, given to insmod mymem_core) or a
+# patch (DESIGN.patch, applied to a scratch copy of the tree, as `make
+# teeth` plants its bugs), or both, so the source holds no alternatives.
+# BENCH_LOCKS picks them (default "striped single mutex").
 #
 # One VM run per design per round, the designs interleaved within a round;
 # each cell of the table is the median over the rounds (BENCH_LOCKS_ROUNDS,
 # default 3): a single run under TCG is at the mercy of the host scheduler.
-#
-#   BENCH_LOCKS="striped single mutex"   the designs (the default)
 #
 # Results in results/bench-locks-<release>/<design>.<round>/, the table in
 # results/bench-locks-<release>/table.md (Markdown, for docs/DESIGN.md) and
@@ -77,53 +69,45 @@ rows=$(for d in $designs; do
 done)
 head='| design | 512 KiB read / memcpy | 512 KiB write / memcpy | 1 B read / mutex+memcpy | 1 B write / mutex+memcpy | disjoint writes, 2 / 1 threads, over memcpy 2 / 1 | disjoint mixed, same | shared reads, same | race W=50: locked / atomic | /dev/mymem / tmpfs, worst |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
-{
-	echo "$head"
-	echo "$rows" | awk -F '\t' '{ printf "| %s |", $1
-		for (i = 2; i <= NF; i++) printf " %s |", ($i + 0 == $i ? sprintf("%.3f", $i) : $i)
-		printf "\n" }'
-} >"$out/rounds.md"
-# each design's median over its rounds
-{
-	echo "$head"
-	echo "$rows" | awk -F '\t' '
-	{	d = $1; sub(/\.[0-9]+$/, "", d)
-		if (!(d in n)) order[++nd] = d
-		k = ++n[d]
-		for (i = 2; i <= NF; i++) v[d, i, k] = $i
-		nf = NF }
-	END {
-		for (j = 1; j <= nd; j++) {
-			d = order[j]; m = n[d]
-			printf "| %s |", d
-			for (i = 2; i <= nf; i++) {
-				# insertion sort, then the middle value
-				for (x = 1; x <= m; x++) {
-					t = v[d, i, x]
-					for (y = x - 1; y >= 1 && a[y] + 0 > t + 0; y--)
-						a[y + 1] = a[y]
-					a[y + 1] = t
-				}
-				printf " %.3f |", a[int((m + 1) / 2)]
+# rounds.md: every run's row under the tables' head
+echo "$head" | tee "$out/rounds.md" >"$out/table.md"
+echo "$rows" | awk -F '\t' '{ printf "| %s |", $1
+	for (i = 2; i <= NF; i++) printf " %s |", ($i + 0 == $i ? sprintf("%.3f", $i) : $i)
+	printf "\n" }' >>"$out/rounds.md"
+# each design's median over its rounds, and the plot's data: one cluster of
+# bars a figure, one bar a design (per-call ratios: lower is better;
+# scaling over the ceiling: higher)
+echo "$rows" | awk -F '\t' -v dat="$out/locks.dat" '
+{	d = $1; sub(/\.[0-9]+$/, "", d)
+	if (!(d in n)) order[++nd] = d
+	k = ++n[d]
+	for (i = 2; i <= NF; i++) v[d, i, k] = $i
+	nf = NF }
+END {
+	for (j = 1; j <= nd; j++) {
+		d = order[j]; m = n[d]
+		printf "| %s |", d
+		for (i = 2; i <= nf; i++) {
+			# insertion sort, then the middle value
+			for (x = 1; x <= m; x++) {
+				t = v[d, i, x]
+				for (y = x - 1; y >= 1 && a[y] + 0 > t + 0; y--)
+					a[y + 1] = a[y]
+				a[y + 1] = t
 			}
-			printf "\n"
+			med[j, i] = sprintf("%.3f", a[int((m + 1) / 2)])
+			printf " %s |", med[j, i]
 		}
-	}'
-} >"$out/table.md"
-# the plot of the medians: one cluster of bars a figure, one bar a design
-# (per-call ratios: lower is better; scaling over the ceiling: higher)
-tail -n +3 "$out/table.md" | tr -d '|' |
-	awk -v names="512K-read 512K-write 1B-read 1B-write writes-2/1 mixed-2/1 reads-2/1" '
-	{ d[NR] = $1; for (i = 2; i <= 8; i++) v[NR, i] = $i; n = NR }
-	END {
-		split(names, f, " ")
-		printf "figure"; for (k = 1; k <= n; k++) printf " %s", d[k]; print ""
-		for (i = 2; i <= 8; i++) {
-			printf "%s", f[i - 1]
-			for (k = 1; k <= n; k++) printf " %s", v[k, i]
-			print ""
-		}
-	}' >"$out/locks.dat"
+		printf "\n"
+	}
+	split("512K-read 512K-write 1B-read 1B-write writes-2/1 mixed-2/1 reads-2/1", f, " ")
+	printf "figure" >dat; for (j = 1; j <= nd; j++) printf " %s", order[j] >dat; print "" >dat
+	for (i = 2; i <= 8; i++) {
+		printf "%s", f[i - 1] >dat
+		for (j = 1; j <= nd; j++) printf " %s", med[j, i] >dat
+		print "" >dat
+	}
+}' >>"$out/table.md"
 gnuplot <<EOF
 set terminal pngcairo size 1000,500 font "sans,11" noenhanced
 set output "$out/locks.png"

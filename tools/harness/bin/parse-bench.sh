@@ -6,18 +6,17 @@
 #
 #   parse-bench.sh DIR [HOSTLOAD]
 #
-# Reads DIR/kernel-results.json (mymem_test), ubench.json (mymem-bench),
-# load.txt (insmod times, the zeroing pass), stop.txt (rmmod times) and
-# fio.txt (fio's IOPS per job, guest/fio.sh),
-# whichever are there; prints each target's figure with PASS or MISS, or
-# "not measured here" when the run has no figure for it (make run does not
-# time the stop) or the figure cannot be judged on this machine (the
-# scaling targets, when memcpy itself does not scale: a ceiling below 1.5
-# or above the vCPUs); writes the figures alone to DIR/figures.txt ("NAME
-# VALUE", for bench-locks.sh).  HOSTLOAD, the host's load average when the
-# run began (default: now), and what the run ran under (DIR/vm/accel.txt:
-# QEMU with TCG or KVM; none: this machine's own kernel) are printed with
-# them.  Exit status 0 when no target is MISS.
+# Reads DIR/kernel-results.json (mymem_test), ubench.json and
+# ubench-nowait.json (mymem-bench), load.txt (insmod times, the zeroing
+# pass), stop.txt (rmmod times) and fio.txt (guest/fio.sh), whichever are
+# there; prints each target's figure with PASS or MISS, or "not measured
+# here" when the run has no figure for it (make run does not time the stop)
+# or this machine cannot judge it (scaling, when memcpy itself does not
+# scale: a ceiling below 1.5 or above the vCPUs); writes the figures alone
+# to DIR/figures.txt ("NAME VALUE", for bench-locks.sh).  Printed with them:
+# HOSTLOAD (the host's load average when the run began, default now) and
+# DIR/vm/accel.txt (QEMU TCG or KVM; none: this machine's own kernel).
+# Exit status 0 when no target is MISS.
 set -eu
 
 dir=$(cd "${1:?usage: parse-bench.sh DIR [HOSTLOAD]}" && pwd)
@@ -33,10 +32,8 @@ targets=$(cd "$(dirname "$0")/../configs/bench" && pwd)/targets
 
 {
 	if [ -s "$dir/kernel-results.json" ]; then
-		jq -r '"meta kernel \(.kernel)", "meta cpus \(.cpus)",
-		       "meta verdict \(.verdict)",
-		       "meta workers \(.params.workers)",
-		       "meta increments \(.params.increments)",
+		jq -r '"meta kernel \(.kernel)", "meta cpus \(.cpus)", "meta verdict \(.verdict)",
+		       "meta workers \(.params.workers)", "meta increments \(.params.increments)",
 		       "meta params tests=\(.params.tests) sizes=\(.params.sizes | map(tostring) | join(",")) iterations=\(.params.iterations) workers=\(.params.workers) increments=\(.params.increments) max_threads=\(.params.max_threads)",
 		       (.records[] | select(.test == "perf") |
 			"perf \(.op) \(.size) \(.p50_ns) \(.avg_ns)"),
@@ -83,15 +80,16 @@ function rw_ratios(op, size) {
 	wa = ratio(avg, "write" SUBSEP size, op SUBSEP size)
 	return max2(r, w)
 }
-# least-squares fit of fig[op, size] over the perf sizes: sets
-# fa (ns), fb (ns/byte), fr2; returns 0 without at least 3 points
+# least-squares fit of fig[op, size] over the perf sizes that have it
+# (x[1..n], y[1..n]): sets fa (ns), fb (ns/byte), fr2; returns 0 without
+# at least 3 points
 function fit(fig, op,    i, n, x, y, sx, sy, sxx, sxy, d, ym, ssr, sst) {
 	n = sx = sy = sxx = sxy = 0
 	for (i = 1; i <= nsz; i++) {
 		if (!have(fig, op SUBSEP psz[i]))
 			continue
-		x = psz[i]; y = fig[op, psz[i]]
-		n++; sx += x; sy += y; sxx += x * x; sxy += x * y
+		x[++n] = psz[i]; y[n] = fig[op, psz[i]]
+		sx += x[n]; sy += y[n]; sxx += x[n] * x[n]; sxy += x[n] * y[n]
 	}
 	d = n * sxx - sx * sx
 	if (n < 3 || d == 0)
@@ -99,12 +97,9 @@ function fit(fig, op,    i, n, x, y, sx, sy, sxx, sxy, d, ym, ssr, sst) {
 	fb = (n * sxy - sx * sy) / d
 	fa = (sy - fb * sx) / n
 	ym = sy / n; ssr = sst = 0
-	for (i = 1; i <= nsz; i++) {
-		if (!have(fig, op SUBSEP psz[i]))
-			continue
-		y = fig[op, psz[i]]
-		ssr += (y - fa - fb * psz[i]) ^ 2
-		sst += (y - ym) ^ 2
+	for (i = 1; i <= n; i++) {
+		ssr += (y[i] - fa - fb * x[i]) ^ 2
+		sst += (y[i] - ym) ^ 2
 	}
 	fr2 = sst > 0 ? 1 - ssr / sst : 0
 	return 1
@@ -150,10 +145,11 @@ function median(c, t,    n, i, j, x, a) {
 	}
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
+# the time of one race mode, and whether it was exact
+function race_mode(m) {
+	return (m in rns) ? sprintf("%s %.0f ms exact %s", m, rns[m] / 1e6, rex[m]) : m " no data"
+}
 END {
-	L = lim["large_copy"]; S = lim["small_op"]; P = lim["scaling"]
-	A = lim["atomic_speedup"]; U = lim["dev_vs_tmpfs"]; T = lim["load_1g"]
-	R2 = lim["linear_r2"]; M = lim["stop_ms"]
 	pad = "          "
 	print "mymem bench: " (("kernel" in meta) ? meta["kernel"] : "no in-kernel results") \
 	      ", " val(meta, "cpus") " vCPUs " under ", " date
@@ -173,7 +169,7 @@ END {
 	# 1. large copies
 	m = rw_ratios("memcpy", 524288)
 	printf "target 1: 512 KiB in-kernel read and write p50 / memcpy p50 (worse op) = %s (limit <= %.2f) %s\n",
-	       fmt(m), L, m < 0 ? na("no data") : ok(m <= L)
+	       fmt(m), lim["large_copy"], m < 0 ? na("no data") : ok(m <= lim["large_copy"])
 	printf "%sp50: read %s, write %s; mean-based: read %s, write %s\n",
 	       pad, fmt(r), fmt(w), fmt(ra), fmt(wa)
 	print "large_read " fmt(r) "\nlarge_write " fmt(w) > figures
@@ -181,7 +177,7 @@ END {
 	# 2. small ops
 	m = rw_ratios("mutex_memcpy", 1)
 	printf "target 2: 1 B in-kernel read and write p50 / mutex_memcpy p50 (worse op) = %s (limit <= %.2f) %s\n",
-	       fmt(m), S, m < 0 ? na("no data") : ok(m <= S)
+	       fmt(m), lim["small_op"], m < 0 ? na("no data") : ok(m <= lim["small_op"])
 	printf "%sp50: read %s, write %s (mutex_memcpy %s ns); mean-based: read %s, write %s\n",
 	       pad, fmt(r), fmt(w), val(p50, "mutex_memcpy" SUBSEP 1), fmt(ra), fmt(wa)
 	print "small_read " fmt(r) "\nsmall_write " fmt(w) > figures
@@ -206,9 +202,9 @@ END {
 	else if (c < 1.5 || c > cpus * 1.05)
 		v = na(sprintf("the ceiling, memcpy 2 / 1, is %.3f, not 1.5 to %.2f", c, cpus * 1.05))
 	else
-		v = ok(worst >= P)
+		v = ok(worst >= lim["scaling"])
 	printf "target 3: 1 KiB calls, 2 / 1 threads ops/s over memcpy 2 / 1 threads, worst of writes, mixed, reads = %s (limit >= %.2f) %s\n",
-	       fmt(worst), P, v
+	       fmt(worst), lim["scaling"], v
 	printf "%s2 / 1 threads (over the ceiling): %s; the ceiling, memcpy 2 / 1 = %s\n",
 	       pad, line, fmt(c)
 
@@ -216,15 +212,10 @@ END {
 	r = ratio(rns, "locked", "atomic")
 	exact = rex["locked"] == "true" && rex["atomic"] == "true"
 	printf "target 4: race W=%s N=%s, locked time / atomic time = %s (limit >= %.2f, both exact) %s\n",
-	       val(meta, "workers"), val(meta, "increments"), fmt(r), A,
-	       r < 0 ? na("no data") : ok(r >= A && exact)
+	       val(meta, "workers"), val(meta, "increments"), fmt(r), lim["atomic_speedup"],
+	       r < 0 ? na("no data") : ok(r >= lim["atomic_speedup"] && exact)
 	print "atomic_speedup " fmt(r) > figures
-	for (j = 1; j <= 2; j++) {
-		op = j == 1 ? "locked" : "atomic"
-		rl[j] = (op in rns) ? sprintf("%s %.0f ms exact %s", op,
-					     rns[op] / 1e6, rex[op]) : op " no data"
-	}
-	printf "%s%s, %s\n", pad, rl[1], rl[2]
+	printf "%s%s, %s\n", pad, race_mode("locked"), race_mode("atomic")
 
 	# 5. /dev/mymem against a tmpfs file, every size and op
 	worst = worsta = -1; n = 0; line = ""
@@ -245,8 +236,8 @@ END {
 	if (n == 0)
 		missing = 1
 	printf "target 5: /dev/mymem p50 / %s p50, worst of %d (size, op) = %s%s (limit <= %.2f) %s\n",
-	       base ? base : "tmpfs", n, fmt(worst), (worst >= 0 ? " at " wat : ""), U,
-	       missing ? na("no data") : ok(worst <= U)
+	       base ? base : "tmpfs", n, fmt(worst), (worst >= 0 ? " at " wat : ""),
+	       lim["dev_vs_tmpfs"], missing ? na("no data") : ok(worst <= lim["dev_vs_tmpfs"])
 	printf "%sp50: %s\n", pad, n ? line : "no data"
 	print "dev_vs_tmpfs " fmt(worst) > figures
 	printf "%smean-based worst: %s%s\n", pad, fmt(worsta), (worsta >= 0 ? " at " waat : "")
@@ -272,7 +263,7 @@ END {
 			fl[j] = sprintf("%s p50 = %.0f ns + %.4f ns/B x size, R^2 %.5f",
 					op, fa, fb, fr2)
 			if (fr2 < r2min) r2min = fr2
-			if (fr2 < R2) lin = 0
+			if (fr2 < lim["linear_r2"]) lin = 0
 		} else {
 			fl[j] = op ": no data"; lin = 0; r2min = -1
 		}
@@ -281,8 +272,9 @@ END {
 	}
 	t = ratio(load, "load_1g_s", "zero_1g_s")
 	printf "target 6: insmod size=1 GiB / one zeroing pass over 1 GiB = %s (limit <= %.2f); linear fit R^2 = %s (limit >= %.2f) %s\n",
-	       fmt(t), T, ((r2min < 0 || r2min > 1) ? "no data" : sprintf("%.5f", r2min)), R2,
-	       t < 0 || r2min < 0 ? na("no data") : ok(t <= T && lin)
+	       fmt(t), lim["load_1g"],
+	       ((r2min < 0 || r2min > 1) ? "no data" : sprintf("%.5f", r2min)), lim["linear_r2"],
+	       t < 0 || r2min < 0 ? na("no data") : ok(t <= lim["load_1g"] && lin)
 	printf "%sinsmod size=1 GiB %s s, one memset(0) pass over 1 GiB %s s\n",
 	       pad, val(load, "load_1g_s"), val(load, "zero_1g_s")
 	print "load_1g " fmt(t) > figures
@@ -301,19 +293,19 @@ END {
 	if ("load_1g_error" in load)
 		printf "%sinsmod size=1 GiB failed: %s\n", pad, load["load_1g_error"]
 
-
 	# 7. the stop time: rmmod of the test module during a race run
 	s = max2(have(stop, "w50_module_ms") ? stop["w50_module_ms"] + 0 : -1,
 		 have(stop, "w1024_module_ms") ? stop["w1024_module_ms"] + 0 : -1)
 	printf "target 7: rmmod mymem_test during a race run, time to stop the run (worse of W=50, W=1024) = %s (limit <= %d ms) %s\n",
-	       (s < 0 ? "no data" : s " ms"), M, s < 0 ? na("no data") : ok(s <= M)
+	       (s < 0 ? "no data" : s " ms"), lim["stop_ms"],
+	       s < 0 ? na("no data") : ok(s <= lim["stop_ms"])
 	printf "%sW=50 %s ms, W=1024 %s ms (mymem_test'"'"'s own figure); the whole rmmod: %s ms, %s ms\n",
 	       pad, val(stop, "w50_module_ms"), val(stop, "w1024_module_ms"),
 	       val(stop, "w50_rmmod_ms"), val(stop, "w1024_rmmod_ms")
 	print "stop_ms " (s < 0 ? "no data" : s) > figures
 
 	# 8. fio, a client nobody here wrote: mymem against brd and tmpfs
-	F = lim["fio_vs_brd_tmpfs"]; worst = -1; line = ""; nrounds = 0
+	worst = -1; line = ""; nrounds = 0
 	for (i = 1; i <= nf; i++) {
 		c = fcell[i]
 		m = median(c, "mymem"); b = median(c, "brd"); t = median(c, "tmpfs")
@@ -329,8 +321,8 @@ END {
 		}
 	}
 	printf "target 8: fio IOPS, /dev/mymem / brd and / tmpfs (medians of %d rounds), worst of %d cells = %s%s (limit >= %.2f) %s\n",
-	       nrounds, nf, fmt(worst), (worst >= 0 ? " at " fat : ""), F,
-	       (nf == 0 || fmiss) ? na("no data") : ok(worst >= F)
+	       nrounds, nf, fmt(worst), (worst >= 0 ? " at " fat : ""), lim["fio_vs_brd_tmpfs"],
+	       (nf == 0 || fmiss) ? na("no data") : ok(worst >= lim["fio_vs_brd_tmpfs"])
 	if (nf)
 		printf "%s%-22s %9s %9s %9s %8s %8s\n%s", pad, "engine bs pattern",
 		       "mymem", "brd", "tmpfs", "/ brd", "/ tmpfs", line

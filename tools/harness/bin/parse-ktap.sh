@@ -23,22 +23,9 @@ file=${1:?usage: parse-ktap.sh FILE DEPTH NAME} depth=${2:?DEPTH} name=${3:?NAME
 tr -d '\r' <"$file" | awk -v depth="$depth" -v name="$name" '
 # the nesting level of a line, its rest in "rest"; only KTAP (not a "# text"
 # diagnostic) nests
-function split_level(s,    l, t) {
-	l = 0
-	for (;;) {
-		if (s ~ /^(ok |not ok |[0-9]+\.\.[0-9]+|K?TAP version )/ || s == "")
-			break
-		if (substr(s, 1, 2) == "# ")
-			t = substr(s, 3)
-		else if (substr(s, 1, 4) == "    ")
-			t = substr(s, 5)
-		else
-			break
-		if (t !~ /^(ok |not ok |[0-9]+\.\.[0-9]+|K?TAP version |# |    )/)
-			break
-		s = t
-		l++
-	}
+function split_level(s,    l) {
+	for (l = 0; s ~ /^(# |    )(ok |not ok |[0-9]+\.\.[0-9]+|K?TAP version |# |    )/; l++)
+		s = substr(s, s ~ /^# / ? 3 : 5)
 	rest = s
 	return l
 }
@@ -48,10 +35,8 @@ function parse_result(s,    i) {
 	sub(/^(not )?ok [0-9]+ ?/, "", s)
 	sub(/^- /, "", s)
 	dir = ""
-	i = index(s, "# ")
-	if (s ~ /^#/ || i) {
-		if (s ~ /^#/)
-			i = 1
+	i = s ~ /^#/ ? 1 : index(s, "# ")
+	if (i) {
 		dir = substr(s, i + 2)
 		s = substr(s, 1, i - 1)
 	}
@@ -64,14 +49,12 @@ function parse_result(s,    i) {
 	}
 }
 function emit(prefix, r, d, x) {
-	if (r == "not ok") {
+	if (r == "not ok")
 		printf "FAIL %s: %s%s\n", prefix, d, (x != "" ? " (" x ")" : "")
-	} else if (x ~ /^(SKIP|skip)/) {
-		sub(/^(SKIP|skip) ?/, "", x)
+	else if (sub(/^(SKIP|skip) ?/, "", x))
 		printf "SKIP %s: %s%s\n", prefix, d, (x != "" ? " (" x ")" : "")
-	} else {
+	else
 		printf "PASS %s: %s\n", prefix, d
-	}
 }
 # the short name of a test: "selftests: mymem: mymem_modules.sh" -> mymem_modules
 function short(d) {
@@ -103,7 +86,6 @@ function flush(t, r, x,    i, failed) {
 		printf "SKIP %s %s%s\n", name, t, (x != "SKIP" ? " (" substr(x, 6) ")" : "")
 	nc = 0; cplan = ""; pending = ""
 }
-BEGIN { nc = 0; n0 = 0; plan0 = ""; cplan = ""; pending = "" }
 {
 	l = split_level($0)
 	line = rest

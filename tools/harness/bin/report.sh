@@ -9,20 +9,16 @@
 # DIR/ubench.json (mymem-bench), DIR/urace.json (mymem-race) and their Rust
 # twins' DIR/ubench-rs.json and DIR/urace-rs.json, and writes
 #
-#   DIR/results.json  every record of the five, one schema (docs/RESULTS.md),
-#                     with what produced them: the commit (and whether the
-#                     tree was dirty), kernel, accelerator (DIR/vm/accel.txt;
-#                     none: this machine's own kernel), vCPUs, the host's
-#                     load average when the run began (HOSTLOAD, default
-#                     now) and the date
+#   DIR/results.json  every record of the five and what produced them, one
+#                     schema (docs/RESULTS.md); host_load is HOSTLOAD (the
+#                     load average when the run began), default now
 #   DIR/tables/*.md   each table, in Markdown (docs/RESULTS.md takes them)
 #   DIR/results.md    all the tables under their headings
-#   DIR/latency.png   ns per call vs transfer size, log-log
-#   DIR/throughput.png bytes/s vs transfer size
-#   DIR/rust-c.png    Rust / C time per call vs transfer size
-#   DIR/race.png      the counter race: lost updates and time per mode
-#   DIR/race-w.png    the unlocked race over W (with RACE_W): lost, final / N
-#   DIR/scaling.png   ops/s vs threads
+#   DIR/*.png         the plots: latency (ns per call vs transfer size,
+#                     log-log), throughput (bytes/s), rust-c (Rust / C time
+#                     per call), race (lost updates and time per mode),
+#                     race-w (the unlocked race over W), scaling (ops/s vs
+#                     threads)
 #
 # Needs jq and gnuplot (gnuplot-nox).
 set -eu
@@ -66,66 +62,51 @@ q() {
 
 # --- the tables, one Markdown file each in DIR/tables/ (docs/RESULTS.md
 # takes them from there: tools/harness/bin/results.sh), and results.md,
-# all of them under their headings
+# all of them under their headings.  table NAME HEAD FILTER: tables/NAME.md,
+# HEAD's lines, then FILTER's
 mkdir -p tables
-{
-	echo "| size (B) | op | avg | min | p50 | p99 | max | avg / memcpy | p50 / memcpy |"
-	echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
-	q '[.records[] | select(.test == "perf")] as $p |
+table() {
+	printf '%s\n' "$2" >"tables/$1.md"
+	q "$3" >>"tables/$1.md"
+}
+table perf "| size (B) | op | avg | min | p50 | p99 | max | avg / memcpy | p50 / memcpy |
+|---:|---|---:|---:|---:|---:|---:|---:|---:|" '[.records[] | select(.test == "perf")] as $p |
 	   $p[] | . as $r |
 	   ($p[] | select(.op == "memcpy" and .size == $r.size)) as $m |
 	   "| \(.size) | \(.op) | \(.avg_ns) | \(.min_ns) | \(.p50_ns) | \(.p99_ns) | \(.max_ns) | \(r(.avg_ns; $m.avg_ns)) | \(r(.p50_ns; $m.p50_ns)) |"'
-} >tables/perf.md
-{
-	echo "| size (B) | op | target | avg | min | p50 | p99 | max | avg mymem / tmpfs | p50 mymem / tmpfs |"
-	echo "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"
-	q '[.records[] | select(.test == "ubench" and .tool == "mymem-bench")] as $u |
-	   $u[] | . as $r |
+table ubench "| size (B) | op | target | avg | min | p50 | p99 | max | avg mymem / tmpfs | p50 mymem / tmpfs |
+|---:|---|---|---:|---:|---:|---:|---:|---:|---:|" '[.records[] | select(.test == "ubench" and
+	   .tool == "mymem-bench")] as $u | $u[] | . as $r |
 	   ($u[] | select(.target != "mymem" and .op == $r.op and .size == $r.size)) as $t |
 	   "| \(.size) | \(.op) | \(.target) | \(.avg_ns) | \(.min_ns) | \(.p50_ns) | \(.p99_ns) | \(.max_ns) | \(if .target == "mymem" then r(.avg_ns; $t.avg_ns) else "" end) | \(if .target == "mymem" then r(.p50_ns; $t.p50_ns) else "" end) |"'
-} >tables/ubench.md
-{
-	echo "| size (B) | op | target | p50 C | p50 Rust | p50 Rust / C | avg Rust / C |"
-	echo "|---:|---|---|---:|---:|---:|---:|"
-	q '[.records[] | select(.test == "ubench")] as $u |
+table rust "| size (B) | op | target | p50 C | p50 Rust | p50 Rust / C | avg Rust / C |
+|---:|---|---|---:|---:|---:|---:|" '[.records[] | select(.test == "ubench")] as $u |
 	   $u[] | select(.tool == "mymem-bench") | . as $c |
 	   ($u[] | select(.tool == "mymem-bench-rs" and .target == $c.target and
 			  .op == $c.op and .size == $c.size)) as $rs |
 	   "| \(.size) | \(.op) | \(.target) | \(.p50_ns) | \($rs.p50_ns) | \(r($rs.p50_ns; .p50_ns)) | \(r($rs.avg_ns; .avg_ns)) |"'
-} >tables/rust.md
-{
-	echo "| where | mode | workers | increments | expected | final | lost | time (ms) | exact |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
-	q 'def where: if .test == "race" then "kernel"
+table race "| where | mode | workers | increments | expected | final | lost | time (ms) | exact |
+|---|---|---:|---:|---:|---:|---:|---:|---|" 'def where: if .test == "race" then "kernel"
 		     elif .tool == "mymem-race-rs" then "user, Rust" else "user, C" end;
 	   .records[] | select(.test == "race" or .test == "urace") |
 	   "| \(where) | \(.mode) | \(.workers) | \(.increments) | \(.expected) | \(.final) | \(.lost) | \(.elapsed_ns / 1000000 | floor) | \(.exact) |"'
-} >tables/race.md
-{
-	echo "| mode | C time (ms) | Rust time (ms) | Rust / C time | C lost | Rust lost |"
-	echo "|---|---:|---:|---:|---:|---:|"
-	q '[.records[] | select(.test == "urace")] as $u |
+table race-rust "| mode | C time (ms) | Rust time (ms) | Rust / C time | C lost | Rust lost |
+|---|---:|---:|---:|---:|---:|" '[.records[] | select(.test == "urace")] as $u |
 	   $u[] | select(.tool == "mymem-race") | . as $c |
 	   ($u[] | select(.tool == "mymem-race-rs" and .mode == $c.mode)) as $rs |
 	   "| \(.mode) | \(.elapsed_ns / 1000000 | floor) | \($rs.elapsed_ns / 1000000 | floor) | \(r($rs.elapsed_ns; .elapsed_ns)) | \(.lost) | \($rs.lost) |"'
-} >tables/race-rust.md
-[ "$(q '.race_w | length')" -eq 0 ] || {
-	echo "| W | N | user space: final / N | lost % | in the kernel: final / N | lost % | kernel locked exact | kernel atomic exact |"
-	echo "|---:|---:|---:|---:|---:|---:|---|---|"
-	q '.race_w as $s | [$s[] | .workers] | unique[] as $w |
+[ "$(q '.race_w | length')" -eq 0 ] ||
+	table race-w "| W | N | user space: final / N | lost % | in the kernel: final / N | lost % | kernel locked exact | kernel atomic exact |
+|---:|---:|---:|---:|---:|---:|---|---|" '.race_w as $s | [$s[] | .workers] | unique[] as $w |
 	   ($s[] | select(.workers == $w and .source == "user")) as $u |
 	   ($s[] | select(.workers == $w and .source == "kernel" and .mode == "unlocked")) as $k |
 	   ($s[] | select(.workers == $w and .source == "kernel" and .mode == "locked")) as $l |
 	   ($s[] | select(.workers == $w and .source == "kernel" and .mode == "atomic")) as $a |
 	   "| \($w) | \($u.increments) | \(r($u.final; $u.increments)) | \(r($u.lost * 100; $u.expected)) | \(r($k.final; $k.increments)) | \(r($k.lost * 100; $k.expected)) | \($l.exact) | \($a.exact) |"'
-} >tables/race-w.md
-{
-	echo "| workload | region | threads | ops/s | / 1 thread |"
-	echo "|---|---|---:|---:|---:|"
-	q '[.records[] | select(.test == "scale")] as $s | $s[] | . as $p |
+table scale "| workload | region | threads | ops/s | / 1 thread |
+|---|---|---:|---:|---:|" '[.records[] | select(.test == "scale")] as $s | $s[] | . as $p |
 	   ($s[] | select(.workload == $p.workload and .region == $p.region and .threads == 1)) as $one |
 	   "| \(.workload) | \(.region) | \(.threads) | \(.ops_per_sec) | \(r(.ops_per_sec; $one.ops_per_sec)) |"'
-} >tables/scale.md
 q '.records[] | select(.test == "torture") |
    "\(.verdict): \(.duration_s) s, \(.threads) threads, reads \(.reads), writes \(.writes), seeks \(.seeks), adds \(.adds); torn \(.torn), lost \(.lost), add errors \(.add_errors), errors \(.errors)"' >tables/torture.md
 
@@ -155,40 +136,25 @@ q '.records[] | select(.test == "torture") |
 	echo "![race](race.png) ![scaling](scaling.png) ![race over W](race-w.png) ![Rust / C](rust-c.png)"
 } >results.md
 
-# --- plot data: one file per series, "x y" lines
+# --- plot data: one file per series, "x y" lines, each line written by
+# jq after its file's name.  Latency and throughput plot the median (p50):
+# under emulation on a shared host the mean is dominated by the host's
+# preemptions of the vCPU.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-series() {
-	q "$1" >"$tmp/$2.dat"
-}
-
-# Latency and throughput plot the median (p50): under emulation on a shared
-# host the mean is dominated by the host's preemptions of the vCPU.
-for op in read write memcpy; do
-	series ".records[] | select(.test == \"perf\" and .op == \"$op\") | \"\\(.size) \\(.p50_ns)\"" "k_$op"
-done
-for s in u:mymem-bench:mymem u:mymem-bench:tmpfs rs:mymem-bench-rs:mymem; do
-	t=${s##*:} tool=${s#*:} tool=${tool%:*}
-	for op in read write; do
-		series ".records[] | select(.test == \"ubench\" and .tool == \"$tool\" and .target == \"$t\" and .op == \"$op\") | \"\(.size) \(.p50_ns)\"" "${s%%:*}_${t}_$op"
-	done
-done
-series '.records[] | select(.test == "race" or .test == "urace") |
-	"\"\(if .test == "race" then "kernel" elif .tool == "mymem-race-rs" then "Rust" else "C" end) \(.mode)\" \(.lost * 100 / .expected) \(.elapsed_ns / 1e9)"' race
-for src in user kernel; do
-	series ".race_w[] | select(.source == \"$src\" and .mode == \"unlocked\") | \"\(.workers) \(.lost * 100 / .expected) \(.final / .increments)\"" "w_$src"
-done
-for t in mymem tmpfs; do
-	for op in read write; do
-		series "[.records[] | select(.test == \"ubench\" and .target == \"$t\" and .op == \"$op\")] as \$u | \$u[] | select(.tool == \"mymem-bench\") | . as \$c | (\$u[] | select(.tool == \"mymem-bench-rs\" and .size == \$c.size)) as \$rs | \"\(.size) \(\$rs.p50_ns / .p50_ns)\"" "rc_${t}_$op"
-	done
-done
-for w in read write mixed memcpy; do
-	for r in shared disjoint; do
-		series ".records[] | select(.test == \"scale\" and .workload == \"$w\" and .region == \"$r\") | \"\(.threads) \(.ops_per_sec)\"" "s_${w}_$r"
-	done
-done
+q '(.records[] | select(.test == "perf") | "k_\(.op) \(.size) \(.p50_ns)"),
+   ([.records[] | select(.test == "ubench")] as $u | $u[] |
+    "\(if .tool == "mymem-bench" then "u" else "rs" end)_\(.target)_\(.op) \(.size) \(.p50_ns)",
+    (select(.tool == "mymem-bench") | . as $c | $u[] | select(.tool == "mymem-bench-rs" and
+	.target == $c.target and .op == $c.op and .size == $c.size) |
+     "rc_\(.target)_\(.op) \(.size) \(.p50_ns / $c.p50_ns)")),
+   (.records[] | select(.test == "race" or .test == "urace") |
+    "race \"\(if .test == "race" then "kernel" elif .tool == "mymem-race-rs" then "Rust" else "C" end) \(.mode)\" \(.lost * 100 / .expected) \(.elapsed_ns / 1e9)"),
+   (.race_w[] | select(.mode == "unlocked") |
+    "w_\(.source) \(.workers) \(.lost * 100 / .expected) \(.final / .increments)"),
+   (.records[] | select(.test == "scale") |
+    "s_\(.workload)_\(.region) \(.threads) \(.ops_per_sec)")' |
+	awk -v tmp="$tmp" '{ f = tmp "/" $1 ".dat"; sub(/^[^ ]* /, ""); print >f }'
 # without a sweep (RACE_W), one point at W = 1
 for f in w_user w_kernel; do
 	[ -s "$tmp/$f.dat" ] || echo "1 0 1" >"$tmp/$f.dat"
@@ -261,7 +227,6 @@ unset y2tics
 unset y2label
 
 unset logscale
-set format x "%g"
 set output "race.png"
 set multiplot layout 1,2 title "Counter race, $race_title ($title)"
 set style data histograms
@@ -272,7 +237,6 @@ set key off
 set xlabel ""
 set title "updates lost"
 set ylabel "% of W x N"
-set yrange [0:100]
 plot "$tmp/race.dat" using 2:xtic(1) lc rgb "#c0392b"
 set title "elapsed time"
 set ylabel "seconds"
@@ -282,19 +246,13 @@ unset multiplot
 
 set output "scaling.png"
 set style data linespoints
-set xtics norotate font ",11"
+set xtics 1 norotate font ",11"
 set key outside right top vertical
 set title "1 KiB operations per second vs threads ($title)"
 set xlabel "kthreads"
 set ylabel "operations per second"
-set xtics 1
-set yrange [0:*]
-plot "$tmp/s_read_shared.dat" using 1:2 title "read, shared", \
-     "$tmp/s_read_disjoint.dat" using 1:2 title "read, disjoint", \
-     "$tmp/s_write_shared.dat" using 1:2 title "write, shared", \
-     "$tmp/s_write_disjoint.dat" using 1:2 title "write, disjoint", \
-     "$tmp/s_mixed_shared.dat" using 1:2 title "mixed, shared", \
-     "$tmp/s_mixed_disjoint.dat" using 1:2 title "mixed, disjoint", \
+plot for [w in "read write mixed"] for [r in "shared disjoint"] \
+	"$tmp/s_".w."_".r.".dat" using 1:2 title w.", ".r, \
      "$tmp/s_memcpy_disjoint.dat" using 1:2 dashtype 2 title "memcpy, no API (ceiling)"
 EOF
 echo "report: $dir/results.json, results.md, tables/, latency.png, throughput.png, race.png, scaling.png, race-w.png, rust-c.png"

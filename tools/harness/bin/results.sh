@@ -54,25 +54,21 @@ def us(ns): ns / 1000 | . * 10 | round / 10;
 ((["1", 1], ["64k", 65536], ["512k", 524288]) as [$n, $s] | ("read", "write") as $op |
  "u_\($op)_\($n)_us \(us(u("mymem"; $op; $s)))", "t_\($op)_\($n)_us \(us(u("tmpfs"; $op; $s)))",
  "k_\($op)_\($n)_us \(us(perf($op; $s)))"),
-"u_over_k_1 \(r(u("mymem"; "read"; 1); perf("read"; 1)))",
-"u_over_k_512k \(r(u("mymem"; "read"; 524288); perf("read"; 524288)))",
+((["1", 1], ["512k", 524288]) as [$n, $s] | "u_over_k_\($n) \(r(u("mymem"; "read"; $s); perf("read"; $s)))"),
 "dev_tmpfs_min \($dt | min * 100 | round / 100)", "dev_tmpfs_max \($dt | max * 100 | round / 100)",
 "race_w \(race("kernel"; "unlocked").workers)", "race_n \(race("kernel"; "unlocked").increments)",
-"k_unlocked_lost \(pct(race("kernel"; "unlocked").lost; race("kernel"; "unlocked").expected))",
-"u_unlocked_lost \(pct(race("user"; "unlocked").lost; race("user"; "unlocked").expected))",
-((["k", "kernel"], ["u", "user"]) as [$p, $src] | ("unlocked", "locked", "atomic") as $m |
- "\($p)_\($m)_s \(race($src; $m).elapsed_ns / 1e7 | round / 100)"),
-"k_locked_over_atomic \(r(race("kernel"; "locked").elapsed_ns; race("kernel"; "atomic").elapsed_ns))",
-"u_locked_over_atomic \(r(race("user"; "locked").elapsed_ns; race("user"; "atomic").elapsed_ns))",
+((["k", "kernel"], ["u", "user"]) as [$p, $src] |
+ "\($p)_unlocked_lost \(pct(race($src; "unlocked").lost; race($src; "unlocked").expected))",
+ "\($p)_locked_over_atomic \(r(race($src; "locked").elapsed_ns; race($src; "atomic").elapsed_ns))",
+ (("unlocked", "locked", "atomic") as $m | "\($p)_\($m)_s \(race($src; $m).elapsed_ns / 1e7 | round / 100)")),
 "u_locked_over_unlocked \(r(race("user"; "locked").elapsed_ns; race("user"; "unlocked").elapsed_ns))",
 "sweep_ws \([.race_w[] | .workers] | unique | map(tostring) | join(", "))",
 "sweep_w_max \([.race_w[] | .workers] | max)",
 "w2_c_user \([.race_w[] | select(.source == "user" and .workers == 2)][0] | .final / .increments * 100 | round / 100)",
 "sweep_c_min \(if ($cw | length) > 0 then ($cw | min * 100 | round / 100) else "-" end)",
 "sweep_c_max \(if ($cw | length) > 0 then ($cw | max * 100 | round / 100) else "-" end)",
-"torture_reads \([.records[] | select(.test == "torture")][0].reads)",
-"torture_torn \([.records[] | select(.test == "torture")][0].torn)",
-"torture_s \([.records[] | select(.test == "torture")][0].duration_s)",
+([.records[] | select(.test == "torture")][0] |
+ "torture_reads \(.reads)", "torture_torn \(.torn)", "torture_s \(.duration_s)"),
 "scale_ceiling \(r([.records[] | select(.test == "scale" and .workload == "memcpy" and .threads == 2)][0].ops_per_sec;
 	[.records[] | select(.test == "scale" and .workload == "memcpy" and .threads == 1)][0].ops_per_sec))",
 ([.records[] | select(.test == "ubench" and .target == "mymem")] as $u |
