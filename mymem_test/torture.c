@@ -198,34 +198,6 @@ static void mmt_torture_thread_free(struct mmt_torture_thread *thread)
 	kvfree(thread->shadow);
 }
 
-/*
- * The counters zeroed, and each block a one-block write of
- * MMT_TORTURE_INIT_ID, through @buf (MMT_TORTURE_MAX_READ bytes): 0 or -EIO.
- */
-static int mmt_torture_fill(const struct mmt_torture_layout *layout, u8 *buf)
-{
-	unsigned int per = MMT_TORTURE_MAX_READ / MMT_TORTURE_BLOCK, blk, n, i;
-	size_t len;
-	u64 stamp;
-
-	memset(buf, 0, MMT_TORTURE_BASE);
-	if (mymem_pwrite(buf, MMT_TORTURE_BASE, 0) != MMT_TORTURE_BASE)
-		return -EIO;
-	for (blk = 0; blk < layout->blocks; blk += n) {
-		n = min(per, layout->blocks - blk);
-		len = (size_t)n * MMT_TORTURE_BLOCK;
-		for (i = 0; i < n * MMT_TORTURE_WORDS; i++) {
-			stamp = mmt_stamp(MMT_TORTURE_INIT_ID, blk + i / MMT_TORTURE_WORDS,
-					  blk + i / MMT_TORTURE_WORDS, 1);
-			memcpy(buf + i * 8, &stamp, sizeof(stamp));
-		}
-		if (mymem_pwrite(buf, len, MMT_TORTURE_BASE +
-				 (loff_t)blk * MMT_TORTURE_BLOCK) != len)
-			return -EIO;
-	}
-	return 0;
-}
-
 /* Whether the write seen in @b covered a block where @a was seen. */
 static bool mmt_span_covered_by(const struct mmt_torture_span *a,
 				const struct mmt_torture_span *b)
@@ -323,36 +295,51 @@ static void mmt_check_block(const struct mmt_torture_layout *layout,
 }
 
 /*
- * The buffer once every thread has ended, read through @buf
- * (MMT_TORTURE_MAX_READ bytes); adds what fails to @count.
+ * The counters and every block, in calls of up to MMT_TORTURE_MAX_READ
+ * bytes through @buf.  The counters fill the room of one block before
+ * block 0, so unit u of the buffer is the counters (0) or block u - 1.
+ * @threads NULL, before the run: the counters zeroed and each block a
+ * one-block write of MMT_TORTURE_INIT_ID.  Else, once every thread has
+ * ended: both read back and checked, what fails added to @count.
+ * Return: 0 or -EIO.
  */
-static void mmt_torture_check_final(const struct mmt_torture_layout *layout,
-				    const struct mmt_torture_thread *threads,
-				    u8 *buf, u64 *count)
+static int mmt_torture_pass(const struct mmt_torture_layout *layout,
+			    const struct mmt_torture_thread *threads, u8 *buf,
+			    u64 *count)
 {
-	unsigned int per = MMT_TORTURE_MAX_READ / MMT_TORTURE_BLOCK, blk, n, i;
+	unsigned int per = MMT_TORTURE_MAX_READ / MMT_TORTURE_BLOCK, u, n, i, b;
+	unsigned int units = layout->blocks + 1;
 	size_t len;
+	loff_t pos;
+	u64 stamp;
 
-	if (mymem_pread(buf, MMT_TORTURE_BASE, 0) != MMT_TORTURE_BASE) {
-		count[MMT_ERRORS] +=
-			mmt_err("torture: final check: cannot read the counters");
-		return;
-	}
-	mmt_check_counters(layout, threads, buf, count);
-
-	for (blk = 0; blk < layout->blocks; blk += n) {
-		n = min(per, layout->blocks - blk);
+	BUILD_BUG_ON(MMT_TORTURE_BASE != MMT_TORTURE_BLOCK);
+	for (u = 0; u < units; u += n) {
+		n = min(per, units - u);
 		len = (size_t)n * MMT_TORTURE_BLOCK;
-		if (mymem_pread(buf, len, MMT_TORTURE_BASE +
-				(loff_t)blk * MMT_TORTURE_BLOCK) != len) {
-			count[MMT_ERRORS] +=
-				mmt_err("torture: final check: cannot read block %u", blk);
-			return;
+		pos = (loff_t)u * MMT_TORTURE_BLOCK;
+		for (i = 0; !threads && i < n * MMT_TORTURE_WORDS; i++) {
+			b = u + i / MMT_TORTURE_WORDS;	/* the word's unit */
+			stamp = b ? mmt_stamp(MMT_TORTURE_INIT_ID, b - 1, b - 1, 1) : 0;
+			memcpy(buf + i * 8, &stamp, sizeof(stamp));
 		}
-		for (i = 0; i < n; i++)
-			mmt_check_block(layout, threads, blk + i,
-					buf + i * MMT_TORTURE_BLOCK, count);
+		if ((threads ? mymem_pread(buf, len, pos) :
+			       mymem_pwrite(buf, len, pos)) != len) {
+			if (threads)
+				count[MMT_ERRORS] +=
+					mmt_err("torture: final check: cannot read %zu bytes at %lld",
+						len, pos);
+			return -EIO;
+		}
+		for (i = 0; threads && i < n; i++) {
+			if (u + i)
+				mmt_check_block(layout, threads, u + i - 1,
+						buf + i * MMT_TORTURE_BLOCK, count);
+			else
+				mmt_check_counters(layout, threads, buf, count);
+		}
 	}
+	return 0;
 }
 
 /* The table and the record: one row. */
@@ -661,7 +648,7 @@ static unsigned int mmt_torture_run(const struct mmt_params *p)
 	for (i = 0; i < threads && !ret; i++)
 		ret = mmt_torture_thread_init(&thread[i], &layout, i);
 	if (!ret)
-		ret = mmt_torture_fill(&layout, thread[0].rbuf);
+		ret = mmt_torture_pass(&layout, NULL, thread[0].rbuf, NULL);
 	if (ret) {
 		failures = mmt_setup_failed("torture", ret);
 		goto out;
@@ -678,7 +665,7 @@ static unsigned int mmt_torture_run(const struct mmt_params *p)
 		for (c = 0; c < MMT_NR_COUNTS; c++)
 			count[c] += thread[i].count[c];
 	if (!ret)
-		mmt_torture_check_final(&layout, thread, thread[0].rbuf, count);
+		mmt_torture_pass(&layout, thread, thread[0].rbuf, count);
 	else if (!stopped)
 		count[MMT_ERRORS]++;
 	if (!stopped)
