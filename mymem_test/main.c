@@ -31,15 +31,6 @@
 /* The tests of tests.h, in its order, and an empty row; set at load. */
 static struct mmt_test mmt_tests[BITS_PER_LONG] __ro_after_init;
 
-static void __init mmt_tests_init(void)
-{
-	unsigned int n = 0;
-
-#define MMT_TEST(name)	(mmt_tests[n++] = mmt_##name##_test)
-#include "tests.h"
-#undef MMT_TEST
-}
-
 /* The settings of the module parameters; set at load, read-only after. */
 static struct mmt_params mmt_load_params;
 static struct dentry *mmt_dir;
@@ -104,19 +95,8 @@ static const struct file_operations mmt_control_fops = {
 	.llseek	= noop_llseek,
 };
 
-static void mmt_debugfs_init(void)
-{
-	mmt_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	debugfs_create_file("status", 0400, mmt_dir, NULL, &mmt_status_fops);
-	debugfs_create_file("wait", 0400, mmt_dir, mmt_dir, &mmt_status_fops);
-	debugfs_create_file("results", 0400, mmt_dir, NULL, &mmt_results_fops);
-	debugfs_create_file("results.json", 0400, mmt_dir, mmt_dir,
-			    &mmt_results_fops);
-	debugfs_create_file("control", 0200, mmt_dir, NULL, &mmt_control_fops);
-}
-
 /* Module exit, and the unwinding of a failed init. */
-static void mmt_cleanup(void)
+static void mmt_exit(void)
 {
 	mmt_run_exit();
 	debugfs_remove_recursive(mmt_dir);
@@ -125,22 +105,26 @@ static void mmt_cleanup(void)
 
 static int __init mmt_init(void)
 {
+	unsigned int n = 0;
 	int ret;
 
-	mmt_tests_init();
+#define MMT_TEST(name)	(mmt_tests[n++] = mmt_##name##_test)
+#include "tests.h"
+#undef MMT_TEST
 	ret = mmt_params_load(&mmt_load_params, mmt_tests);
 	if (ret)
 		return ret;
-	mmt_debugfs_init();
+	mmt_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("status", 0400, mmt_dir, NULL, &mmt_status_fops);
+	debugfs_create_file("wait", 0400, mmt_dir, mmt_dir, &mmt_status_fops);
+	debugfs_create_file("results", 0400, mmt_dir, NULL, &mmt_results_fops);
+	debugfs_create_file("results.json", 0400, mmt_dir, mmt_dir,
+			    &mmt_results_fops);
+	debugfs_create_file("control", 0200, mmt_dir, NULL, &mmt_control_fops);
 	ret = mmt_load_params.autorun ? mmt_run_start(&mmt_load_params) : 0;
 	if (ret)
-		mmt_cleanup();
+		mmt_exit();
 	return ret;
-}
-
-static void __exit mmt_exit(void)
-{
-	mmt_cleanup();
 }
 
 module_init(mmt_init);

@@ -254,8 +254,7 @@ int mmt_params_load(struct mmt_params *p, const struct mmt_test *table)
 	unsigned int i;
 	int ret;
 
-	memset(p, 0, sizeof(*p));
-	p->table = table;
+	*p = (struct mmt_params){ .table = table };
 	for (i = 0; i < ARRAY_SIZE(mmt_param_table); i++) {
 		ret = mmt_param_load(p, &mmt_param_table[i]);
 		if (ret)

@@ -62,20 +62,15 @@ static const struct mmt_col mmt_perf_cols[] = {
 
 /* The state of the perf test, allocated before timing. */
 struct mmt_perf {
-	u64 *samples[MMT_NR_OPS];	/* per op, one ns per iteration */
+	u64 *samples[MMT_NR_OPS];	/* per op, one ns per iteration; one allocation */
 	u8 *src;		/* data to write, new every iteration */
-	u8 *dst;		/* read-back and memcpy destination */
+	u8 *dst;		/* read-back and memcpy destination, after @src */
 	struct mymem_handle *h;
 	struct mutex lock;	/* the mutex_memcpy baseline's, uncontended */
 	unsigned int errors;	/* failed checks so far */
 };
 
-/* Nearest-rank percentile of @n sorted samples. */
-static u64 mmt_percentile(const u64 *s, unsigned int n, unsigned int pct)
-{
-	return s[DIV_ROUND_UP(n * pct, 100) - 1];
-}
-
+/* Sorts @s; the percentiles are nearest-rank. */
 static void mmt_stats_compute(u64 *s, unsigned int n,
 			      struct mmt_perf_stats *stat)
 {
@@ -87,8 +82,8 @@ static void mmt_stats_compute(u64 *s, unsigned int n,
 		sum += s[i];
 	stat->avg = div64_u64(sum, n);
 	stat->min = s[0];
-	stat->p50 = mmt_percentile(s, n, 50);
-	stat->p99 = mmt_percentile(s, n, 99);
+	stat->p50 = s[DIV_ROUND_UP(n * 50, 100) - 1];
+	stat->p99 = s[DIV_ROUND_UP(n * 99, 100) - 1];
 	stat->max = s[n - 1];
 }
 
@@ -118,7 +113,7 @@ static int mmt_perf_size(struct mmt_perf *perf, size_t size, unsigned int iters)
 {
 	unsigned int i;
 	ssize_t ret;
-	u64 t0, t1;
+	u64 t0;
 
 	for (i = 0; i < iters; i++) {
 		if (mmt_must_stop())
@@ -127,21 +122,18 @@ static int mmt_perf_size(struct mmt_perf *perf, size_t size, unsigned int iters)
 
 		t0 = ktime_get_ns();
 		memcpy(perf->dst, perf->src, size);
-		t1 = ktime_get_ns();
-		perf->samples[MMT_OP_MEMCPY][i] = t1 - t0;
+		perf->samples[MMT_OP_MEMCPY][i] = ktime_get_ns() - t0;
 
 		t0 = ktime_get_ns();
 		mutex_lock(&perf->lock);
 		memcpy(perf->dst, perf->src, size);
 		mutex_unlock(&perf->lock);
-		t1 = ktime_get_ns();
-		perf->samples[MMT_OP_MUTEX_MEMCPY][i] = t1 - t0;
+		perf->samples[MMT_OP_MUTEX_MEMCPY][i] = ktime_get_ns() - t0;
 
 		mmt_perf_seek0(perf, size);
 		t0 = ktime_get_ns();
 		ret = mymem_write(perf->h, perf->src, size);
-		t1 = ktime_get_ns();
-		perf->samples[MMT_OP_WRITE][i] = t1 - t0;
+		perf->samples[MMT_OP_WRITE][i] = ktime_get_ns() - t0;
 		if (ret != size)
 			perf->errors +=
 				mmt_err("perf: size %zu iteration %u: mymem_write returned %zd",
@@ -152,8 +144,7 @@ static int mmt_perf_size(struct mmt_perf *perf, size_t size, unsigned int iters)
 		mmt_perf_seek0(perf, size);
 		t0 = ktime_get_ns();
 		ret = mymem_read(perf->h, perf->dst, size);
-		t1 = ktime_get_ns();
-		perf->samples[MMT_OP_READ][i] = t1 - t0;
+		perf->samples[MMT_OP_READ][i] = ktime_get_ns() - t0;
 		if (ret != size)
 			perf->errors +=
 				mmt_err("perf: size %zu iteration %u: mymem_read returned %zd",
@@ -198,48 +189,33 @@ static int mmt_perf_alloc(struct mmt_perf *perf, const struct mmt_params *p)
 {
 	size_t max = 0;
 	unsigned int i;
-	int op;
 
 	for (i = 0; i < p->nr_sizes; i++)
 		max = max(max, p->sizes[i]);
-	for (op = 0; op < MMT_NR_OPS; op++) {
-		perf->samples[op] = kvmalloc_array(p->iterations, sizeof(u64),
-						   GFP_KERNEL);
-		if (!perf->samples[op])
-			return -ENOMEM;
-	}
-	perf->src = kvmalloc(max, GFP_KERNEL);
-	perf->dst = kvmalloc(max, GFP_KERNEL);
-	if (!perf->src || !perf->dst)
+	perf->samples[0] = kvmalloc_array(MMT_NR_OPS * p->iterations,
+					  sizeof(u64), GFP_KERNEL);
+	perf->src = kvmalloc(2 * max, GFP_KERNEL);
+	if (!perf->samples[0] || !perf->src)
 		return -ENOMEM;
+	for (i = 1; i < MMT_NR_OPS; i++)
+		perf->samples[i] = perf->samples[0] + i * p->iterations;
+	perf->dst = perf->src + max;
 	perf->h = mymem_open();
 	return PTR_ERR_OR_ZERO(perf->h);
-}
-
-static void mmt_perf_free(struct mmt_perf *perf)
-{
-	int op;
-
-	if (!IS_ERR_OR_NULL(perf->h))
-		mymem_close(perf->h);
-	kvfree(perf->dst);
-	kvfree(perf->src);
-	for (op = 0; op < MMT_NR_OPS; op++)
-		kvfree(perf->samples[op]);
 }
 
 /* the perf test; Context: the controller kthread.  Return: failed checks */
 static unsigned int mmt_perf_run(const struct mmt_params *p)
 {
 	struct mmt_perf perf = { };
-	unsigned int i, failures;
+	unsigned int i;
 	int ret;
 
 	mutex_init(&perf.lock);
 	ret = mmt_perf_alloc(&perf, p);
 	if (ret) {
-		mmt_perf_free(&perf);
-		return mmt_setup_failed("perf", ret);
+		perf.errors = mmt_setup_failed("perf", ret);
+		goto out;
 	}
 
 	mmt_info("perf: ns per call, %u calls per size and op; cpy = memcpy, mtx = mutex_memcpy, avg/cpy = avg / avg of memcpy",
@@ -252,9 +228,12 @@ static unsigned int mmt_perf_run(const struct mmt_params *p)
 		mmt_perf_report(&perf, p->sizes[i], p->iterations);
 	}
 	mmt_progress(i, p->nr_sizes);
-	failures = perf.errors;
-	mmt_perf_free(&perf);
-	return failures;
+out:
+	if (!IS_ERR_OR_NULL(perf.h))
+		mymem_close(perf.h);
+	kvfree(perf.src);
+	kvfree(perf.samples[0]);
+	return perf.errors;
 }
 
 const struct mmt_test mmt_perf_test = {

@@ -59,13 +59,11 @@ static ssize_t mmt_race_read_add_write(void)
 	ssize_t ret;
 
 	ret = mymem_pread(&v, sizeof(v), 0);
-	if (ret != sizeof(v))
-		return ret < 0 ? ret : -EIO;
-	v = cpu_to_le64(le64_to_cpu(v) + 1);
-	ret = mymem_pwrite(&v, sizeof(v), 0);
-	if (ret != sizeof(v))
-		return ret < 0 ? ret : -EIO;
-	return 0;
+	if (ret == sizeof(v)) {
+		v = cpu_to_le64(le64_to_cpu(v) + 1);
+		ret = mymem_pwrite(&v, sizeof(v), 0);
+	}
+	return ret == sizeof(v) ? 0 : ret < 0 ? ret : -EIO;
 }
 
 static ssize_t mmt_race_increment(int mode)

@@ -63,13 +63,10 @@ const char *mmt_verdict(unsigned int failures, bool stopped)
 
 static int mmt_text_alloc(struct mmt_text *t, size_t size)
 {
-	t->data = kvmalloc(size, GFP_KERNEL);
+	*t = (struct mmt_text){ .data = kvmalloc(size, GFP_KERNEL), .size = size };
 	if (!t->data)
 		return -ENOMEM;
 	t->data[0] = '\0';
-	t->size = size;
-	t->len = 0;
-	t->truncated = false;
 	return 0;
 }
 
@@ -109,11 +106,8 @@ int mmt_report_begin(const struct mmt_params *p)
 	for (t = p->table; t->name; t++)
 		if (p->tests & BIT(t - p->table))
 			points += t->records ? t->records(p) : t->nr_records;
-	if (mmt_text_alloc(&lines, 8192 + points * MMT_LINE_MAX +
-			   MMT_ERR_MAX * MMT_LINE_MAX))
-		return -ENOMEM;
-	if (mmt_text_alloc(&records, MMT_JSON_HEAD + 4096 +
-			   points * MMT_RECORD_MAX)) {
+	if (mmt_text_alloc(&lines, 8192 + (points + MMT_ERR_MAX) * MMT_LINE_MAX) ||
+	    mmt_text_alloc(&records, MMT_JSON_HEAD + 4096 + points * MMT_RECORD_MAX)) {
 		mmt_text_free(&lines);
 		return -ENOMEM;
 	}

@@ -99,12 +99,6 @@ void mmt_progress(unsigned int done, unsigned int total)
 	WRITE_ONCE(run.total, total);
 }
 
-static struct mmt_worker *mmt_worker_at(struct mmt_worker *first,
-					size_t stride, unsigned int i)
-{
-	return (void *)first + stride * i;
-}
-
 static int mmt_worker_fn(void *data)
 {
 	struct mmt_worker *w = data;
@@ -147,7 +141,7 @@ int mmt_group_run(struct mmt_worker *first, size_t stride, unsigned int nr,
 	init_completion(&g->exited);
 	g->body = body;
 	for (created = 0; created < nr && !mmt_must_stop(); created++) {
-		w = mmt_worker_at(first, stride, created);
+		w = (void *)first + stride * created;
 		*w = (struct mmt_worker){ .id = created };
 		task = kthread_run(mmt_worker_fn, w, "mmt_%s/%u",
 				   run.test->name, created);
@@ -172,25 +166,13 @@ int mmt_group_run(struct mmt_worker *first, size_t stride, unsigned int nr,
 		ret = -EINTR;
 
 	while (created--) {
-		w = mmt_worker_at(first, stride, created);
+		w = (void *)first + stride * created;
 		if (w->start_ns && w->start_ns < t0)
 			t0 = w->start_ns;
 		t1 = max(t1, w->end_ns);
 	}
 	*span_ns = t1 > t0 ? t1 - t0 : 0;
 	return ret;
-}
-
-/* The last thing the controller does: returning first could free its text. */
-static void mmt_wait_for_stop(void)
-{
-	for (;;) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (kthread_should_stop())
-			break;
-		schedule();
-	}
-	__set_current_state(TASK_RUNNING);
 }
 
 static int mmt_controller_fn(void *unused)
@@ -235,7 +217,14 @@ static int mmt_controller_fn(void *unused)
 	mutex_unlock(&run.lock);
 	wake_up_all(&run.ended);
 
-	mmt_wait_for_stop();
+	/* the last thing the controller does: returning first could free its text */
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
 	return 0;
 }
 
@@ -326,21 +315,18 @@ void mmt_run_exit(void)
  */
 int mmt_run_status(char *buf, size_t len, bool wait)
 {
+	enum mmt_state state;
+
 	if (wait && wait_event_interruptible(run.ended,
 					     READ_ONCE(run.state) != MMT_RUNNING))
 		return -ERESTARTSYS;
 	/* pairs with the releases in mmt_run_start() and the controller */
-	switch (smp_load_acquire(&run.state)) {
-	case MMT_RUNNING:
+	state = smp_load_acquire(&run.state);
+	if (state == MMT_RUNNING)
 		scnprintf(buf, len, "running %s %u/%u", READ_ONCE(run.test)->name,
 			  READ_ONCE(run.done), READ_ONCE(run.total));
-		break;
-	case MMT_ENDED:
-		strscpy(buf, READ_ONCE(run.verdict), len);
-		break;
-	default:
-		strscpy(buf, "idle", len);
-		break;
-	}
+	else
+		strscpy(buf, state == MMT_ENDED ? READ_ONCE(run.verdict) : "idle",
+			len);
 	return 0;
 }

@@ -114,10 +114,8 @@ static void mmt_scale_body(struct mmt_worker *w)
 		}
 		write = worker->load == MMT_LOAD_WRITE ||
 			(worker->load == MMT_LOAD_MIXED && ops % 4 == 3);
-		if (write)
-			ret = mymem_pwrite(worker->buf, worker->len, worker->pos);
-		else
-			ret = mymem_pread(worker->buf, worker->len, worker->pos);
+		ret = write ? mymem_pwrite(worker->buf, worker->len, worker->pos) :
+			      mymem_pread(worker->buf, worker->len, worker->pos);
 		if (ret != worker->len) {
 			if (!worker->errors++)
 				mmt_err("scale %s: worker %u: %s at %lld returned %zd",
@@ -219,12 +217,11 @@ static int mmt_scale_series(const struct mmt_params *p,
 			failures += ret;
 		}
 	}
-	for (pt = 0; pt < points; pt++)
-		sort(&runs[pt * rounds], rounds, sizeof(*runs), mmt_cmp_u64,
-		     NULL);
 	/* the median run of each point (the lower one of an even count) */
 	one = &runs[(rounds - 1) / 2];
 	for (pt = 0; pt < points; pt++) {
+		sort(&runs[pt * rounds], rounds, sizeof(*runs), mmt_cmp_u64,
+		     NULL);
 		res = &runs[pt * rounds + (rounds - 1) / 2];
 		mmt_table_row("scale", mmt_scale_cols, { .s = mmt_load_names[load] },
 			      { .s = mmt_region_names[region] },

@@ -70,16 +70,11 @@ static u64 mmt_stamp(unsigned int id, u32 seq, unsigned int first,
 	       (u64)first << 16 | blocks;
 }
 
-static unsigned int mmt_stamp_first(u64 stamp)
-{
-	return (stamp >> 16) & 0xffff;
-}
-
 /* Whether the write of @stamp covered blocks @lo to @hi, all of them or any. */
 static bool mmt_stamp_covers(u64 stamp, unsigned int lo, unsigned int hi,
 			     bool all)
 {
-	unsigned int first = mmt_stamp_first(stamp), end = first + (stamp & 0xffff);
+	unsigned int first = (stamp >> 16) & 0xffff, end = first + (stamp & 0xffff);
 
 	return all ? lo >= first && hi < end : hi >= first && lo < end;
 }
@@ -169,7 +164,7 @@ static int mmt_torture_thread_init(struct mmt_torture_thread *thread,
 				   const struct mmt_torture_layout *layout,
 				   unsigned int id)
 {
-	unsigned int i, blk;
+	unsigned int i;
 
 	thread->layout = layout;
 	thread->first = layout->hot + id * layout->slice;
@@ -180,10 +175,9 @@ static int mmt_torture_thread_init(struct mmt_torture_thread *thread,
 	thread->shadow = kvmalloc_array(layout->slice, sizeof(u64), GFP_KERNEL);
 	if (!thread->wbuf || !thread->rbuf || !thread->spans || !thread->shadow)
 		return -ENOMEM;
-	for (i = 0; i < layout->slice; i++) {
-		blk = thread->first + i;
-		thread->shadow[i] = mmt_stamp(MMT_TORTURE_INIT_ID, blk, blk, 1);
-	}
+	for (i = 0; i < layout->slice; i++)
+		thread->shadow[i] = mmt_stamp(MMT_TORTURE_INIT_ID, thread->first + i,
+					      thread->first + i, 1);
 	thread->h = mymem_open();
 	return PTR_ERR_OR_ZERO(thread->h);
 }
@@ -196,41 +190,6 @@ static void mmt_torture_thread_free(struct mmt_torture_thread *thread)
 	kvfree(thread->rbuf);
 	kvfree(thread->spans);
 	kvfree(thread->shadow);
-}
-
-/*
- * The counters zeroed, and each block a one-block write of
- * MMT_TORTURE_INIT_ID, through @buf (MMT_TORTURE_MAX_READ bytes): 0 or -EIO.
- */
-static int mmt_torture_fill(const struct mmt_torture_layout *layout, u8 *buf)
-{
-	unsigned int per = MMT_TORTURE_MAX_READ / MMT_TORTURE_BLOCK, blk, n, i;
-	size_t len;
-	u64 stamp;
-
-	memset(buf, 0, MMT_TORTURE_BASE);
-	if (mymem_pwrite(buf, MMT_TORTURE_BASE, 0) != MMT_TORTURE_BASE)
-		return -EIO;
-	for (blk = 0; blk < layout->blocks; blk += n) {
-		n = min(per, layout->blocks - blk);
-		len = (size_t)n * MMT_TORTURE_BLOCK;
-		for (i = 0; i < n * MMT_TORTURE_WORDS; i++) {
-			stamp = mmt_stamp(MMT_TORTURE_INIT_ID, blk + i / MMT_TORTURE_WORDS,
-					  blk + i / MMT_TORTURE_WORDS, 1);
-			memcpy(buf + i * 8, &stamp, sizeof(stamp));
-		}
-		if (mymem_pwrite(buf, len, MMT_TORTURE_BASE +
-				 (loff_t)blk * MMT_TORTURE_BLOCK) != len)
-			return -EIO;
-	}
-	return 0;
-}
-
-/* Whether the write seen in @b covered a block where @a was seen. */
-static bool mmt_span_covered_by(const struct mmt_torture_span *a,
-				const struct mmt_torture_span *b)
-{
-	return mmt_stamp_covers(b->stamp, a->lo, a->hi, false);
 }
 
 /* The whole words of a read in the blocks; counts it torn or lost. */
@@ -265,8 +224,8 @@ static void mmt_torture_check_read(struct mmt_torture_thread *thread,
 	for (i = 0; i < n && !torn; i++)
 		for (j = i + 1; j < n && !torn; j++)
 			torn = spans[i].stamp != spans[j].stamp &&
-			       mmt_span_covered_by(&spans[i], &spans[j]) &&
-			       mmt_span_covered_by(&spans[j], &spans[i]);
+			       mmt_stamp_covers(spans[j].stamp, spans[i].lo, spans[i].hi, false) &&
+			       mmt_stamp_covers(spans[i].stamp, spans[j].lo, spans[j].hi, false);
 	if (torn)
 		thread->count[MMT_TORN] += mmt_err("torture: thread %u: torn read at %lld len %zu",
 						   thread->w.id, pos, len);
@@ -302,15 +261,13 @@ static void mmt_check_block(const struct mmt_torture_layout *layout,
 			    unsigned int blk, const u8 *data, u64 *count)
 {
 	unsigned int j, owner;
-	u64 first, v;
 	bool bad;
+	u64 first;
 
 	memcpy(&first, data, sizeof(first));
 	bad = !mmt_stamp_covers(first, blk, blk, true);
-	for (j = 1; j < MMT_TORTURE_WORDS; j++) {
-		memcpy(&v, data + j * 8, sizeof(v));
-		bad |= v != first;
-	}
+	for (j = 1; j < MMT_TORTURE_WORDS && !bad; j++)
+		bad = memcmp(data + j * 8, data, sizeof(first));
 	if (bad)
 		count[MMT_TORN] += mmt_err("torture: block %u holds no single valid write", blk);
 	if (blk < layout->hot)
@@ -323,36 +280,51 @@ static void mmt_check_block(const struct mmt_torture_layout *layout,
 }
 
 /*
- * The buffer once every thread has ended, read through @buf
- * (MMT_TORTURE_MAX_READ bytes); adds what fails to @count.
+ * The counters and every block, in calls of up to MMT_TORTURE_MAX_READ
+ * bytes through @buf.  The counters fill the room of one block before
+ * block 0, so unit u of the buffer is the counters (0) or block u - 1.
+ * @threads NULL, before the run: the counters zeroed and each block a
+ * one-block write of MMT_TORTURE_INIT_ID.  Else, once every thread has
+ * ended: both read back and checked, what fails added to @count.
+ * Return: 0 or -EIO.
  */
-static void mmt_torture_check_final(const struct mmt_torture_layout *layout,
-				    const struct mmt_torture_thread *threads,
-				    u8 *buf, u64 *count)
+static int mmt_torture_pass(const struct mmt_torture_layout *layout,
+			    const struct mmt_torture_thread *threads, u8 *buf,
+			    u64 *count)
 {
-	unsigned int per = MMT_TORTURE_MAX_READ / MMT_TORTURE_BLOCK, blk, n, i;
+	unsigned int per = MMT_TORTURE_MAX_READ / MMT_TORTURE_BLOCK, u, n, i, b;
+	unsigned int units = layout->blocks + 1;
 	size_t len;
+	loff_t pos;
+	u64 stamp;
 
-	if (mymem_pread(buf, MMT_TORTURE_BASE, 0) != MMT_TORTURE_BASE) {
-		count[MMT_ERRORS] +=
-			mmt_err("torture: final check: cannot read the counters");
-		return;
-	}
-	mmt_check_counters(layout, threads, buf, count);
-
-	for (blk = 0; blk < layout->blocks; blk += n) {
-		n = min(per, layout->blocks - blk);
+	BUILD_BUG_ON(MMT_TORTURE_BASE != MMT_TORTURE_BLOCK);
+	for (u = 0; u < units; u += n) {
+		n = min(per, units - u);
 		len = (size_t)n * MMT_TORTURE_BLOCK;
-		if (mymem_pread(buf, len, MMT_TORTURE_BASE +
-				(loff_t)blk * MMT_TORTURE_BLOCK) != len) {
-			count[MMT_ERRORS] +=
-				mmt_err("torture: final check: cannot read block %u", blk);
-			return;
+		pos = (loff_t)u * MMT_TORTURE_BLOCK;
+		for (i = 0; !threads && i < n * MMT_TORTURE_WORDS; i++) {
+			b = u + i / MMT_TORTURE_WORDS;	/* the word's unit */
+			stamp = b ? mmt_stamp(MMT_TORTURE_INIT_ID, b - 1, b - 1, 1) : 0;
+			memcpy(buf + i * 8, &stamp, sizeof(stamp));
 		}
-		for (i = 0; i < n; i++)
-			mmt_check_block(layout, threads, blk + i,
-					buf + i * MMT_TORTURE_BLOCK, count);
+		if ((threads ? mymem_pread(buf, len, pos) :
+			       mymem_pwrite(buf, len, pos)) != len) {
+			if (threads)
+				count[MMT_ERRORS] +=
+					mmt_err("torture: final check: cannot read %zu bytes at %lld",
+						len, pos);
+			return -EIO;
+		}
+		for (i = 0; threads && i < n; i++) {
+			if (u + i)
+				mmt_check_block(layout, threads, u + i - 1,
+						buf + i * MMT_TORTURE_BLOCK, count);
+			else
+				mmt_check_counters(layout, threads, buf, count);
+		}
 	}
+	return 0;
 }
 
 /* The table and the record: one row. */
@@ -385,20 +357,6 @@ static void mmt_call_error(struct mmt_torture_thread *thread, const char *call,
 			thread->w.id, call, pos, len, got, want);
 }
 
-/* Seek the handle to @pos (valid) and check the result. */
-static bool mmt_seek_to(struct mmt_torture_thread *thread, loff_t pos)
-{
-	loff_t ret = mymem_seek(thread->h, pos, SEEK_SET);
-
-	thread->count[MMT_SEEKS]++;
-	if (ret != pos) {
-		mmt_call_error(thread, "mymem_seek", pos, 0, ret, pos);
-		return false;
-	}
-	thread->pos = pos;
-	return true;
-}
-
 /* mymem_pwrite() of wbuf or mymem_pread() into rbuf */
 static ssize_t mmt_prw(struct mmt_torture_thread *thread, bool write,
 		       size_t len, loff_t pos)
@@ -415,8 +373,13 @@ static ssize_t mmt_rw_at(struct mmt_torture_thread *thread, bool write,
 
 	if (mmt_random(2))
 		return mmt_prw(thread, write, len, pos);
-	if (!mmt_seek_to(thread, pos))
+	thread->count[MMT_SEEKS]++;
+	ret = mymem_seek(thread->h, pos, SEEK_SET);
+	if (ret != pos) {
+		mmt_call_error(thread, "mymem_seek", pos, 0, ret, pos);
 		return -EIO;
+	}
+	thread->pos = pos;
 	ret = write ? mymem_write(thread->h, thread->wbuf, len) :
 		      mymem_read(thread->h, thread->rbuf, len);
 	if (ret > 0)
@@ -511,11 +474,10 @@ static void mmt_torture_add(struct mmt_torture_thread *thread)
 static void mmt_torture_seek(struct mmt_torture_thread *thread)
 {
 	static const int whences[] = { SEEK_SET, SEEK_CUR, SEEK_END, 3, 4, 42, -1 };
-	loff_t size = thread->layout->size, target, base, ret, cur;
+	loff_t size = thread->layout->size, target, base, want, ret, cur;
 	/* as often one of the bad ones as each of the good ones */
 	unsigned int r = mmt_random(4);
 	int whence = whences[r < 3 ? r : 3 + mmt_random(4)];
-	bool ok;
 
 	/* A target in [-64, size + 64]: about 1 in 4 of them is invalid. */
 	target = (loff_t)mmt_random(min_t(u64, size + 129, U32_MAX)) - 64;
@@ -523,23 +485,15 @@ static void mmt_torture_seek(struct mmt_torture_thread *thread)
 		target = mmt_random(2) ? -1 - (loff_t)mmt_random(64) :
 				      size + 1 + mmt_random(64);
 	base = whence == SEEK_CUR ? thread->pos : whence == SEEK_END ? size : 0;
-	ok = r < 3 && target >= 0 && target <= size;
+	want = r < 3 && target >= 0 && target <= size ? target : -EINVAL;
 
 	thread->count[MMT_SEEKS]++;
 	ret = mymem_seek(thread->h, target - base, whence);
-	if (ok) {
-		if (ret != target)
-			mmt_call_error(thread, "mymem_seek", target - base, whence,
-				       ret, target);
-		else
-			thread->pos = target;
-		return;
-	}
-	if (ret != -EINVAL) {
+	if (ret != want)
 		mmt_call_error(thread, "mymem_seek", target - base, whence, ret,
-			       -EINVAL);
-		if (ret >= 0)
-			thread->pos = ret;
+			       want);
+	if (ret >= 0) {
+		thread->pos = ret;
 		return;
 	}
 	/* A failed seek leaves the position alone. */
@@ -578,10 +532,8 @@ static void mmt_torture_edge(struct mmt_torture_thread *thread)
 		call = write ? "write at/past the end" : "read at/past the end";
 		want = write ? -ENOSPC : 0;
 		pos = size + (mmt_random(2) ? mmt_random(4096) : 0);
-		if (pos > size)
-			ret = mmt_prw(thread, write, len, pos);
-		else
-			ret = mmt_rw_at(thread, write, len, pos);
+		ret = pos > size ? mmt_prw(thread, write, len, pos) :
+				   mmt_rw_at(thread, write, len, pos);
 		break;
 	case 4:		/* negative position: -EINVAL */
 		call = "pread/pwrite at a negative position";
@@ -620,10 +572,7 @@ static void mmt_torture_body(struct mmt_worker *w)
 	thread = container_of(w, struct mmt_torture_thread, w);
 	run_ns = thread->layout->run_ns;
 	end = w->start_ns + run_ns;
-	for (;;) {
-		now = ktime_get_ns();
-		if (now >= end || mmt_must_stop())
-			break;
+	while ((now = ktime_get_ns()) < end && !mmt_must_stop()) {
 		if (!w->id)
 			mmt_progress(div64_u64(now - w->start_ns, NSEC_PER_SEC),
 				     div64_u64(run_ns, NSEC_PER_SEC));
@@ -661,7 +610,7 @@ static unsigned int mmt_torture_run(const struct mmt_params *p)
 	for (i = 0; i < threads && !ret; i++)
 		ret = mmt_torture_thread_init(&thread[i], &layout, i);
 	if (!ret)
-		ret = mmt_torture_fill(&layout, thread[0].rbuf);
+		ret = mmt_torture_pass(&layout, NULL, thread[0].rbuf, NULL);
 	if (ret) {
 		failures = mmt_setup_failed("torture", ret);
 		goto out;
@@ -678,7 +627,7 @@ static unsigned int mmt_torture_run(const struct mmt_params *p)
 		for (c = 0; c < MMT_NR_COUNTS; c++)
 			count[c] += thread[i].count[c];
 	if (!ret)
-		mmt_torture_check_final(&layout, thread, thread[0].rbuf, count);
+		mmt_torture_pass(&layout, thread, thread[0].rbuf, count);
 	else if (!stopped)
 		count[MMT_ERRORS]++;
 	if (!stopped)
