@@ -8,13 +8,10 @@
 #include <endian.h>
 #include <grp.h>
 #include <pthread.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
-
-#include <linux/mymem.h>
 
 #include "mymem_selftest.h"
 
@@ -23,8 +20,6 @@
 static long long size;		/* buffer size from MYMEM_IOC_GET_SIZE */
 static unsigned char *model;	/* what the buffer must hold */
 static unsigned char *scratch;	/* size + 1 bytes for whole-buffer reads */
-static long long page;
-static int dev_fd = -1;		/* the main descriptor, O_RDWR */
 static const char *skip_all;	/* why every case is skipped */
 
 /* 6.1's harness goes on into the case after a skip in FIXTURE_SETUP */
@@ -516,17 +511,15 @@ static int nobody_writes_only(long long delta)
 /* the node is root's, at mode=; nobody with write access only cannot add */
 TEST_DEV(writeonly_add_ebadf)
 {
-	FILE *f = fopen("/sys/module/" CORE_NAME "/parameters/mode", "r");
-	long mode = 0600;
+	char mode[16] = "0600";
 	struct stat st;
 	int step;
 
-	if (f && (fscanf(f, "%li", &mode) != 1 || fclose(f)))
-		mode = 0600;
+	read_line("/sys/module/" CORE_NAME "/parameters/mode", mode, sizeof(mode));
 	if (size < 8)
 		SKIP_CASE("needs an 8-byte buffer");
 	ASSERT_EQ(0, stat(DEV_PATH, &st));
-	EXPECT_EQ(mode, (long)(st.st_mode & 0777));
+	EXPECT_EQ(strtol(mode, NULL, 0), (long)(st.st_mode & 0777));
 	EXPECT_EQ(0, (int)st.st_uid);
 	memcpy(model, "SECRET!!", 8);
 	ASSERT_EQ(8, pwrite(dev_fd, model, 8, 0));
@@ -601,24 +594,11 @@ TEST_DEV(read_faulting_forever)
 	write_file(FAIL_USERCOPY("probability"), "0");
 }
 
-static void finish(void)
-{
-	if (dev_fd >= 0)
-		close(dev_fd);
-	if (core_loaded && mymem_unload(CORE_NAME))
-		ksft_print_msg("delete_module(" CORE_NAME "): %s\n", strerror(errno));
-	mymem_skip_if_none_ran();
-}
-
 int main(int argc, char **argv)
 {
-	__u64 sz = 0;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	page = sysconf(_SC_PAGESIZE);
-	atexit(finish);
-	dev_fd = mymem_open(&skip_all);
-	if (dev_fd >= 0 && !ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &sz) && sz && sz <= 1ULL << 30)
-		size = (long long)sz;
+	atexit(mymem_end);
+	size = mymem_open(&skip_all);
+	if (size > 1LL << 30)
+		size = 0;
 	return test_harness_run(argc, argv);
 }

@@ -16,12 +16,10 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <time.h>
 
-#include <linux/mymem.h>
 #include <linux/userfaultfd.h>
 
 #include "mymem_selftest.h"
@@ -39,8 +37,7 @@ enum { POS_ADD = 512, POS_WORKERS = 4096 };	/* buffer offsets */
 enum { PG_PWRITE, PG_WRITEV, PG_PREAD, PG_READV, PG_PLAIN, PG_ADD, NR_PAGES };
 
 static const unsigned int hold_s = 20, bound_s = 300;
-static long page;
-static int dev_fd = -1, uffd = -1;
+static int uffd = -1;
 static unsigned char *area;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -230,19 +227,6 @@ static int rmmod_test_module(void)
 	return rmmod_err;
 }
 
-/* Read the first line of @path into @buf: 0, or -1. */
-static int read_line(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
-
-	if (fd >= 0)
-		close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return n < 0 ? -1 : 0;
-}
-
 /* Poll the run's status until it is no longer running, within the bound. */
 static int wait_run_end(char *status, size_t len)
 {
@@ -344,31 +328,26 @@ static const char *setup(void)
 {
 	struct uffdio_api api = { .api = UFFD_API };
 	const char *why = NULL;
-	__u64 sz;
 
-	dev_fd = mymem_open(&why);
-	if (dev_fd < 0)
-		return why;
-	if (ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &sz) || sz < 8192)
-		return "a buffer of 8 KiB or more is needed";
+	if (mymem_open(&why) < 8192)
+		return why ? why : "a buffer of 8 KiB or more is needed";
 	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api))
 		return "userfaultfd is not available";
 	return NULL;
 }
 
-/* Unload what was loaded once nothing holds it: the device closed. */
+/* mymem_test unloaded if it was loaded here; mymem_end() does mymem_core */
 static void cleanup(void)
 {
-	if (dev_fd >= 0)
-		close(dev_fd);
 	if (uffd >= 0)
 		close(uffd);
-	if (!wait_for(&rmmod_done, 1))
+	if (!wait_for(&rmmod_done, 1)) {
 		diag("rmmod %s is still waiting: nothing more unloaded", TEST_NAME);
-	else if ((test_loaded && mymem_unload(TEST_NAME)) ||
-		 (core_loaded && mymem_unload(CORE_NAME)))
-		diag("delete_module: %s", strerror(errno));
+		core_loaded = 0;
+	} else if (test_loaded && mymem_unload(TEST_NAME)) {
+		diag("delete_module(%s): %s", TEST_NAME, strerror(errno));
+	}
 }
 
 /* The steps, in the order of the cases, each recording its verdict. */
@@ -482,16 +461,13 @@ TEST_F(uffd, no_hung_task_report) { verdict(_metadata, CASE_HUNG); }
 
 int main(int argc, char **argv)
 {
-	const char *skip;
+	const char *skip = setup();
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	page = sysconf(_SC_PAGESIZE);
-	skip = setup();
 	if (skip)
 		all_cases_to(NR_CASES, skip);
 	else
 		run();
 	cleanup();
-	atexit(mymem_skip_if_none_ran);
+	atexit(mymem_end);
 	return test_harness_run(argc, argv);
 }
