@@ -8,13 +8,10 @@
 #include <endian.h>
 #include <grp.h>
 #include <pthread.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
-
-#include <linux/mymem.h>
 
 #include "mymem_selftest.h"
 
@@ -23,8 +20,6 @@
 static long long size;		/* buffer size from MYMEM_IOC_GET_SIZE */
 static unsigned char *model;	/* what the buffer must hold */
 static unsigned char *scratch;	/* size + 1 bytes for whole-buffer reads */
-static long long page;
-static int dev_fd = -1;		/* the main descriptor, O_RDWR */
 static const char *skip_all;	/* why every case is skipped */
 
 /* 6.1's harness goes on into the case after a skip in FIXTURE_SETUP */
@@ -42,10 +37,7 @@ static long long rc(long long ret)
 	return ret < 0 ? -errno : ret;
 }
 
-static long long pos(int fd)
-{
-	return lseek(fd, 0, SEEK_CUR);
-}
+#define pos(fd)		lseek(fd, 0, SEEK_CUR)
 
 /* @len bytes of 0xa5 (what reads go into), or a pattern of @seed (writes) */
 static void fill(unsigned char *p, size_t len, int a5, unsigned int seed)
@@ -85,18 +77,14 @@ FIXTURE_SETUP(dev)
 
 FIXTURE_TEARDOWN(dev)
 {
-	long long i, first = -1, diffs = 0;
+	long long i = 0;
 
 	ASSERT_EQ(size, pread(dev_fd, scratch, size, 0));
-	for (i = 0; i < size; i++) {
-		if (scratch[i] != model[i]) {
-			first = first < 0 ? i : first;
-			diffs++;
-		}
-	}
-	EXPECT_EQ(0, diffs)
+	while (i < size && scratch[i] == model[i])
+		i++;
+	EXPECT_EQ(size, i)
 		TH_LOG("the buffer differs from the model, first at %lld: 0x%02x, not 0x%02x",
-		       first, scratch[first], model[first]);
+		       i, scratch[i], model[i]);
 }
 
 /* fds[]: the main O_RDWR one, O_APPEND, another O_RDWR, O_RDONLY, O_WRONLY */
@@ -130,12 +118,10 @@ static long long call(int fd, char op, void *p, long long len, long long off)
 	return rc(ioctl(fd, (unsigned long)off, p));	/* 'i': with an add of 1 at 0 */
 }
 
-/* @n bytes of @c at @p */
+/* @n > 0 bytes of @c at @p: the first, and each equal to the next */
 static int same(const unsigned char *p, long long n, unsigned char c)
 {
-	while (n > 0 && p[n - 1] == c)
-		n--;
-	return !n;
+	return p[0] == c && !memcmp(p, p + 1, n - 1);
 }
 
 /*
@@ -159,28 +145,25 @@ TEST_DEV(calls)
 		long long len, off, want, pos;
 	} t[] = {
 		/* lseek() in [0, size]; outside it -EINVAL, the position unchanged */
-		{ D, 's', BUF, 0, h, h, h },		{ D, 's', BUF, 0, 0, 0, 0 },
-		{ D, 's', BUF, 0, s, s, s },		{ D, 's', BUF, 0, s - 1, s - 1, s - 1 },
 		{ D, 's', BUF, 0, h, h, h },		{ D, 's', BUF, 0, s + 1, -EINVAL, h },
-		{ D, 's', BUF, 0, -1, -EINVAL, h },	{ D, 'c', BUF, 0, s - h, s, s },
-		{ D, 'c', BUF, 0, -s, 0, 0 },		{ D, 'c', BUF, 0, -1, -EINVAL, 0 },
-		{ D, 's', BUF, 0, 1, 1, 1 },		{ D, 'c', BUF, 0, s, -EINVAL, 1 },
-		{ D, 's', BUF, 0, s, s, s },		{ D, 'c', BUF, 0, 1, -EINVAL, s },
+		{ D, 's', BUF, 0, -1, -EINVAL, h },	{ D, 'e', BUF, 0, 1, -EINVAL, h },
+		{ D, 'e', BUF, 0, -s - 1, -EINVAL, h },	{ D, 'd', BUF, 0, 0, -EINVAL, h },
+		{ D, 'h', BUF, 0, 0, -EINVAL, h },	{ D, 'c', BUF, 0, s - h, s, s },
+		{ D, 'c', BUF, 0, 1, -EINVAL, s },	{ D, 's', BUF, 0, 0, 0, 0 },
+		{ D, 'c', BUF, 0, -1, -EINVAL, 0 },	{ D, 's', BUF, 0, s, s, s },
+		{ D, 'c', BUF, 0, -s, 0, 0 },		{ D, 's', BUF, 0, 1, 1, 1 },
+		{ D, 'c', BUF, 0, s, -EINVAL, 1 },	{ D, 's', BUF, 0, s - 1, s - 1, s - 1 },
 		{ D, 'e', BUF, 0, 0, s, s },		{ D, 'e', BUF, 0, -1, s - 1, s - 1 },
-		{ D, 'e', BUF, 0, -s, 0, 0 },		{ D, 's', BUF, 0, h, h, h },
-		{ D, 'e', BUF, 0, 1, -EINVAL, h },	{ D, 'e', BUF, 0, -s - 1, -EINVAL, h },
-		{ D, 'd', BUF, 0, 0, -EINVAL, h },	{ D, 'h', BUF, 0, 0, -EINVAL, h },
+		{ D, 'e', BUF, 0, -s, 0, 0 },
 		/* the size; the whole buffer in one read, then EOF */
-		{ D, 's', BUF, 0, 0, 0, 0 },		{ D, 'g', BUF, 0, 0, 0, 0 },
-		{ D, 'g', NUL, 0, 0, -EFAULT, 0 },	{ D, 'r', BIG, s, 0, s, s },
-		{ D, 'r', BUF, 1, 0, 0, s },
-		/* across the end, at the end, zero lengths */
+		{ D, 'g', BUF, 0, 0, 0, 0 },		{ D, 'g', NUL, 0, 0, -EFAULT, 0 },
+		{ D, 'r', BIG, s, 0, s, s },		{ D, 'r', BUF, 1, 0, 0, s },
+		/* at the end, across it, zero lengths */
+		{ D, 'w', BUF, 64, 0, -ENOSPC, s },	{ D, 'w', BUF, 0, 0, 0, s },
 		{ D, 's', BUF, 0, s - 1, s - 1, s - 1 },	{ D, 'w', BUF, 64, 0, 1, s },
-		{ D, 'w', BUF, 64, 0, -ENOSPC, s },	{ D, 's', BUF, 0, s - 1, s - 1, s - 1 },
-		{ D, 'r', BUF, 64, 0, 1, s },		{ D, 'r', BUF, 64, 0, 0, s },
-		{ D, 's', BUF, 0, h, h, h },		{ D, 'r', BUF, 0, 0, 0, h },
-		{ D, 'w', BUF, 0, 0, 0, h },		{ D, 's', BUF, 0, s, s, s },
-		{ D, 'w', BUF, 0, 0, 0, s },
+		{ D, 's', BUF, 0, s - 1, s - 1, s - 1 },	{ D, 'r', BUF, 64, 0, 1, s },
+		{ D, 'r', BUF, 64, 0, 0, s },		{ D, 's', BUF, 0, h, h, h },
+		{ D, 'r', BUF, 0, 0, 0, h },		{ D, 'w', BUF, 0, 0, 0, h },
 		/* appending writes are -ENOSPC; reads unaffected */
 		{ A, 'w', BUF, n, 0, -ENOSPC, 0 },	{ A, 'W', BUF, n, 0, -ENOSPC, 0 },
 		{ A, 'v', BUF, n, -1, -ENOSPC, 0 },	{ A, 'w', BUF, 0, 0, 0, 0 },
@@ -189,12 +172,11 @@ TEST_DEV(calls)
 		{ D, 'f', BUF, 0, ap, 0, 0 },		{ D, 'w', BUF, n, 0, -ENOSPC, 0 },
 		{ D, 'f', BUF, 0, 0, 0, 0 },		{ D, 'w', BUF, n, 0, n, n },
 		/* read/write advance the position, pread/pwrite do not */
-		{ D, 's', BUF, 0, 0, 0, 0 },		{ D, 'w', BUF, c, 0, c, c },
-		{ D, 'w', BUF, c, 0, c, 2 * c },	{ D, 'w', BUF, c, 0, c, 3 * c },
-		{ D, 's', BUF, 0, 0, 0, 0 },		{ D, 'r', BUF, c, 0, c, c },
-		{ D, 'r', BUF, c, 0, c, 2 * c },	{ D, 'r', BUF, c, 0, c, 3 * c },
-		{ D, 's', BUF, 0, 1, 1, 1 },		{ D, 'R', BUF, c, 0, c, 1 },
-		{ D, 'W', BUF, c, c, c, 1 },
+		{ D, 'w', BUF, c, 0, c, n + c },	{ D, 'w', BUF, c, 0, c, n + 2 * c },
+		{ D, 'w', BUF, c, 0, c, n + 3 * c },	{ D, 's', BUF, 0, 0, 0, 0 },
+		{ D, 'r', BUF, c, 0, c, c },		{ D, 'r', BUF, c, 0, c, 2 * c },
+		{ D, 'r', BUF, c, 0, c, 3 * c },	{ D, 's', BUF, 0, 1, 1, 1 },
+		{ D, 'R', BUF, c, 0, c, 1 },		{ D, 'W', BUF, c, c, c, 1 },
 		/* the add in bounds only; other ioctls -ENOTTY */
 		{ D, 'a', BUF, 1, -1, -EINVAL, 1 },	{ D, 'a', BUF, 1, s, -EINVAL, 1 },
 		{ D, 'a', BUF, 1, 0, 0, 1 },		{ D, 'a', BUF, 0x100, 3, 0, 1 },
@@ -239,7 +221,6 @@ TEST_DEV(calls)
 	unsigned int i;
 	int fd, rd;
 	char op;
-	__u64 u;
 
 	if (size < 2 * page)
 		SKIP_CASE("buffer smaller than 2 pages");
@@ -274,9 +255,8 @@ TEST_DEV(calls)
 			EXPECT_EQ((__u64)size, *(__u64 *)p) TH_LOG("row %u: the size", i);
 			memset(p, 0xa5, 8);
 		} else if (op == 'a' && !got) {
-			u = get_le64(model + at) + t[i].len;
-			EXPECT_EQ(u, add->result) TH_LOG("row %u: the sum", i);
-			put_le64(model + at, u);
+			put_le64(model + at, get_le64(model + at) + t[i].len);
+			EXPECT_EQ(get_le64(model + at), add->result) TH_LOG("row %u: the sum", i);
 		} else if (got > 0 && rd) {
 			EXPECT_EQ(0, memcmp(p, model + at, got))
 				TH_LOG("row %u: not the model's %lld bytes", i, got);
@@ -304,35 +284,6 @@ struct worker {
 	int *stop;
 	unsigned long errors, bad, reads;
 };
-
-#define stopped(p)	__atomic_load_n(p, __ATOMIC_ACQUIRE)
-
-/* threads: the writers (n > 0) to their end, the readers until then */
-static struct worker run_workers(void *(*fn)(void *), struct worker *c,
-				 unsigned int nr)
-{
-	struct worker sum = { 0 };
-	unsigned int i, pass;
-	pthread_t t[16];
-	int stop = 0;
-
-	for (i = 0; i < nr; i++) {
-		c[i].stop = &stop;
-		pthread_create(&t[i], NULL, fn, &c[i]);
-	}
-	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < nr; i++) {
-			if (!c[i].n != !!pass)
-				continue;
-			pthread_join(t[i], NULL);
-			sum.errors += c[i].errors;
-			sum.bad += c[i].bad;
-			sum.reads += c[i].reads;
-		}
-		__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
-	}
-	return sum;
-}
 
 /* @len bytes of one u64 value; anything else is torn */
 static int uniform(const unsigned char *r, long long len, __u64 *val)
@@ -369,7 +320,7 @@ static void *worker(void *arg)
 		got = c->segs ? pwritev(dev_fd, iov, nseg, 0) : write(dev_fd, buf, blk);
 		c->errors += got != blk;
 	}
-	for (i = 0; buf && iov && !c->n && !stopped(c->stop); i++) {
+	for (i = 0; buf && iov && !c->n && !__atomic_load_n(c->stop, __ATOMIC_ACQUIRE); i++) {
 		got = c->segs ? preadv(dev_fd, iov, nseg, 0) :
 		      pread(dev_fd, buf, blk, (i * 7919) % (c->len / REC) * REC);
 		c->reads += got == blk;
@@ -382,13 +333,39 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* threads: the writers (n > 0) to their end, the readers until then */
+static struct worker run_workers(struct worker *c, unsigned int nr)
+{
+	struct worker sum = { 0 };
+	unsigned int i, pass;
+	pthread_t t[16];
+	int stop = 0;
+
+	for (i = 0; i < nr; i++) {
+		c[i].stop = &stop;
+		pthread_create(&t[i], NULL, worker, &c[i]);
+	}
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < nr; i++) {
+			if (!c[i].n != !!pass)
+				continue;
+			pthread_join(t[i], NULL);
+			sum.errors += c[i].errors;
+			sum.bad += c[i].bad;
+			sum.reads += c[i].reads;
+		}
+		__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
+	}
+	return sum;
+}
+
 /* FMODE_ATOMIC_POS: 8 writers on one fd lose, repeat and tear no record */
 TEST_DEV(shared_fd_threads)
 {
 	enum { T = 8, R = 2 };
 	unsigned int per = 1000, i, round;
-	unsigned long missing, twice;
 	struct worker c[R + T], sum;
+	unsigned long bad;
 	long long limit, off;
 	unsigned char *seen;
 	__u64 v;
@@ -401,15 +378,13 @@ TEST_DEV(shared_fd_threads)
 	seen = malloc(T * per);
 	ASSERT_NE(NULL, seen);
 	for (round = 0; round < 10 && _metadata->passed; round++) {
-		missing = 0;
-		twice = 0;
 		memset(model, 0, limit);	/* uniform records: zeros */
 		ASSERT_EQ(limit, pwrite(dev_fd, model, limit, 0));
 		ASSERT_EQ(0, lseek(dev_fd, 0, SEEK_SET));
 		for (i = 0; i < R + T; i++)
 			c[i] = (struct worker){ .id = i - R, .len = limit,
 						.n = i < R ? 0 : per };
-		sum = run_workers(worker, c, R + T);
+		sum = run_workers(c, R + T);
 		EXPECT_EQ(0UL, sum.errors) TH_LOG("round %u: failed or short calls", round);
 		EXPECT_EQ(0UL, sum.bad) TH_LOG("round %u: torn records read", round);
 		EXPECT_EQ(limit, pos(dev_fd)) TH_LOG("round %u: the position after %u x %u writes",
@@ -418,22 +393,13 @@ TEST_DEV(shared_fd_threads)
 		/* the content is the writers' to choose: take it into the model */
 		memcpy(model, scratch, limit);
 		memset(seen, 0, T * per);
-		for (off = 0; off < limit; off += REC) {
-			ASSERT_TRUE(uniform(scratch + off, REC, &v))
-				TH_LOG("round %u: record at %lld is torn", round, off);
-			if (!v) {
-				missing++;
-				continue;
-			}
-			ASSERT_TRUE((v >> 32) >= 1 && (v >> 32) <= T && (__u32)v &&
-				    (__u32)v <= per)
-				TH_LOG("round %u: record at %lld: foreign value %#llx",
-				       round, off, (unsigned long long)v);
-			twice += seen[((v >> 32) - 1) * per + (__u32)v - 1]++ != 0;
-		}
-		EXPECT_EQ(0UL, missing + twice)
-			TH_LOG("round %u: %lu records lost, %lu twice: non-atomic positions",
-			       round, missing, twice);
+		/* records torn, 0 (one lost), not a writer's or a writer's twice */
+		for (off = 0, bad = 0; off < limit; off += REC)
+			bad += !uniform(scratch + off, REC, &v) || !(v >> 32) || (v >> 32) > T ||
+			       !(__u32)v || (__u32)v > per ||
+			       seen[((v >> 32) - 1) * per + (__u32)v - 1]++;
+		EXPECT_EQ(0UL, bad)
+			TH_LOG("round %u: %lu records torn, lost, foreign or twice", round, bad);
 	}
 	free(seen);
 }
@@ -461,7 +427,7 @@ TEST_DEV(vectored_no_torn_reads)
 		for (i = 0; i < 4; i++)
 			c[i] = (struct worker){ .id = i, .len = len, .segs = runs[r].segs,
 						.n = i < 2 ? 0 : len > 65536 ? 100 : 1000 };
-		sum = run_workers(worker, c, 4);
+		sum = run_workers(c, 4);
 		ksft_print_msg("%lld-byte block, %u segments: %u writes, %lu reads checked\n",
 			       len, runs[r].segs, c[2].n * 2, sum.reads);
 		EXPECT_EQ(0UL, sum.errors) TH_LOG("short or failed calls");
@@ -516,17 +482,15 @@ static int nobody_writes_only(long long delta)
 /* the node is root's, at mode=; nobody with write access only cannot add */
 TEST_DEV(writeonly_add_ebadf)
 {
-	FILE *f = fopen("/sys/module/" CORE_NAME "/parameters/mode", "r");
-	long mode = 0600;
+	char mode[16] = "0600";
 	struct stat st;
 	int step;
 
-	if (f && (fscanf(f, "%li", &mode) != 1 || fclose(f)))
-		mode = 0600;
+	read_line("/sys/module/" CORE_NAME "/parameters/mode", mode, sizeof(mode));
 	if (size < 8)
 		SKIP_CASE("needs an 8-byte buffer");
 	ASSERT_EQ(0, stat(DEV_PATH, &st));
-	EXPECT_EQ(mode, (long)(st.st_mode & 0777));
+	EXPECT_EQ(strtol(mode, NULL, 0), (long)(st.st_mode & 0777));
 	EXPECT_EQ(0, (int)st.st_uid);
 	memcpy(model, "SECRET!!", 8);
 	ASSERT_EQ(8, pwrite(dev_fd, model, 8, 0));
@@ -592,33 +556,18 @@ TEST_DEV(read_faulting_forever)
 	for (i = 0; i < ARRAY_SIZE(lens) && _metadata->passed; i++) {
 		len = lens[i] < size ? lens[i] : size;
 		st = in_child(read_failing, len, 0);
-		EXPECT_NE(-2, st)
-			TH_LOG("a %lld-byte read, every copy failing, has not returned after 120 s",
-			       len);
 		EXPECT_EQ(EFAULT, st)
-			TH_LOG("a %lld-byte read, every copy failing: exit status %d", len, st);
+			TH_LOG("a %lld-byte read, every copy failing: exit status %d%s", len, st,
+			       st == -2 ? ", not returned after 120 s" : "");
 	}
 	write_file(FAIL_USERCOPY("probability"), "0");
 }
 
-static void finish(void)
-{
-	if (dev_fd >= 0)
-		close(dev_fd);
-	if (core_loaded && mymem_unload(CORE_NAME))
-		ksft_print_msg("delete_module(" CORE_NAME "): %s\n", strerror(errno));
-	mymem_skip_if_none_ran();
-}
-
 int main(int argc, char **argv)
 {
-	__u64 sz = 0;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	page = sysconf(_SC_PAGESIZE);
-	atexit(finish);
-	dev_fd = mymem_open(&skip_all);
-	if (dev_fd >= 0 && !ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &sz) && sz && sz <= 1ULL << 30)
-		size = (long long)sz;
+	atexit(mymem_end);
+	size = mymem_open(&skip_all);
+	if (size > 1LL << 30)
+		size = 0;
 	return test_harness_run(argc, argv);
 }

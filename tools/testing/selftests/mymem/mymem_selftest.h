@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What mymem_dev and mymem_uffd share: /dev/mymem, the modules they load
- * and unload, writing a file, their exit status.
+ * and unload, reading and writing a file, their exit status.
  */
 #ifndef MYMEM_SELFTEST_H
 #define MYMEM_SELFTEST_H
@@ -12,8 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/mymem.h>
 
 #include "kselftest_harness.h"
 
@@ -21,6 +24,8 @@
 #define DEV_PATH	"/dev/mymem"
 
 static int core_loaded;		/* mymem_open() loaded mymem_core */
+static int dev_fd = -1;		/* /dev/mymem, O_RDWR */
+static long page;
 
 /*
  * Load @name.ko from $MYMEM_KO_DIR, else this program's directory, else
@@ -28,18 +33,17 @@ static int core_loaded;		/* mymem_open() loaded mymem_core */
  */
 static int mymem_load(const char *name, const char *params)
 {
-	char dir[PATH_MAX] = ".", path[PATH_MAX + 128];
-	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+	char dir[PATH_MAX], path[PATH_MAX + 128];
 	const char *env = getenv("MYMEM_KO_DIR");
 	int fd, ret;
 
 	snprintf(path, sizeof(path), "/sys/module/%s", name);
 	if (!access(path, F_OK))
 		return -EEXIST;
-	if (n > 0) {
-		dir[n] = '\0';
+	if (realpath("/proc/self/exe", dir))
 		*strrchr(dir, '/') = '\0';
-	}
+	else
+		strcpy(dir, ".");
 	snprintf(path, sizeof(path), "%s/%s.ko", env ? env : dir, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -59,21 +63,43 @@ static int mymem_load(const char *name, const char *params)
 
 #define mymem_unload(name)	(syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0)
 
-/* /dev/mymem read-write, mymem_core loaded if it is missing: root only */
-static int mymem_open(const char **why)
+/*
+ * /dev/mymem opened read-write into dev_fd, mymem_core loaded if it is
+ * missing (root only): the buffer's size, 0 if unknown, or -1 and *@why.
+ */
+static long long mymem_open(const char **why)
 {
-	int fd;
+	__u64 size = 0;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	page = sysconf(_SC_PAGESIZE);
 	if (geteuid()) {
 		*why = "must be run as root";
 		return -1;
 	}
 	if (access(DEV_PATH, F_OK))
 		core_loaded = !mymem_load(CORE_NAME, "");
-	fd = open(DEV_PATH, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
+	dev_fd = open(DEV_PATH, O_RDWR | O_CLOEXEC);
+	if (dev_fd < 0) {
 		*why = DEV_PATH " not available: mymem_core not loaded, and not loadable";
-	return fd;
+		return -1;
+	}
+	return ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &size) ? 0 : (long long)size;
+}
+
+/* The first line of @path into @buf, else @buf unchanged: 0, or -1. */
+static int read_line(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
 }
 
 /* Write @val to @path: 0, or -1. */
@@ -87,9 +113,13 @@ static int write_file(const char *path, const char *val)
 	return n < 0 ? -1 : 0;
 }
 
-/* atexit(): every case skipped is a skip */
-static void mymem_skip_if_none_ran(void)
+/* atexit(): dev_fd closed, mymem_core unloaded if loaded here; all skipped: a skip */
+static void mymem_end(void)
 {
+	if (dev_fd >= 0)
+		close(dev_fd);
+	if (core_loaded && mymem_unload(CORE_NAME))
+		ksft_print_msg("delete_module(" CORE_NAME "): %s\n", strerror(errno));
 	if (!ksft_get_pass_cnt() && !ksft_get_fail_cnt()) {
 		fflush(NULL);
 		_exit(KSFT_SKIP);

@@ -14,14 +14,11 @@
 #define _GNU_SOURCE
 #include <poll.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stddef.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <time.h>
 
-#include <linux/mymem.h>
 #include <linux/userfaultfd.h>
 
 #include "mymem_selftest.h"
@@ -39,15 +36,11 @@ enum { POS_ADD = 512, POS_WORKERS = 4096 };	/* buffer offsets */
 enum { PG_PWRITE, PG_WRITEV, PG_PREAD, PG_READV, PG_PLAIN, PG_ADD, NR_PAGES };
 
 static const unsigned int hold_s = 20, bound_s = 300;
-static long page;
-static int dev_fd = -1, uffd = -1;
+static int uffd = -1;
 static unsigned char *area;
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
-/* bitmasks, under lock: pages that faulted, workers done, rmmod returned */
-static unsigned int faulted, workers_done, rmmod_done = 1;
-static int stop_monitor;
+/* bitmasks, set with post(): workers done, rmmod returned */
+static unsigned int workers_done, rmmod_done = 1;
 
 /* the cases, in the order they run */
 enum { CASE_FAULTS, CASE_OTHERS, CASE_RUN, CASE_RMMOD, CASE_COMPLETE, CASE_HUNG, NR_CASES };
@@ -58,16 +51,9 @@ static const char *skipped[NR_CASES];	/* why each case was skipped */
 
 #define diag(fmt, ...)	ksft_print_msg(fmt "\n", ##__VA_ARGS__)
 
-static void __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...)
-{
-	size_t n = strlen(why[cur]);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why[cur] + n, sizeof(why[cur]) - n, fmt, ap);
-	va_end(ap);
-	strncat(why[cur], "; ", sizeof(why[cur]) - strlen(why[cur]) - 1);
-}
+/* what failed in the case being run, appended to why[cur] */
+#define fail(fmt, ...)	snprintf(why[cur] + strlen(why[cur]), \
+				 sizeof(why[cur]) - strlen(why[cur]), fmt "; ", ##__VA_ARGS__)
 
 /* Case @c is over: skipped because of @skip, or as fail() left it. */
 static void result(unsigned int c, const char *skip)
@@ -91,28 +77,17 @@ static int test_loaded;		/* this program loaded mymem_test */
 #define MASK(n)		((1u << (n)) - 1)
 #define STALLED_PAGES	(MASK(NR_PAGES) & ~(1u << PG_PLAIN))
 
-/* Set *@bits and broadcast it, under lock. */
-static void post(unsigned int *bits, unsigned int set)
-{
-	pthread_mutex_lock(&lock);
-	*bits |= set;
-	pthread_cond_broadcast(&cond);
-	pthread_mutex_unlock(&lock);
-}
+#define post(bits, set)	__atomic_fetch_or(bits, set, __ATOMIC_RELEASE)
 
 /* Wait until *@bits has all of @mask; false if the bound passed first. */
 static int wait_for(const unsigned int *bits, unsigned int mask)
 {
-	struct timespec until;
-	int ok, err = 0;
+	unsigned int polls;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += bound_s;
-	pthread_mutex_lock(&lock);
-	while (!(ok = (*bits & mask) == mask) && err != ETIMEDOUT)
-		err = pthread_cond_timedwait(&cond, &lock, &until);
-	pthread_mutex_unlock(&lock);
-	return ok;
+	for (polls = 0; polls < bound_s * 10; polls++, usleep(100 * 1000))
+		if ((__atomic_load_n(bits, __ATOMIC_ACQUIRE) & mask) == mask)
+			return 1;
+	return 0;
 }
 
 /* UFFDIO_REGISTER or _WRITEPROTECT (a prefix of the struct) of @n pages */
@@ -123,23 +98,23 @@ static int uffd_range(unsigned long req, unsigned int pg, unsigned int n, __u64 
 	return ioctl(uffd, req, &r);
 }
 
-/* Record which pages fault; run() resolves them. */
-static void *monitor(void *unused)
+/* The pages that faulted, read until all of @mask did or the bound passed */
+static unsigned int wait_faults(unsigned int mask)
 {
 	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
+	time_t end = time(NULL) + bound_s;
+	unsigned int faulted = 0;
 	struct uffd_msg msg;
 	unsigned long pg;
 
-	while (!__atomic_load_n(&stop_monitor, __ATOMIC_ACQUIRE)) {
-		if (poll(&pfd, 1, 100) <= 0)
-			continue;
-		if (read(uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	while ((faulted & mask) != mask && time(NULL) < end) {
+		if (poll(&pfd, 1, 100) <= 0 || read(uffd, &msg, sizeof(msg)) != sizeof(msg) ||
 		    msg.event != UFFD_EVENT_PAGEFAULT)
 			continue;
 		pg = (msg.arg.pagefault.address - (unsigned long)area) / page;
-		post(&faulted, pg < NR_PAGES ? 1u << pg : 0);
+		faulted |= pg < NR_PAGES ? 1u << pg : 0;
 	}
-	return unused;
+	return faulted;
 }
 
 /* A call on its missing page (PG + 1 in each byte once resolved), at
@@ -230,33 +205,6 @@ static int rmmod_test_module(void)
 	return rmmod_err;
 }
 
-/* Read the first line of @path into @buf: 0, or -1. */
-static int read_line(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
-
-	if (fd >= 0)
-		close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return n < 0 ? -1 : 0;
-}
-
-/* Poll the run's status until it is no longer running, within the bound. */
-static int wait_run_end(char *status, size_t len)
-{
-	unsigned int polls;
-
-	for (polls = 0; polls < bound_s * 10; polls++, usleep(100 * 1000)) {
-		if (read_line(TDIR "/status", status, len))
-			return -1;
-		if (strncmp(status, "running", 7))
-			return 0;
-	}
-	return -1;
-}
-
 static const char quick_run[] =
 	"tests=perf,race,torture sizes=1,4096 iterations=20 workers=4 increments=2000 duration=2";
 
@@ -264,6 +212,7 @@ static const char quick_run[] =
 static void test_module_steps(void)
 {
 	char status[128] = "";
+	unsigned int polls;
 	int err;
 
 	err = mymem_load(TEST_NAME, quick_run);
@@ -276,10 +225,13 @@ static void test_module_steps(void)
 		fail("mymem_test did not load");
 		return all_cases_to(CASE_COMPLETE, NULL);
 	}
-	if (wait_run_end(status, sizeof(status)))
-		fail("the run did not end within %u s: status '%s'", bound_s, status);
-	else if (strcmp(status, "SUCCESS"))
-		fail("the run ended '%s'", status);
+	/* the status polled until the run is over, within the bound */
+	for (polls = 0; polls < bound_s * 10; polls++, usleep(100 * 1000))
+		if (read_line(TDIR "/status", status, sizeof(status)) ||
+		    strncmp(status, "running", 7))
+			break;
+	if (strcmp(status, "SUCCESS"))
+		fail("the run ended '%s', or not within %u s", status, bound_s);
 	err = rmmod_test_module();
 	if (err)
 		fail("rmmod mymem_test after the run: %s", strerror(-err));
@@ -306,14 +258,11 @@ static int hung_reports(int kmsg)
 	int found = 0;
 	ssize_t n;
 
-	while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0 ||
-	       (n < 0 && errno == EPIPE)) {
-		if (n < 0)
-			continue;	/* overwritten records */
-		rec[n] = '\0';
+	/* EPIPE: records overwritten */
+	while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		rec[n > 0 ? n : 0] = '\0';
 		if (strstr(rec, "blocked for more than")) {
-			diag("kernel: %s", strchr(rec, ';') ?
-			     strchr(rec, ';') + 1 : rec);
+			diag("kernel: %s", strchr(rec, ';') ? strchr(rec, ';') + 1 : rec);
 			found++;
 		}
 	}
@@ -339,48 +288,16 @@ static void check_call(unsigned int pg)
 		fail("%s: the buffer does not hold the user's bytes", c->name);
 }
 
-/* Return: why the test must be skipped, or NULL. */
-static const char *setup(void)
-{
-	struct uffdio_api api = { .api = UFFD_API };
-	const char *why = NULL;
-	__u64 sz;
-
-	dev_fd = mymem_open(&why);
-	if (dev_fd < 0)
-		return why;
-	if (ioctl(dev_fd, MYMEM_IOC_GET_SIZE, &sz) || sz < 8192)
-		return "a buffer of 8 KiB or more is needed";
-	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api))
-		return "userfaultfd is not available";
-	return NULL;
-}
-
-/* Unload what was loaded once nothing holds it: the device closed. */
-static void cleanup(void)
-{
-	if (dev_fd >= 0)
-		close(dev_fd);
-	if (uffd >= 0)
-		close(uffd);
-	if (!wait_for(&rmmod_done, 1))
-		diag("rmmod %s is still waiting: nothing more unloaded", TEST_NAME);
-	else if ((test_loaded && mymem_unload(TEST_NAME)) ||
-		 (core_loaded && mymem_unload(CORE_NAME)))
-		diag("delete_module: %s", strerror(errno));
-}
-
 /* The steps, in the order of the cases, each recording its verdict. */
 static void run(void)
 {
 	struct uffdio_copy copy = { .len = page };
-	pthread_t mon, wt[WORKERS];
+	unsigned int i, faulted;
+	pthread_t wt[WORKERS];
 	time_t stalled_at;
 	unsigned char *fill;
 	char old_hung[32] = "";
 	__u64 counter, stored;
-	unsigned int i;
 	int kmsg;
 
 	/* transfer pages missing, result page WP; known bytes in the buffer */
@@ -404,13 +321,13 @@ static void run(void)
 	if (read_line(HUNG_TIMEOUT, old_hung, sizeof(old_hung)) ||
 	    write_file(HUNG_TIMEOUT, "5"))
 		diag("no %s: the kernel has no hung-task detector", HUNG_TIMEOUT);
-	pthread_create(&mon, NULL, monitor, NULL);
 	add_arg->offset = POS_ADD;
 	add_arg->delta = 5;
 	for (i = 0; i < NR_PAGES; i++)
 		if (i != PG_PLAIN)
 			pthread_create(&calls[i].thread, NULL, stalled_call, &calls[i]);
-	if (!wait_for(&faulted, STALLED_PAGES))
+	faulted = wait_faults(STALLED_PAGES);
+	if (faulted != STALLED_PAGES)
 		fail("after %u s only these pages faulted: 0x%x of 0x%x: %s",
 		     bound_s, faulted, STALLED_PAGES, "a call waits behind another's fault");
 	result(CASE_FAULTS, NULL);
@@ -455,9 +372,6 @@ static void run(void)
 	result(CASE_HUNG, kmsg < 0 ? "no /dev/kmsg" : NULL);
 	if (old_hung[0])
 		write_file(HUNG_TIMEOUT, old_hung);
-
-	__atomic_store_n(&stop_monitor, 1, __ATOMIC_RELEASE);
-	pthread_join(mon, NULL);
 	free(fill);
 }
 
@@ -482,16 +396,28 @@ TEST_F(uffd, no_hung_task_report) { verdict(_metadata, CASE_HUNG); }
 
 int main(int argc, char **argv)
 {
-	const char *skip;
+	struct uffdio_api api = { .api = UFFD_API };
+	const char *skip = NULL;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	page = sysconf(_SC_PAGESIZE);
-	skip = setup();
+	if (mymem_open(&skip) < 8192 && !skip)
+		skip = "a buffer of 8 KiB or more is needed";
+	if (!skip)
+		uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (!skip && (uffd < 0 || ioctl(uffd, UFFDIO_API, &api)))
+		skip = "userfaultfd is not available";
 	if (skip)
 		all_cases_to(NR_CASES, skip);
 	else
 		run();
-	cleanup();
-	atexit(mymem_skip_if_none_ran);
+	if (uffd >= 0)
+		close(uffd);
+	/* mymem_test unloaded if it was loaded here; mymem_end() does mymem_core */
+	if (!wait_for(&rmmod_done, 1)) {
+		diag("rmmod %s is still waiting: nothing more unloaded", TEST_NAME);
+		core_loaded = 0;
+	} else if (test_loaded && mymem_unload(TEST_NAME)) {
+		diag("delete_module(%s): %s", TEST_NAME, strerror(errno));
+	}
+	atexit(mymem_end);
 	return test_harness_run(argc, argv);
 }
