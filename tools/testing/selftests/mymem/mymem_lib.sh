@@ -50,11 +50,9 @@ bounded()
 			{ echo "'$*' has not returned in time"; return 124; }
 		sleep 0.1
 	done
-	wait $!
-	b_rc=$?
 	cat "$b_out"
 	rm -f "$b_out"
-	return $b_rc
+	wait $!
 }
 
 mark_seq=0 cur_mark=
@@ -153,10 +151,8 @@ wait_run() { timeout "$1" cat "$TDIR/wait" 2>/dev/null; }
 # (dd names the errno), return 1.  ctl CMD: the same; a refusal fails.
 control()
 {
-	out=$(printf '%s\n' "$*" |
-	      dd of="$TDIR/control" bs=1024 conv=notrunc 2>&1) && return 0
-	printf '%s\n' "$out" | grep -v records
-	return 1
+	out=$(printf '%s\n' "$*" | dd of="$TDIR/control" bs=1024 conv=notrunc 2>&1) ||
+		{ printf '%s\n' "$out" | grep -v records; return 1; }
 }
 ctl() { err=$(control "$*") || { fail "control '$*': $err"; return 1; }; }
 
