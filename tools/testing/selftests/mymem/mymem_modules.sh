@@ -483,9 +483,8 @@ case_bad_input_rate_limited()
 		i=$((i + 2))
 	done
 	dt=$(( ($(now_cs) - t0 + 99) / 100 ))
-	log=$(log_since_mark)
-	cmds=$(printf '%s\n' "$log" | grep -c "$TEST: invalid control command")
-	params=$(printf '%s\n' "$log" | grep -c "$TEST: invalid workers=0")
+	cmds=$(log_since_mark | grep -c "$TEST: invalid control command")
+	params=$(log_since_mark | grep -c "$TEST: invalid workers=0")
 	lines=$((cmds + params))
 	diag "$writes bad writes in $dt s: $cmds + $params lines"
 	[ "$cmds" -ge 1 ] || fail "no line for a bad control command"
