@@ -2,7 +2,7 @@
 # shellcheck shell=sh
 #
 # ktap_helpers.sh - KTAP output for mymem's shell tests (sourced; POSIX sh):
-# the interface of the kernel's kselftest/ktap_helpers.sh (6.12; 6.1 has
+# what they use of the kernel's kselftest/ktap_helpers.sh (6.12; 6.1 has
 # none).  ktap_finished exits 0 when every planned test passed or was
 # skipped, 4 (the runner's skip; the kernel's helper exits 0) when all were
 # skipped, 1 otherwise.
@@ -25,8 +25,6 @@ ktap_test_fail() { KTAP_CNT_FAIL=$((KTAP_CNT_FAIL + 1)); __ktap_test "not ok" "$
 ktap_test_skip() { KTAP_CNT_SKIP=$((KTAP_CNT_SKIP + 1)); __ktap_test ok "$1" "SKIP${2:+ $2}"; }
 
 ktap_print_totals() { echo "# Totals: pass:$KTAP_CNT_PASS fail:$KTAP_CNT_FAIL xfail:0 xpass:0 skip:$KTAP_CNT_SKIP error:0"; }
-
-ktap_exit_fail_msg() { echo "Bail out! $*"; ktap_print_totals; exit 1; }
 
 ktap_finished()
 {

@@ -37,27 +37,22 @@ have_fault_injection()
 		skip "kmalloc caches not flagged for failslab: boot with slub_debug=A,kmalloc-*"
 	elif [ ! -x "$FAILNTH" ]; then
 		skip "$FAILNTH not built"
-	else
-		for kv in probability=0 interval=1 times=-1 space=0 verbose=0 \
-			  task-filter=Y ignore-gfp-wait=N; do
-			fi_set ${kv%=*} ${kv#*=}
-		done
-		[ ! -d $DBG/fail_usercopy ] || echo 0 > $DBG/fail_usercopy/verbose
-		echo Y > $DBG/failslab/cache-filter
-		echo N > $DBG/fail_page_alloc/ignore-gfp-highmem
-		echo 3 > $DBG/fail_page_alloc/min-order
-		return 0
 	fi
-	return 1
+	[ -z "$case_skip" ] || return 1
+	for kv in probability=0 interval=1 times=-1 space=0 verbose=0 \
+		  task-filter=Y ignore-gfp-wait=N; do
+		fi_set ${kv%=*} ${kv#*=}
+	done
+	[ ! -d $DBG/fail_usercopy ] || fi_attr fail_usercopy/verbose 0
+	fi_attr failslab/cache-filter Y
+	fi_attr fail_page_alloc/ignore-gfp-highmem N
+	fi_attr fail_page_alloc/min-order 3
 }
 
-# fi_set NAME VALUE: the same attribute for failslab and fail_page_alloc
-fi_set()
-{
-	for fi in failslab fail_page_alloc; do
-		echo "$2" > "$DBG/$fi/$1" || fail "cannot set $fi/$1 to $2"
-	done
-}
+# fi_attr FILE VALUE: VALUE into $DBG/FILE; fi_set NAME VALUE: into the
+# attribute NAME of failslab and of fail_page_alloc
+fi_attr() { echo "$2" > "$DBG/$1" || fail "cannot set $1 to $2"; }
+fi_set() { fi_attr failslab/$1 "$2"; fi_attr fail_page_alloc/$1 "$2"; }
 
 # sweep WHAT GONE ARGS...: mymem_failnth N ARGS for N = 1, 2, ... until a
 # call passes fewer than N injection points.  A failed call: GONE checks
@@ -67,9 +62,8 @@ sweep()
 {
 	what=$1 gone=$2
 	shift 2
-	sites=0 failed=0 tolerated=0 errnos='' failed_at=''
+	sites=0 failed=0 errnos='' failed_at=''
 	mark_log "$what: sweep"
-	sweep_mark=$cur_mark
 	n=1
 	while [ $n -le $MAX_SITES ]; do
 		echo "mymem-selftest: $what: fault $n" > /dev/kmsg
@@ -84,7 +78,6 @@ sweep()
 		fi
 		sites=$n
 		if [ "$rc" = 0 ]; then
-			tolerated=$((tolerated + 1))
 			"${what}_works" "after fault $n"
 		else
 			failed=$((failed + 1)) failed_at="$failed_at $n"
@@ -95,18 +88,15 @@ sweep()
 		n=$((n + 1))
 	done
 	[ $n -le $MAX_SITES ] || fail "$what: still injecting after $MAX_SITES faults"
-	cur_mark=$sweep_mark
 	many=$(log_since_mark | awk -v want=" $failed_at " '
 		/mymem-selftest: .*: fault [0-9]+$/ { n = $NF; next }
 		n != "" && index(want, " " n " ") &&
 			/^(\[[ 0-9.]*\] )?mymem_(core|test): / { c[n]++ }
 		END { for (k in c) if (c[k] > 1) print k, c[k] }')
-	if [ -n "$many" ]; then
-		fail "$what: more than one line of ours for a failure (fault, lines):"
-		printf '%s\n' "$many" | diag_lines
-	fi
+	[ -z "$many" ] ||
+		fail_lines "$what: more than one line of ours for a failure (fault, lines):" "$many"
 	check_log "$what: after the sweep"
-	diag "$what: $sites injection points: $failed failed cleanly (errno$errnos), $tolerated tolerated"
+	diag "$what: $sites injection points: $failed failed cleanly (errno$errnos), $((sites - failed)) tolerated"
 	[ $sites -gt 0 ] || fail "$what: no fault was injected at all"
 	[ $failed -gt 0 ] || fail "$what: no injected fault made the call fail"
 }
@@ -171,28 +161,24 @@ case_run_under_random_faults()
 		      "tests=race,torture workers=8 increments=500 duration=1" \
 		      "tests=perf,scale sizes=64,65536 iterations=50 max_threads=8"; do
 		load $TEST autorun=0 || break
-		mark_log "random faults: $params"
+		check_log "random faults: $params"
 		echo 1 > /proc/2/make-it-fail
 		control "run $params" > /dev/null
 		crc=$?
 		echo 0 > /proc/2/make-it-fail
-		runs=$((runs + 1))
-		if [ $crc -ne 0 ]; then
-			diag "run $runs: start refused"
-		else
-			st=$(wait_run 300)
-			case $st in
-			SUCCESS) passed=$((passed + 1)) ;;
-			FAILURE|STOPPED)
-				log_since_mark | grep -qE "^(\[[ 0-9.]*\] )?mymem_(core|test): " ||
-					fail "run $runs ended '$st' without a line of ours" ;;
-			*)	fail "run $runs did not end: '$st'"
-				dump_test_state ;;
-			esac
-			diag "run $runs: $st"
-		fi
+		runs=$((runs + 1)) st="start refused"
+		[ $crc -ne 0 ] || st=$(wait_run 300)
+		case $st in
+		SUCCESS) passed=$((passed + 1)) ;;
+		FAILURE|STOPPED)
+			log_since_mark | grep -qE "^(\[[ 0-9.]*\] )?mymem_(core|test): " ||
+				fail "run $runs ended '$st' without a line of ours" ;;
+		"start refused") ;;
+		*)	fail "run $runs did not end: '$st'"
+			dump_test_state ;;
+		esac
+		diag "run $runs: $st"
 		unload $TEST "random faults run $runs" || break
-		check_log "random faults: after run $runs"
 	done
 	fi_set probability 0
 	injected=$((200000 - $(cat $DBG/failslab/times) - $(cat $DBG/fail_page_alloc/times)))

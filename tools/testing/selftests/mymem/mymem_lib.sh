@@ -6,7 +6,8 @@
 #
 # shellcheck disable=SC2086 # $CORE, $TEST, $DEV and the like have no spaces
 
-. "$(cd "$(dirname "$0")" && pwd)/ktap_helpers.sh"
+script_dir=$(cd "$(dirname "$0")" && pwd)
+. "$script_dir/ktap_helpers.sh"
 
 CORE=mymem_core
 TEST=mymem_test
@@ -14,7 +15,6 @@ DBG=/sys/kernel/debug
 CDIR=$DBG/mymem
 TDIR=$DBG/mymem_test
 DEV=/dev/mymem
-script_dir=$(cd "$(dirname "$0")" && pwd)
 krel=$(uname -r)
 
 # Kernel log lines that fail a case (kernel_problems, shared with vm.sh),
@@ -27,6 +27,8 @@ BAD_TAINT=$((32 + 128 + 512 + 16384))
 diag() { ktap_print_msg "$*"; }
 diag_lines() { sed 's/^/#   /'; }	# a command's output as diagnostics
 fail() { case_failed=1; echo "# FAIL: $*"; }
+# fail_lines WHY TEXT: fail, with TEXT's first 60 lines as diagnostics
+fail_lines() { fail "$1"; printf '%s\n' "$2" | head -n 60 | diag_lines; }
 skip() { case_skip=$*; }
 
 # Monotonic centiseconds from /proc/uptime.
@@ -48,11 +50,9 @@ bounded()
 			{ echo "'$*' has not returned in time"; return 124; }
 		sleep 0.1
 	done
-	wait $!
-	b_rc=$?
 	cat "$b_out"
 	rm -f "$b_out"
-	return $b_rc
+	wait $!
 }
 
 mark_seq=0 cur_mark=
@@ -83,8 +83,7 @@ check_log()
 	rc=$?
 	[ $((rc & 2)) -eq 0 ] ||
 		diag "log marker '$cur_mark' was overwritten; the whole log checked"
-	[ $((rc & 1)) -eq 0 ] ||
-		{ fail "kernel log reports a problem:"; printf '%s\n' "$bad" | diag_lines; }
+	[ $((rc & 1)) -eq 0 ] || fail_lines "kernel log reports a problem:" "$bad"
 	read -r taint < /proc/sys/kernel/tainted
 	[ $(( (taint ^ taint0) & taint & BAD_TAINT )) -eq 0 ] ||
 		fail "kernel taint went from $taint0 to $taint"
@@ -124,17 +123,15 @@ unload()
 
 unload_all() { for m in $TEST $CORE; do ! is_loaded $m || unload $m; done; }
 
-# expect_gone MODULE WHY FILE...: MODULE not loaded, none of FILE left.
+# expect_gone MODULE WHY "FILE...": MODULE not loaded, none of FILE left.
 expect_gone()
 {
-	m=$1 why=$2
-	shift 2
-	is_loaded $m && fail "$m is still loaded ($why)"
-	for f; do
-		[ ! -e "$f" ] || fail "$f still exists ($why)"
+	is_loaded $1 && fail "$1 is still loaded ($2)"
+	for f in $3; do
+		[ ! -e "$f" ] || fail "$f still exists ($2)"
 	done
 }
-expect_core_gone() { expect_gone $CORE "$*" $CDIR $DEV; }
+expect_core_gone() { expect_gone $CORE "$*" "$CDIR $DEV"; }
 expect_test_gone()
 {
 	expect_gone $TEST "$*" $TDIR
@@ -148,22 +145,14 @@ stat_of() { awk -v k="$1" '$1 == k { print $2; exit }' "$CDIR/stats" 2>/dev/null
 status() { read -r status_line < "$TDIR/status" 2>/dev/null && echo "$status_line"; }
 
 # The status line once no run is going (waiting at most $1 s).
-wait_run()
-{
-	case $(status) in
-	running*) timeout "$1" cat "$TDIR/wait" ;;
-	*) status ;;
-	esac
-}
+wait_run() { timeout "$1" cat "$TDIR/wait" 2>/dev/null; }
 
 # control CMD: CMD to control in one write(2); on failure print the error
 # (dd names the errno), return 1.  ctl CMD: the same; a refusal fails.
 control()
 {
-	out=$(printf '%s\n' "$*" |
-	      dd of="$TDIR/control" bs=1024 conv=notrunc 2>&1) && return 0
-	printf '%s\n' "$out" | grep -v records
-	return 1
+	out=$(printf '%s\n' "$*" | dd of="$TDIR/control" bs=1024 conv=notrunc 2>&1) ||
+		{ printf '%s\n' "$out" | grep -v records; return 1; }
 }
 ctl() { err=$(control "$*") || { fail "control '$*': $err"; return 1; }; }
 
@@ -212,9 +201,7 @@ case_kmemleak_clean()
 	[ $dt -le 0 ] || sleep $((dt / 100)).$((dt % 100 / 10))
 	echo scan > "$DBG/kmemleak"
 	leaks=$(grep -B2 -A20 mymem "$DBG/kmemleak")
-	[ -z "$leaks" ] && return
-	fail "kmemleak reports objects allocated by mymem:"
-	printf '%s\n' "$leaks" | head -n 60 | diag_lines
+	[ -z "$leaks" ] || fail_lines "kmemleak reports objects allocated by mymem:" "$leaks"
 }
 
 skip_all()

@@ -17,19 +17,20 @@ QUICK=${MYMEM_SELFTEST_QUICK:-0}
 HANG_S=${MYMEM_SELFTEST_HANG_S:-600}
 
 CASES="load_core_then_test default_run rerun_through_control
-ebusy_concurrent_start bad_input
-rmmod_during_perf rmmod_during_race rmmod_during_scale rmmod_during_torture
-load_run_unload_cycles core_stats_count core_pinned_by_open_file
-core_size_param tracepoints
+ebusy_concurrent_start bad_input rmmod_during_perf rmmod_during_race
+rmmod_during_scale rmmod_during_torture load_run_unload_cycles
+core_stats_count core_pinned_by_open_file core_size_param tracepoints
 rmmod_during_worker_creation run_needs_core_size wait_one_line_per_open
-bad_input_rate_limited
-kmemleak_clean"
+bad_input_rate_limited kmemleak_clean"
 
 . "$(cd "$(dirname "$0")" && pwd)/mymem_lib.sh"
 
 core_size() { tr -dc 0-9 < "$CDIR/size"; }
 # load_idle CORE_PARAMS...: the core, and the test module idle on it
 load_idle() { load $CORE "$@" && load $TEST autorun=N tests=perf sizes=1; }
+# running TEST PARAMS...: the test module loaded idle, TEST started through
+# control and seen running (else the case fails)
+running() { load $TEST autorun=N && ctl "run tests=$*" && wait_running $1 60; }
 
 # check_json TESTS VERDICT: results.json parses, has no problem, and says
 # TESTS ("perf,race"; "all": whatever params.tests names) ran to VERDICT.
@@ -41,6 +42,7 @@ check_json()
 	. as $j |
 	($j.params.tests | tostring | split(",")) as $ran |
 	def ran($t): $ran | index($t) != null;
+	def rec($t): $j.records[] | select(.test == $t);
 	[ (select(.schema != 1) | "schema is \(.schema), not 1"),
 	  (select($tests != "all" and ($ran | sort) != ($tests | split(",") | sort)) |
 		"params.tests is \($j.params.tests), not \($tests)"),
@@ -52,42 +54,31 @@ check_json()
 	    "max_threads", "duration", "autorun"][] as $k |
 		select($j.params | has($k) | not) | "params has no \($k)"),
 	  (select((.records | type) != "array") | "no records array"),
-	  (.records[] | select(has("test") | not) |
-		"record without test: \(tojson)"),
-	  ($ran[] as $t | select($j.records | map(select(.test == $t)) | length == 0) |
-		"no \($t) records"),
+	  (.records[] | select(has("test") | not) | "record without test: \(tojson)"),
+	  ($ran[] as $t | select([rec($t)] == []) | "no \($t) records"),
 	  ($j.records[] | select(has("test")) | select(ran(.test) | not) |
 		"a \(.test) record, but \(.test) did not run"),
-	  (select(ran("race")) |
-		(["locked", "atomic"][] as $m |
-		 ($j.records | map(select(.test == "race" and .mode == $m))) as $r |
-		 if ($r | length) == 0 then "no race \($m) record"
-		 else ($r[] |
-			select(.exact != true or .final != .expected or .lost != 0 or
-			       .expected != .workers * .increments) |
-			"race \($m) not exact: \(tojson)")
-		 end),
-		(.records[] | select(.test == "race") |
-		 select(.workers != num($j.params.workers) or
-			.increments != num($j.params.increments)) |
-		 "race record does not match the params: \(tojson)")),
-	  (.records[] | select(.test == "perf") |
-		select(.iterations != num($j.params.iterations) or
-		       .min_ns > .p50_ns or .p50_ns > .p99_ns or
-		       .p99_ns > .max_ns or .avg_ns < .min_ns or
-		       .avg_ns > .max_ns) |
+	  (select(ran("race")) | ["locked", "atomic"][] as $m |
+		[rec("race") | select(.mode == $m)] as $r |
+		if $r == [] then "no race \($m) record"
+		else $r[] | select(.exact != true or .final != .expected or
+			.lost != 0 or .expected != .workers * .increments) |
+			"race \($m) not exact: \(tojson)"
+		end),
+	  (rec("race") | select(.workers != num($j.params.workers) or
+		.increments != num($j.params.increments)) |
+		"race record does not match the params: \(tojson)"),
+	  (rec("perf") | select(.iterations != num($j.params.iterations) or
+		.min_ns > .p50_ns or .p50_ns > .p99_ns or .p99_ns > .max_ns or
+		.avg_ns < .min_ns or .avg_ns > .max_ns) |
 		"perf record inconsistent: \(tojson)"),
-	  (.records[] | select(.test == "torture") |
-		select(.verdict != "SUCCESS" or .torn != 0 or .lost != 0 or
-		       .add_errors != 0 or .errors != 0) |
+	  (rec("torture") | select(.verdict != "SUCCESS" or .torn != 0 or
+		.lost != 0 or .add_errors != 0 or .errors != 0) |
 		"torture record failed: \(tojson)"),
-	  (.records[] | select(.test == "scale") |
-		select(.ops <= 0 or .threads < 1) |
+	  (rec("scale") | select(.ops <= 0 or .threads < 1) |
 		"scale record inconsistent: \(tojson)")
-	] | .[]' "$TDIR/results.json" 2>&1) &&
-		[ -z "$problems" ] && return 0
-	fail "results.json:"
-	printf '%s\n' "$problems" | head -n 20 | diag_lines
+	] | .[]' "$TDIR/results.json" 2>&1) && [ -z "$problems" ] && return 0
+	fail_lines "results.json:" "$problems"
 	jq -e . "$TDIR/results.json" > /dev/null 2>&1 ||
 		head -c 2000 "$TDIR/results.json" | diag_lines
 	return 1
@@ -109,15 +100,10 @@ case_default_run()
 	params=
 	[ "$QUICK" != 1 ] || params="sizes=1,64,4096,65536 iterations=200
 		workers=8 increments=5000 max_threads=4 duration=3"
-	t0=$(now_cs)
 	load $TEST $params || return
 	run_ends 1800 "the default run"
-	diag "run took $(( ($(now_cs) - t0) / 100 )) s: $st"
-	log=$(log_since_mark)
-	printf '%s\n' "$log" | grep -q "$TEST: End of test: SUCCESS" ||
-		fail "no '$TEST: End of test: SUCCESS' in the kernel log"
-	printf '%s\n' "$log" | grep -q "$TEST: End of test: FAILURE" &&
-		fail "'End of test: FAILURE' in the kernel log"
+	ends=$(log_since_mark | grep -o "$TEST: End of test: [A-Z]*" | sort -u)
+	[ "$ends" = "$TEST: End of test: SUCCESS" ] || fail "'End of test' lines: '$ends'"
 	[ -n "$(head -c 1 "$TDIR/results")" ] || fail "results is empty"
 	check_json all SUCCESS
 	jq -c '.records[] | select(.test == "race")' "$TDIR/results.json" 2>/dev/null |
@@ -143,9 +129,7 @@ case_rerun_through_control()
 
 case_ebusy_concurrent_start()
 {
-	load $TEST autorun=N || return
-	ctl "run tests=torture duration=60" || return
-	wait_running torture 30 || return
+	running torture duration=60 || return
 	for cmd in run "run tests=race workers=2 increments=10"; do
 		case $(control "$cmd") in
 		*"Device or resource busy"*) ;;
@@ -164,83 +148,65 @@ case_ebusy_concurrent_start()
 	run_ends 120 "the run after stop"
 }
 
-# Refused input, a row each: WHERE|INPUT|ERROR|LINE.  WHERE: "core" (insmod
+# Refused input, a row each: WHERE|INPUTS|ERROR|LINE.  WHERE: "core" (insmod
 # mymem_core INPUT), "test" (insmod mymem_test INPUT) or "control" (INPUT
 # written to an idle mymem_test), then the core's parameters; consecutive
-# rows share the modules.  Each fails with ERROR, leaves nothing behind and
-# logs exactly one line of ours matching mymem_LINE (read once at the end:
-# a row's lines lie between its marker and the next "row -").
+# inputs share the modules.  Each INPUT (INPUTS: ';' between them) fails with
+# ERROR, leaves nothing behind (expect_WHERE_gone: after a control write,
+# the test module idle) and logs exactly one line of ours matching
+# mymem_LINE, with INPUT for an @ in LINE (read once at the end: an input's
+# lines lie between its marker and the next "row -").
+expect_control_gone() { [ "$(status)" = idle ] || fail "$*: status '$(status)'"; }
 case_bad_input()
 {
 	have='' row=0 rows=$(mktemp)
-	while IFS='|' read -r where input want line; do
-		what=${where%% *} params=${where#"$what"}
-		if [ "$where" != "$have" ]; then
-			unload_all
-			have=$where
+	while IFS='|' read -r where inputs want re; do
+		what=${where%% *}
+		IFS=';'
+		for input in $inputs; do
+			unset IFS
+			if [ "$where" != "$have" ]; then
+				unload_all
+				have=$where
+				case $what in
+				test)	load $CORE ${where#test} ;;
+				control) load_idle ${where#control} ;;
+				esac || break 2
+			fi
+			row=$((row + 1)) line=$re
+			[ "${re#*@}" = "$re" ] || line=${re%%@*}$input${re#*@}
+			echo "$row|$where: $input|mymem_$line" >> "$rows"
+			echo "mymem-selftest: bad_input row $row" > /dev/kmsg
 			case $what in
-			test)	load $CORE $params ;;
-			control) load_idle $params ;;
-			esac || break
-		fi
-		row=$((row + 1))
-		echo "$row|$where: $input|mymem_$line" >> "$rows"
-		echo "mymem-selftest: bad_input row $row" > /dev/kmsg
-		case $what in
-		core)	out=$(insmod "$CORE_KO" $input 2>&1) ;;
-		test)	out=$(insmod "$TEST_KO" $input 2>&1) ;;
-		*)	out=$(control "$input") ;;
-		esac
-		rc=$?
-		echo "mymem-selftest: bad_input row -" > /dev/kmsg
-		if [ $rc -eq 0 ]; then
-			fail "$where: $input: accepted"
-			have=
-			continue
-		fi
-		case $out in
-		*"$want"*) ;;
-		*) fail "$where: $input: '$out', expected '$want'" ;;
-		esac
-		case $what in
-		core)	expect_core_gone "$where: $input" ;;
-		test)	expect_test_gone "$where: $input" ;;
-		*)	[ "$(status)" = idle ] ||
-				fail "$where: $input: status '$(status)'" ;;
-		esac
+			core)	out=$(insmod "$CORE_KO" $input 2>&1) ;;
+			test)	out=$(insmod "$TEST_KO" $input 2>&1) ;;
+			*)	out=$(control "$input") ;;
+			esac
+			rc=$?
+			echo "mymem-selftest: bad_input row -" > /dev/kmsg
+			[ $rc -ne 0 ] || { fail "$where: $input: accepted"; have=; continue; }
+			case $out in
+			*"$want"*) ;;
+			*) fail "$where: $input: '$out', expected '$want'" ;;
+			esac
+			expect_${what}_gone "$where: $input"
+		done
 	done <<'ROWS'
-core|size=0|Invalid parameters|core: invalid size=0: allowed 1\.\.1073741824 bytes$
-core|size=1073741825|Invalid parameters|core: invalid size=1073741825: allowed
-core|size=4294967297|Invalid parameters|core: invalid size=4294967297: allowed
-core|stripe_shift=5|Invalid parameters|core: invalid stripe_shift=5: allowed 9\.\.30 for size=524288 \(at most 1024 stripes\)$
+core|size=0;size=1073741825;size=4294967297|Invalid parameters|core: invalid @: allowed 1\.\.1073741824 bytes$
+core|stripe_shift=5;stripe_shift=31|Invalid parameters|core: invalid @: allowed 9\.\.30 for size=524288 \(at most 1024 stripes\)$
 core|size=4096 stripe_shift=5|Invalid parameters|core: invalid stripe_shift=5: allowed 6\.\.30 for size=4096 \(at most 1024 stripes\)$
-core|stripe_shift=31|Invalid parameters|core: invalid stripe_shift=31: allowed 9\.\.30
 core|size=1073741824 stripe_shift=19|Invalid parameters|core: invalid stripe_shift=19: allowed 20\.\.30 for size=1073741824
-core|mode=0777|Invalid parameters|core: invalid mode=0777: allowed permission bits within 0666$
-test|tests=bogus|Invalid parameters|test: invalid tests=bogus: comma list of perf, race, scale, torture, or all$
-test|tests=perf,bogus|Invalid parameters|test: invalid tests=perf,bogus: comma list
-test|tests=,|Invalid parameters|test: invalid tests=,: comma list
-test|tests=PERF|Invalid parameters|test: invalid tests=PERF: comma list
-test|sizes=|Invalid parameters|test: invalid sizes=: comma list of 1 to 16 sizes, each 1\.\.core size$
-test|sizes=1,,2|Invalid parameters|test: invalid sizes=1,,2: comma list
-test|sizes=524289|Invalid parameters|test: invalid sizes=524289: comma list
-test|sizes=0|Invalid parameters|test: invalid sizes=0: comma list
-test|sizes=abc|Invalid parameters|test: invalid sizes=abc: comma list
-test|sizes=1,2,|Invalid parameters|test: invalid sizes=1,2,: comma list
-test|sizes=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17|Invalid parameters|test: invalid sizes=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17: comma list
-test|iterations=0|Invalid parameters|test: invalid iterations=0: 1\.\.100000$
-test|iterations=100001|Invalid parameters|test: invalid iterations=100001: 1\.\.100000$
-test|workers=0|Invalid parameters|test: invalid workers=0: 1\.\.1024$
-test|workers=1025|Invalid parameters|test: invalid workers=1025: 1\.\.1024$
-test|workers=100000|Invalid parameters|test: invalid workers=100000: 1\.\.1024$
-test|increments=0|Invalid parameters|test: invalid increments=0: 1\.\.10000000$
-test|increments=10000001|Invalid parameters|test: invalid increments=10000001: 1\.\.10000000$
-test|max_threads=257|Invalid parameters|test: invalid max_threads=257: 0 \(2 x online CPUs\) or 1\.\.256$
-test|max_threads=1000|Invalid parameters|test: invalid max_threads=1000: 0 \(2 x online CPUs\) or 1\.\.256$
-test|rounds=0|Invalid parameters|test: invalid rounds=0: 1\.\.99$
-test|point_ms=10001|Invalid parameters|test: invalid point_ms=10001: 1\.\.10000$
-test|duration=0|Invalid parameters|test: invalid duration=0: 1\.\.3600$
-test|duration=3601|Invalid parameters|test: invalid duration=3601: 1\.\.3600$
+core|mode=0777|Invalid parameters|core: invalid @: allowed permission bits within 0666$
+test|tests=bogus;tests=perf,bogus;tests=,;tests=PERF|Invalid parameters|test: invalid @: comma list of perf, race, scale, torture, or all$
+test|sizes=;sizes=1,,2;sizes=524289;sizes=0|Invalid parameters|test: invalid @: comma list of 1 to 16 sizes, each 1\.\.core size$
+test|sizes=abc;sizes=1,2,;sizes=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17|Invalid parameters|test: invalid @: comma list of 1 to 16 sizes, each 1\.\.core size$
+test|iterations=0;iterations=100001|Invalid parameters|test: invalid @: 1\.\.100000$
+test|workers=0;workers=1025;workers=100000|Invalid parameters|test: invalid @: 1\.\.1024$
+test|increments=0;increments=10000001|Invalid parameters|test: invalid @: 1\.\.10000000$
+test|max_threads=257;max_threads=1000|Invalid parameters|test: invalid @: 0 \(2 x online CPUs\) or 1\.\.256$
+test|rounds=0|Invalid parameters|test: invalid @: 1\.\.99$
+test|point_ms=10001|Invalid parameters|test: invalid @: 1\.\.10000$
+test|duration=0;duration=3601|Invalid parameters|test: invalid @: 1\.\.3600$
 test size=7|tests=race sizes=1 workers=2 increments=10|Invalid parameters|test: tests=race needs a core of at least 8 bytes, not 7$
 test size=512|tests=torture sizes=1 duration=1|Invalid parameters|test: tests=torture needs a core of at least [0-9]+ bytes, not 512$
 control|frobnicate|Invalid argument|test: invalid control command 'frobnicate': run \[key=value \.\.\.\] or stop$
@@ -266,7 +232,7 @@ ROWS
 						what[r], re[r], l[r]
 		}' "$rows" -)
 	rm -f "$rows"
-	[ -z "$bad" ] || { fail "bad input without its one line:"; printf '%s\n' "$bad" | diag_lines; }
+	[ -z "$bad" ] || fail_lines "bad input without its one line:" "$bad"
 }
 
 # rmmod_during TEST autorun|control PARAMS...: rmmod of the test module in
@@ -276,10 +242,9 @@ rmmod_during()
 	t=$1 how=$2
 	shift 2
 	case $how in
-	autorun) load $TEST "tests=$t" "$@" ;;
-	*) load $TEST autorun=N && ctl "run tests=$t $*" ;;
+	autorun) load $TEST "tests=$t" "$@" && wait_running "$t" 60 ;;
+	*) running "$t" "$@" ;;
 	esac || return
-	wait_running "$t" 60 || return
 	sleep 1
 	st=$(status)
 	case $st in
@@ -363,8 +328,7 @@ case_core_size_param()
 		 "size=16777216 14"; do
 		load $CORE ${v% *} || return
 		sz=$(core_size)
-		want=${v%% *}
-		[ "$sz" = "${want#size=}" ] || fail "$v: $CDIR/size says '$(cat "$CDIR/size")'"
+		[ "size=$sz" = "${v%% *}" ] || fail "$v: $CDIR/size says '$(cat "$CDIR/size")'"
 		shift_p=$(cat /sys/module/$CORE/parameters/stripe_shift)
 		[ "$shift_p" = "${v##* }" ] || fail "$v: stripe_shift is $shift_p, expected ${v##* }"
 		n=$(dd if=$DEV bs=8192 count=1 2>/dev/null | wc -c)
@@ -415,14 +379,12 @@ case_tracepoints()
 		fail "dd: a write at the end ($sz) succeeded"
 	# MYMEM_IOC_ADD_U64 by mymem-race: here, bin/, tools/bin/ or the PATH
 	add=
-	for race in "$script_dir/mymem-race" "$script_dir/../bin/mymem-race" \
-		    "$script_dir/../../../bin/mymem-race" "$(command -v mymem-race)"; do
-		[ -x "$race" ] || continue
+	if race=$(PATH=$script_dir:$script_dir/../bin:$script_dir/../../../bin:$PATH \
+		  command -v mymem-race); then
 		out=$("$race" -d $DEV -w 1 -n 1 -m atomic 2>&1) ||
 			fail "$race -w 1 -n 1 -m atomic: $out"
 		add="mymem_add: pos=0 delta=1 ret=0"
-		break
-	done
+	fi
 	trace_enable "$inst" 0
 	buf=$(cat "$inst/trace")
 	for ev in "mymem_write: pos=40 len=8 ret=8" \
@@ -447,9 +409,7 @@ case_tracepoints()
 case_rmmod_during_worker_creation()
 {
 	for attempt in 1 2 3; do
-		load $TEST autorun=N || return
-		ctl "run tests=race workers=1024 increments=10000000" || return
-		wait_running race 60 || return
+		running race workers=1024 increments=10000000 || return
 		unload $TEST "rmmod during worker creation" || return
 		log=$(log_since_mark)
 		printf '%s\n' "$log" | grep -E "$TEST: (race: stopped|unload:)" | diag_lines
@@ -523,9 +483,8 @@ case_bad_input_rate_limited()
 		i=$((i + 2))
 	done
 	dt=$(( ($(now_cs) - t0 + 99) / 100 ))
-	log=$(log_since_mark)
-	cmds=$(printf '%s\n' "$log" | grep -c "$TEST: invalid control command")
-	params=$(printf '%s\n' "$log" | grep -c "$TEST: invalid workers=0")
+	cmds=$(log_since_mark | grep -c "$TEST: invalid control command")
+	params=$(log_since_mark | grep -c "$TEST: invalid workers=0")
 	lines=$((cmds + params))
 	diag "$writes bad writes in $dt s: $cmds + $params lines"
 	[ "$cmds" -ge 1 ] || fail "no line for a bad control command"
