@@ -78,7 +78,7 @@ mmt_param(increments, UINT, uint, 1, 10000000, 150000,
 mmt_param(max_threads, THREADS, uint, 1, 256, 0,
 	  "scale: up to this many kthreads");
 mmt_param(rounds, UINT, uint, 1, 99, 5,
-	  "scale: runs of each point, one per round; a point is the median");
+	  "scale: runs of each point, one per round; a point is the best");
 mmt_param(point_ms, UINT, uint, 1, 10000, 80, "scale: ms of each run");
 mmt_param(duration, UINT, uint, 1, 3600, 10, "torture duration in seconds");
 mmt_param(autorun, BOOL, bool, 0, 1, true,

@@ -11,11 +11,16 @@
  * A last workload, memcpy (disjoint only), copies 1 KiB between two private
  * buffers without calling the API: how far the machine itself lets
  * independent threads scale, the ceiling for the others.
- * Each (workload, region) runs in `rounds` rounds; a round runs every
- * thread count once for `point_ms`, starting from the next count each
- * round, so that no count is always the first (cold) one.  A point is its
- * median run; ops/s = all ops / elapsed, where elapsed runs from the first
- * worker's start to the last one's end, and x1 = ops/s / that of 1 thread.
+ * The test runs in `rounds` rounds; a round runs every (workload, region)
+ * series in turn, and each series' thread counts once for `point_ms`,
+ * starting from the next count each round, so that no count is always the
+ * first (cold) one, and every point's runs, the ceiling's included, spread
+ * over the whole test.  A point is its best run: under QEMU a vCPU is a
+ * host thread that the host slows down at times, never speeds up, and a
+ * median lands on whichever speed the host gave most often (so that 2
+ * threads could measure over twice 1 thread on 2 vCPUs).  ops/s = all ops
+ * / elapsed, where elapsed runs from the first worker's start to the last
+ * one's end, and x1 = ops/s / that of 1 thread.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,7 +28,6 @@
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/time64.h>
 #include <linux/timekeeping.h>
@@ -66,7 +70,7 @@ static const struct mmt_col mmt_scale_cols[] = {
 	{ }
 };
 
-/* One timed run; @ops_s first, for mmt_cmp_u64(). */
+/* A point's best run. */
 struct mmt_scale_result {
 	u64 ops_s;
 	u64 ops;
@@ -133,15 +137,18 @@ static size_t mmt_scale_len(void)
 	return min_t(size_t, MMT_SCALE_OP_SIZE, mymem_size());
 }
 
-/* One run of @threads workers; Return: failed checks or -EINTR. */
+/*
+ * One run of @threads workers, kept in @best if it beats it.
+ * Return: failed checks or -EINTR.
+ */
 static int mmt_scale_once(struct mmt_scale_worker *workers, int load,
 			  int region, unsigned int threads, unsigned int ms,
-			  struct mmt_scale_result *res)
+			  struct mmt_scale_result *best)
 {
 	size_t len = mmt_scale_len();
 	unsigned int i, errors = 0, slots = mymem_size() / len;
 	unsigned int stride = max(slots / threads, 1U);
-	u64 ops = 0, span;
+	u64 ops = 0, ops_s, span;
 	int ret;
 
 	for (i = 0; i < threads; i++)
@@ -160,9 +167,9 @@ static int mmt_scale_once(struct mmt_scale_worker *workers, int load,
 		ops += workers[i].ops;
 		errors += workers[i].errors;
 	}
-	res->ops = ops;
-	res->span_ns = span;
-	res->ops_s = span ? div64_u64(ops * NSEC_PER_SEC, span) : 0;
+	ops_s = span ? div64_u64(ops * NSEC_PER_SEC, span) : 0;
+	if (ops_s > best->ops_s)
+		*best = (struct mmt_scale_result){ ops_s, ops, span };
 	return errors + (ret ? 1 : 0);
 }
 
@@ -191,84 +198,89 @@ static unsigned int mmt_scale_records(const struct mmt_params *p)
 }
 
 /*
- * Every point of one (workload, region; region 0 shared, 1 disjoint), in
- * rounds, into @runs (rounds runs of each point); @done: runs done so far
- * in the test, for its progress.  Return: failed checks, or -EINTR.
+ * Series @s (one workload on one region) into @load and @region (0 shared,
+ * 1 disjoint); memcpy, the last load, only on disjoint.
  */
-static int mmt_scale_series(const struct mmt_params *p,
+static void mmt_scale_series(unsigned int s, int *load, int *region)
+{
+	*region = s >= MMT_NR_LOADS - 1;
+	*load = s - *region * (MMT_NR_LOADS - 1);
+}
+
+/*
+ * Every point of every series, in rounds, its best run into @best.
+ * Return: failed checks, or -EINTR.
+ */
+static int mmt_scale_rounds(const struct mmt_params *p,
 			    struct mmt_scale_worker *workers,
-			    struct mmt_scale_result *runs, int load, int region,
-			    unsigned int *done)
+			    struct mmt_scale_result *best)
 {
 	unsigned int n = p->max_threads, points = mmt_scale_points(n);
-	unsigned int i, pt, r, rounds = p->rounds, failures = 0;
-	const struct mmt_scale_result *res, *one;
-	int ret;
+	unsigned int i, pt, r, s, done = 0, failures = 0;
+	int load, region, ret;
 
-	for (r = 0; r < rounds; r++) {
-		for (i = 0; i < points; i++) {
-			pt = (i + r) % points;
-			mmt_progress((*done)++, MMT_SCALE_SERIES * points * rounds);
-			ret = mmt_scale_once(workers, load, region,
-					     mmt_scale_threads(pt, n), p->point_ms,
-					     &runs[pt * rounds + r]);
-			if (ret < 0)
-				return ret;
-			failures += ret;
+	for (r = 0; r < p->rounds; r++) {
+		for (s = 0; s < MMT_SCALE_SERIES; s++) {
+			mmt_scale_series(s, &load, &region);
+			for (i = 0; i < points; i++) {
+				pt = (i + r) % points;
+				mmt_progress(done++, MMT_SCALE_SERIES * points * p->rounds);
+				ret = mmt_scale_once(workers, load, region,
+						     mmt_scale_threads(pt, n), p->point_ms,
+						     &best[s * points + pt]);
+				if (ret < 0)
+					return ret;
+				failures += ret;
+			}
 		}
 	}
-	/* the median run of each point (the lower one of an even count) */
-	one = &runs[(rounds - 1) / 2];
-	for (pt = 0; pt < points; pt++) {
-		sort(&runs[pt * rounds], rounds, sizeof(*runs), mmt_cmp_u64,
-		     NULL);
-		res = &runs[pt * rounds + (rounds - 1) / 2];
-		mmt_table_row("scale", mmt_scale_cols, { .s = mmt_load_names[load] },
-			      { .s = mmt_region_names[region] },
-			      { mmt_scale_len() }, { mmt_scale_threads(pt, n) },
-			      { res->ops }, { res->span_ns }, { res->ops_s },
-			      { mmt_ratio_x1000(res->ops_s, one->ops_s) });
-	}
+	mmt_progress(done, done);
 	return failures;
 }
 
 /* Context: the controller kthread.  Return: the number of failed checks. */
 static unsigned int mmt_scale_run(const struct mmt_params *p)
 {
-	unsigned int i, n = p->max_threads, done = 0, failures = 0;
-	struct mmt_scale_result *runs;
+	unsigned int i, n = p->max_threads, points = mmt_scale_points(n);
+	const struct mmt_scale_result *res, *one;
 	struct mmt_scale_worker *workers;
-	int region, load, ret = 0;
+	struct mmt_scale_result *best;
+	int load, region, ret;
+	unsigned int failures;
 	u8 *bufs;
 
-	runs = kvcalloc(mmt_scale_points(n) * p->rounds, sizeof(*runs),
-			GFP_KERNEL);
+	best = kvcalloc(mmt_scale_records(p), sizeof(*best), GFP_KERNEL);
 	workers = kvcalloc(n, sizeof(*workers), GFP_KERNEL);
 	bufs = kvcalloc(n, 2 * MMT_SCALE_OP_SIZE, GFP_KERNEL);
-	if (!runs || !workers || !bufs) {
+	if (!best || !workers || !bufs) {
 		failures = mmt_setup_failed("scale", -ENOMEM);
 		goto out;
 	}
 	for (i = 0; i < n; i++)
 		workers[i].buf = bufs + i * 2 * MMT_SCALE_OP_SIZE;
-	mmt_info("scale: %zu-byte calls, 1..%u threads, each point the median of %u runs of %u ms, one per round",
+	mmt_info("scale: %zu-byte calls, 1..%u threads, each point the best of %u runs of %u ms, one per round",
 		 mmt_scale_len(), n, p->rounds, p->point_ms);
 	mmt_info("scale: mixed = 3 reads + 1 write per thread; memcpy = no API call, the machine's ceiling");
 	mmt_info("scale: x1 = ops/s / ops/s of 1 thread");
+	ret = mmt_scale_rounds(p, workers, best);
+	failures = max(ret, 0);
+	if (ret < 0)
+		goto out;
 	mmt_table_head("scale", mmt_scale_cols);
-	/* memcpy, the last load, only on disjoint (region 1) */
-	for (region = 0; ret >= 0 && region < 2; region++)
-		for (load = 0; load < MMT_NR_LOADS - !region && ret >= 0; load++) {
-			ret = mmt_scale_series(p, workers, runs, load, region,
-					       &done);
-			failures += max(ret, 0);
-		}
-	if (ret >= 0)
-		mmt_progress(done, done);
+	for (i = 0; i < mmt_scale_records(p); i++) {
+		res = &best[i];
+		one = &best[i - i % points];
+		mmt_scale_series(i / points, &load, &region);
+		mmt_table_row("scale", mmt_scale_cols, { .s = mmt_load_names[load] },
+			      { .s = mmt_region_names[region] },
+			      { mmt_scale_len() }, { mmt_scale_threads(i % points, n) },
+			      { res->ops }, { res->span_ns }, { res->ops_s },
+			      { mmt_ratio_x1000(res->ops_s, one->ops_s) });
+	}
 out:
 	kvfree(bufs);
 	kvfree(workers);
-	kvfree(runs);
+	kvfree(best);
 	return failures;
 }
 

@@ -18,7 +18,7 @@ dbg=/sys/kernel/debug/mymem_test
 # Everything explicit, so that the figures do not depend on the defaults
 # of the module being benchmarked.
 run_args="tests=perf,race,scale sizes=1,64,1024,65536,524288 iterations=1000"
-run_args="$run_args workers=50 increments=150000 max_threads=0 rounds=5 point_ms=200"
+run_args="$run_args workers=50 increments=150000 max_threads=0 rounds=11 point_ms=100"
 . "$(dirname "$0")/functions.sh"
 job_start bench "$out"
 
