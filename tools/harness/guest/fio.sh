@@ -13,12 +13,13 @@
 # I/O on all three (brd's direct I/O would refuse 1-byte blocks).  A round
 # runs every cell on the three targets one after another, the first target
 # rotating from round to round, each job FIO_RUNTIME long (default 500ms);
-# FIO_ROUNDS rounds (default 3).  OUT_DIR/fio.txt gets one line a job,
-# "ENGINE BS RW TARGET ROUND IOPS"; parse-bench.sh takes the medians.
+# FIO_ROUNDS rounds (default 5).  OUT_DIR/fio.txt gets one line a job,
+# "ENGINE BS RW TARGET ROUND IOPS"; parse-bench.sh takes each cell's best
+# round (the host only ever slows a vCPU down).
 # POSIX sh (dash, busybox ash).
 
 ko=${1:?KO_DIR} out=${2:?OUT_DIR}
-rounds=${FIO_ROUNDS:-3} runtime=${FIO_RUNTIME:-500ms}
+rounds=${FIO_ROUNDS:-5} runtime=${FIO_RUNTIME:-500ms}
 size=$(cat /sys/module/mymem_core/parameters/size) || exit 1
 tmpf=/tmp/fio-tmpfs.dat
 
