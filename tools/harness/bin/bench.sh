@@ -25,15 +25,23 @@ cd "$top"
 kernel=${KERNEL:-6.1}
 . tools/harness/bin/functions.sh
 
-# A job that just ended (make results' run before this one) still shows
-# in the 1-minute load average: give it up to 3 minutes to settle.
-for i in $(seq 18); do
+# busy: whether the host's 1-minute load average (now in hostload) is
+# above 0.5
+busy() {
 	hostload=$(cut -d ' ' -f 1 /proc/loadavg)
-	awk -v l="$hostload" 'BEGIN { exit !(l > 0.5) }' || break
-	[ "$i" = 1 ] && echo "bench: host load average $hostload > 0.5: waiting up to 3 min for it to settle"
-	sleep 10
-done
-if awk -v l="$hostload" 'BEGIN { exit !(l > 0.5) }'; then
+	awk -v l="$hostload" 'BEGIN { exit !(l > 0.5) }'
+}
+# A job that just ended (make results' run before this one) still shows
+# in that average: give it up to 3 minutes to settle.
+if busy; then
+	echo "bench: host load average $hostload > 0.5: waiting up to 3 min for it to settle"
+	n=0
+	while [ $n -lt 18 ] && busy; do
+		sleep 10
+		n=$((n + 1))
+	done
+fi
+if busy; then
 	echo "bench: WARNING: host load average $hostload > 0.5: something else is" >&2
 	echo "bench: WARNING: running; benchmarks must run alone, the figures will be noisy" >&2
 fi

@@ -29,7 +29,7 @@ if [ "${RESULTS_REUSE:-0}" != 1 ]; then
 	tools/harness/bin/bench.sh || echo "results: make bench did not pass; its verdicts go in the page as they are"
 fi
 for f in "$run/results.json" "$bench/bench.txt" "$bench/ubench-nowait.json" \
-	"$bench/ubench.json" "$bench/fio.txt"; do
+	"$bench/ubench.json" "$bench/figures.txt"; do
 	[ -s "$f" ] || { echo "results: no $f: run without RESULTS_REUSE" >&2; exit 1; }
 done
 
@@ -82,15 +82,10 @@ def us(ns): ns / 1000 | . * 10 | round / 10;
   "nw_\($op[:1])_\($n) \(r(nw("mymem"; $op; $s); nw("nowait"; $op; $s)))"),
  "nw_copy_over_read_512k \(r(nw("nowait"; "write"; 524288); nw("mymem"; "read"; 524288)))")
 ' --slurpfile NW "$bench/ubench-nowait.json" "$run/results.json" >"$vals"
-# fio (make bench): the rounds, a 1-byte psync read's time per I/O on
-# /dev/mymem at its best round, the widest spread of one read cell's rounds;
-# the bare 1-byte read's median (mymem-bench) in the same boot
+# fio's figures as parse-bench.sh judged them; the bare 1-byte read's
+# median (mymem-bench) in the same boot
 {
-awk '{ c = $1 " " $2 " " $3 " " $4; if ($5 > r) r = $5
-	if (!(c in hi) || $6 > hi[c]) hi[c] = $6; if (!(c in lo) || $6 < lo[c]) lo[c] = $6 }
-END { for (c in hi) if (c ~ /read/ && lo[c] > 0 && hi[c] / lo[c] > s) s = hi[c] / lo[c]
-	printf "fio_rounds %d\nfio_r1_us %.2f\nfio_read_spread %.2f\n", r,
-	       1e6 / hi["psync 1 read mymem"], s }' "$bench/fio.txt"
+grep -E '^fio_(rounds|r1_us|read_spread) ' "$bench/figures.txt"
 jq -r 'def b($t): [.records[] | select(.target == $t and .op == "read" and .size == 1)][0].p50_ns / 10 | round / 100;
 	"b_r1_us \(b("mymem"))", "b_t1_us \(b("tmpfs"))"' "$bench/ubench.json"
 echo "bench_date $(sed -n 's/^mymem bench: .*, \([0-9T:Z-]*\)$/\1/p' "$bench/bench.txt")"
