@@ -5,12 +5,13 @@
 #
 #   debug-kernel.sh KERNEL       build (or bring up to date) a kernel whose
 #                                file in tools/harness/configs/kernels/ names
-#                                a source= package and a fragment=
+#                                a source= package and fragment= files
 #   debug-kernel.sh --dir FLAVOUR   print its build directory
 #
-# The configuration: allnoconfig plus configs/debug-kernel/'s base.config,
-# debug.config and the kernel's fragment; an option Kconfig dropped is an
-# error.  Under $MYMEM_CACHE (default /var/cache/mymem): src/, each build in
+# The configuration: allnoconfig plus configs/debug-kernel/'s base.config
+# and the kernel's fragment files; an option Kconfig dropped is an error.
+# A patch= file there is applied to the source once; make= arguments
+# (LLVM=1, RUSTC=...) go to every make.  Under $MYMEM_CACHE (default /var/cache/mymem): src/, each build in
 # debug/FLAVOUR/ (modules_install tree in root/), ccache/.
 set -eu
 
@@ -32,13 +33,25 @@ fi
 [ $# -eq 1 ] || usage
 fragment=$(kfact get "$1" fragment) || usage
 srcpkg=$(kfact get "$1" source)
+patch=$(kfact get "$1" patch)
+margs=$(kfact get "$1" make)
 [ -n "$fragment" ] || usage
 [ -n "$srcpkg" ] || usage
 kernel=$1 out=$cache/debug/$1
 [ -z "$dir_only" ] || { echo "$out"; exit 0; }
 
-# 1. source, extracted once
+# 1. source, extracted once, patched once
 src=$(linux_source "$srcpkg") || die "no $srcpkg to build from"
+conf=$here/../configs/debug-kernel
+if [ -n "$patch" ] && ! cmp -s "$conf/$patch" "$src/.mymem-$patch"; then
+	if [ -f "$src/.mymem-$patch" ]; then	# an older patch: start again
+		rm -f "$src/.mymem-extracted"
+		src=$(linux_source "$srcpkg") || die "no $srcpkg to build from"
+	fi
+	(cd "$src" && patch -p1 --no-backup-if-mismatch -F0 -s) \
+		<"$conf/$patch" || die "$patch does not apply to $src"
+	cp "$conf/$patch" "$src/.mymem-$patch"
+fi
 
 for tool in gcc make bc flex bison ccache cpio; do
 	command -v $tool >/dev/null ||
@@ -46,14 +59,17 @@ for tool in gcc make bc flex bison ccache cpio; do
 done
 
 # 2. configuration: allnoconfig + fragments, every option kept
-conf=$here/../configs/debug-kernel
-set -- "$conf/base.config" "$conf/debug.config" "$conf/$fragment"
+set -- "$conf/base.config"
+for f in $fragment; do
+	set -- "$@" "$conf/$f"
+done
 mkdir -p "$out"
 cat "$@" >"$out/.mymem-fragments.new"
 if ! cmp -s "$out/.mymem-fragments.new" "$out/.mymem-fragments" ||
    [ ! -f "$out/.config" ]; then
 	say "configuring"
-	(cd "$src" && ./scripts/kconfig/merge_config.sh -n -O "$out" "$@") \
+	# shellcheck disable=SC2086 # make= is a list of arguments
+	(cd "$src" && env $margs ./scripts/kconfig/merge_config.sh -n -O "$out" "$@") \
 		>"$out/config.log" 2>&1 || {
 		tail -n 20 "$out/config.log" >&2
 		die "merge_config failed; see $out/config.log"
@@ -69,12 +85,16 @@ rm -f "$out/.mymem-fragments.new"
 # 3. build: the image, and modules for Module.symvers
 export CCACHE_DIR="$cache/ccache" CCACHE_DEPEND=1
 say "building in $out"
-make -C "$src" O="$out" CC="ccache gcc" -j"$(nproc)" bzImage modules \
+cc=gcc
+case " $margs " in *" LLVM=1 "*) cc=clang ;; esac
+# shellcheck disable=SC2086
+make -C "$src" O="$out" $margs CC="ccache $cc" -j"$(nproc)" bzImage modules \
 	>"$out/build.log" 2>&1 || {
 	grep -E 'error|Error' "$out/build.log" | head -n 20 >&2
 	die "build failed; see $out/build.log"
 }
 rm -rf "$out/root"
-make -C "$src" O="$out" INSTALL_MOD_PATH="$out/root" modules_install \
+# shellcheck disable=SC2086
+make -C "$src" O="$out" $margs INSTALL_MOD_PATH="$out/root" modules_install \
 	>>"$out/build.log" 2>&1 || die "modules_install failed; see $out/build.log"
 say "built $(cat "$out/include/config/kernel.release"): $out/arch/x86/boot/bzImage"

@@ -24,7 +24,7 @@ check-debug)
 esac
 [ $# -gt 0 ] || set -- 6.1
 
-pkgs="make gcc libc6-dev rustc qemu-system-x86 busybox-static cpio gzip
+pkgs="make gcc libc6-dev rustc-web qemu-system-x86 busybox-static cpio gzip
       xz-utils kmod jq gnuplot-nox rsync"
 [ "$set_name" != bench ] || pkgs="$pkgs fio"
 if [ "$set_name" = check ]; then

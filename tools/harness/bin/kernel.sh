@@ -11,7 +11,8 @@
 #   kernel.sh image  KERNEL      the kernel image to boot
 #   kernel.sh moddir KERNEL      its lib/modules/KREL directory
 #   kernel.sh get    KERNEL KEY  one fact of its file: meta, source,
-#                                fragment, qemu, install, detectors, suite
+#                                fragment, patch, make, deps, qemu, install,
+#                                detectors, suite
 #   kernel.sh list   TARGET      the kernels TARGET runs (check, check-debug)
 #   kernel.sh known              every kernel
 #
@@ -43,18 +44,18 @@ get)	[ $# -eq 3 ] || usage ;;
 esac
 kernel=$2
 [ -f "$dir/$kernel" ] || die "unknown KERNEL=$kernel (known: $(known))"
-meta='' source='' fragment='' qemu='' install='' detectors='' suite=''
+meta='' source='' fragment='' patch='' make='' deps='' qemu='' install='' detectors='' suite=''
 # shellcheck source=/dev/null # a file of data
 . "$dir/$kernel"
 
 case "$what" in
 get)	case "$3" in
-	meta|source|fragment|qemu|install|detectors|suite) eval "echo \"\$$3\"" ;;
+	meta|source|fragment|patch|make|deps|qemu|install|detectors|suite) eval "echo \"\$$3\"" ;;
 	*)	usage ;;
 	esac
 	exit 0 ;;
 pkgs)	if [ -n "$source" ]; then
-		echo "$source bc bison flex libelf-dev libssl-dev ccache"
+		echo "$source bc bison flex libelf-dev libssl-dev ccache $deps"
 	else
 		echo "linux-image-$meta linux-headers-$meta"
 	fi
