@@ -13,6 +13,8 @@ KDIR ?= $(shell tools/harness/bin/kernel.sh kdir $(KERNEL))
 KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	 $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 W ?= 1
+# the kernel's own make arguments (LLVM=1, RUSTC=... for 6.12-rust)
+KMAKE = $(MAKE) -C $(KDIR) $(shell tools/harness/bin/kernel.sh get $(KERNEL) make)
 
 export KERNEL
 
@@ -67,7 +69,7 @@ help:
 modules:
 	@test -n "$(KREL)" || { echo "no kernel headers in KDIR='$(KDIR)'" >&2; exit 1; }
 	@rm -f mymem_core/mymem_kunit.ko	# only kernels with KUnit build it
-	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) modules
+	$(KMAKE) M=$(CURDIR) W=$(W) modules
 	@mkdir -p build/$(KREL) Module.symvers.d/$(KREL)
 	rm -f build/$(KREL)/*.ko
 	cp mymem_core/mymem_core.ko mymem_test/mymem_test.ko build/$(KREL)/
@@ -79,7 +81,7 @@ modules:
 # The consumer path: mymem_test built on its own, as a module outside this
 # tree would be, resolving the core's symbols through KBUILD_EXTRA_SYMBOLS.
 extmod: modules
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/mymem_test W=$(W) \
+	$(KMAKE) M=$(CURDIR)/mymem_test W=$(W) \
 		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers.d/$(KREL)/Module.symvers \
 		modules
 
@@ -108,10 +110,10 @@ docs:
 # updates/ and .ko.xz on Debian's 6.12.  INSTALL_MOD_PATH=<root> installs
 # into another root (the VM tests do), and depmod runs there.
 install: modules
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	$(KMAKE) M=$(CURDIR) modules_install
 	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KREL)
 
 clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	$(KMAKE) M=$(CURDIR) clean 2>/dev/null || true
 	$(MAKE) -C tools clean 2>/dev/null || true
 	rm -rf build results Module.symvers.d/*/
