@@ -10,6 +10,8 @@
 KERNEL ?= 6.1
 KERNELS := $(shell tools/harness/bin/kernel.sh known)
 KDIR ?= $(shell tools/harness/bin/kernel.sh kdir $(KERNEL))
+# a kernel with Rust support (6.12-rust) also gets the Rust core
+RUST = $(shell grep -sqx CONFIG_RUST=y $(KDIR)/include/config/auto.conf && echo y)
 KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	 $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 W ?= 1
@@ -76,6 +78,10 @@ modules:
 	if [ -f mymem_core/mymem_kunit.ko ]; then \
 		cp mymem_core/mymem_kunit.ko build/$(KREL)/; fi
 	grep -w mymem_core Module.symvers > Module.symvers.d/$(KREL)/Module.symvers
+ifeq ($(RUST),y)
+	$(KMAKE) M=$(CURDIR)/mymem_core_rs W=$(W) modules
+	cp mymem_core_rs/mymem_core_rs.ko build/$(KREL)/
+endif
 	@echo "modules for $(KREL) in build/$(KREL)/"
 
 # The consumer path: mymem_test built on its own, as a module outside this
@@ -115,5 +121,6 @@ install: modules
 
 clean:
 	$(KMAKE) M=$(CURDIR) clean 2>/dev/null || true
+	$(KMAKE) M=$(CURDIR)/mymem_core_rs clean 2>/dev/null || true
 	$(MAKE) -C tools clean 2>/dev/null || true
 	rm -rf build results Module.symvers.d/*/

@@ -43,14 +43,12 @@ kernel=$1 out=$cache/debug/$1
 # 1. source, extracted once, patched once
 src=$(linux_source "$srcpkg") || die "no $srcpkg to build from"
 conf=$here/../configs/debug-kernel
-if [ -n "$patch" ] && ! cmp -s "$conf/$patch" "$src/.mymem-$patch"; then
-	if [ -f "$src/.mymem-$patch" ]; then	# an older patch: start again
-		rm -f "$src/.mymem-extracted"
-		src=$(linux_source "$srcpkg") || die "no $srcpkg to build from"
-	fi
+if [ -n "$patch" ] && ! cmp -s "$conf/$patch" "$src/.mymem-patch"; then
+	rm -f "$src/.mymem-extracted"	# a new patch goes on a fresh source
+	src=$(linux_source "$srcpkg") || die "no $srcpkg to build from"
 	(cd "$src" && patch -p1 --no-backup-if-mismatch -F0 -s) \
 		<"$conf/$patch" || die "$patch does not apply to $src"
-	cp "$conf/$patch" "$src/.mymem-$patch"
+	cp "$conf/$patch" "$src/.mymem-patch"
 fi
 
 for tool in gcc make bc flex bison ccache cpio; do
