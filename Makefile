@@ -21,7 +21,7 @@ KMAKE = $(MAKE) -C $(KDIR) $(shell tools/harness/bin/kernel.sh get $(KERNEL) mak
 export KERNEL
 
 .PHONY: all modules extmod tools deps run run-host bench results check \
-	check-debug bench-locks teeth soak docs install clean help
+	check-debug check-rust bench-locks teeth soak docs install clean help
 
 all: modules
 
@@ -53,6 +53,10 @@ help:
 	@echo '                  same output'
 	@echo '  make soak       the long runs on LIST'"'"'s soak kernel: 200 load/run/unload'
 	@echo '                  cycles, a 1,000,000-call fuzz; same output'
+	@echo '  make check-rust  the Rust core, mymem_core_rs, on LIST'"'"'s check-rust kernel'
+	@echo '                  ($(shell tools/harness/bin/kernel.sh list check-rust), Rust-enabled, built by debug-kernel.sh):'
+	@echo '                  the device and module selftests, mymem_test, the programs;'
+	@echo '                  not part of CI (a cold kernel build); same output'
 	@echo '  make teeth      plant each bug of tools/harness/configs/teeth/ in a copy, boot a debug'
 	@echo '                  kernel, and show the detector or test that catches it'
 	@echo '  make docs       regenerate docs/API.rst from the kernel-doc comments'
@@ -108,6 +112,10 @@ check-debug:
 soak:
 	tools/harness/bin/deps.sh check-debug
 	tools/harness/bin/check.sh --soak
+
+check-rust:
+	tools/harness/bin/deps.sh check-rust
+	tools/harness/bin/check.sh --rust
 
 docs:
 	tools/harness/bin/api-doc.sh > docs/API.rst

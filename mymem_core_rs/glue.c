@@ -4,7 +4,8 @@
  * functions of mymem_rs.rs, with the C ABI and the names of
  * include/linux/mymem.h; this file exports them, holds the module
  * parameters, and offers /dev/mymem, for which 6.12's Rust has no misc
- * device and no iov_iter yet.
+ * device and no iov_iter yet, and debugfs mymem/size, as the C core does
+ * (not its stats).
  *
  * /dev/mymem keeps the C core's file semantics, but no lock is held while
  * user memory faults: a read takes its snapshot into a bounce buffer and
@@ -15,6 +16,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -64,6 +66,13 @@ ssize_t mymem_rs_param_size(void)
 	return size;
 }
 
+/*
+ * A read is a snapshot taken into a bounce buffer, copied out with page
+ * faults disabled.  If the destination was not all there, it is faulted
+ * in and a second snapshot is copied out (faults allowed): the read ends
+ * after its faults, as the C core's does, short or -EFAULT if the memory
+ * still cannot take it.
+ */
 static ssize_t mymem_rs_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	size_t len = min(iov_iter_count(to), mymem_size());
@@ -76,7 +85,15 @@ static ssize_t mymem_rs_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	if (!bounce)
 		return -ENOMEM;
 	n = mymem_pread(bounce, len, iocb->ki_pos);
+	pagefault_disable();
 	done = n > 0 ? copy_to_iter(bounce, n, to) : n;
+	pagefault_enable();
+	if (done >= 0 && done < n) {
+		iov_iter_revert(to, done);
+		fault_in_iov_iter_writeable(to, n);
+		n = mymem_pread(bounce, len, iocb->ki_pos);
+		done = n > 0 ? copy_to_iter(bounce, n, to) : n;
+	}
 	kvfree(bounce);
 	if (!done && n > 0)
 		return -EFAULT;
@@ -168,11 +185,15 @@ static struct miscdevice mymem_rs_misc = {
 };
 
 static bool mymem_rs_registered;
+static struct dentry *mymem_rs_debugfs;
 
+/* /dev/mymem and debugfs mymem/size (best effort, as debugfs is) */
 int mymem_rs_dev_init(void)
 {
 	int ret;
 
+	mymem_rs_debugfs = debugfs_create_dir("mymem", NULL);
+	debugfs_create_ulong("size", 0444, mymem_rs_debugfs, &size);
 	mymem_rs_misc.mode = mode;
 	ret = misc_register(&mymem_rs_misc);
 	if (ret) {
@@ -183,9 +204,12 @@ int mymem_rs_dev_init(void)
 	return 0;
 }
 
+/* safe when mymem_rs_dev_init() failed or never ran */
 void mymem_rs_dev_exit(void)
 {
 	if (mymem_rs_registered)
 		misc_deregister(&mymem_rs_misc);
 	mymem_rs_registered = false;
+	debugfs_remove(mymem_rs_debugfs);
+	mymem_rs_debugfs = NULL;
 }

@@ -60,7 +60,9 @@ impl kernel::Module for MymemRs {
         // why in one pr_err line.
         let size = unsafe { mymem_rs_param_size() };
         let size = usize::try_from(size).map_err(|_| EINVAL)?;
-        let buf = VVec::from_elem(0u8, size, GFP_KERNEL)?;
+        let buf = VVec::from_elem(0u8, size, GFP_KERNEL | __GFP_NOWARN).inspect_err(|_| {
+            pr_err!("cannot allocate the {}-byte buffer\n", size);
+        })?;
         let this = MymemRs {
             core: KBox::pin_init(kernel::new_mutex!(buf, "mymem_core_rs"), GFP_KERNEL)?,
         };

@@ -13,9 +13,10 @@
 #     vm             per kernel: the suite in QEMU (its configs/suite/ file)
 #   check.sh --debug LIST's check-debug: kernels (debug-build, vm)
 #   check.sh --soak  the soak scenario on LIST's soak: kernels
+#   check.sh --rust  LIST's check-rust: kernels (debug-build, vm)
 #
 # Results: "PASS|FAIL|SKIP name", logs in results/check/ (check-debug/,
-# soak/), last line "N passed, N failed[, N skipped]"; non-zero on a failure.
+# soak/, check-rust/), last line "N passed, N failed[, N skipped]"; non-zero on a failure.
 # Environment: CHECK_KERNELS (the kernels), CHECK_STAGES.
 set -u
 
@@ -30,6 +31,9 @@ case "${1:-}" in
 	stages=${CHECK_STAGES:-debug-build vm} ;;
 --soak)
 	mode=soak scenario=soak
+	stages=${CHECK_STAGES:-debug-build vm} ;;
+--rust)
+	mode=check-rust
 	stages=${CHECK_STAGES:-debug-build vm} ;;
 '')
 	mode=check

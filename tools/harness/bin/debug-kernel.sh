@@ -66,8 +66,12 @@ cat "$@" >"$out/.mymem-fragments.new"
 if ! cmp -s "$out/.mymem-fragments.new" "$out/.mymem-fragments" ||
    [ ! -f "$out/.config" ]; then
 	say "configuring"
+	# merge_config's own make would not get make=: it runs here
 	# shellcheck disable=SC2086 # make= is a list of arguments
-	(cd "$src" && env $margs ./scripts/kconfig/merge_config.sh -n -O "$out" "$@") \
+	{ (cd "$src" && ./scripts/kconfig/merge_config.sh -m -O "$out" "$@") &&
+		mv "$out/.config" "$out/.mymem-allconfig" &&
+		make -C "$src" O="$out" $margs \
+			KCONFIG_ALLCONFIG="$out/.mymem-allconfig" allnoconfig; } \
 		>"$out/config.log" 2>&1 || {
 		tail -n 20 "$out/config.log" >&2
 		die "merge_config failed; see $out/config.log"

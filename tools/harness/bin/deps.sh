@@ -3,12 +3,13 @@
 #
 # deps.sh - install the Debian packages mymem needs, if any are missing.
 #
-#   deps.sh [run|bench|check|check-debug] FLAVOUR...
+#   deps.sh [run|bench|check|check-debug|check-rust] FLAVOUR...
 #
 # run:   what `make run` needs for the given kernel flavours (default)
 # bench: that plus fio, the client make bench runs in the guest
 # check: that plus the static-analysis tools `make check` uses
-# check-debug: what the debug kernels (LIST's check-debug: line) need
+# check-debug, check-rust: what the kernels of that LIST line need, and
+# the kselftest framework (a debug kernel's source)
 # As root, missing packages are installed; otherwise the command is printed.
 set -eu
 
@@ -16,11 +17,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 set_name=run
 case "${1:-}" in
 run|bench|check) set_name=$1; shift ;;
-check-debug)
+check-debug|check-rust)
 	set_name=$1
 	shift
 	# shellcheck disable=SC2046 # a list of kernels
-	set -- $("$here/kernel.sh" list check-debug) "$@" ;;
+	set -- $("$here/kernel.sh" list "$set_name") $("$here/kernel.sh" list check-debug) "$@" ;;
 esac
 [ $# -gt 0 ] || set -- 6.1
 

@@ -83,9 +83,10 @@ for p; do
 			part "kunit-$size" kunit "$size"
 		done ;;
 	tools)
-		insmod ko/mymem_core.ko || { rc=1; continue; }
+		core=${MYMEM_CORE:-mymem_core}
+		insmod ko/$core.ko || { rc=1; continue; }
 		part tools sh tools/harness/guest/tools.sh "$top/bin"
-		rmmod mymem_core || rc=1 ;;
+		rmmod $core || rc=1 ;;
 	large)
 		# shellcheck disable=SC2086 # a list of sizes
 		part large sh tools/harness/guest/large.sh "$top/bin" \

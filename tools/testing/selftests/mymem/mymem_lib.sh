@@ -9,7 +9,7 @@
 script_dir=$(cd "$(dirname "$0")" && pwd)
 . "$script_dir/ktap_helpers.sh"
 
-CORE=mymem_core
+CORE=${MYMEM_CORE:-mymem_core}	# or the Rust core, mymem_core_rs
 TEST=mymem_test
 DBG=/sys/kernel/debug
 CDIR=$DBG/mymem
@@ -118,7 +118,9 @@ load()
 unload()
 {
 	out=$(rmmod "$1" 2>&1) || { fail "rmmod $1: $out"; return 1; }
-	expect_${1#mymem_}_gone "${2:-rmmod $1}"
+	w="test"
+	[ "$1" != "$CORE" ] || w=core
+	expect_${w}_gone "${2:-rmmod $1}"
 }
 
 unload_all() { for m in $TEST $CORE; do ! is_loaded $m || unload $m; done; }

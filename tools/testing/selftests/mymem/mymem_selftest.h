@@ -20,7 +20,8 @@
 
 #include "kselftest_harness.h"
 
-#define CORE_NAME	"mymem_core"
+/* the core's module: mymem_core, or $MYMEM_CORE (mymem_core_rs) */
+static const char *core_name = "mymem_core";
 #define DEV_PATH	"/dev/mymem"
 
 static int core_loaded;		/* mymem_open() loaded mymem_core */
@@ -77,8 +78,10 @@ static long long mymem_open(const char **why)
 		*why = "must be run as root";
 		return -1;
 	}
+	if (getenv("MYMEM_CORE"))
+		core_name = getenv("MYMEM_CORE");
 	if (access(DEV_PATH, F_OK))
-		core_loaded = !mymem_load(CORE_NAME, "");
+		core_loaded = !mymem_load(core_name, "");
 	dev_fd = open(DEV_PATH, O_RDWR | O_CLOEXEC);
 	if (dev_fd < 0) {
 		*why = DEV_PATH " not available: mymem_core not loaded, and not loadable";
@@ -118,8 +121,8 @@ static void mymem_end(void)
 {
 	if (dev_fd >= 0)
 		close(dev_fd);
-	if (core_loaded && mymem_unload(CORE_NAME))
-		ksft_print_msg("delete_module(" CORE_NAME "): %s\n", strerror(errno));
+	if (core_loaded && mymem_unload(core_name))
+		ksft_print_msg("delete_module(%s): %s\n", core_name, strerror(errno));
 	if (!ksft_get_pass_cnt() && !ksft_get_fail_cnt()) {
 		fflush(NULL);
 		_exit(KSFT_SKIP);
